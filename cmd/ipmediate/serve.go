@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/ipmediate/ipmediate/internal/app"
+	"github.com/ipmediate/ipmediate/internal/config"
+)
+
+func newServeCmd(g *globalFlags) *cobra.Command {
+	var demo, withWorker, noMigrate bool
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the web server (JSON API under /api/v1 and the web UI)",
+		Long: `Run the web server. It creates the database when it does not exist and
+applies pending migrations first, unless --no-migrate is given or
+database.auto_migrate is false (recommended in production, where
+"ipmediate migrate up" runs as a release step).
+
+SIGINT or SIGTERM stops accepting connections and lets in-flight requests
+finish (http.shutdown_timeout).`,
+		Example: `  ipmediate serve --demo --with-worker      # everything, with demo data
+  IPM_HTTP_ADDR=0.0.0.0:8080 ipmediate serve --no-migrate`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			if addr != "" {
+				cfg.HTTP.Addr = addr
+				cfg.HTTP.BaseURL = "http://" + addr
+				if err := cfg.Validate(); err != nil {
+					return err
+				}
+			}
+			if noMigrate {
+				cfg.Database.AutoMigrate = false
+			}
+			return runServe(cmd.Context(), cfg, demo, withWorker)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&demo, "demo", false, "seed the demo organisations and users and print their logins (refused when env is production)")
+	f.BoolVar(&withWorker, "with-worker", false, "also run the background worker in this process (single-machine deployments)")
+	f.BoolVar(&noMigrate, "no-migrate", false, "do not create the database or apply migrations at start")
+	f.StringVar(&addr, "addr", "", "listen address host:port (overrides http.addr / IPM_HTTP_ADDR)")
+	return cmd
+}
+
+func runServe(ctx context.Context, cfg config.Config, demo, withWorker bool) error {
+	a, err := app.New(ctx, cfg, app.Options{Demo: demo})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTP.Addr, err)
+	}
+	a.Log.Info("ipmediate is listening", "url", cfg.HTTP.BaseURL, "demo", demo, "with_worker", withWorker)
+	fmt.Fprintf(os.Stdout, "\nipmediate is running at %s\n", cfg.HTTP.BaseURL)
+	if demo {
+		printDemoLogins(a)
+	}
+	grp, gctx := errgroup.WithContext(ctx)
+	grp.Go(func() error { return a.ServeHTTP(gctx, ln) })
+	if withWorker {
+		grp.Go(func() error { return a.RunWorker(gctx) })
+	}
+	return grp.Wait()
+}
+
+// printDemoLogins tells the person who started a demo how to sign in.
+func printDemoLogins(a *app.App) {
+	fmt.Fprintln(os.Stdout, "Demo mode: demo organisations are seeded. Press Ctrl+C to stop.")
+	fmt.Fprintln(os.Stdout)
+}

@@ -1,0 +1,182 @@
+// Package app wires ipmediate together: configuration -> database and
+// Redis -> stores -> services -> HTTP server and background worker. The
+// command line and the end-to-end tests both start the system through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/database"
+	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/seed"
+	"github.com/ipmediate/ipmediate/internal/web"
+	"github.com/ipmediate/ipmediate/internal/worker"
+)
+
+// Options adjust how New starts the system.
+type Options struct {
+	// Demo seeds the demo organisations and users at start. Refused in
+	// production.
+	Demo bool
+	// Logger replaces the logger built from the configuration (tests).
+	Logger *slog.Logger
+}
+
+// App is the running system's parts.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	DB     *gorm.DB
+	Redis  *redis.Client
+	Orgs   *org.Store
+	Web    *web.Server
+
+	registry *prometheus.Registry
+}
+
+// New opens the database (creating and migrating it when configured),
+// connects Redis, and builds the HTTP server. Redis being down does not
+// stop start-up: /readyz reports it and jobs wait for it.
+func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	if opts.Demo && cfg.Env == "production" {
+		return nil, errors.New("demo mode is refused when env is production")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = NewLogger(cfg.Log, os.Stderr)
+	}
+	a := &App{Config: cfg, Log: log}
+	if cfg.Database.AutoMigrate {
+		created, err := database.EnsureDatabase(ctx, cfg.Database.URL)
+		if err != nil {
+			return nil, err
+		}
+		if created {
+			log.Info("database created", "url", config.Redacted(cfg.Database.URL))
+		}
+	}
+	db, err := database.Open(ctx, cfg.Database, log)
+	if err != nil {
+		return nil, err
+	}
+	a.DB = db
+	if cfg.Database.AutoMigrate {
+		sqlDB, err := db.DB()
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		if err := database.Migrate(ctx, sqlDB, log); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	ropts, err := redis.ParseURL(cfg.Redis.URL)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	a.Redis = redis.NewClient(ropts)
+	a.Orgs = org.NewStore(db)
+
+	if opts.Demo {
+		if _, err := a.Seed(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+
+	a.registry = prometheus.NewRegistry()
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := web.NewServer(web.Deps{
+		Config:   cfg.HTTP,
+		Logger:   log,
+		Registry: a.registry,
+		Ready: []web.Check{
+			{Name: "postgres", Ping: func(ctx context.Context) error {
+				sqlDB, err := a.DB.DB()
+				if err != nil {
+					return err
+				}
+				return sqlDB.PingContext(ctx)
+			}},
+			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
+		},
+	})
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("build web server: %w", err)
+	}
+	a.Web = srv
+	return a, nil
+}
+
+// Seed writes the demo data (idempotent).
+func (a *App) Seed(ctx context.Context) (seed.Result, error) {
+	return seed.New(a.Orgs, a.Log).Run(ctx)
+}
+
+// ServeHTTP serves on ln until ctx is cancelled, then stops accepting and
+// lets in-flight requests finish within the shutdown timeout.
+func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
+	hs := a.Web.NewHTTPServer()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down http server", "timeout", a.Config.HTTP.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.HTTP.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// RunWorker runs the background worker until ctx is cancelled.
+func (a *App) RunWorker(ctx context.Context) error {
+	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency})
+	return w.Run(ctx)
+}
+
+// Close releases the database and Redis connections.
+func (a *App) Close() {
+	if a.Redis != nil {
+		_ = a.Redis.Close()
+	}
+	if a.DB != nil {
+		if sqlDB, err := a.DB.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	}
+}
+
+// NewLogger builds the structured logger the configuration asks for.
+func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Level))
+	hopts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, hopts))
+	}
+	return slog.New(slog.NewJSONHandler(w, hopts))
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// statusOf is the single mapping from domain error codes to HTTP statuses.
+var statusOf = map[string]int{
+	domain.EINVALID:      http.StatusUnprocessableEntity,
+	domain.ENOTFOUND:     http.StatusNotFound,
+	domain.ECONFLICT:     http.StatusConflict,
+	domain.EUNAUTHORIZED: http.StatusUnauthorized,
+	domain.EFORBIDDEN:    http.StatusForbidden,
+	domain.ETOOMANY:      http.StatusTooManyRequests,
+	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	domain.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Problem is an RFC 9457 problem details document with ipmediate's stable
+// code, field errors and, for illegal transitions, the allowed actions.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Code      string              `json:"code"`
+	Instance  string              `json:"instance,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []domain.FieldError `json:"errors,omitempty"`
+	Allowed   []string            `json:"allowed_actions,omitempty"`
+}
+
+// classify turns any error into a code, a status and a user-safe detail.
+// Echo's own errors (404 for unknown routes, 405, 413 from the body
+// limit) keep their status.
+func classify(err error) (code string, status int, detail string) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		status = he.Code
+		switch status {
+		case http.StatusNotFound:
+			code = domain.ENOTFOUND
+		case http.StatusUnauthorized:
+			code = domain.EUNAUTHORIZED
+		case http.StatusForbidden:
+			code = domain.EFORBIDDEN
+		case http.StatusTooManyRequests:
+			code = domain.ETOOMANY
+		case http.StatusServiceUnavailable:
+			code = domain.EUNAVAILABLE
+		default:
+			if status >= 500 {
+				code = domain.EINTERNAL
+			} else {
+				code = domain.EINVALID
+			}
+		}
+		if status < 500 {
+			if m, ok := he.Message.(string); ok {
+				detail = m
+			} else {
+				detail = http.StatusText(status)
+			}
+		}
+		return code, status, detail
+	}
+	code = domain.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	return code, status, domain.ErrorMessage(err)
+}
+
+// handleError is echo's error handler: problem details for the API, an
+// error page for the web. Internal errors are logged whole and shown as a
+// generic message.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	code, status, detail := classify(err)
+	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status >= 500 {
+		s.log.ErrorContext(c.Request().Context(), "request failed", "err", err, "path", c.Path(), "request_id", reqID)
+	}
+	if isAPI(c) {
+		p := Problem{
+			Type: "https://ipmediate.example/problems/" + code, Title: http.StatusText(status),
+			Status: status, Detail: detail, Code: code, Instance: c.Request().URL.Path, RequestID: reqID,
+		}
+		var de *domain.Error
+		if errors.As(err, &de) {
+			p.Errors, p.Allowed = de.Fields, de.Allowed
+		}
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, p)
+		return
+	}
+	type errPage struct {
+		Status      int
+		Title, Text string
+	}
+	var page errPage
+	page.Status = status
+	lang := langOf(c)
+	switch {
+	case status == http.StatusNotFound:
+		page.Title, page.Text = s.tmpl.tr.T(lang, "error.notfound.title", nil), s.tmpl.tr.T(lang, "error.notfound.text", nil)
+	case status >= 500:
+		page.Title, page.Text = s.tmpl.tr.T(lang, "error.internal.title", nil), s.tmpl.tr.T(lang, "error.internal.text", nil)
+	default:
+		page.Title, page.Text = s.tmpl.tr.T(lang, "error.generic.title", nil), detail
+	}
+	if rerr := s.render(c, status, "error", page); rerr != nil {
+		s.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)
+		_ = c.String(status, http.StatusText(status))
+	}
+}
+
+// isAPI reports whether the request is for the JSON API (or a machine
+// endpoint) rather than a page.
+func isAPI(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
+}

@@ -1,0 +1,198 @@
+// Package web is ipmediate's HTTP layer: the JSON API under /api/v1 and the
+// server-rendered pages under /. Handlers call services; they never touch
+// the database. Errors are mapped to HTTP in exactly one place (errors.go).
+package web
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ipmediate/ipmediate/internal/config"
+	webfs "github.com/ipmediate/ipmediate/web"
+)
+
+// Check is one readiness probe: a named dependency and how to ping it.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Deps are what the HTTP layer needs from the wiring in internal/app.
+type Deps struct {
+	Config   config.HTTP
+	Logger   *slog.Logger
+	Ready    []Check
+	Registry *prometheus.Registry
+}
+
+// Server is the echo instance with ipmediate's routes.
+type Server struct {
+	Echo *echo.Echo
+	deps Deps
+	log  *slog.Logger
+	tmpl *Templates
+}
+
+// NewServer builds the echo server, its middleware and routes.
+func NewServer(d Deps) (*Server, error) {
+	tfs, err := fs.Sub(webfs.FS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	ifs, err := fs.Sub(webfs.FS, "i18n")
+	if err != nil {
+		return nil, err
+	}
+	tr, err := NewTranslator(ifs)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := NewTemplates(tfs, tr)
+	if err != nil {
+		return nil, err
+	}
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	s := &Server{Echo: e, deps: d, log: d.Logger, tmpl: tmpl}
+	e.HTTPErrorHandler = s.handleError
+	s.middleware()
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) middleware() {
+	e := s.Echo
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.RequestID())
+	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true,
+		LogRemoteIP: true, LogError: true, HandleError: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			// Only the path is logged, never the query string, which may
+			// carry personal data in search filters.
+			s.log.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
+				slog.String("remote_ip", v.RemoteIP))
+			return nil
+		},
+	}))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.ErrorContext(c.Request().Context(), "panic", "err", err, "stack", string(stack),
+				"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+			return err
+		},
+	}))
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection:         "0",
+		ContentTypeNosniff:    "nosniff",
+		XFrameOptions:         "DENY",
+		ReferrerPolicy:        "same-origin",
+		HSTSMaxAge:            31536000,
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+	}))
+	e.Use(middleware.BodyLimit(s.deps.Config.BodyLimit))
+	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.deps.Config.RequestTimeout}))
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
+		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
+	}))
+	if s.deps.Registry != nil {
+		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+			Namespace:  "ipmediate",
+			Registerer: s.deps.Registry,
+			Skipper:    func(c echo.Context) bool { return c.Path() == "/metrics" },
+		}))
+	}
+}
+
+func (s *Server) routes() error {
+	e := s.Echo
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	if s.deps.Registry != nil {
+		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.deps.Registry}))
+	}
+	static, err := fs.Sub(webfs.FS, "static")
+	if err != nil {
+		return err
+	}
+	assets := e.Group("/static", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("Cache-Control", "public, max-age=3600")
+			return next(c)
+		}
+	})
+	assets.StaticFS("/", static)
+	e.GET("/", s.handleHome)
+	e.GET("/lang", s.handleLangSwitch)
+	return nil
+}
+
+// Handler returns the HTTP handler, for http.Server and tests.
+func (s *Server) Handler() http.Handler { return s.Echo }
+
+// NewHTTPServer wraps the handler with the configured timeouts.
+func (s *Server) NewHTTPServer() *http.Server {
+	c := s.deps.Config
+	return &http.Server{
+		Handler:           s.Echo,
+		ReadTimeout:       c.ReadTimeout,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      c.WriteTimeout,
+		IdleTimeout:       c.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+func (s *Server) handleHome(c echo.Context) error {
+	return s.render(c, http.StatusOK, "home", nil)
+}
+
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReadyz answers 200 when every dependency answers, else 503 naming
+// what is down. Each probe gets a short timeout so a hung dependency
+// cannot hang the load balancer's check.
+func (s *Server) handleReadyz(c echo.Context) error {
+	type result struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+		Down   []string          `json:"down,omitempty"`
+	}
+	res := result{Status: "ok", Checks: map[string]string{}}
+	for _, chk := range s.deps.Ready {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		err := chk.Ping(ctx)
+		cancel()
+		if err != nil {
+			res.Checks[chk.Name] = fmt.Sprintf("down: %v", err)
+			res.Down = append(res.Down, chk.Name)
+			continue
+		}
+		res.Checks[chk.Name] = "ok"
+	}
+	if len(res.Down) > 0 {
+		res.Status = "unavailable"
+		return c.JSON(http.StatusServiceUnavailable, res)
+	}
+	return c.JSON(http.StatusOK, res)
+}

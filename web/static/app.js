@@ -1,0 +1,11 @@
+// Progressive enhancement only: every core action works without JavaScript.
+(function () {
+  "use strict";
+  // Ask before submitting forms that are marked as irreversible.
+  document.addEventListener("submit", function (ev) {
+    var msg = ev.target.getAttribute("data-confirm");
+    if (msg && !window.confirm(msg)) {
+      ev.preventDefault();
+    }
+  });
+})();

@@ -112,3 +112,19 @@ func TestRedacted(t *testing.T) {
 		t.Errorf("password leaked: %s", got)
 	}
 }
+
+// TestExampleFileMatchesDefaults keeps configs/config.example.yaml honest:
+// it must load, and every value it shows must be the built-in default.
+func TestExampleFileMatchesDefaults(t *testing.T) {
+	cfg, err := load(filepath.Join("..", "..", "configs", "config.example.yaml"), map[string]string{})
+	if err != nil {
+		t.Fatalf("example config does not load: %v", err)
+	}
+	def, err := load("", map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg != def {
+		t.Errorf("example config differs from the defaults:\nexample  %+v\ndefaults %+v", cfg, def)
+	}
+}

@@ -116,6 +116,7 @@ func (s *Server) middleware() {
 	if s.deps.Registry != nil {
 		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 			Namespace:  "ipmediate",
+			Subsystem:  "http",
 			Registerer: s.deps.Registry,
 			Skipper:    func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}))

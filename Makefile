@@ -1,0 +1,36 @@
+# ipmediate — common tasks. `make help` lists them.
+GO        ?= go
+BIN       ?= bin/ipmediate
+STATICCHECK_VERSION ?= v0.8.2
+TEST_FLAGS ?= -count=1 -timeout 30m
+
+.PHONY: help run build test test-deps lint bench fmt clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+run: ## start the whole system with demo data (web + worker in one process)
+	$(GO) run ./cmd/ipmediate serve --demo --with-worker
+
+build: ## build the binary into bin/
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ipmediate
+
+test: test-deps ## run every test (unit, end-to-end, browser) on the real PostgreSQL and Redis
+	$(GO) test $(TEST_FLAGS) ./...
+
+test-deps: ## start PostgreSQL/Redis if stopped, install Chromium if missing
+	@bash scripts/ensure-test-deps.sh
+
+lint: ## go vet, staticcheck and gofmt
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+bench: test-deps ## run the Go benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./...
+
+fmt: ## format the code
+	gofmt -w $$(git ls-files '*.go')
+
+clean: ## remove build output and test artefacts
+	rm -rf bin testdata/artifacts

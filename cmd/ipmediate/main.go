@@ -50,6 +50,7 @@ configs/config.example.yaml for every setting.`,
 		newMigrateCmd(g),
 		newSeedCmd(g),
 		newKeygenCmd(),
+		newAuditCmd(g),
 	)
 	return root
 }

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/ipmediate/ipmediate/internal/app"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/seed"
 )
 
 func newServeCmd(g *globalFlags) *cobra.Command {
@@ -80,6 +82,12 @@ func runServe(ctx context.Context, cfg config.Config, demo, withWorker bool) err
 
 // printDemoLogins tells the person who started a demo how to sign in.
 func printDemoLogins(a *app.App) {
-	fmt.Fprintln(os.Stdout, "Demo mode: demo organisations are seeded. Press Ctrl+C to stop.")
-	fmt.Fprintln(os.Stdout)
+	fmt.Fprintf(os.Stdout, "Demo mode: every demo user's password is %s (demo mode only).\n\n", seed.DemoPassword)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "USERNAME\tROLE\tORGANISATION")
+	for _, l := range a.DemoLogins {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", l.Username, l.Role, l.OrgName)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(os.Stdout, "\nOpen %s/login and sign in. Press Ctrl+C to stop.\n\n", a.Config.HTTP.BaseURL)
 }

@@ -12,15 +12,23 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
+	"time"
 
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/authz"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
+	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/seed"
 	"github.com/ipmediate/ipmediate/internal/web"
 	"github.com/ipmediate/ipmediate/internal/worker"
@@ -37,14 +45,24 @@ type Options struct {
 
 // App is the running system's parts.
 type App struct {
-	Config config.Config
-	Log    *slog.Logger
-	DB     *gorm.DB
-	Redis  *redis.Client
-	Orgs   *org.Store
-	Web    *web.Server
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *gorm.DB
+	Redis    *redis.Client
+	Orgs     *org.Store
+	OrgSvc   *org.Service
+	Audit    *audit.Log
+	Authz    *authz.Enforcer
+	Identity *identity.Service
+	Sessions *scs.SessionManager
+	PII      *pii.Cipher
+	Web      *web.Server
+	// DemoLogins lists the demo users after a demo seed.
+	DemoLogins []seed.Login
 
 	registry *prometheus.Registry
+	bgCancel context.CancelFunc
+	bgDone   chan struct{}
 }
 
 // New opens the database (creating and migrating it when configured),
@@ -90,21 +108,36 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
 	a.Redis = redis.NewClient(ropts)
-	a.Orgs = org.NewStore(db)
+	if err := a.buildServices(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 
 	if opts.Demo {
-		if _, err := a.Seed(ctx); err != nil {
+		res, err := a.Seed(ctx)
+		if err != nil {
 			a.Close()
 			return nil, err
 		}
+		a.DemoLogins = res.Logins
+	}
+	var demoUsers []web.DemoUser
+	for _, l := range a.DemoLogins {
+		demoUsers = append(demoUsers, web.DemoUser{Username: l.Username, Role: string(l.Role), Org: l.OrgName})
 	}
 
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := web.NewServer(web.Deps{
-		Config:   cfg.HTTP,
-		Logger:   log,
-		Registry: a.registry,
+		Config:    cfg.HTTP,
+		Logger:    log,
+		Registry:  a.registry,
+		Sessions:  a.Sessions,
+		Identity:  a.Identity,
+		Orgs:      a.OrgSvc,
+		Audit:     a.Audit,
+		Authz:     a.Authz,
+		DemoUsers: demoUsers,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {
 				sqlDB, err := a.DB.DB()
@@ -124,9 +157,62 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	return a, nil
 }
 
+// buildServices constructs the stores and services in dependency order
+// and starts the background listener that keeps authorization in step
+// with other processes.
+func (a *App) buildServices(ctx context.Context) error {
+	cfg := a.Config
+	keys, err := pii.ParseKeys(cfg.Security.PIIKeys)
+	if err != nil {
+		return &config.SettingError{Setting: "security.pii_keys (IPM_SECURITY_PII_KEYS)", Problem: err.Error()}
+	}
+	hkey, err := pii.ParseKey(cfg.Security.PIIHMACKey)
+	if err != nil {
+		return &config.SettingError{Setting: "security.pii_hmac_key (IPM_SECURITY_PII_HMAC_KEY)", Problem: err.Error()}
+	}
+	if a.PII, err = pii.New(keys, cfg.Security.PIIActiveKey, hkey); err != nil {
+		return &config.SettingError{Setting: "security.pii_active_key (IPM_SECURITY_PII_ACTIVE_KEY)", Problem: err.Error()}
+	}
+	a.Audit = audit.New(a.DB, nil)
+	if a.Authz, err = authz.New(ctx, a.DB, a.Log); err != nil {
+		return fmt.Errorf("authorization: %w", err)
+	}
+	a.Orgs = org.NewStore(a.DB)
+	a.OrgSvc = org.NewService(a.DB, a.Orgs, a.Authz, a.Audit)
+	throttle := identity.NewThrottle(a.Redis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
+	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.PII, throttle, identity.Policy{
+		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
+	}, time.Now, a.Log)
+
+	sqlDB, err := a.DB.DB()
+	if err != nil {
+		return err
+	}
+	sm := scs.New()
+	sm.Store = postgresstore.NewWithCleanupInterval(sqlDB, 10*time.Minute)
+	sm.IdleTimeout = cfg.Security.SessionIdleTimeout
+	sm.Lifetime = cfg.Security.SessionLifetime
+	sm.Cookie.Name = "ipm_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = strings.HasPrefix(cfg.HTTP.BaseURL, "https://")
+	sm.Cookie.Persist = false // ends with the browser: shared office computers
+	a.Sessions = sm
+
+	bg, cancel := context.WithCancel(context.Background())
+	a.bgCancel, a.bgDone = cancel, make(chan struct{})
+	go func() {
+		defer close(a.bgDone)
+		if err := a.Authz.Listen(bg); err != nil && bg.Err() == nil {
+			a.Log.Error("authorization listener stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
 // Seed writes the demo data (idempotent).
 func (a *App) Seed(ctx context.Context) (seed.Result, error) {
-	return seed.New(a.Orgs, a.Log).Run(ctx)
+	return seed.New(a.Orgs, a.Identity, a.Log).Run(ctx)
 }
 
 // ServeHTTP serves on ln until ctx is cancelled, then stops accepting and
@@ -160,6 +246,16 @@ func (a *App) RunWorker(ctx context.Context) error {
 
 // Close releases the database and Redis connections.
 func (a *App) Close() {
+	if a.bgCancel != nil {
+		a.bgCancel()
+		<-a.bgDone
+		a.bgCancel = nil
+	}
+	if a.Sessions != nil {
+		if st, ok := a.Sessions.Store.(*postgresstore.PostgresStore); ok {
+			st.StopCleanup()
+		}
+	}
 	if a.Redis != nil {
 		_ = a.Redis.Close()
 	}

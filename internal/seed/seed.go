@@ -6,48 +6,94 @@ import (
 	"log/slog"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/org"
 )
 
 // Seeder writes the demo data.
 type Seeder struct {
-	orgs *org.Store
-	log  *slog.Logger
+	orgs  *org.Store
+	users *identity.Service
+	log   *slog.Logger
 }
 
 // New returns a Seeder.
-func New(orgs *org.Store, log *slog.Logger) *Seeder {
-	return &Seeder{orgs: orgs, log: log}
+func New(orgs *org.Store, users *identity.Service, log *slog.Logger) *Seeder {
+	return &Seeder{orgs: orgs, users: users, log: log}
 }
 
-// Result counts what Run wrote.
+// Login is one demo login, listed at start-up and on the login page.
+type Login struct {
+	Username string
+	Role     domain.Role
+	OrgCode  string
+	OrgName  string
+}
+
+// Result says what Run found or wrote.
 type Result struct {
-	Orgs int
+	Orgs         int
+	UsersChanged int
+	Logins       []Login
 }
 
 // Run upserts every demo record; a second run changes nothing.
 func (s *Seeder) Run(ctx context.Context) (Result, error) {
 	var res Result
-	ids := map[string]int64{}
+	byCode := map[string]domain.Org{}
 	for _, d := range demoOrgs {
 		o := domain.Org{
 			Code: d.Code, Type: d.Type, Level: d.Level, NameZH: d.NameZH, NameEN: d.NameEN,
 			RegionCode: d.Region, ShortCode: d.Short, Active: true,
 		}
 		if d.Parent != "" {
-			pid, ok := ids[d.Parent]
+			p, ok := byCode[d.Parent]
 			if !ok {
 				return res, fmt.Errorf("seed org %s: parent %s not seeded before it", d.Code, d.Parent)
 			}
-			o.ParentID = &pid
+			o.ParentID = &p.ID
 		}
 		stored, err := s.orgs.Upsert(ctx, o)
 		if err != nil {
 			return res, fmt.Errorf("seed orgs: %w", err)
 		}
-		ids[d.Code] = stored.ID
+		byCode[d.Code] = stored
 		res.Orgs++
 	}
-	s.log.InfoContext(ctx, "demo data seeded", "orgs", res.Orgs)
+	for _, e := range demoEnterprises {
+		cc := e.CreditCode
+		stored, err := s.orgs.Upsert(ctx, domain.Org{Code: e.Code, Type: domain.OrgEnterprise, NameZH: e.Name, NameEN: e.NameEN,
+			RegionCode: e.Region, CreditCode: &cc, Active: true})
+		if err != nil {
+			return res, fmt.Errorf("seed enterprises: %w", err)
+		}
+		byCode[e.Code] = stored
+		res.Orgs++
+	}
+
+	changed, err := s.users.EnsureUser(ctx, identity.SeedUser{Username: "admin", DisplayName: "系统管理员", Password: DemoPassword, Sysadmin: true})
+	if err != nil {
+		return res, err
+	}
+	if changed {
+		res.UsersChanged++
+	}
+	res.Logins = append(res.Logins, Login{Username: "admin", Role: domain.RoleSysadmin, OrgCode: domain.SystemDomain})
+	for _, u := range demoUsers() {
+		o, ok := byCode[u.Org]
+		if !ok {
+			return res, fmt.Errorf("seed user %s: unknown org %s", u.Username, u.Org)
+		}
+		changed, err := s.users.EnsureUser(ctx, identity.SeedUser{Username: u.Username, DisplayName: u.Name, Password: DemoPassword,
+			Grants: []identity.SeedGrant{{OrgID: o.ID, Role: u.Role}}})
+		if err != nil {
+			return res, err
+		}
+		if changed {
+			res.UsersChanged++
+		}
+		res.Logins = append(res.Logins, Login{Username: u.Username, Role: u.Role, OrgCode: o.Code, OrgName: o.NameZH})
+	}
+	s.log.InfoContext(ctx, "demo data seeded", "orgs", res.Orgs, "users_changed", res.UsersChanged, "logins", len(res.Logins))
 	return res, nil
 }

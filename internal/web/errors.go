@@ -134,3 +134,9 @@ func isAPI(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 }
+
+// isPage reports whether the request is for a web page (not the API, a
+// machine endpoint or a static asset): only pages carry sessions.
+func isPage(c echo.Context) bool {
+	return !isAPI(c) && !strings.HasPrefix(c.Request().URL.Path, "/static/")
+}

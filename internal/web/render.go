@@ -2,14 +2,18 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
 // Templates holds one parsed template set per page: the layout plus the
@@ -21,7 +25,7 @@ type Templates struct {
 
 // NewTemplates parses layout.html and every pages/*.html of fsys.
 func NewTemplates(fsys fs.FS, tr *Translator) (*Templates, error) {
-	base, err := template.New("base").Funcs(template.FuncMap{}).ParseFS(fsys, "layout.html")
+	base, err := template.New("base").Funcs(funcs).ParseFS(fsys, "layout.html", "partials.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
@@ -49,8 +53,44 @@ type Page struct {
 	Lang      string
 	Path      string
 	RequestID string
+	CSRF      string
+	Actor     *domain.Actor
+	Flash     *Flash
 	Data      any
 	tr        *Translator
+	authz     Authz
+}
+
+// Flash is a one-time message from the previous request.
+type Flash struct {
+	Kind string // ok or bad
+	Msg  string // message id
+}
+
+// Can reports whether the signed-in user holds a system permission
+// (sysadmin pages in the navigation).
+func (p *Page) CanSystem(resource, action string) bool {
+	return p.Actor != nil && p.authz != nil && p.authz.CanSystem(p.Actor.UserID, resource, action)
+}
+
+// HasRole reports whether the signed-in user holds role anywhere.
+func (p *Page) HasRole(role string) bool {
+	return p.Actor.HasAnyRole(domain.Role(role))
+}
+
+// FieldError returns the translated error for a form field, if any. Data
+// must implement fieldErrors (forms do).
+func (p *Page) FieldError(field string) string {
+	fe, ok := p.Data.(interface{ FieldErrors() []domain.FieldError })
+	if !ok {
+		return ""
+	}
+	for _, e := range fe.FieldErrors() {
+		if e.Field == field {
+			return p.tr.T(p.Lang, e.Message, e.Params)
+		}
+	}
+	return ""
 }
 
 // T translates a message id into the page's language. Extra arguments are
@@ -64,6 +104,42 @@ func (p *Page) T(id string, kv ...any) string {
 		}
 	}
 	return p.tr.T(p.Lang, id, params)
+}
+
+// Now is the current time, for "locked until" and similar comparisons.
+func (p *Page) Now() time.Time { return time.Now() }
+
+// funcs are the template helpers; everything language-dependent goes
+// through Page.T instead.
+var funcs = template.FuncMap{
+	"orgTypes":   func() []domain.OrgType { return domain.OrgTypes },
+	"maskMobile": domain.MaskMobile,
+	"deref": func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
+	// fmtTime shows a time in Beijing time, minutes precision.
+	"fmtTime": func(v any) string {
+		switch t := v.(type) {
+		case time.Time:
+			return t.In(beijing).Format("2006-01-02 15:04")
+		case *time.Time:
+			if t == nil {
+				return ""
+			}
+			return t.In(beijing).Format("2006-01-02 15:04")
+		}
+		return ""
+	},
+	"json": func(v any) string {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return ""
+		}
+		return string(b)
+	},
 }
 
 // OtherLang is the language the switch offers.
@@ -85,9 +161,15 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		Lang:      langOf(c),
 		Path:      c.Request().URL.RequestURI(),
 		RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+		Actor:     actorOf(c),
 		Data:      data,
 		tr:        s.tmpl.tr,
+		authz:     s.deps.Authz,
 	}
+	if tok, ok := c.Get("csrf").(string); ok {
+		p.CSRF = tok
+	}
+	p.Flash = s.popFlash(c)
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
@@ -116,14 +198,32 @@ func (s *Server) handleLangSwitch(c echo.Context) error {
 		Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https",
 	})
-	return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next"), "/"))
 }
 
 // safeNext accepts only a local absolute path, so the language switch and
 // later the login form cannot be used as an open redirect.
-func safeNext(next string) string {
+func safeNext(next, fallback string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
+		return fallback
 	}
 	return next
+}
+
+// popFlash takes the one-time message from the session. An error page
+// rendered before the session middleware ran has no session: no flash.
+func (s *Server) popFlash(c echo.Context) (f *Flash) {
+	if s.deps.Sessions == nil || !isPage(c) {
+		return nil
+	}
+	defer func() {
+		if recover() != nil {
+			f = nil
+		}
+	}()
+	if v := s.deps.Sessions.PopString(ctxOf(c), "flash"); v != "" {
+		kind, msg, _ := strings.Cut(v, "|")
+		return &Flash{Kind: kind, Msg: msg}
+	}
+	return nil
 }

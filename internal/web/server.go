@@ -9,14 +9,21 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/identity"
+	"github.com/ipmediate/ipmediate/internal/org"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
@@ -26,12 +33,33 @@ type Check struct {
 	Ping func(ctx context.Context) error
 }
 
+// Authz answers permission questions for the UI (which buttons to show)
+// and for routes guarded by a system permission.
+type Authz interface {
+	Can(userID, orgID int64, resource, action string) bool
+	CanSystem(userID int64, resource, action string) bool
+}
+
 // Deps are what the HTTP layer needs from the wiring in internal/app.
 type Deps struct {
 	Config   config.HTTP
 	Logger   *slog.Logger
 	Ready    []Check
 	Registry *prometheus.Registry
+	Sessions *scs.SessionManager
+	Identity *identity.Service
+	Orgs     *org.Service
+	Audit    *audit.Log
+	Authz    Authz
+	// DemoUsers are listed on the login page in demo mode.
+	DemoUsers []DemoUser
+}
+
+// DemoUser is a demo login shown on the login page in demo mode.
+type DemoUser struct {
+	Username string
+	Role     string
+	Org      string
 }
 
 // Server is the echo instance with ipmediate's routes.
@@ -113,6 +141,38 @@ func (s *Server) middleware() {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
 	}))
+	e.Use(s.requestMeta)
+	// Pages: a server-side session, a CSRF token checked on every form
+	// post, and the signed-in actor. The API instead authenticates by
+	// bearer token only and never reads the session cookie.
+	session := echo.WrapMiddleware(s.deps.Sessions.LoadAndSave)
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:        func(c echo.Context) bool { return !isPage(c) },
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		CookieName:     "ipm_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		CookieSecure:   strings.HasPrefix(s.deps.Config.BaseURL, "https://"),
+		ContextKey:     "csrf",
+		ErrorHandler: func(error, echo.Context) error {
+			return domain.Errorf(domain.EFORBIDDEN, "the form has expired or was not sent from this site; reload the page and try again")
+		},
+	})
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		pages := session(csrf(s.webActor(next)))
+		api := s.apiActor(next)
+		return func(c echo.Context) error {
+			switch {
+			case strings.HasPrefix(c.Request().URL.Path, "/api/"):
+				return api(c)
+			case isPage(c):
+				return pages(c)
+			default:
+				return next(c)
+			}
+		}
+	})
 	if s.deps.Registry != nil {
 		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 			Namespace:  "ipmediate",
@@ -141,8 +201,14 @@ func (s *Server) routes() error {
 		}
 	})
 	assets.StaticFS("/", static)
-	e.GET("/", s.handleHome)
-	e.GET("/lang", s.handleLangSwitch)
+	w := e.Group("")
+	w.GET("/", s.handleHome)
+	w.GET("/lang", s.handleLangSwitch)
+	s.webRoutes(w)
+
+	api := e.Group("/api/v1")
+	s.apiRoutes(api)
+	api.Any("/*", func(echo.Context) error { return domain.NotFound("API endpoint") })
 	return nil
 }
 
@@ -162,7 +228,12 @@ func (s *Server) NewHTTPServer() *http.Server {
 	}
 }
 
+// handleHome shows signed-in users their work and everyone else what the
+// system is.
 func (s *Server) handleHome(c echo.Context) error {
+	if actorOf(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/work")
+	}
 	return s.render(c, http.StatusOK, "home", nil)
 }
 

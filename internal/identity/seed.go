@@ -1,0 +1,83 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// SeedUser describes a user that seeding ensures exists.
+type SeedUser struct {
+	Username    string
+	DisplayName string
+	Password    string
+	Sysadmin    bool
+	Grants      []SeedGrant
+}
+
+// SeedGrant is a role in an organisation.
+type SeedGrant struct {
+	OrgID int64
+	Role  domain.Role
+}
+
+// EnsureUser creates the user when missing and adds any missing grants; it
+// never changes an existing user's password, so operators' changes to
+// demo accounts survive a re-seed. It reports whether anything was written.
+// It is for seeding only and bypasses the actor checks.
+func (s *Service) EnsureUser(ctx context.Context, in SeedUser) (bool, error) {
+	changed := false
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		ctx := domain.WithActor(ctx, &domain.Actor{Username: "system/seed"})
+		r, err := userByUsername(ctx, tx, in.Username, true)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			r, err = s.insertUser(ctx, tx, NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password})
+			if err != nil {
+				return err
+			}
+			changed = true
+			if err := s.audit.Append(ctx, tx, audit.Entry{Action: "user.create", ObjectType: "user", ObjectID: fmt.Sprint(r.ID),
+				Detail: map[string]any{"username": r.Username, "seed": true}}); err != nil {
+				return err
+			}
+		} else if err != nil {
+			return err
+		}
+		sysadmin, grants, err := loadGrants(ctx, tx, r.ID)
+		if err != nil {
+			return err
+		}
+		if in.Sysadmin && !sysadmin {
+			if err := s.roles.GrantSysadminTx(ctx, tx, r.ID); err != nil {
+				return err
+			}
+			changed = true
+			if err := s.audit.Append(ctx, tx, audit.Entry{Action: "role.grant", ObjectType: "user", ObjectID: fmt.Sprint(r.ID),
+				Detail: map[string]any{"role": string(domain.RoleSysadmin)}}); err != nil {
+				return err
+			}
+		}
+		for _, g := range in.Grants {
+			has := false
+			for _, role := range grants[g.OrgID] {
+				has = has || role == g.Role
+			}
+			if has {
+				continue
+			}
+			if err := s.grantTx(ctx, tx, r.ID, g.OrgID, g.Role); err != nil {
+				return err
+			}
+			changed = true
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("ensure user %s: %w", in.Username, err)
+	}
+	return changed, nil
+}

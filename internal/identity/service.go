@@ -1,0 +1,326 @@
+// Package identity holds users, authentication (passwords, web sessions,
+// API tokens, throttling and lockout), SME self-registration and the
+// management of users and their roles. Role assignments themselves are
+// casbin grouping rules written through internal/authz.
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// Roles is what identity needs from the authorization layer.
+type Roles interface {
+	GrantTx(ctx context.Context, tx *gorm.DB, userID, orgID int64, role domain.Role) error
+	RevokeTx(ctx context.Context, tx *gorm.DB, userID, orgID int64, role domain.Role) error
+	GrantSysadminTx(ctx context.Context, tx *gorm.DB, userID int64) error
+	Reload(ctx context.Context) error
+	Can(userID, orgID int64, resource, action string) bool
+	CanSystem(userID int64, resource, action string) bool
+}
+
+// Auditor appends audit rows inside the caller's transaction.
+type Auditor interface {
+	Append(ctx context.Context, tx *gorm.DB, e audit.Entry) error
+}
+
+// Cipher protects personal information at rest.
+type Cipher interface {
+	Encrypt(plaintext string) (string, error)
+	Decrypt(s string) (string, error)
+}
+
+// Policy is the login and token policy from configuration.
+type Policy struct {
+	MaxFailures int
+	Lockout     time.Duration
+	TokenTTL    time.Duration
+}
+
+// Service implements the identity use cases. Each method that changes
+// state runs in one transaction together with its audit row.
+type Service struct {
+	db       *gorm.DB
+	roles    Roles
+	audit    Auditor
+	pii      Cipher
+	throttle *Throttle
+	policy   Policy
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+// NewService returns a Service.
+func NewService(db *gorm.DB, roles Roles, auditor Auditor, pii Cipher, throttle *Throttle, policy Policy, now func() time.Time, log *slog.Logger) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, roles: roles, audit: auditor, pii: pii, throttle: throttle, policy: policy, now: now, log: log}
+}
+
+// errBadCredentials is the one answer to every failed login, whatever the
+// cause (unknown user, wrong password, disabled or locked account), so no
+// message reveals whether a username exists.
+var errBadCredentials = domain.Errorf(domain.EUNAUTHORIZED, "invalid username or password, or the account is temporarily locked")
+
+// ErrBadCredentials reports whether err is the generic login failure.
+func ErrBadCredentials(err error) bool { return err == errBadCredentials }
+
+// Login checks a username and password. Failures are counted per account;
+// after Policy.MaxFailures in a row the account locks for Policy.Lockout.
+// Attempts per client address are throttled (ETOOMANY). Every outcome is
+// audited. It returns EUNAUTHORIZED with one generic message for every
+// failure.
+func (s *Service) Login(ctx context.Context, username, password string) (domain.User, error) {
+	meta := domain.RequestMetaFrom(ctx)
+	if !s.throttle.Allow(ctx, meta.IP) {
+		_ = s.db.Transaction(func(tx *gorm.DB) error {
+			return s.audit.Append(ctx, tx, audit.Entry{Action: "auth.login_throttled", Detail: map[string]any{"username": username}})
+		})
+		return domain.User{}, domain.Errorf(domain.ETOOMANY, "too many login attempts; wait a minute and try again")
+	}
+	username = domain.NormalizeUsername(username)
+	now := s.now()
+	var (
+		user    domain.User
+		failure bool
+	)
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := userByUsername(ctx, tx, username, true)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			burnPasswordCheck(password)
+			failure = true
+			return s.audit.Append(ctx, tx, audit.Entry{Action: "auth.login_failed", ObjectType: "user",
+				Detail: map[string]any{"username": username, "reason": "unknown_user"}})
+		}
+		if err != nil {
+			return err
+		}
+		entry := audit.Entry{ActorID: &r.ID, ActorName: r.Username, ObjectType: "user", ObjectID: fmt.Sprint(r.ID)}
+		orgID := s.primaryOrg(ctx, tx, r.ID)
+		entry.OrgID = orgID
+		switch {
+		case !r.Active:
+			burnPasswordCheck(password)
+			failure = true
+			entry.Action, entry.Detail = "auth.login_failed", map[string]any{"reason": "disabled"}
+			return s.audit.Append(ctx, tx, entry)
+		case r.LockedUntil != nil && now.Before(*r.LockedUntil):
+			burnPasswordCheck(password)
+			failure = true
+			entry.Action, entry.Detail = "auth.login_failed", map[string]any{"reason": "locked"}
+			return s.audit.Append(ctx, tx, entry)
+		case !checkPassword(password, r.PasswordHash):
+			failure = true
+			r.FailedLogins++
+			updates := map[string]any{"failed_logins": r.FailedLogins, "updated_at": now}
+			entry.Action, entry.Detail = "auth.login_failed", map[string]any{"reason": "bad_password", "failures": r.FailedLogins}
+			if err := s.audit.Append(ctx, tx, entry); err != nil {
+				return err
+			}
+			if r.FailedLogins >= s.policy.MaxFailures {
+				until := now.Add(s.policy.Lockout)
+				updates["locked_until"], updates["failed_logins"] = until, 0
+				lock := entry
+				lock.Action, lock.Detail = "auth.lockout", map[string]any{"until": until.UTC().Format(time.RFC3339), "failures": r.FailedLogins}
+				if err := s.audit.Append(ctx, tx, lock); err != nil {
+					return err
+				}
+			}
+			return tx.Model(&userRow{}).Where("id = ?", r.ID).Updates(updates).Error
+		}
+		if err := tx.Model(&userRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+			"failed_logins": 0, "locked_until": nil, "last_login_at": now, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		entry.Action = "auth.login"
+		user = s.toUser(r)
+		return s.audit.Append(ctx, tx, entry)
+	})
+	if err != nil {
+		return domain.User{}, fmt.Errorf("login: %w", err)
+	}
+	if failure {
+		return domain.User{}, errBadCredentials
+	}
+	return user, nil
+}
+
+// primaryOrg picks the organisation whose audit chain records a user's
+// authentication events: the first organisation they belong to, or the
+// system chain (nil).
+func (s *Service) primaryOrg(ctx context.Context, tx *gorm.DB, userID int64) *int64 {
+	_, grants, err := loadGrants(ctx, tx, userID)
+	if err != nil || len(grants) == 0 {
+		return nil
+	}
+	var min int64
+	for id := range grants {
+		if min == 0 || id < min {
+			min = id
+		}
+	}
+	return &min
+}
+
+// Token is an issued API bearer token; Value is shown once and never
+// stored.
+type Token struct {
+	Value     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func hashToken(v string) string {
+	sum := sha256.Sum256([]byte(v))
+	return hex.EncodeToString(sum[:])
+}
+
+// IssueToken creates an API token for a user who has just logged in.
+func (s *Service) IssueToken(ctx context.Context, userID int64, name string) (Token, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return Token{}, err
+	}
+	t := Token{Value: "ipm_" + base64.RawURLEncoding.EncodeToString(raw), ExpiresAt: s.now().Add(s.policy.TokenTTL).UTC().Truncate(time.Second)}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&tokenRow{UserID: userID, TokenHash: hashToken(t.Value), Name: name, CreatedAt: s.now(), ExpiresAt: t.ExpiresAt}).Error; err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, audit.Entry{ActorID: &userID, OrgID: s.primaryOrg(ctx, tx, userID), Action: "auth.token_issued",
+			ObjectType: "user", ObjectID: fmt.Sprint(userID), Detail: map[string]any{"name": name, "expires_at": t.ExpiresAt.Format(time.RFC3339)}})
+	})
+	if err != nil {
+		return Token{}, fmt.Errorf("issue token: %w", err)
+	}
+	return t, nil
+}
+
+// AuthenticateToken returns the user id of a valid (unexpired, unrevoked)
+// token, or EUNAUTHORIZED.
+func (s *Service) AuthenticateToken(ctx context.Context, value string) (int64, error) {
+	var r tokenRow
+	err := s.db.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL AND expires_at > ?", hashToken(value), s.now()).Take(&r).Error
+	if err != nil {
+		return 0, domain.Errorf(domain.EUNAUTHORIZED, "invalid or expired token")
+	}
+	// Record use at most once a minute, so reads do not become writes.
+	if r.LastUsedAt == nil || s.now().Sub(*r.LastUsedAt) > time.Minute {
+		s.db.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", r.ID).Update("last_used_at", s.now())
+	}
+	return r.UserID, nil
+}
+
+// RevokeToken revokes the given token (logout of an API client).
+func (s *Service) RevokeToken(ctx context.Context, value string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var r tokenRow
+		if err := tx.Where("token_hash = ? AND revoked_at IS NULL", hashToken(value)).Take(&r).Error; err != nil {
+			return domain.Errorf(domain.EUNAUTHORIZED, "invalid or expired token")
+		}
+		if err := tx.Model(&tokenRow{}).Where("id = ?", r.ID).Update("revoked_at", s.now()).Error; err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, audit.Entry{ActorID: &r.UserID, OrgID: s.primaryOrg(ctx, tx, r.UserID),
+			Action: "auth.token_revoked", ObjectType: "user", ObjectID: fmt.Sprint(r.UserID)})
+	})
+}
+
+// Actor loads the request actor for a user: active users only, with every
+// role grant and, for city-level committee directors, the county
+// committees they supervise.
+func (s *Service) Actor(ctx context.Context, userID int64) (*domain.Actor, error) {
+	r, err := userByID(ctx, s.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if !r.Active {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "account disabled")
+	}
+	sysadmin, grants, err := loadGrants(ctx, s.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	a := &domain.Actor{UserID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Sysadmin: sysadmin}
+	if len(grants) == 0 {
+		return a, nil
+	}
+	ids := make([]int64, 0, len(grants))
+	for id := range grants {
+		ids = append(ids, id)
+	}
+	type orgInfo struct {
+		ID    int64
+		Code  string
+		Type  string
+		Level string
+	}
+	var orgs []orgInfo
+	if err := s.db.WithContext(ctx).Table("orgs").Select("id, code, type, level").Where("id IN ? AND active", ids).Order("id").Find(&orgs).Error; err != nil {
+		return nil, fmt.Errorf("load actor orgs: %w", err)
+	}
+	var cityCommittees []int64
+	for _, o := range orgs {
+		for _, role := range grants[o.ID] {
+			a.Memberships = append(a.Memberships, domain.Membership{
+				OrgID: o.ID, OrgCode: o.Code, OrgType: domain.OrgType(o.Type), OrgLevel: domain.OrgLevel(o.Level), Role: role,
+			})
+			if role == domain.RoleDirector && o.Level == string(domain.LevelCity) {
+				cityCommittees = append(cityCommittees, o.ID)
+			}
+		}
+	}
+	if len(cityCommittees) > 0 {
+		if err := s.db.WithContext(ctx).Table("orgs").Where("parent_id IN ?", cityCommittees).Order("id").Pluck("id", &a.Supervised).Error; err != nil {
+			return nil, fmt.Errorf("load supervised orgs: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// ChangePassword lets the signed-in user change their own password.
+func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+	actor, err := domain.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	var f domain.Fields
+	domain.CheckPassword(&f, "new_password", next, actor.Username)
+	if current == next {
+		f.Add("new_password", "validation.password_same")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := userByID(ctx, tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if !checkPassword(current, r.PasswordHash) {
+			return domain.Invalid(domain.FieldError{Field: "current_password", Message: "validation.password_wrong"})
+		}
+		if err := tx.Model(&userRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+			"password_hash": hash, "password_changed_at": s.now(), "updated_at": s.now(),
+		}).Error; err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, audit.Entry{OrgID: s.primaryOrg(ctx, tx, r.ID), Action: "user.password_changed",
+			ObjectType: "user", ObjectID: fmt.Sprint(r.ID)})
+	})
+}

@@ -50,7 +50,7 @@ func (e *Enforcer) Listen(ctx context.Context) error {
 		Connect: d.connect,
 		LogError: func(ctx context.Context, err error) {
 			if ctx.Err() == nil {
-				e.log.Warn("authz: listener connection lost; reconnecting", "err", err)
+				e.log.Warn("authz: listener failed; reconnecting with backoff", "err", err)
 			}
 		},
 		// connect waits instead, with backoff; pgxlisten's delay is fixed.

@@ -15,7 +15,8 @@ import (
 // grant commits or rolls back together with the caller's audit record.
 // Granting a role the user already holds changes nothing and is no error.
 // The service checks that the role exists in the organisation's type.
-// Other processes see the grant when tx commits; this one after Reload.
+// Processes running Listen see the grant shortly after tx commits; call
+// Reload after the commit to see it at once in this process.
 func (e *Enforcer) GrantTx(ctx context.Context, tx *gorm.DB, userID, orgID int64, role domain.Role) error {
 	if err := checkOrgRole(userID, orgID, role); err != nil {
 		return err

@@ -40,17 +40,28 @@ func newForm(c echo.Context, fields ...string) *Form {
 	return f
 }
 
+// failer is a page's data that can carry a form's errors: every page
+// struct embeds Form.
+type failer interface {
+	setFailure(errs []domain.FieldError, message string)
+}
+
+func (f *Form) setFailure(errs []domain.FieldError, message string) {
+	f.Errors, f.Message = errs, message
+}
+
 // formFailed decides how a failed form post is answered: validation
-// errors re-render the page (422) with the messages beside each field;
-// anything else goes to the error handler.
-func (s *Server) formFailed(c echo.Context, page string, f *Form, err error) error {
+// errors re-render the page (422) with the messages beside each field and
+// the user's input kept; anything else goes to the error handler.
+func (s *Server) formFailed(c echo.Context, page string, data failer, err error) error {
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.EINVALID {
-		f.Errors = de.Fields
-		if len(f.Errors) == 0 {
-			f.Message = de.Message
+		msg := ""
+		if len(de.Fields) == 0 {
+			msg = de.Message
 		}
-		return s.render(c, http.StatusUnprocessableEntity, page, f)
+		data.setFailure(de.Fields, msg)
+		return s.render(c, http.StatusUnprocessableEntity, page, data)
 	}
 	return err
 }

@@ -50,7 +50,7 @@ func (s *Server) handleOrgCreate(c echo.Context) error {
 	page := &orgsPage{Form: *f, Orgs: orgs}
 	parent, err := int64Value(f.V("parent_id"), "parent_id")
 	if err != nil {
-		return s.formFailed(c, "orgs", &page.Form, err)
+		return s.formFailed(c, "orgs", page, err)
 	}
 	o := domain.Org{Code: f.V("code"), Type: domain.OrgType(f.V("type")), Level: domain.OrgLevel(f.V("level")),
 		NameZH: f.V("name_zh"), NameEN: f.V("name_en"), RegionCode: f.V("region_code"), ShortCode: f.V("short_code")}
@@ -58,7 +58,7 @@ func (s *Server) handleOrgCreate(c echo.Context) error {
 		o.ParentID = &parent
 	}
 	if _, err := s.deps.Orgs.Create(ctxOf(c), o); err != nil {
-		return s.formFailed(c, "orgs", &page.Form, err)
+		return s.formFailed(c, "orgs", page, err)
 	}
 	s.flash(c, "ok", "flash.saved")
 	return c.Redirect(http.StatusSeeOther, "/orgs")
@@ -100,7 +100,7 @@ func (s *Server) handleOrgUpdate(c echo.Context) error {
 	page := &orgEditPage{Form: *f, Org: o, Orgs: orgs}
 	parent, err := int64Value(f.V("parent_id"), "parent_id")
 	if err != nil {
-		return s.formFailed(c, "org_edit", &page.Form, err)
+		return s.formFailed(c, "org_edit", page, err)
 	}
 	o.NameZH, o.NameEN, o.RegionCode, o.ShortCode = f.V("name_zh"), f.V("name_en"), f.V("region_code"), f.V("short_code")
 	o.Level = domain.OrgLevel(f.V("level"))
@@ -110,7 +110,7 @@ func (s *Server) handleOrgUpdate(c echo.Context) error {
 	}
 	o.Active = c.FormValue("active") == "on"
 	if _, err := s.deps.Orgs.Update(ctxOf(c), o); err != nil {
-		return s.formFailed(c, "org_edit", &page.Form, err)
+		return s.formFailed(c, "org_edit", page, err)
 	}
 	s.flash(c, "ok", "flash.saved")
 	return c.Redirect(http.StatusSeeOther, "/orgs/"+itoa(id))

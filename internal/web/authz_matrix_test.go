@@ -1,0 +1,478 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/ipmediate/ipmediate/internal/app"
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/identity"
+)
+
+// The authorization matrix: every registered route × every role (and an
+// anonymous visitor) × an object of the actor's own organisation and one
+// of another organisation, with the expected status. A route registered
+// without a row fails the test, so nobody can add an endpoint and forget
+// to decide who may call it.
+//
+// Mutating requests are chosen so that an allowed call either changes
+// nothing (an idempotent grant, enabling an enabled user) or fails
+// validation after authorization passed (422), which keeps the rows
+// independent of each other.
+
+// mxActor is one column of the matrix.
+type mxActor struct {
+	role     string // the column name
+	username string // "" for anonymous
+	org      string // code of the actor's own organisation
+}
+
+var mxActors = []mxActor{
+	{role: "anon"},
+	{role: "sysadmin", username: "admin", org: "gulou"},
+	{role: "leader", username: "leader", org: "leadership"},
+	{role: "director", username: "director.gulou", org: "gulou"},
+	{role: "clerk", username: "clerk.gulou", org: "gulou"},
+	{role: "mediator", username: "mediator1.gulou", org: "gulou"},
+	{role: "assistance_officer", username: "assistance.fz", org: "fz-assistance"},
+	{role: "court_liaison", username: "liaison.gulou-court", org: "gulou-court"},
+	{role: "arbitration_clerk", username: "arbitration.fz", org: "fz-arbitration"},
+	{role: "customs_officer", username: "customs.fz", org: "fz-customs"},
+	{role: "enforcement_officer", username: "enforcement.fz-amr", org: "fz-amr"},
+	{role: "association_staff", username: "association.fz-software", org: "fz-software"},
+	{role: "applicant", username: "sme1", org: "ent-sme1"},
+}
+
+// mxEnv holds the ids and credentials the requests need.
+type mxEnv struct {
+	t       *testing.T
+	a       *app.App
+	base    string
+	orgs    map[string]int64
+	users   map[string]int64
+	tokens  map[string]string       // username -> bearer token
+	clients map[string]*http.Client // username -> signed-in browser
+}
+
+// ownUser is a user of the actor's own organisation that the actor may
+// manage if anyone there may: a colleague in a committee, else themself.
+func (e *mxEnv) ownUser(a mxActor) int64 {
+	if a.org == "gulou" {
+		return e.users["mediator2.gulou"]
+	}
+	return e.users[a.username]
+}
+
+func (e *mxEnv) foreignUser() int64 { return e.users["mediator1.cangshan"] }
+
+func (e *mxEnv) ownOrg(a mxActor) int64 { return e.orgs[a.org] }
+
+// foreignOrg is another enterprise's organisation: private to its members.
+func (e *mxEnv) foreignOrg() int64 { return e.orgs["ent-sme2"] }
+
+type mxReq struct {
+	method, path string
+	json         any        // JSON body (API)
+	form         url.Values // form body (pages); the CSRF token is added
+	fresh        bool       // use a fresh session or token (logout rows)
+}
+
+type mxRow struct {
+	route   string // "METHOD /path" as registered
+	objects bool   // own and foreign objects differ
+	req     func(e *mxEnv, a mxActor, own bool) mxReq
+	own     map[string]int // expected status by role; "*" is the default
+	foreign map[string]int // for object rows; nil = same as own
+}
+
+func ids(n int64) string { return fmt.Sprint(n) }
+
+func mxRows() []mxRow {
+	get := func(p string) func(*mxEnv, mxActor, bool) mxReq {
+		return func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: p} }
+	}
+	userPath := func(suffix string) func(e *mxEnv, a mxActor, own bool) string {
+		return func(e *mxEnv, a mxActor, own bool) string {
+			id := e.foreignUser()
+			if own {
+				id = e.ownUser(a)
+			}
+			return "/users/" + ids(id) + suffix
+		}
+	}
+	anon401 := func(rest int) map[string]int { return map[string]int{"anon": 401, "*": rest} }
+	anon303 := func(rest int) map[string]int { return map[string]int{"anon": 303, "*": rest} }
+	sysOnly := func(anon, sys, others int) map[string]int { return map[string]int{"anon": anon, "sysadmin": sys, "*": others} }
+	return []mxRow{
+		// Machine endpoints and assets: public.
+		{route: "GET /healthz", req: get("/healthz"), own: map[string]int{"*": 200}},
+		{route: "GET /readyz", req: get("/readyz"), own: map[string]int{"*": 200}},
+		{route: "GET /metrics", req: get("/metrics"), own: map[string]int{"*": 200}},
+		{route: "GET /static/*", req: get("/static/app.css"), own: map[string]int{"*": 200}},
+		{route: "ANY /api/v1/*", req: get("/api/v1/no-such-endpoint"), own: map[string]int{"*": 404}},
+
+		// Public pages.
+		{route: "GET /", req: get("/"), own: map[string]int{"anon": 200, "*": 303}},
+		{route: "GET /lang", req: get("/lang?to=en&next=/"), own: map[string]int{"*": 303}},
+		{route: "GET /login", req: get("/login"), own: map[string]int{"anon": 200, "*": 303}},
+		{route: "POST /login", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/login", form: url.Values{"username": {"nobody"}, "password": {"wrong-password"}}}
+		}, own: map[string]int{"*": 401}},
+		{route: "POST /logout", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/logout", form: url.Values{}, fresh: true}
+		}, own: map[string]int{"*": 303}},
+		{route: "GET /register", req: get("/register"), own: map[string]int{"*": 200}},
+		{route: "POST /register", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/register", form: url.Values{"credit_code": {"bad"}}}
+		}, own: map[string]int{"*": 422}},
+
+		// Signed-in pages.
+		{route: "GET /work", req: get("/work"), own: anon303(200)},
+		{route: "GET /me/password", req: get("/me/password"), own: anon303(200)},
+		{route: "POST /me/password", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/me/password", form: url.Values{"current_password": {"x"}, "new_password": {"short"}, "new_password2": {"short"}}}
+		}, own: anon303(422)},
+		{route: "GET /users", req: get("/users"), own: map[string]int{"anon": 303, "sysadmin": 200, "director": 200, "*": 403}},
+		{route: "POST /users", req: func(e *mxEnv, a mxActor, _ bool) mxReq {
+			return mxReq{method: "POST", path: "/users", form: url.Values{"org_id": {ids(e.ownOrg(a))}, "role": {"mediator"}, "username": {""}}}
+		}, own: map[string]int{"anon": 303, "sysadmin": 422, "director": 422, "*": 403}},
+		{route: "GET /users/:id", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			return mxReq{method: "GET", path: userPath("")(e, a, own)}
+		}, own: map[string]int{"anon": 303, "clerk": 404, "mediator": 404, "*": 200}, foreign: sysOnly(303, 200, 404)},
+		{route: "POST /users/:id/:action", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: userPath("/password")(e, a, own), form: url.Values{"password": {"short"}}}
+		}, own: map[string]int{"anon": 303, "sysadmin": 422, "director": 422, "clerk": 404, "mediator": 404, "*": 403}, foreign: sysOnly(303, 422, 404)},
+		{route: "GET /orgs", req: get("/orgs"), own: sysOnly(303, 200, 404)},
+		{route: "POST /orgs", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/orgs", form: url.Values{"code": {"Bad Code"}}}
+		}, own: sysOnly(303, 422, 404)},
+		{route: "GET /orgs/:id", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			id := e.foreignOrg()
+			if own {
+				id = e.ownOrg(a)
+			}
+			return mxReq{method: "GET", path: "/orgs/" + ids(id)}
+		}, own: sysOnly(303, 200, 404)},
+		{route: "POST /orgs/:id", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			id := e.foreignOrg()
+			if own {
+				id = e.ownOrg(a)
+			}
+			return mxReq{method: "POST", path: "/orgs/" + ids(id), form: url.Values{"name_zh": {""}}}
+		}, own: sysOnly(303, 422, 404)},
+		{route: "GET /audit", req: get("/audit"), own: sysOnly(303, 200, 404)},
+
+		// API: authentication.
+		{route: "POST /api/v1/auth/login", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/auth/login", json: map[string]string{"username": "nobody", "password": ""}}
+		}, own: map[string]int{"*": 422}},
+		{route: "POST /api/v1/register", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/register", json: map[string]string{}}
+		}, own: map[string]int{"*": 422}},
+		{route: "POST /api/v1/auth/logout", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/auth/logout", fresh: true}
+		}, own: anon401(204)},
+		{route: "GET /api/v1/me", req: get("/api/v1/me"), own: anon401(200)},
+		{route: "POST /api/v1/me/password", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/me/password", json: map[string]string{"current_password": "x", "new_password": "short"}}
+		}, own: anon401(422)},
+
+		// API: organisations.
+		{route: "GET /api/v1/orgs", req: get("/api/v1/orgs"), own: anon401(200)},
+		{route: "GET /api/v1/orgs/:id", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			id := e.foreignOrg()
+			if own {
+				id = e.ownOrg(a)
+			}
+			return mxReq{method: "GET", path: "/api/v1/orgs/" + ids(id)}
+		}, own: anon401(200), foreign: sysOnly(401, 200, 404)},
+		{route: "POST /api/v1/orgs", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/orgs", json: map[string]string{"code": "Bad Code"}}
+		}, own: sysOnly(401, 422, 403)},
+		{route: "PATCH /api/v1/orgs/:id", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			id := e.foreignOrg()
+			if own {
+				id = e.ownOrg(a)
+			}
+			return mxReq{method: "PATCH", path: "/api/v1/orgs/" + ids(id), json: map[string]string{"name_zh": ""}}
+		}, own: sysOnly(401, 422, 403), foreign: sysOnly(401, 422, 404)},
+
+		// API: users and roles.
+		{route: "GET /api/v1/users", req: get("/api/v1/users"), own: map[string]int{"anon": 401, "sysadmin": 200, "director": 200, "*": 403}},
+		{route: "POST /api/v1/users", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			org := e.orgs["cangshan"]
+			if own {
+				org = e.ownOrg(a)
+			}
+			return mxReq{method: "POST", path: "/api/v1/users", json: map[string]any{"org_id": org, "role": "mediator", "username": ""}}
+		}, own: map[string]int{"anon": 401, "sysadmin": 422, "director": 422, "*": 403}, foreign: sysOnly(401, 422, 404)},
+		{route: "GET /api/v1/users/:id", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			return mxReq{method: "GET", path: "/api/v1" + userPath("")(e, a, own)}
+		}, own: map[string]int{"anon": 401, "clerk": 404, "mediator": 404, "*": 200}, foreign: sysOnly(401, 200, 404)},
+		{route: "POST /api/v1/users/:id/enable", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1" + userPath("/enable")(e, a, own)}
+		}, own: map[string]int{"anon": 401, "sysadmin": 204, "director": 204, "clerk": 404, "mediator": 404, "*": 403}, foreign: sysOnly(401, 204, 404)},
+		{route: "POST /api/v1/users/:id/disable", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			// Own: the actor themself (refused or a validation error);
+			// foreign: a user who is already disabled (a no-op).
+			id := e.users["ghost.cangshan"]
+			if own {
+				id = e.users[a.username]
+			}
+			return mxReq{method: "POST", path: "/api/v1/users/" + ids(id) + "/disable"}
+		}, own: map[string]int{"anon": 401, "sysadmin": 422, "*": 403}, foreign: sysOnly(401, 204, 404)},
+		{route: "POST /api/v1/users/:id/password", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1" + userPath("/password")(e, a, own), json: map[string]string{"password": "short"}}
+		}, own: map[string]int{"anon": 401, "sysadmin": 422, "director": 422, "clerk": 404, "mediator": 404, "*": 403}, foreign: sysOnly(401, 422, 404)},
+		{route: "POST /api/v1/users/:id/roles", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			org, target := e.orgs["cangshan"], e.foreignUser()
+			if own {
+				org, target = e.ownOrg(a), e.ownUser(a)
+			}
+			return mxReq{method: "POST", path: "/api/v1/users/" + ids(target) + "/roles", json: map[string]any{"org_id": org, "role": "mediator"}}
+		}, own: map[string]int{"anon": 401, "sysadmin": 204, "director": 204, "*": 403}, foreign: sysOnly(401, 204, 404)},
+		{route: "POST /api/v1/users/:id/roles/revoke", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			org, target := e.orgs["cangshan"], e.foreignUser()
+			if own {
+				org, target = e.ownOrg(a), e.ownUser(a)
+			}
+			return mxReq{method: "POST", path: "/api/v1/users/" + ids(target) + "/roles/revoke", json: map[string]any{"org_id": org, "role": "association_staff"}}
+		}, own: map[string]int{"anon": 401, "sysadmin": 422, "*": 403}, foreign: sysOnly(401, 422, 404)},
+		{route: "GET /api/v1/audit", req: get("/api/v1/audit"), own: sysOnly(401, 200, 404)},
+	}
+}
+
+func (r mxRow) want(role string, own bool) int {
+	m := r.own
+	if !own && r.foreign != nil {
+		m = r.foreign
+	}
+	if v, ok := m[role]; ok {
+		return v
+	}
+	return m["*"]
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	// Many logins from one address: lift the throttle for this test.
+	a := apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 10000 }))
+	r := apptest.Serve(t, a)
+	e := mxSetup(t, a, r.URL)
+	rows := mxRows()
+
+	// Every registered route has exactly one row.
+	have := map[string]bool{}
+	for _, row := range rows {
+		if have[row.route] {
+			t.Errorf("route %s has two rows", row.route)
+		}
+		have[row.route] = true
+	}
+	registered := map[string]bool{}
+	for _, rt := range a.Web.Echo.Routes() {
+		if strings.HasPrefix(rt.Method, "echo_route_not_found") || strings.HasPrefix(rt.Name, "echo_route_not_found") {
+			continue
+		}
+		key := rt.Method + " " + rt.Path
+		if rt.Path == "/api/v1/*" {
+			key = "ANY /api/v1/*"
+		}
+		registered[key] = true
+		if !have[key] {
+			t.Errorf("route %s has no row in the authorization matrix: decide who may call it", key)
+		}
+	}
+	for k := range have {
+		if !registered[k] {
+			t.Errorf("matrix row %s matches no registered route", k)
+		}
+	}
+
+	for _, row := range rows {
+		for _, act := range mxActors {
+			sides := []bool{true}
+			if row.objects {
+				sides = []bool{true, false}
+			}
+			for _, own := range sides {
+				side := "own"
+				if !own {
+					side = "foreign"
+				}
+				name := fmt.Sprintf("%s/%s/%s", row.route, act.role, side)
+				req := row.req(e, act, own)
+				got, body := e.do(act, req)
+				if want := row.want(act.role, own); got != want {
+					t.Errorf("%s: %s %s = %d, want %d\n%s", name, req.method, req.path, got, want, truncate(body))
+				}
+			}
+		}
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 400 {
+		return s[:400] + "…"
+	}
+	return s
+}
+
+// mxSetup logs every actor in (API token and browser session) and creates
+// the disabled user that the disable row targets.
+func mxSetup(t *testing.T, a *app.App, base string) *mxEnv {
+	t.Helper()
+	e := &mxEnv{t: t, a: a, base: base, orgs: map[string]int64{}, users: map[string]int64{},
+		tokens: map[string]string{}, clients: map[string]*http.Client{}}
+	var orgRows []struct {
+		ID   int64
+		Code string
+	}
+	if err := a.DB.Raw("SELECT id, code FROM orgs").Scan(&orgRows).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range orgRows {
+		e.orgs[o.Code] = o.ID
+	}
+	ctx := context.Background()
+	if _, err := a.Identity.EnsureUser(ctx, identity.SeedUser{Username: "ghost.cangshan", DisplayName: "幽灵", Password: "ghost-password-2026",
+		Grants: []identity.SeedGrant{{OrgID: e.orgs["cangshan"], Role: domain.RoleMediator}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Exec("UPDATE users SET active = false WHERE username = 'ghost.cangshan'").Error; err != nil {
+		t.Fatal(err)
+	}
+	var userRows []struct {
+		ID       int64
+		Username string
+	}
+	if err := a.DB.Raw("SELECT id, username FROM users").Scan(&userRows).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range userRows {
+		e.users[u.Username] = u.ID
+	}
+	for _, act := range mxActors {
+		if act.username == "" {
+			continue
+		}
+		e.tokens[act.username] = e.apiLogin(act.username)
+		e.clients[act.username] = e.webLogin(act.username)
+	}
+	return e
+}
+
+func (e *mxEnv) apiLogin(username string) string {
+	e.t.Helper()
+	b, _ := json.Marshal(map[string]string{"username": username, "password": "demo-pass-2026"})
+	resp, err := http.Post(e.base+"/api/v1/auth/login", "application/json", bytes.NewReader(b))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.Token == "" {
+		e.t.Fatalf("api login %s: %d %v", username, resp.StatusCode, err)
+	}
+	return out.Token
+}
+
+// browser returns a client with a cookie jar and the CSRF cookie set.
+func (e *mxEnv) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(e.base + "/login")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return c
+}
+
+func (e *mxEnv) csrf(c *http.Client) string {
+	u, _ := url.Parse(e.base)
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "ipm_csrf" {
+			return ck.Value
+		}
+	}
+	e.t.Fatal("no CSRF cookie")
+	return ""
+}
+
+func (e *mxEnv) webLogin(username string) *http.Client {
+	e.t.Helper()
+	c := e.browser()
+	resp, err := c.PostForm(e.base+"/login", url.Values{"username": {username}, "password": {"demo-pass-2026"}, "_csrf": {e.csrf(c)}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		e.t.Fatalf("web login %s: %d", username, resp.StatusCode)
+	}
+	return c
+}
+
+// do sends req as the actor: API paths with the bearer token, pages with
+// the signed-in browser (and its CSRF token on forms).
+func (e *mxEnv) do(act mxActor, req mxReq) (int, string) {
+	e.t.Helper()
+	var body io.Reader
+	var ctype string
+	isAPI := strings.HasPrefix(req.path, "/api/")
+	var client *http.Client
+	switch {
+	case isAPI:
+		client = http.DefaultClient
+	case act.username == "":
+		client = e.browser()
+	case req.fresh:
+		client = e.webLogin(act.username)
+	default:
+		client = e.clients[act.username]
+	}
+	if req.json != nil {
+		b, _ := json.Marshal(req.json)
+		body, ctype = bytes.NewReader(b), "application/json"
+	}
+	if req.form != nil {
+		f := url.Values{}
+		for k, v := range req.form {
+			f[k] = v
+		}
+		f.Set("_csrf", e.csrf(client))
+		body, ctype = strings.NewReader(f.Encode()), "application/x-www-form-urlencoded"
+	}
+	hr, err := http.NewRequest(req.method, e.base+req.path, body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if ctype != "" {
+		hr.Header.Set("Content-Type", ctype)
+	}
+	if isAPI && act.username != "" {
+		tok := e.tokens[act.username]
+		if req.fresh {
+			tok = e.apiLogin(act.username)
+		}
+		hr.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := client.Do(hr)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+

@@ -112,7 +112,9 @@ func mxRows() []mxRow {
 	}
 	anon401 := func(rest int) map[string]int { return map[string]int{"anon": 401, "*": rest} }
 	anon303 := func(rest int) map[string]int { return map[string]int{"anon": 303, "*": rest} }
-	sysOnly := func(anon, sys, others int) map[string]int { return map[string]int{"anon": anon, "sysadmin": sys, "*": others} }
+	sysOnly := func(anon, sys, others int) map[string]int {
+		return map[string]int{"anon": anon, "sysadmin": sys, "*": others}
+	}
 	return []mxRow{
 		// Machine endpoints and assets: public.
 		{route: "GET /healthz", req: get("/healthz"), own: map[string]int{"*": 200}},
@@ -475,4 +477,3 @@ func (e *mxEnv) do(act mxActor, req mxReq) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
-

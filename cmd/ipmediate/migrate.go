@@ -43,7 +43,7 @@ migrators from running at once.`,
 			if err := database.Migrate(cmd.Context(), sqlDB, log); err != nil {
 				return err
 			}
-			fmt.Println("database is up to date")
+			fmt.Fprintln(cmd.OutOrStdout(), "database is up to date")
 			return nil
 		},
 	}
@@ -74,7 +74,7 @@ migrators from running at once.`,
 				if err != nil {
 					return fmt.Errorf("roll back: %w", err)
 				}
-				fmt.Printf("rolled back %s\n", r.Source.Path)
+				fmt.Fprintf(cmd.OutOrStdout(), "rolled back %s\n", r.Source.Path)
 			}
 			return nil
 		},
@@ -103,7 +103,7 @@ migrators from running at once.`,
 			if err != nil {
 				return fmt.Errorf("migration status: %w", err)
 			}
-			tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "VERSION\tSTATE\tAPPLIED AT\tFILE")
 			for _, s := range st {
 				at := "-"

@@ -249,6 +249,14 @@ func TestApp_DemoSeedIsIdempotent(t *testing.T) {
 			t.Errorf("demo org %s has no Chinese name", code)
 		}
 	}
+	rep, err := a.Audit.Verify(ctx, nil)
+	if err != nil || !rep.OK() || rep.Rows == 0 {
+		t.Errorf("audit chain of a fresh demo database must verify: %+v %v", rep, err)
+	}
+	var users int64
+	if err := a.DB.Raw("SELECT count(*) FROM users").Scan(&users).Error; err != nil || users < 40 {
+		t.Errorf("demo users: %d %v", users, err)
+	}
 	gulou, _ := a.Orgs.ByCode(ctx, "gulou")
 	city, _ := a.Orgs.ByCode(ctx, "city")
 	if gulou.ParentID == nil || *gulou.ParentID != city.ID || gulou.Level != "county" || city.Level != "city" {

@@ -79,5 +79,8 @@ func (s *Service) EnsureUser(ctx context.Context, in SeedUser) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("ensure user %s: %w", in.Username, err)
 	}
+	if changed {
+		s.reload(ctx)
+	}
 	return changed, nil
 }

@@ -5,7 +5,7 @@ package web
 
 import "embed"
 
-// FS holds templates/, static/ and i18n/.
+// FS holds templates/, static/, i18n/ and the OpenAPI document.
 //
-//go:embed templates static i18n
+//go:embed templates static i18n openapi.yaml
 var FS embed.FS

@@ -91,6 +91,11 @@ func NewServer(d Deps) (*Server, error) {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
+	// The client address (login throttle, audit rows) is the peer of the
+	// TCP connection. Echo's default reads X-Forwarded-For and X-Real-IP,
+	// which any client can forge to get a fresh throttle budget per
+	// request and to plant a false address in the audit log.
+	e.IPExtractor = echo.ExtractIPDirect()
 	s := &Server{Echo: e, deps: d, log: d.Logger, tmpl: tmpl}
 	e.HTTPErrorHandler = s.handleError
 	s.middleware()
@@ -186,6 +191,7 @@ func (s *Server) middleware() {
 func (s *Server) routes() error {
 	e := s.Echo
 	e.GET("/healthz", s.handleHealthz)
+	e.GET("/api/openapi.yaml", s.handleOpenAPI)
 	e.GET("/readyz", s.handleReadyz)
 	if s.deps.Registry != nil {
 		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.deps.Registry}))
@@ -235,6 +241,16 @@ func (s *Server) handleHome(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/work")
 	}
 	return s.render(c, http.StatusOK, "home", nil)
+}
+
+// handleOpenAPI serves the API description; tests hold real responses
+// against it.
+func (s *Server) handleOpenAPI(c echo.Context) error {
+	b, err := webfs.FS.ReadFile("openapi.yaml")
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/yaml", b)
 }
 
 func (s *Server) handleHealthz(c echo.Context) error {

@@ -1,0 +1,214 @@
+package cases
+
+import (
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// PartyInput is one party as submitted at intake.
+type PartyInput struct {
+	Role         domain.PartyRole `json:"role"`
+	Kind         domain.PartyKind `json:"kind"`
+	Name         string           `json:"name"`
+	IDNumber     string           `json:"id_number,omitempty"`   // persons: resident identity number (GB 11643)
+	CreditCode   string           `json:"credit_code,omitempty"` // organisations: GB 32100
+	Phone        string           `json:"phone,omitempty"`
+	Address      string           `json:"address,omitempty"`
+	IsSME        bool             `json:"is_sme"`
+	AgentName    string           `json:"agent_name,omitempty"`
+	AgentPhone   string           `json:"agent_phone,omitempty"`
+	AgentLicense string           `json:"agent_license,omitempty"`
+}
+
+// RightInput is one IP right as submitted at intake.
+type RightInput struct {
+	Kind      domain.RightKind `json:"kind"`
+	Number    string           `json:"number"`
+	Title     string           `json:"title,omitempty"`
+	Holder    string           `json:"holder,omitempty"`
+	ValidFrom string           `json:"valid_from,omitempty"` // YYYY-MM-DD
+	ValidTo   string           `json:"valid_to,omitempty"`
+}
+
+// IntakeInput is a new case.
+type IntakeInput struct {
+	OrgID          int64              `json:"org_id"` // the handling committee
+	Source         domain.CaseSource  `json:"source"`
+	DisputeType    domain.DisputeType `json:"dispute_type"`
+	Summary        string             `json:"summary"`
+	Claims         string             `json:"claims"`
+	ClaimAmountFen int64              `json:"claim_amount_fen"`
+	ExternalRef    string             `json:"external_ref,omitempty"`
+	Parties        []PartyInput       `json:"parties"`
+	Rights         []RightInput       `json:"rights"`
+}
+
+// CaseView is one case with everything its page shows, already filtered
+// for the viewer: personal data masked unless Access.SeesPersonalData,
+// minutes and confidential documents withheld unless
+// Access.SeesConfidential.
+type CaseView struct {
+	domain.Case
+	OrgName    string
+	Parties    []domain.Party
+	Rights     []domain.IPRight
+	Mediators  []domain.Mediator
+	Objections []domain.Objection
+	Sessions   []domain.Session
+	Agreement  *domain.Agreement
+	Documents  []Document
+	Events     []domain.CaseEvent
+	// Allowed lists the actions this viewer may take now (state machine
+	// and permission and assignment all agree).
+	Allowed []domain.CaseAction
+	Access  domain.CaseAccess
+}
+
+// Document is a file attached to a case, as listed on its page.
+type Document struct {
+	ID           int64     `json:"id"`
+	Kind         string    `json:"kind"`
+	FileName     string    `json:"file_name"`
+	SizeBytes    int64     `json:"size_bytes"`
+	ContentType  string    `json:"content_type"`
+	SHA256       string    `json:"sha256"`
+	Confidential bool      `json:"confidential"`
+	UploadedBy   int64     `json:"uploaded_by"`
+	UploadedAt   time.Time `json:"uploaded_at"`
+}
+
+// ListFilter narrows List. Zero values mean "any".
+type ListFilter struct {
+	// Mine limits to cases assigned to the actor as mediator.
+	Mine        bool
+	OrgID       int64
+	Statuses    []domain.CaseStatus
+	DisputeType domain.DisputeType
+	Source      domain.CaseSource
+	RegionCode  string // county (GB/T 2260) of the handling committee
+	MediatorID  int64
+	From, To    time.Time // created_at range, To exclusive
+	// Q searches the case number, a party's name or an IP right number.
+	Q      string
+	Cursor string
+	Limit  int // default 50, max 200
+}
+
+// ListItem is one row of a case list.
+type ListItem struct {
+	ID              int64              `json:"id"`
+	Number          string             `json:"number"`
+	OrgID           int64              `json:"org_id"`
+	OrgName         string             `json:"org_name"`
+	Status          domain.CaseStatus  `json:"status"`
+	Source          domain.CaseSource  `json:"source"`
+	DisputeType     domain.DisputeType `json:"dispute_type"`
+	Applicant       string             `json:"applicant"`  // first applicant's name
+	Respondent      string             `json:"respondent"` // first respondent's name
+	MediationDueAt  *time.Time         `json:"mediation_due_at"`
+	RepeatInfringer bool               `json:"repeat_infringer"`
+	CreatedAt       time.Time          `json:"created_at"`
+	Version         int                `json:"version"`
+}
+
+// AcceptInput records the respondent's consent to mediate.
+type AcceptInput struct {
+	Version     int       `json:"version"`
+	ConsentAt   time.Time `json:"consent_at"` // when the respondent agreed
+	ConsentNote string    `json:"consent_note"`
+}
+
+// ReasonInput carries a reason (reject, withdraw).
+type ReasonInput struct {
+	Version int    `json:"version"`
+	Reason  string `json:"reason"`
+}
+
+// AssignInput assigns mediators.
+type AssignInput struct {
+	Version     int     `json:"version"`
+	MediatorIDs []int64 `json:"mediator_ids"`
+}
+
+// DeclareInput is a mediator's conflict-of-interest declaration (回避).
+// NoConflict false means the mediator withdraws from the case.
+type DeclareInput struct {
+	Version    int    `json:"version"`
+	NoConflict bool   `json:"no_conflict"`
+	Statement  string `json:"statement"`
+}
+
+// ObjectInput is a party's objection to a mediator.
+type ObjectInput struct {
+	Version    int    `json:"version"`
+	MediatorID int64  `json:"mediator_id"`
+	PartyID    int64  `json:"party_id"`
+	Reason     string `json:"reason"`
+}
+
+// DecideObjectionInput is the director's decision on an objection; an
+// upheld objection removes the mediator and may name replacements.
+type DecideObjectionInput struct {
+	Version      int     `json:"version"`
+	ObjectionID  int64   `json:"objection_id"`
+	Uphold       bool    `json:"uphold"`
+	Reason       string  `json:"reason"`
+	Replacements []int64 `json:"replacement_ids"`
+}
+
+// SessionInput logs a mediation session.
+type SessionInput struct {
+	Version       int                `json:"version"`
+	HeldAt        time.Time          `json:"held_at"`
+	Mode          domain.SessionMode `json:"mode"`
+	Place         string             `json:"place"`
+	Attendees     string             `json:"attendees"`
+	Minutes       string             `json:"minutes"`
+	NextSteps     string             `json:"next_steps"`
+	NextSessionAt *time.Time         `json:"next_session_at"`
+}
+
+// ExtendInput moves the mediation due date with both parties' consent.
+type ExtendInput struct {
+	Version           int       `json:"version"`
+	NewDueAt          time.Time `json:"new_due_at"`
+	Reason            string    `json:"reason"`
+	ApplicantConsent  bool      `json:"applicant_consent"`
+	RespondentConsent bool      `json:"respondent_consent"`
+}
+
+// AgreementInput is the content of the mediation agreement (People's
+// Mediation Law art. 29); the parties' details come from the case.
+type AgreementInput struct {
+	Version           int    `json:"version"`
+	Facts             string `json:"facts"`
+	DisputedMatters   string `json:"disputed_matters"`
+	Responsibilities  string `json:"responsibilities"`
+	Terms             string `json:"terms"`
+	PerformanceMethod string `json:"performance_method"`
+	PerformanceDue    string `json:"performance_due"` // YYYY-MM-DD
+}
+
+// SignoffInput records one signature or the committee's seal.
+type SignoffInput struct {
+	Version    int       `json:"version"`
+	SignerKind string    `json:"signer_kind"` // party, mediator, seal
+	PartyID    int64     `json:"party_id,omitempty"`
+	UserID     int64     `json:"user_id,omitempty"` // the mediator
+	Method     string    `json:"method"`            // handwritten, electronic, seal
+	SignedAt   time.Time `json:"signed_at"`
+}
+
+// FailInput ends mediation without agreement.
+type FailInput struct {
+	Version int              `json:"version"`
+	Reason  string           `json:"reason"`
+	Route   domain.FailRoute `json:"suggested_route"`
+}
+
+// CloseInput closes a settled or failed case.
+type CloseInput struct {
+	Version int    `json:"version"`
+	Note    string `json:"note"` // performance (settled) or the route taken (failed)
+}

@@ -1,0 +1,432 @@
+package domain
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// CaseStatus is a dispute case's place in the state machine (DESIGN §4).
+type CaseStatus string
+
+// Case statuses. rejected, withdrawn and closed are terminal.
+const (
+	StatusSubmitted CaseStatus = "submitted" // 已提交，待受理
+	StatusAccepted  CaseStatus = "accepted"  // 已受理，待指派
+	StatusRejected  CaseStatus = "rejected"  // 不予受理
+	StatusMediating CaseStatus = "mediating" // 调解中
+	StatusSettled   CaseStatus = "settled"   // 调解成功
+	StatusFailed    CaseStatus = "failed"    // 调解不成
+	StatusWithdrawn CaseStatus = "withdrawn" // 撤回
+	StatusClosed    CaseStatus = "closed"    // 结案
+)
+
+// CaseStatuses lists every status in workflow order.
+var CaseStatuses = []CaseStatus{StatusSubmitted, StatusAccepted, StatusRejected, StatusMediating,
+	StatusSettled, StatusFailed, StatusWithdrawn, StatusClosed}
+
+// Terminal reports whether no action can follow.
+func (s CaseStatus) Terminal() bool {
+	return s == StatusRejected || s == StatusWithdrawn || s == StatusClosed
+}
+
+// Valid reports whether s is a known status.
+func (s CaseStatus) Valid() bool {
+	for _, k := range CaseStatuses {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseAction is one step of the case workflow; each is its own endpoint
+// (POST /api/v1/cases/{id}/<action>) and its own web form.
+type CaseAction string
+
+// Case actions (DESIGN §4). ActionLogSession is exposed as "sessions".
+const (
+	ActionSubmit          CaseAction = "submit"
+	ActionAccept          CaseAction = "accept"
+	ActionReject          CaseAction = "reject"
+	ActionAssign          CaseAction = "assign"
+	ActionDeclareConflict CaseAction = "declare" // a mediator's 回避 declaration
+	ActionObject          CaseAction = "object"  // a party objects to a mediator
+	ActionDecideObjection CaseAction = "decide_objection"
+	ActionLogSession      CaseAction = "sessions"
+	ActionExtend          CaseAction = "extend"
+	ActionSettle          CaseAction = "settle"
+	ActionSignoff         CaseAction = "signoff" // a sign-off or the seal on the agreement
+	ActionFail            CaseAction = "fail"
+	ActionWithdraw        CaseAction = "withdraw"
+	ActionClose           CaseAction = "close"
+)
+
+// transition says from which statuses an action may run and where it
+// leads; To is empty for actions that keep the status.
+type transition struct {
+	From []CaseStatus
+	To   CaseStatus
+	// Permission is the casbin resource action ("case", Permission).
+	Permission string
+}
+
+var transitions = map[CaseAction]transition{
+	ActionAccept:          {From: []CaseStatus{StatusSubmitted}, To: StatusAccepted, Permission: "accept"},
+	ActionReject:          {From: []CaseStatus{StatusSubmitted}, To: StatusRejected, Permission: "reject"},
+	ActionAssign:          {From: []CaseStatus{StatusAccepted}, To: StatusMediating, Permission: "assign"},
+	ActionDeclareConflict: {From: []CaseStatus{StatusMediating}, Permission: "declare_conflict"},
+	ActionObject:          {From: []CaseStatus{StatusMediating}, Permission: "object"},
+	ActionDecideObjection: {From: []CaseStatus{StatusMediating}, Permission: "decide_objection"},
+	ActionLogSession:      {From: []CaseStatus{StatusMediating}, Permission: "log_session"},
+	ActionExtend:          {From: []CaseStatus{StatusMediating}, Permission: "extend"},
+	ActionSettle:          {From: []CaseStatus{StatusMediating}, To: StatusSettled, Permission: "settle"},
+	ActionSignoff:         {From: []CaseStatus{StatusSettled}, Permission: "signoff"},
+	ActionFail:            {From: []CaseStatus{StatusMediating}, To: StatusFailed, Permission: "fail"},
+	ActionWithdraw:        {From: []CaseStatus{StatusSubmitted, StatusAccepted, StatusMediating}, To: StatusWithdrawn, Permission: "withdraw"},
+	ActionClose:           {From: []CaseStatus{StatusSettled, StatusFailed}, To: StatusClosed, Permission: "close"},
+}
+
+// CaseActions lists the actions on an existing case in display order.
+var CaseActions = []CaseAction{ActionAccept, ActionReject, ActionAssign, ActionDeclareConflict, ActionObject,
+	ActionDecideObjection, ActionLogSession, ActionExtend, ActionSettle, ActionSignoff, ActionFail, ActionWithdraw, ActionClose}
+
+// Permission returns the casbin action that guards a case action.
+func (a CaseAction) Permission() string { return transitions[a].Permission }
+
+// Target returns the status an action leads to, or "" when it keeps it.
+func (a CaseAction) Target() CaseStatus { return transitions[a].To }
+
+// AllowedActions returns the actions the state machine allows in status s
+// (who may take them is a separate question).
+func AllowedActions(s CaseStatus) []CaseAction {
+	var out []CaseAction
+	for _, a := range CaseActions {
+		for _, f := range transitions[a].From {
+			if f == s {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+// CheckTransition returns nil when action may run in status s, else an
+// ECONFLICT error listing the actions allowed now.
+func CheckTransition(s CaseStatus, action CaseAction) error {
+	allowed := AllowedActions(s)
+	for _, a := range allowed {
+		if a == action {
+			return nil
+		}
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return &Error{Code: ECONFLICT, Allowed: names,
+		Message: fmt.Sprintf("action %q is not allowed while the case is %s; allowed now: %s", action, s, orNone(strings.Join(names, ", ")))}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// ErrStale is returned when an update names a version that is no longer
+// current (optimistic locking).
+func ErrStale(current int) *Error {
+	return &Error{Code: ECONFLICT, Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}
+}
+
+// CaseSource says how a dispute reached the committee.
+type CaseSource string
+
+// Case sources (DESIGN §4).
+const (
+	SourceDirect         CaseSource = "direct"
+	SourceCourtDelegated CaseSource = "court_delegated" // 委派调解: before filing
+	SourceCourtEntrusted CaseSource = "court_entrusted" // 委托调解: after filing
+	SourceOfficeReferred CaseSource = "office_referred"
+	SourceAssistance     CaseSource = "assistance_referred"
+	SourceExhibition     CaseSource = "exhibition"
+	SourceAssociation    CaseSource = "association"
+)
+
+// CaseSources lists every source.
+var CaseSources = []CaseSource{SourceDirect, SourceCourtDelegated, SourceCourtEntrusted, SourceOfficeReferred,
+	SourceAssistance, SourceExhibition, SourceAssociation}
+
+// DisputeType classifies the dispute.
+type DisputeType string
+
+// Dispute types (DESIGN §4).
+const (
+	DisputePatent            DisputeType = "patent_infringement"
+	DisputeTrademark         DisputeType = "trademark_infringement"
+	DisputeCopyright         DisputeType = "copyright_infringement"
+	DisputeTradeSecret       DisputeType = "trade_secret"
+	DisputeUnfairCompetition DisputeType = "unfair_competition"
+	DisputeOwnership         DisputeType = "ownership"
+	DisputeLicensing         DisputeType = "licensing_contract"
+	DisputeOther             DisputeType = "other"
+)
+
+// DisputeTypes lists every dispute type.
+var DisputeTypes = []DisputeType{DisputePatent, DisputeTrademark, DisputeCopyright, DisputeTradeSecret,
+	DisputeUnfairCompetition, DisputeOwnership, DisputeLicensing, DisputeOther}
+
+// PartyRole is a party's side.
+type PartyRole string
+
+// Party roles.
+const (
+	PartyApplicant  PartyRole = "applicant"  // 申请人
+	PartyRespondent PartyRole = "respondent" // 被申请人
+	PartyThird      PartyRole = "third_party"
+)
+
+// PartyKind says whether a party is a person or an organisation.
+type PartyKind string
+
+// Party kinds.
+const (
+	PartyPerson       PartyKind = "person"
+	PartyOrganisation PartyKind = "organisation"
+)
+
+// RightKind is the kind of IP right in dispute.
+type RightKind string
+
+// IP right kinds (DESIGN §4).
+const (
+	RightInvention     RightKind = "invention_patent"
+	RightUtilityModel  RightKind = "utility_model_patent"
+	RightDesign        RightKind = "design_patent"
+	RightTrademark     RightKind = "trademark"
+	RightCopyright     RightKind = "copyright"
+	RightTradeSecret   RightKind = "trade_secret"
+	RightGeographical  RightKind = "geographical_indication"
+	RightPlantVariety  RightKind = "plant_variety"
+	RightLayoutDesign  RightKind = "layout_design"
+	RightSoftwareCopyr RightKind = "software_copyright"
+)
+
+// RightKinds lists every IP right kind.
+var RightKinds = []RightKind{RightInvention, RightUtilityModel, RightDesign, RightTrademark, RightCopyright,
+	RightSoftwareCopyr, RightTradeSecret, RightGeographical, RightPlantVariety, RightLayoutDesign}
+
+// SessionMode is how a mediation session was held.
+type SessionMode string
+
+// Session modes.
+const (
+	ModeInPerson SessionMode = "in_person"
+	ModeVideo    SessionMode = "video"
+	ModePhone    SessionMode = "phone"
+)
+
+// FailRoute is the route suggested after failed mediation.
+type FailRoute string
+
+// Suggested routes after failure.
+const (
+	RouteLitigation     FailRoute = "litigation"
+	RouteArbitration    FailRoute = "arbitration"
+	RouteAdministrative FailRoute = "administrative_adjudication"
+	RouteNone           FailRoute = "none"
+)
+
+// Party is one party to a dispute. Identity numbers and phones are held
+// decrypted only in memory; Masked* return what lists and logs show.
+type Party struct {
+	ID         int64
+	Role       PartyRole
+	Kind       PartyKind
+	Name       string
+	IDNumber   string // resident identity number (persons)
+	CreditCode string // unified social credit code (organisations)
+	Phone      string
+	Address    string
+	IsSME      bool
+	// OrgID links an enterprise party to its registered organisation, so
+	// its applicant users can follow the case from the portal.
+	OrgID *int64
+	// Agent (lawyer) with a power of attorney.
+	AgentName    string
+	AgentPhone   string
+	AgentLicense string
+	AgentPOADoc  *int64 // document id of the power of attorney
+	// RepeatInfringer is set at intake when a credit record matches.
+	RepeatInfringer bool
+}
+
+// IPRight is one IP right concerned by the dispute.
+type IPRight struct {
+	ID        int64
+	Kind      RightKind
+	Number    string
+	Title     string
+	Holder    string
+	ValidFrom *time.Time
+	ValidTo   *time.Time
+}
+
+// ValidateNumber checks the right's registration or application number
+// by its kind, adding a field error under field.
+func (r *IPRight) ValidateNumber(f *Fields, field string) {
+	switch r.Kind {
+	case RightInvention, RightUtilityModel, RightDesign:
+		r.Number = NormalizePatentNumber(r.Number)
+		if !ValidPatentApplicationNumber(r.Number) {
+			f.Add(field, "validation.patent_number")
+		}
+	case RightTrademark:
+		r.Number = NormalizeTrademarkRegNumber(r.Number)
+		if !ValidTrademarkRegNumber(r.Number) {
+			f.Add(field, "validation.trademark_number")
+		}
+	case RightCopyright, RightSoftwareCopyr:
+		r.Number = NormalizeCopyrightRegNumber(r.Number)
+		if !ValidCopyrightRegNumber(r.Number) {
+			f.Add(field, "validation.copyright_number")
+		}
+	default:
+		r.Number = strings.TrimSpace(r.Number)
+	}
+}
+
+// Case is a dispute case (调解案件).
+type Case struct {
+	ID          int64
+	OrgID       int64  // handling committee
+	Number      string // （2026）榕知调字第0001号
+	Year        int
+	Seq         int
+	RegionCode  string // GB/T 2260 of the handling committee's area
+	Source      CaseSource
+	DisputeType DisputeType
+	Summary     string // the facts in brief
+	Claims      string // what the applicant asks for
+	// ClaimAmountFen is the amount claimed in fen (1/100 yuan); 0 = none.
+	ClaimAmountFen int64
+	Status         CaseStatus
+	// RespondentConsent records that the respondent agreed to mediate
+	// (mediation is voluntary); required to accept.
+	RespondentConsentAt *time.Time
+	MediationDueAt      *time.Time
+	RepeatInfringer     bool // a respondent has a credit record
+	Outcome             string
+	OutcomeReason       string    // reject / fail / withdraw reason
+	SuggestedRoute      FailRoute // after failure
+	ClosingNote         string    // performance (settled) or route taken (failed)
+	SubmittedBy         int64
+	// ApplicantOrgID is the enterprise that filed from the portal, if any.
+	ApplicantOrgID *int64
+	// External reference, e.g. the court's pre-filing or case number.
+	ExternalRef string
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	AcceptedAt  *time.Time
+	ClosedAt    *time.Time
+}
+
+// Mediator is a mediator assigned to a case.
+type Mediator struct {
+	UserID      int64
+	Name        string
+	AssignedAt  time.Time
+	DeclaredAt  *time.Time // no-conflict declaration (回避声明)
+	Declaration string
+	Removed     bool // removed after an upheld objection
+}
+
+// Objection is a party's objection to a mediator, decided by the director.
+type Objection struct {
+	ID             int64
+	MediatorID     int64
+	PartyID        int64
+	Reason         string
+	Status         string // pending, upheld, dismissed
+	DecidedBy      *int64
+	DecisionReason string
+	CreatedAt      time.Time
+	DecidedAt      *time.Time
+}
+
+// Session is one logged mediation session.
+type Session struct {
+	ID            int64
+	HeldAt        time.Time
+	Mode          SessionMode
+	Place         string // address, or the video link
+	Attendees     string
+	Minutes       string // confidential to the handling org and parties
+	NextSteps     string
+	NextSessionAt *time.Time
+	RecordedBy    int64
+	CreatedAt     time.Time
+}
+
+// Agreement is the mediation agreement (调解协议书) with the content that
+// People's Mediation Law art. 29 requires. It takes effect when every party
+// and the mediator have signed and the committee has sealed it (arts.
+// 30–31).
+type Agreement struct {
+	ID                int64
+	Facts             string // main facts
+	DisputedMatters   string // matters in dispute
+	Responsibilities  string // each party's responsibility
+	Terms             string // the agreed terms
+	PerformanceMethod string // how they are performed
+	PerformanceDue    *time.Time
+	EffectiveAt       *time.Time
+	Signoffs          []Signoff
+	CreatedAt         time.Time
+}
+
+// Signoff records one signature or the seal.
+type Signoff struct {
+	ID         int64
+	SignerKind string // party, mediator, seal
+	PartyID    *int64
+	UserID     *int64
+	SignerName string
+	Method     string // handwritten, electronic, seal
+	SignedAt   time.Time
+	RecordedBy int64
+}
+
+// CaseEvent is one entry of the case timeline.
+type CaseEvent struct {
+	ID         int64
+	At         time.Time
+	ActorID    *int64
+	ActorName  string
+	Action     string
+	FromStatus CaseStatus
+	ToStatus   CaseStatus
+	Detail     map[string]any
+}
+
+// CaseAccess is what the actor may do with one case, decided by the case
+// service's scoping: it is how other capabilities (documents, referrals)
+// ask about a case without repeating its rules.
+type CaseAccess struct {
+	CaseID int64
+	OrgID  int64 // handling organisation
+	Status CaseStatus
+	// Handling: a member of the handling committee who works the case
+	// (director, clerk, assigned mediator) or its supervising director.
+	Handling bool
+	// Party: a user of an enterprise that is a party to the case.
+	Party bool
+	// SeesPersonalData: may see identity numbers and phones unmasked.
+	SeesPersonalData bool
+	// SeesConfidential: may read session minutes and confidential
+	// documents (mediation confidentiality: handling org and parties).
+	SeesConfidential bool
+}

@@ -767,7 +767,7 @@ func TestWebLogin_CSRFAndSessionCookie(t *testing.T) {
 		t.Error("the session is not stored server-side under its cookie token")
 	}
 	mustBeSignedIn(t, r, c, "王海峰")
-	resp, body = webGet(t, c, r.URL+"/work")
+	_, body = webGet(t, c, r.URL+"/work")
 	if !strings.Contains(body, "您好，王海峰。") {
 		t.Errorf("/work does not greet the user:\n%s", body)
 	}

@@ -521,10 +521,15 @@ func TestUserManagement(t *testing.T) {
 		if n := auditCount(t, r, gulouChain, "user.disable", staffID); n != 1 {
 			t.Errorf("want 1 user.disable row on %s, got %d", gulouChain, n)
 		}
-		p := mustProblem(t, call(t, r, http.MethodPost, "/api/v1/users/"+itoa(userID(t, r, "director.gulou"))+"/disable", director, nil), http.StatusUnprocessableEntity, "invalid")
+		// Nobody disables themself: a director may not manage a director
+		// at all, a sysadmin is told why.
+		mustProblem(t, call(t, r, http.MethodPost, "/api/v1/users/"+itoa(userID(t, r, "director.gulou"))+"/disable", director, nil), http.StatusForbidden, "forbidden")
+		p := mustProblem(t, call(t, r, http.MethodPost, "/api/v1/users/"+itoa(userID(t, r, "admin"))+"/disable", admin, nil), http.StatusUnprocessableEntity, "invalid")
 		if p.fieldMessage("active") != "validation.disable_self" {
 			t.Errorf("disabling oneself: %+v", p.Errors)
 		}
+		mustMe(t, r, director)
+		mustMe(t, r, admin)
 
 		// A sysadmin's disabling lands in the user's organisation's chain.
 		other := userID(t, r, "mediator9.cangshan")

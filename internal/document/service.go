@@ -1,0 +1,352 @@
+// Package document keeps the files attached to dispute cases (DESIGN §4
+// "Documents", §12 "Uploads"): the bytes in a directory outside the
+// database under generated keys (Blobs), the metadata in the documents
+// table (Service), and the HTTP response that hands a file out
+// (ServeDownload).
+//
+// Rules:
+//
+//   - Uploads are limited in size and checked against a content-type
+//     allow-list by sniffing the bytes, never by the client's header.
+//   - Names given by users are metadata only: cleaned, and never used in a
+//     path.
+//   - Who may see a case is the case service's business, asked through
+//     CaseAccessor. A document is visible to whoever may see its case,
+//     except that confidential documents and mediation minutes need
+//     CaseAccess.SeesConfidential, and identity documents need
+//     CaseAccess.SeesPersonalData unless the viewer uploaded them; anything
+//     not visible is ENOTFOUND.
+//   - Every upload is audited ("document.upload") and written to the case
+//     timeline in the transaction that inserts the row; every read of a
+//     confidential, minutes or identity document is audited
+//     ("document.read").
+package document
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// Document kinds, as the documents table's CHECK lists them.
+const (
+	KindApplication          = "application"           // 调解申请书
+	KindEvidence             = "evidence"              // 证据材料
+	KindPowerOfAttorney      = "power_of_attorney"     // 授权委托书
+	KindIdentity             = "identity"              // 身份证明
+	KindAgreement            = "agreement"             // 调解协议
+	KindNotice               = "notice"                // 通知书
+	KindMinutes              = "minutes"               // 调解笔录
+	KindArbitrationAgreement = "arbitration_agreement" // 仲裁协议
+	KindCourtDocument        = "court_document"        // 法院文书
+	KindOther                = "other"
+)
+
+// Kinds lists every document kind in display order.
+var Kinds = []string{KindApplication, KindEvidence, KindPowerOfAttorney, KindIdentity, KindAgreement,
+	KindNotice, KindMinutes, KindArbitrationAgreement, KindCourtDocument, KindOther}
+
+// ValidKind reports whether kind is a known document kind.
+func ValidKind(kind string) bool {
+	for _, k := range Kinds {
+		if k == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// CaseAccessor tells what the context's actor may do with a case. It
+// returns ENOTFOUND when the actor may not see the case at all. The case
+// service implements it.
+type CaseAccessor interface {
+	Access(ctx context.Context, caseID int64) (domain.CaseAccess, error)
+}
+
+// Auditor appends audit rows inside the caller's transaction.
+type Auditor interface {
+	Append(ctx context.Context, tx *gorm.DB, e audit.Entry) error
+}
+
+// Document is a file attached to a case. The storage key never leaves the
+// package.
+type Document struct {
+	ID           int64     `json:"id"`
+	CaseID       int64     `json:"case_id"`
+	Kind         string    `json:"kind"`
+	FileName     string    `json:"file_name"`
+	SizeBytes    int64     `json:"size_bytes"`
+	ContentType  string    `json:"content_type"`
+	SHA256       string    `json:"sha256"`
+	Confidential bool      `json:"confidential"`
+	UploadedBy   int64     `json:"uploaded_by"` // 0 when the uploader is unknown
+	UploadedAt   time.Time `json:"uploaded_at"`
+}
+
+// UploadInput is one file to attach to a case.
+type UploadInput struct {
+	CaseID int64
+	// Kind is one of Kinds.
+	Kind string
+	// FileName is the name the user gave the file; it is cleaned and kept
+	// as metadata only.
+	FileName string
+	// Confidential limits the document to viewers who see confidential
+	// material (the handling organisation and the parties).
+	Confidential bool
+	// Body is the file's content; it is streamed, never held in memory.
+	Body io.Reader
+}
+
+// Service attaches documents to cases and hands them out.
+type Service struct {
+	db       *gorm.DB
+	blobs    *Blobs
+	access   CaseAccessor
+	audit    Auditor
+	maxBytes int64
+	now      func() time.Time
+}
+
+// NewService returns a Service storing files in blobs, at most maxBytes
+// each (config Storage.MaxUploadBytes). now supplies upload times; nil
+// means time.Now.
+func NewService(db *gorm.DB, blobs *Blobs, access CaseAccessor, auditor Auditor, maxBytes int64, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, blobs: blobs, access: access, audit: auditor, maxBytes: maxBytes, now: now}
+}
+
+// row is a documents row.
+type row struct {
+	ID           int64 `gorm:"primaryKey"`
+	CaseID       *int64
+	Kind         string
+	FileName     string
+	SizeBytes    int64
+	ContentType  string
+	SHA256       string `gorm:"column:sha256"`
+	StorageKey   string
+	Confidential bool
+	UploadedBy   *int64
+	UploadedAt   time.Time
+}
+
+// TableName tells GORM the table.
+func (row) TableName() string { return "documents" }
+
+// toDocument returns the row's public form.
+func (r row) toDocument() Document {
+	d := Document{ID: r.ID, Kind: r.Kind, FileName: r.FileName, SizeBytes: r.SizeBytes,
+		ContentType: r.ContentType, SHA256: r.SHA256, Confidential: r.Confidential, UploadedAt: r.UploadedAt}
+	if r.CaseID != nil {
+		d.CaseID = *r.CaseID
+	}
+	if r.UploadedBy != nil {
+		d.UploadedBy = *r.UploadedBy
+	}
+	return d
+}
+
+// Upload attaches a file to a case.
+//
+// The actor must see the case (else ENOTFOUND) and work it or be a party
+// to it (else EFORBIDDEN). Anyone who may upload may mark the file
+// confidential, parties included: mediation confidentiality protects the
+// parties, and it hides nothing from the other side (every party sees
+// confidential material) — only from viewers outside the handling
+// organisation and the parties. Minutes are always confidential. A party
+// may upload identity documents even when it may not see other parties'
+// personal data; it sees its own uploads.
+//
+// Invalid input gives EINVALID naming "kind", "file_name" or "file"
+// (too large, empty, or a type not on the allow-list). The blob is stored
+// first; the row, the "document_upload" case event and the
+// "document.upload" audit row are then written in one transaction, and
+// the blob is deleted again when that transaction fails.
+func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	acc, err := s.access.Access(ctx, in.CaseID)
+	if err != nil {
+		return Document{}, err
+	}
+	if !acc.Handling && !acc.Party {
+		return Document{}, domain.Errorf(domain.EFORBIDDEN, "only the handling organisation and the parties may upload documents to a case")
+	}
+	var fe domain.Fields
+	if in.Kind == "" {
+		fe.Add("kind", "validation.required")
+	} else if !ValidKind(in.Kind) {
+		fe.Add("kind", "validation.document_kind")
+	}
+	name := cleanFileName(in.FileName)
+	if name == "" {
+		fe.Add("file_name", "validation.file_name")
+	}
+	if in.Body == nil {
+		fe.Add("file", "validation.required")
+	}
+	if err := fe.Err(); err != nil {
+		return Document{}, err
+	}
+	confidential := in.Confidential || in.Kind == KindMinutes
+
+	st, err := s.blobs.PutUpload(in.Body, s.maxBytes, name)
+	if err != nil {
+		return Document{}, err
+	}
+	caseID, uploader := in.CaseID, a.UserID
+	r := row{CaseID: &caseID, Kind: in.Kind, FileName: name, SizeBytes: st.Size, ContentType: st.ContentType,
+		SHA256: st.SHA256, StorageKey: st.Key, Confidential: confidential, UploadedBy: &uploader,
+		UploadedAt: s.now().UTC().Truncate(time.Microsecond)}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&r).Error; err != nil {
+			return fmt.Errorf("document: insert: %w", err)
+		}
+		if err := addEvent(tx, a, r); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, tx, audit.Entry{OrgID: &acc.OrgID, Action: "document.upload",
+			ObjectType: "document", ObjectID: strconv.FormatInt(r.ID, 10),
+			Detail: map[string]any{"case_id": caseID, "kind": r.Kind, "file_name": r.FileName,
+				"size_bytes": r.SizeBytes, "content_type": r.ContentType, "sha256": r.SHA256,
+				"confidential": r.Confidential}})
+	})
+	if err != nil {
+		if derr := s.blobs.Delete(st.Key); derr != nil {
+			return Document{}, errors.Join(err, derr)
+		}
+		return Document{}, err
+	}
+	return r.toDocument(), nil
+}
+
+// addEvent writes the upload to the case timeline. The timeline is shown
+// to everyone who sees the case, so for a confidential document it names
+// neither the file nor its hash (the audit row keeps both).
+func addEvent(tx *gorm.DB, a *domain.Actor, r row) error {
+	detail := map[string]any{"document_id": r.ID, "kind": r.Kind, "size_bytes": r.SizeBytes,
+		"confidential": r.Confidential}
+	if !r.Confidential {
+		detail["file_name"] = r.FileName
+		detail["sha256"] = r.SHA256
+	}
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("document: encode event: %w", err)
+	}
+	actorName := a.DisplayName
+	if actorName == "" {
+		actorName = a.Username
+	}
+	if err := tx.Exec(`INSERT INTO case_events (case_id, at, actor_id, actor_name, action, detail)
+VALUES (?, ?, ?, ?, 'document_upload', ?::jsonb)`, *r.CaseID, r.UploadedAt, a.UserID, actorName, string(raw)).Error; err != nil {
+		return fmt.Errorf("document: insert case event: %w", err)
+	}
+	return nil
+}
+
+// visible reports whether the actor a, with access acc to the case, may
+// see document r: confidential documents and minutes need
+// SeesConfidential (mediation confidentiality); identity documents —
+// copies that show identity numbers whole — need SeesPersonalData, except
+// for whoever uploaded them (a party may see the licence or identity card
+// it handed in).
+func visible(a *domain.Actor, acc domain.CaseAccess, r row) bool {
+	if (r.Confidential || r.Kind == KindMinutes) && !acc.SeesConfidential {
+		return false
+	}
+	if r.Kind == KindIdentity && !acc.SeesPersonalData && (r.UploadedBy == nil || *r.UploadedBy != a.UserID) {
+		return false
+	}
+	return true
+}
+
+// sensitive reports whether reading a document is audited.
+func sensitive(d Document) bool {
+	return d.Confidential || d.Kind == KindMinutes || d.Kind == KindIdentity
+}
+
+// List returns the documents of a case the actor may see, oldest first.
+// A case the actor may not see gives ENOTFOUND.
+func (s *Service) List(ctx context.Context, caseID int64) ([]Document, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := s.access.Access(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	var rows []row
+	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("document: list: %w", err)
+	}
+	out := []Document{}
+	for _, r := range rows {
+		if visible(a, acc, r) {
+			out = append(out, r.toDocument())
+		}
+	}
+	return out, nil
+}
+
+// Download returns a document and its contents; the caller closes the
+// reader. A document that does not exist, belongs to a case the actor may
+// not see, or is withheld from the actor (see the package rules) gives
+// ENOTFOUND, the same answer in every case. Reading a confidential,
+// minutes or identity document is audited ("document.read") before the
+// contents are handed out; when that fails, so does the download.
+func (s *Service) Download(ctx context.Context, id int64) (Document, io.ReadCloser, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	var rows []row
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
+		return Document{}, nil, fmt.Errorf("document: load %d: %w", id, err)
+	}
+	if len(rows) == 0 || rows[0].CaseID == nil {
+		return Document{}, nil, domain.NotFound("document")
+	}
+	r := rows[0]
+	acc, err := s.access.Access(ctx, *r.CaseID)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return Document{}, nil, domain.NotFound("document")
+		}
+		return Document{}, nil, err
+	}
+	if !visible(a, acc, r) {
+		return Document{}, nil, domain.NotFound("document")
+	}
+	d := r.toDocument()
+	body, err := s.blobs.Open(r.StorageKey)
+	if err != nil {
+		return Document{}, nil, &domain.Error{Code: domain.EINTERNAL, Message: "the document's file is missing", Err: err}
+	}
+	if sensitive(d) {
+		err := s.audit.Append(ctx, s.db.WithContext(ctx), audit.Entry{OrgID: &acc.OrgID, Action: "document.read",
+			ObjectType: "document", ObjectID: strconv.FormatInt(d.ID, 10),
+			Detail: map[string]any{"case_id": d.CaseID, "kind": d.Kind, "file_name": d.FileName,
+				"sha256": d.SHA256, "confidential": d.Confidential}})
+		if err != nil {
+			_ = body.Close()
+			return Document{}, nil, err
+		}
+	}
+	return d, body, nil
+}

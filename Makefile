@@ -26,8 +26,16 @@ lint: ## go vet, staticcheck and gofmt
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-bench: test-deps ## run the Go benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./...
+# The benchmark database: a million synthetic cases, seeded once (COPY, a few
+# minutes) and reused; see docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ipm_bench?sslmode=disable
+BENCH_CASES        ?= 1000000
+
+bench: test-deps ## measure the DESIGN §13 targets on $(BENCH_CASES) cases, then run the Go benchmarks
+	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench seed --cases $(BENCH_CASES)
+	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench list
+	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench intake --duration 20s --clients 4
+	IPM_BENCH_CASES=$(BENCH_CASES) $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./...
 
 fmt: ## format the code
 	gofmt -w $$(git ls-files '*.go')

@@ -2,7 +2,7 @@
 // binary, so that a deployed ipmediate never depends on files beside it.
 package configs
 
-import _ "embed"
+import "embed"
 
 // PolicyCSV is the role -> permission matrix (policy.csv) that
 // internal/authz loads into casbin. Role assignments are not here; they
@@ -10,3 +10,16 @@ import _ "embed"
 //
 //go:embed policy.csv
 var PolicyCSV []byte
+
+// Holidays holds the State Council's public-holiday arrangements, one
+// holidays/<year>.yaml per year (days off and make-up working days), that
+// internal/calendar loads; years without a file are computed provisionally.
+//
+//go:embed holidays/*.yaml
+var Holidays embed.FS
+
+// DeadlinesYAML is the set of legal time limits (limit, unit, extension,
+// legal basis) that internal/calendar.LoadRules reads.
+//
+//go:embed deadlines.yaml
+var DeadlinesYAML []byte

@@ -51,6 +51,7 @@ configs/config.example.yaml for every setting.`,
 		newSeedCmd(g),
 		newKeygenCmd(),
 		newAuditCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }

@@ -50,7 +50,7 @@ finish (http.shutdown_timeout).`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&demo, "demo", false, "seed the demo organisations and users and print their logins (refused when env is production)")
+	f.BoolVar(&demo, "demo", false, "seed the demo organisations, users and cases and print the logins (refused when env is production)")
 	f.BoolVar(&withWorker, "with-worker", false, "also run the background worker in this process (single-machine deployments)")
 	f.BoolVar(&noMigrate, "no-migrate", false, "do not create the database or apply migrations at start")
 	f.StringVar(&addr, "addr", "", "listen address host:port (overrides http.addr / IPM_HTTP_ADDR)")
@@ -58,7 +58,7 @@ finish (http.shutdown_timeout).`,
 }
 
 func runServe(ctx context.Context, cfg config.Config, demo, withWorker bool) error {
-	a, err := app.New(ctx, cfg, app.Options{Demo: demo})
+	a, err := app.New(ctx, cfg, app.Options{Demo: demo, DemoCases: demo})
 	if err != nil {
 		return err
 	}

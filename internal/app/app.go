@@ -24,8 +24,10 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/authz"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
+	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/pii"
@@ -39,6 +41,10 @@ type Options struct {
 	// Demo seeds the demo organisations and users at start. Refused in
 	// production.
 	Demo bool
+	// DemoCases also files and works the demo dispute cases through the
+	// case service (implies Demo). serve --demo and seed set it; tests
+	// ask for it with apptest.WithDemoCases, as it costs seconds.
+	DemoCases bool
 	// Logger replaces the logger built from the configuration (tests).
 	Logger *slog.Logger
 }
@@ -54,6 +60,8 @@ type App struct {
 	Audit    *audit.Log
 	Authz    *authz.Enforcer
 	Identity *identity.Service
+	Cases    *cases.Service
+	Docs     *document.Service
 	Sessions *scs.SessionManager
 	PII      *pii.Cipher
 	Web      *web.Server
@@ -61,6 +69,7 @@ type App struct {
 	DemoLogins []seed.Login
 
 	registry *prometheus.Registry
+	blobs    *document.Blobs
 	bgCancel context.CancelFunc
 	bgDone   chan struct{}
 }
@@ -69,7 +78,7 @@ type App struct {
 // connects Redis, and builds the HTTP server. Redis being down does not
 // stop start-up: /readyz reports it and jobs wait for it.
 func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
-	if opts.Demo && cfg.Env == "production" {
+	if (opts.Demo || opts.DemoCases) && cfg.Env == "production" {
 		return nil, errors.New("demo mode is refused when env is production")
 	}
 	log := opts.Logger
@@ -113,8 +122,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 
-	if opts.Demo {
-		res, err := a.Seed(ctx)
+	if opts.Demo || opts.DemoCases {
+		seedFn := a.Seed
+		if opts.DemoCases {
+			seedFn = a.SeedWithCases
+		}
+		res, err := seedFn(ctx)
 		if err != nil {
 			a.Close()
 			return nil, err
@@ -129,15 +142,18 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.registry = prometheus.NewRegistry()
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := web.NewServer(web.Deps{
-		Config:    cfg.HTTP,
-		Logger:    log,
-		Registry:  a.registry,
-		Sessions:  a.Sessions,
-		Identity:  a.Identity,
-		Orgs:      a.OrgSvc,
-		Audit:     a.Audit,
-		Authz:     a.Authz,
-		DemoUsers: demoUsers,
+		Config:         cfg.HTTP,
+		Logger:         log,
+		Registry:       a.registry,
+		Sessions:       a.Sessions,
+		Identity:       a.Identity,
+		Orgs:           a.OrgSvc,
+		Audit:          a.Audit,
+		Authz:          a.Authz,
+		DemoUsers:      demoUsers,
+		Cases:          a.Cases,
+		Documents:      a.Docs,
+		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {
 				sqlDB, err := a.DB.DB()
@@ -184,6 +200,14 @@ func (a *App) buildServices(ctx context.Context) error {
 		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
 	}, time.Now, a.Log)
 
+	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, time.Now, a.Log)
+	blobs, err := document.NewBlobs(cfg.Storage.Dir)
+	if err != nil {
+		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
+	}
+	a.blobs = blobs
+	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, time.Now)
+
 	sqlDB, err := a.DB.DB()
 	if err != nil {
 		return err
@@ -210,9 +234,16 @@ func (a *App) buildServices(ctx context.Context) error {
 	return nil
 }
 
-// Seed writes the demo data (idempotent).
+// Seed writes the demo organisations and users (idempotent).
 func (a *App) Seed(ctx context.Context) (seed.Result, error) {
 	return seed.New(a.Orgs, a.Identity, a.Log).Run(ctx)
+}
+
+// SeedWithCases writes the demo organisations and users and then files and
+// works the demo dispute cases (idempotent).
+func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
+	return seed.New(a.Orgs, a.Identity, a.Log).
+		WithCases(seed.CaseDeps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII}).Run(ctx)
 }
 
 // ServeHTTP serves on ln until ctx is cancelled, then stops accepting and
@@ -255,6 +286,9 @@ func (a *App) Close() {
 		if st, ok := a.Sessions.Store.(*postgresstore.PostgresStore); ok {
 			st.StopCleanup()
 		}
+	}
+	if a.blobs != nil {
+		_ = a.blobs.Close()
 	}
 	if a.Redis != nil {
 		_ = a.Redis.Close()

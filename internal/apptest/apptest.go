@@ -28,8 +28,14 @@ type Running struct {
 // Option changes the configuration or options before start.
 type Option func(*config.Config, *app.Options)
 
-// WithDemo seeds the demo data.
+// WithDemo seeds the demo organisations and users.
 func WithDemo() Option { return func(_ *config.Config, o *app.Options) { o.Demo = true } }
+
+// WithDemoCases seeds the demo organisations and users and the demo
+// dispute cases in every state (takes a few seconds more).
+func WithDemoCases() Option {
+	return func(_ *config.Config, o *app.Options) { o.Demo, o.DemoCases = true, true }
+}
 
 // WithConfig edits the configuration.
 func WithConfig(f func(*config.Config)) Option {

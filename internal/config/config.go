@@ -56,6 +56,11 @@ type HTTP struct {
 	// BodyLimit is the largest request body accepted, e.g. "2M". Uploads
 	// have their own limit in Storage. Default 2M.
 	BodyLimit string `yaml:"body_limit" env:"BODY_LIMIT"`
+	// TrustedProxies lists the CIDR ranges of reverse proxies whose
+	// X-Forwarded-For header is believed. Empty (the default) means the
+	// TCP peer is the client: login throttling and the audit log then
+	// cannot be fooled by a forged header.
+	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES" envSeparator:","`
 }
 
 // Database configures PostgreSQL.
@@ -273,6 +278,11 @@ func (c Config) Validate() error {
 	} {
 		if d <= 0 {
 			return bad(name, strings.ToUpper(strings.ReplaceAll(name, ".", "_")), "must be a positive duration")
+		}
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return bad("http.trusted_proxies", "HTTP_TRUSTED_PROXIES", "must be CIDR ranges like 10.0.0.0/8, got %q", p)
 		}
 	}
 	if !validSize(c.HTTP.BodyLimit) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,9 @@ func TestLoad_EnvironmentOverridesFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(cfg.HTTP.TrustedProxies) != 0 {
+		t.Errorf("no proxy is trusted by default: %v", cfg.HTTP.TrustedProxies)
+	}
 	if cfg.HTTP.Addr != "0.0.0.0:7000" {
 		t.Errorf("IPM_HTTP_ADDR not applied: %s", cfg.HTTP.Addr)
 	}
@@ -61,6 +65,7 @@ func TestLoad_InvalidSettingIsNamed(t *testing.T) {
 		{desc: "bad log level", env: map[string]string{"IPM_LOG_LEVEL": "loud"}, setting: "log.level (IPM_LOG_LEVEL)"},
 		{desc: "idle above max", env: map[string]string{"IPM_DATABASE_MAX_OPEN_CONNS": "2", "IPM_DATABASE_MAX_IDLE_CONNS": "5"}, setting: "database.max_idle_conns"},
 		{desc: "dev keys in production", env: map[string]string{"IPM_ENV": "production"}, setting: "security.pii_keys"},
+		{desc: "bad trusted proxy", env: map[string]string{"IPM_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, setting: "http.trusted_proxies"},
 		{desc: "bad body limit", file: "http:\n  body_limit: lots\n", setting: "http.body_limit"},
 		{desc: "zero timeout", file: "http:\n  shutdown_timeout: 0s\n", setting: "http.shutdown_timeout"},
 	}
@@ -124,7 +129,14 @@ func TestExampleFileMatchesDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg != def {
+	if !reflect.DeepEqual(cfg, def) && !(len(cfg.HTTP.TrustedProxies) == 0 && len(def.HTTP.TrustedProxies) == 0 && equalIgnoringProxies(cfg, def)) {
 		t.Errorf("example config differs from the defaults:\nexample  %+v\ndefaults %+v", cfg, def)
 	}
+}
+
+// equalIgnoringProxies compares two configurations whose proxy lists are
+// both empty (nil and [] mean the same).
+func equalIgnoringProxies(a, b Config) bool {
+	a.HTTP.TrustedProxies, b.HTTP.TrustedProxies = nil, nil
+	return reflect.DeepEqual(a, b)
 }

@@ -15,6 +15,8 @@ type Seeder struct {
 	orgs  *org.Store
 	users *identity.Service
 	log   *slog.Logger
+	// caseDeps, when set (WithCases), makes Run seed the demo cases.
+	caseDeps *CaseDeps
 }
 
 // New returns a Seeder.
@@ -35,9 +37,14 @@ type Result struct {
 	Orgs         int
 	UsersChanged int
 	Logins       []Login
+	// Cases is the number of demo cases in place after a run with
+	// WithCases (0 without); CasesCreated how many this run filed.
+	Cases        int
+	CasesCreated int
 }
 
-// Run upserts every demo record; a second run changes nothing.
+// Run upserts every demo record (and, WithCases, files the demo cases
+// after the users); a second run changes nothing.
 func (s *Seeder) Run(ctx context.Context) (Result, error) {
 	var res Result
 	byCode := map[string]domain.Org{}
@@ -94,6 +101,15 @@ func (s *Seeder) Run(ctx context.Context) (Result, error) {
 		}
 		res.Logins = append(res.Logins, Login{Username: u.Username, Role: u.Role, OrgCode: o.Code, OrgName: o.NameZH})
 	}
-	s.log.InfoContext(ctx, "demo data seeded", "orgs", res.Orgs, "users_changed", res.UsersChanged, "logins", len(res.Logins))
+	if s.caseDeps != nil {
+		orgIDs := make(map[string]int64, len(byCode))
+		for code, o := range byCode {
+			orgIDs[code] = o.ID
+		}
+		if err := s.seedCases(ctx, orgIDs, &res); err != nil {
+			return res, err
+		}
+	}
+	s.log.InfoContext(ctx, "demo data seeded", "orgs", res.Orgs, "users_changed", res.UsersChanged, "logins", len(res.Logins), "cases", res.Cases)
 	return res, nil
 }

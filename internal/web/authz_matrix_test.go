@@ -11,10 +11,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ipmediate/ipmediate/internal/app"
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/identity"
 )
@@ -55,13 +58,16 @@ var mxActors = []mxActor{
 
 // mxEnv holds the ids and credentials the requests need.
 type mxEnv struct {
-	t       *testing.T
-	a       *app.App
-	base    string
-	orgs    map[string]int64
-	users   map[string]int64
-	tokens  map[string]string       // username -> bearer token
-	clients map[string]*http.Client // username -> signed-in browser
+	t      *testing.T
+	a      *app.App
+	base   string
+	orgs   map[string]int64
+	users  map[string]int64
+	tokens map[string]string // username -> bearer token
+	// The case objects: a gulou case filed by sme1 and a cangshan case,
+	// both being mediated, with one document each.
+	ownCase, foreignCase, ownDoc, foreignDoc int64
+	clients                                  map[string]*http.Client // username -> signed-in browser
 }
 
 // ownUser is a user of the actor's own organisation that the actor may
@@ -98,6 +104,10 @@ type mxRow struct {
 func ids(n int64) string { return fmt.Sprint(n) }
 
 func mxRows() []mxRow {
+	return append(identityRows(), caseRows()...)
+}
+
+func identityRows() []mxRow {
 	get := func(p string) func(*mxEnv, mxActor, bool) mxReq {
 		return func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: p} }
 	}
@@ -255,6 +265,138 @@ func mxRows() []mxRow {
 	}
 }
 
+// Case rows. The own case is a gulou case filed by sme1 and being mediated
+// by mediator1.gulou; the foreign case is a cangshan case in the same
+// state. Expectations follow from two small tables: who can see each case
+// (everyone else gets 404) and who holds each action's permission; an
+// action the state does not allow is 409 for those who see the case, and
+// a permitted one reaches input validation (422: the version is missing).
+var (
+	caseVisibleOwn     = set("leader", "director", "clerk", "mediator", "applicant")
+	caseVisibleForeign = set("leader")
+	casePermitted      = map[string]map[string]bool{
+		"accept": set("director"), "reject": set("director"), "assign": set("director"), "extend": set("director"),
+		"decide_objection": set("director"), "close": set("director"),
+		"declare": set("mediator"), "sessions": set("mediator"), "settle": set("mediator"), "fail": set("mediator"),
+		"signoff": set("mediator", "clerk", "director"),
+		"object":  set("clerk", "applicant"), "withdraw": set("clerk", "applicant"),
+	}
+)
+
+func set(xs ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, x := range xs {
+		m[x] = true
+	}
+	return m
+}
+
+// visibleWant builds the expectations of a read: ok for those who see the
+// case, 404 for the rest, anon for anonymous visitors.
+func visibleWant(vis map[string]bool, anon, ok int) map[string]int {
+	m := map[string]int{"anon": anon, "*": 404}
+	for r := range vis {
+		m[r] = ok
+	}
+	return m
+}
+
+// actionWant builds the expectations of one case action.
+func actionWant(action string, vis map[string]bool, anon int) map[string]int {
+	m := map[string]int{"anon": anon, "*": 404}
+	allowed := false
+	for _, a := range domain.AllowedActions(domain.StatusMediating) {
+		allowed = allowed || string(a) == action
+	}
+	for r := range vis {
+		switch {
+		case !allowed:
+			m[r] = 409
+		case casePermitted[action][r]:
+			m[r] = 422
+		default:
+			m[r] = 403
+		}
+	}
+	return m
+}
+
+// caseListWant: roles with no case scope at all (the system administrator,
+// and receivers of referrals until referrals exist) have no case list.
+func caseListWant(anon int) map[string]int {
+	return map[string]int{"anon": anon, "sysadmin": 403, "arbitration_clerk": 403, "customs_officer": 403,
+		"enforcement_officer": 403, "association_staff": 403, "*": 200}
+}
+
+func caseRows() []mxRow {
+	caseID := func(e *mxEnv, own bool) string {
+		if own {
+			return ids(e.ownCase)
+		}
+		return ids(e.foreignCase)
+	}
+	creators := map[string]int{"anon": 401, "clerk": 422, "applicant": 422, "court_liaison": 422, "assistance_officer": 422, "*": 403}
+	rows := []mxRow{
+		{route: "GET /cases", req: func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: "/cases"} }, own: caseListWant(303)},
+		{route: "GET /cases/new", req: func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: "/cases/new"} },
+			own: map[string]int{"anon": 303, "clerk": 200, "applicant": 200, "court_liaison": 200, "assistance_officer": 200, "*": 404}},
+		{route: "POST /cases", req: func(e *mxEnv, a mxActor, _ bool) mxReq {
+			return mxReq{method: "POST", path: "/cases", form: url.Values{"org_id": {ids(e.orgs["gulou"])}, "summary": {""}}}
+		}, own: map[string]int{"anon": 303, "clerk": 422, "applicant": 422, "court_liaison": 422, "assistance_officer": 422, "*": 403}},
+		{route: "GET /cases/:id", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "GET", path: "/cases/" + caseID(e, own)}
+		}, own: visibleWant(caseVisibleOwn, 303, 200), foreign: visibleWant(caseVisibleForeign, 303, 200)},
+		{route: "POST /cases/:id/:action", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: "/cases/" + caseID(e, own) + "/withdraw", form: url.Values{"reason": {"x"}}}
+		}, own: actionWant("withdraw", caseVisibleOwn, 303), foreign: actionWant("withdraw", caseVisibleForeign, 303)},
+		{route: "GET /cases/:id/print/:doc", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "GET", path: "/cases/" + caseID(e, own) + "/print/acceptance"}
+		}, own: visibleWant(caseVisibleOwn, 303, 200), foreign: visibleWant(caseVisibleForeign, 303, 200)},
+		{route: "POST /cases/:id/documents", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: "/cases/" + caseID(e, own) + "/documents", form: url.Values{"kind": {"evidence"}}}
+		}, own: map[string]int{"anon": 303, "leader": 403, "director": 422, "clerk": 422, "mediator": 422, "applicant": 422, "*": 404},
+			foreign: map[string]int{"anon": 303, "leader": 403, "*": 404}},
+		{route: "GET /documents/:id", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			if own {
+				return mxReq{method: "GET", path: "/documents/" + ids(e.ownDoc)}
+			}
+			return mxReq{method: "GET", path: "/documents/" + ids(e.foreignDoc)}
+		}, own: visibleWant(caseVisibleOwn, 303, 200), foreign: visibleWant(caseVisibleForeign, 303, 200)},
+
+		{route: "GET /api/v1/cases", req: func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: "/api/v1/cases"} }, own: caseListWant(401)},
+		{route: "POST /api/v1/cases", req: func(e *mxEnv, a mxActor, _ bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/cases", json: map[string]any{"org_id": e.orgs["gulou"], "summary": ""}}
+		}, own: creators},
+		{route: "GET /api/v1/cases/:id", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "GET", path: "/api/v1/cases/" + caseID(e, own)}
+		}, own: visibleWant(caseVisibleOwn, 401, 200), foreign: visibleWant(caseVisibleForeign, 401, 200)},
+		{route: "POST /api/v1/cases/:id/documents", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/cases/" + caseID(e, own) + "/documents", json: map[string]any{}}
+		}, own: map[string]int{"anon": 401, "leader": 403, "director": 422, "clerk": 422, "mediator": 422, "applicant": 422, "*": 404},
+			foreign: map[string]int{"anon": 401, "leader": 403, "*": 404}},
+		{route: "GET /api/v1/documents/:id", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			if own {
+				return mxReq{method: "GET", path: "/api/v1/documents/" + ids(e.ownDoc)}
+			}
+			return mxReq{method: "GET", path: "/api/v1/documents/" + ids(e.foreignDoc)}
+		}, own: visibleWant(caseVisibleOwn, 401, 200), foreign: visibleWant(caseVisibleForeign, 401, 200)},
+		{route: "GET /api/v1/orgs/:id/mediators", objects: true, req: func(e *mxEnv, a mxActor, own bool) mxReq {
+			org := e.orgs["cangshan"]
+			if own {
+				org = e.orgs["gulou"]
+			}
+			return mxReq{method: "GET", path: "/api/v1/orgs/" + ids(org) + "/mediators"}
+		}, own: map[string]int{"anon": 401, "director": 200, "clerk": 200, "*": 404}, foreign: map[string]int{"anon": 401, "*": 404}},
+	}
+	for _, act := range domain.CaseActions {
+		act := string(act)
+		rows = append(rows, mxRow{route: "POST /api/v1/cases/:id/" + act, objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: "/api/v1/cases/" + caseID(e, own) + "/" + act, json: map[string]any{}}
+		}, own: actionWant(act, caseVisibleOwn, 401), foreign: actionWant(act, caseVisibleForeign, 401)})
+	}
+	return rows
+}
+
 func (r mxRow) want(role string, own bool) int {
 	m := r.own
 	if !own && r.foreign != nil {
@@ -364,6 +506,8 @@ func mxSetup(t *testing.T, a *app.App, base string) *mxEnv {
 	for _, u := range userRows {
 		e.users[u.Username] = u.ID
 	}
+	e.ownCase, e.ownDoc = mxCase(t, a, e, "sme1", "gulou", "mediator1.gulou")
+	e.foreignCase, e.foreignDoc = mxCase(t, a, e, "clerk.cangshan", "cangshan", "mediator1.cangshan")
 	for _, act := range mxActors {
 		if act.username == "" {
 			continue
@@ -477,4 +621,46 @@ func (e *mxEnv) do(act mxActor, req mxReq) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// mxCase files a case as filer into committee, has it accepted, assigned
+// to mediator and declared, and attaches a document (uploaded by the
+// committee's clerk); it returns the case and document ids.
+func mxCase(t *testing.T, a *app.App, e *mxEnv, filer, committee, mediator string) (int64, int64) {
+	t.Helper()
+	as := func(username string) context.Context {
+		act, err := a.Identity.Actor(context.Background(), e.users[username])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.WithActor(context.Background(), act)
+	}
+	cs, err := a.Cases.Submit(as(filer), cases.IntakeInput{
+		OrgID: e.orgs[committee], Source: domain.SourceDirect, DisputeType: domain.DisputeTrademark,
+		Summary: "被申请人在其网店销售带有申请人注册商标的茶叶。", Claims: "停止销售，赔偿损失。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某", IDNumber: "11010519491231002X", Phone: "13800138000"},
+		},
+		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}},
+	})
+	if err != nil {
+		t.Fatalf("submit %s case: %v", committee, err)
+	}
+	director := "director." + committee
+	if cs, err = a.Cases.Accept(as(director), cs.ID, cases.AcceptInput{Version: cs.Version, ConsentAt: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err = a.Cases.Assign(as(director), cs.ID, cases.AssignInput{Version: cs.Version, MediatorIDs: []int64{e.users[mediator]}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = a.Cases.Declare(as(mediator), cs.ID, cases.DeclareInput{Version: cs.Version, NoConflict: true, Statement: "无利害关系"}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := a.Docs.Upload(as("clerk."+committee), document.UploadInput{CaseID: cs.ID, Kind: "evidence", FileName: "证据.txt",
+		Body: strings.NewReader("网店截图说明")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs.ID, d.ID
 }

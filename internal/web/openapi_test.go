@@ -73,6 +73,14 @@ func (c *oaChecker) call(method, path, token string, body any) (int, []byte) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return c.send(req)
+}
+
+// send performs any request (multipart uploads too) and validates the
+// response against the document.
+func (c *oaChecker) send(req *http.Request) (int, []byte) {
+	c.t.Helper()
+	method, path := req.Method, req.URL.Path
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.t.Fatal(err)

@@ -38,6 +38,16 @@ func (s *Server) handleWork(c echo.Context) error {
 		if o, err := s.deps.Orgs.Get(ctx, m.OrgID); err == nil {
 			sec.OrgName = o.Name(lang)
 		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "case", "read") {
+			href := "/cases"
+			if m.Role == domain.RoleMediator {
+				href = "/cases?mine=1"
+			}
+			sec.Links = append(sec.Links, workLink{Href: href, Label: "work.link.cases"})
+		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "case", "create") {
+			sec.Links = append(sec.Links, workLink{Href: "/cases/new", Label: "work.link.new_case"})
+		}
 		if m.Role == domain.RoleDirector && s.deps.Authz.Can(a.UserID, m.OrgID, "user", "manage") {
 			sec.Links = append(sec.Links, workLink{Href: "/users?org_id=" + itoa(m.OrgID), Label: "work.link.staff"})
 		}

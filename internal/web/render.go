@@ -25,11 +25,13 @@ type Templates struct {
 
 // NewTemplates parses layout.html and every pages/*.html of fsys.
 func NewTemplates(fsys fs.FS, tr *Translator) (*Templates, error) {
-	base, err := template.New("base").Funcs(funcs).ParseFS(fsys, "layout.html", "partials.html")
+	base, err := template.New("base").Funcs(funcs).Funcs(caseFuncs).ParseFS(fsys, "layout.html", "partials.html", "print_layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
 	}
 	pages, err := fs.Glob(fsys, "pages/*.html")
+	// Partials shared by several pages are parsed into every page.
+	shared := []string{"pages/case_actions.html"}
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +41,10 @@ func NewTemplates(fsys fs.FS, tr *Translator) (*Templates, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := clone.ParseFS(fsys, p); err != nil {
+		if p == shared[0] {
+			continue
+		}
+		if _, err := clone.ParseFS(fsys, append([]string{p}, shared...)...); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", p, err)
 		}
 		t.pages[strings.TrimSuffix(path.Base(p), ".html")] = clone

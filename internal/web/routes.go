@@ -31,6 +31,15 @@ func (s *Server) webRoutes(g *echo.Group) {
 	g.POST("/orgs/:id", s.handleOrgUpdate, in, orgs)
 
 	g.GET("/audit", s.handleAuditList, in, s.requireSystem("audit", "read"))
+
+	g.GET("/cases", s.handleCaseList, in)
+	g.GET("/cases/new", s.handleCaseNew, in)
+	g.POST("/cases", s.handleCaseCreate, in)
+	g.GET("/cases/:id", s.handleCaseShow, in)
+	g.POST("/cases/:id/documents", s.handleDocumentUpload, s.uploadLimit, in)
+	g.POST("/cases/:id/:action", s.handleCaseAction, in)
+	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
+	g.GET("/documents/:id", s.handleDocumentDownload, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.
@@ -58,4 +67,5 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.POST("/users/:id/roles/revoke", s.apiUserRevoke, in)
 
 	g.GET("/audit", s.apiAuditList, in, s.requireSystem("audit", "read"))
+	s.apiCaseRoutes(g, in)
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -20,7 +21,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/org"
@@ -42,15 +45,19 @@ type Authz interface {
 
 // Deps are what the HTTP layer needs from the wiring in internal/app.
 type Deps struct {
-	Config   config.HTTP
-	Logger   *slog.Logger
-	Ready    []Check
-	Registry *prometheus.Registry
-	Sessions *scs.SessionManager
-	Identity *identity.Service
-	Orgs     *org.Service
-	Audit    *audit.Log
-	Authz    Authz
+	Config    config.HTTP
+	Logger    *slog.Logger
+	Ready     []Check
+	Registry  *prometheus.Registry
+	Sessions  *scs.SessionManager
+	Identity  *identity.Service
+	Orgs      *org.Service
+	Audit     *audit.Log
+	Authz     Authz
+	Cases     *cases.Service
+	Documents *document.Service
+	// MaxUploadBytes caps one uploaded document.
+	MaxUploadBytes int64
 	// DemoUsers are listed on the login page in demo mode.
 	DemoUsers []DemoUser
 }
@@ -95,7 +102,7 @@ func NewServer(d Deps) (*Server, error) {
 	// TCP connection. Echo's default reads X-Forwarded-For and X-Real-IP,
 	// which any client can forge to get a fresh throttle budget per
 	// request and to plant a false address in the audit log.
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = ipExtractor(d.Config.TrustedProxies)
 	s := &Server{Echo: e, deps: d, log: d.Logger, tmpl: tmpl}
 	e.HTTPErrorHandler = s.handleError
 	s.middleware()
@@ -141,7 +148,11 @@ func (s *Server) middleware() {
 		HSTSMaxAge:            31536000,
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 	}))
-	e.Use(middleware.BodyLimit(s.deps.Config.BodyLimit))
+	// Uploads have their own, larger limit (uploadLimit on their routes).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   s.deps.Config.BodyLimit,
+		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/:id/documents") },
+	}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.deps.Config.RequestTimeout}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
@@ -283,4 +294,20 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, res)
 	}
 	return c.JSON(http.StatusOK, res)
+}
+
+// ipExtractor decides where the client address comes from: the TCP peer,
+// unless trusted reverse proxies are configured, in which case their
+// X-Forwarded-For is believed (and only theirs).
+func ipExtractor(trusted []string) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, cidr := range trusted {
+		if _, n, err := net.ParseCIDR(cidr); err == nil {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

@@ -8,4 +8,10 @@
       ev.preventDefault();
     }
   });
+  // Print buttons on printable documents.
+  document.addEventListener("click", function (ev) {
+    if (ev.target.closest && ev.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
 })();

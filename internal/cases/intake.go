@@ -1,0 +1,504 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// filerKind is the capacity in which a case is filed; it decides which
+// committees and sources are open and who the applicant enterprise is.
+type filerKind int
+
+const (
+	// filerSystem: another capability's flow (court docking, assistance)
+	// through SubmitInternal, which has done its own checks.
+	filerSystem filerKind = iota
+	// filerClerk registers a dispute for their own committee.
+	filerClerk
+	// filerReferrer is a court liaison or an assistance officer passing
+	// a dispute to any committee.
+	filerReferrer
+	// filerApplicant is an SME filing online for itself.
+	filerApplicant
+)
+
+type filer struct {
+	kind filerKind
+	// enterprises are the applicant's enterprise organisations.
+	enterprises []enterprise
+}
+
+type enterprise struct {
+	ID         int64
+	CreditCode string
+}
+
+// applicantSources are the sources an SME may name when filing online; the
+// court and referral sources are declared by the referring body, a clerk
+// may record any.
+var applicantSources = []domain.CaseSource{domain.SourceDirect, domain.SourceExhibition, domain.SourceAssociation}
+
+// committeeTypes are the organisations that handle cases.
+var committeeTypes = []string{string(domain.OrgMediationCommittee), string(domain.OrgSocialMediation)}
+
+// Submit files a new case (DESIGN §4 intake): a clerk for their own
+// committee, an SME for itself with any active committee, a court liaison
+// or an assistance officer with any committee. It validates every field
+// (EINVALID naming parties[i].field, rights[i].field …), numbers the case
+// gaplessly per committee and year, encrypts personal data, flags repeat
+// infringers among the respondents, and records the timeline event and the
+// audit row, all in one transaction. ENOTFOUND when the committee is not
+// one the actor may file with; EFORBIDDEN when the actor may not file.
+func (s *Service) Submit(ctx context.Context, in IntakeInput) (domain.Case, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	fl, err := s.filerOf(ctx, a, in.OrgID)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	var out domain.Case
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out, err = s.intake(ctx, tx, in, fl)
+		return err
+	})
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("submit case: %w", err)
+	}
+	return out, nil
+}
+
+// SubmitInternal files a case inside the caller's transaction tx, for the
+// flows of other capabilities (court delegation and entrustment,
+// assistance referrals) that have already decided the case may be filed:
+// it checks no permission and allows every source. The context's actor,
+// if any, is recorded as the submitter; without one the system is. The
+// input is validated as in Submit.
+func (s *Service) SubmitInternal(ctx context.Context, tx *gorm.DB, in IntakeInput) (domain.Case, error) {
+	c, err := s.intake(ctx, tx, in, filer{kind: filerSystem})
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("submit case: %w", err)
+	}
+	return c, nil
+}
+
+// filerOf decides in which capacity the actor files with committee orgID.
+func (s *Service) filerOf(ctx context.Context, a *domain.Actor, orgID int64) (filer, error) {
+	var creates []domain.Membership
+	for _, m := range a.Memberships {
+		if s.authz.Can(a.UserID, m.OrgID, "case", "create") {
+			creates = append(creates, m)
+		}
+	}
+	if len(creates) == 0 {
+		return filer{}, domain.Errorf(domain.EFORBIDDEN, "you may not file cases")
+	}
+	if orgID <= 0 {
+		return filer{}, domain.Invalid(domain.FieldError{Field: "org_id", Message: "validation.required"})
+	}
+	var (
+		enterprises    []int64
+		referrer       bool
+		clerkElsewhere bool
+	)
+	for _, m := range creates {
+		switch m.Role {
+		case domain.RoleClerk:
+			if m.OrgID == orgID {
+				return filer{kind: filerClerk}, nil
+			}
+			clerkElsewhere = true
+		case domain.RoleCourtLiaison, domain.RoleAssistanceOfficer:
+			referrer = true
+		case domain.RoleApplicant:
+			enterprises = append(enterprises, m.OrgID)
+		}
+	}
+	if referrer {
+		return filer{kind: filerReferrer}, nil
+	}
+	if len(enterprises) > 0 {
+		var ents []enterprise
+		if err := s.db.WithContext(ctx).Table("orgs").Select("id, coalesce(credit_code, '') AS credit_code").
+			Where("id IN ? AND type = ? AND active", enterprises, domain.OrgEnterprise).Order("id").Scan(&ents).Error; err != nil {
+			return filer{}, fmt.Errorf("load applicant enterprises: %w", err)
+		}
+		if len(ents) > 0 {
+			return filer{kind: filerApplicant, enterprises: ents}, nil
+		}
+	}
+	if clerkElsewhere {
+		// A clerk files only with their own committee; any other one is
+		// not theirs to see.
+		return filer{}, domain.NotFound("organisation")
+	}
+	return filer{}, domain.Errorf(domain.EFORBIDDEN, "you may not file cases")
+}
+
+// committee is the handling organisation as intake needs it.
+type committee struct {
+	ID         int64
+	ShortCode  string
+	RegionCode string
+}
+
+// intake validates and writes a new case in tx.
+func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl filer) (domain.Case, error) {
+	a := domain.ActorFrom(ctx)
+	if in.OrgID <= 0 {
+		return domain.Case{}, domain.Invalid(domain.FieldError{Field: "org_id", Message: "validation.required"})
+	}
+	db := tx.WithContext(ctx)
+	var org committee
+	err := db.Table("orgs").Select("id, short_code, region_code").
+		Where("id = ? AND active AND type IN ?", in.OrgID, committeeTypes).Take(&org).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.Case{}, domain.NotFound("organisation")
+	}
+	if err != nil {
+		return domain.Case{}, fmt.Errorf("load committee: %w", err)
+	}
+
+	var f domain.Fields
+	if org.ShortCode == "" {
+		f.Add("org_id", "validation.org_short_code")
+	}
+	nc := validateIntake(&f, in, fl)
+	if err := f.Err(); err != nil {
+		return domain.Case{}, err
+	}
+
+	now := s.clock()
+	var applicantOrg *int64
+	if fl.kind == filerApplicant {
+		e := pickEnterprise(fl.enterprises, nc.parties)
+		applicantOrg = &e.ID
+		for i := range nc.parties {
+			p := &nc.parties[i]
+			if p.Role == domain.PartyApplicant && p.Kind == domain.PartyOrganisation && p.CreditCode != "" && p.CreditCode == e.CreditCode {
+				p.OrgID = &e.ID
+				break
+			}
+		}
+	}
+
+	parties, err := s.partyRows(nc.parties)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	hits, err := repeatInfringers(ctx, tx, parties)
+	if err != nil {
+		return domain.Case{}, err
+	}
+
+	// The counter row stays locked until commit, which serialises intakes
+	// of one committee and year and so keeps numbers gapless; everything
+	// that can be done before it has been.
+	year := caseYear(now)
+	var seq int
+	if err := db.Raw(`INSERT INTO case_counters (org_id, year, last_no) VALUES (?, ?, 1)
+ON CONFLICT (org_id, year) DO UPDATE SET last_no = case_counters.last_no + 1
+RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
+		return domain.Case{}, fmt.Errorf("next case number: %w", err)
+	}
+	row := caseRow{
+		OrgID: org.ID, Number: caseNumber(year, org.ShortCode, seq), Year: year, Seq: seq, RegionCode: org.RegionCode,
+		Source: string(nc.source), DisputeType: string(nc.disputeType), Summary: nc.summary, Claims: nc.claims,
+		ClaimAmountFen: in.ClaimAmountFen, Status: string(domain.StatusSubmitted), RepeatInfringer: len(hits) > 0,
+		SubmittedBy: actorID(a), ApplicantOrgID: applicantOrg, ExternalRef: nc.externalRef, Version: 1,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := db.Create(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return domain.Case{}, domain.Errorf(domain.ECONFLICT,
+				"case number %s is taken: another committee uses the short code %s", row.Number, org.ShortCode)
+		}
+		return domain.Case{}, fmt.Errorf("insert case: %w", err)
+	}
+	for i := range parties {
+		parties[i].CaseID = row.ID
+		_, parties[i].RepeatInfringer = hits[i]
+	}
+	if err := db.Create(&parties).Error; err != nil {
+		return domain.Case{}, fmt.Errorf("insert parties: %w", err)
+	}
+	if len(nc.rights) > 0 {
+		for i := range nc.rights {
+			nc.rights[i].CaseID = row.ID
+		}
+		if err := db.Create(&nc.rights).Error; err != nil {
+			return domain.Case{}, fmt.Errorf("insert rights: %w", err)
+		}
+	}
+
+	submitted := domain.StatusSubmitted
+	ev, err := newEvent(row.ID, a, string(domain.ActionSubmit), "", submitted, map[string]any{
+		"after": map[string]any{"status": string(submitted), "number": row.Number, "source": row.Source,
+			"dispute_type": row.DisputeType, "claim_amount_fen": row.ClaimAmountFen},
+		"parties": len(parties), "rights": len(nc.rights),
+	}, now)
+	if err != nil {
+		return domain.Case{}, err
+	}
+	events := []eventRow{ev}
+	if len(hits) > 0 {
+		var flagged []map[string]any
+		for i, p := range parties {
+			if ids, ok := hits[i]; ok {
+				flagged = append(flagged, map[string]any{"party_id": p.ID, "position": p.Position, "credit_records": ids})
+			}
+		}
+		ev, err := newEvent(row.ID, a, "repeat_infringer", submitted, submitted, map[string]any{"parties": flagged}, now)
+		if err != nil {
+			return domain.Case{}, err
+		}
+		events = append(events, ev)
+	}
+	if err := db.Create(&events).Error; err != nil {
+		return domain.Case{}, fmt.Errorf("record case event: %w", err)
+	}
+	if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: &row.OrgID, Action: "case.submit", ObjectType: "case",
+		ObjectID: strconv.FormatInt(row.ID, 10), Detail: map[string]any{
+			"number": row.Number, "source": row.Source, "dispute_type": row.DisputeType,
+			"repeat_infringer": row.RepeatInfringer, "event_id": events[0].ID,
+		}}); err != nil {
+		return domain.Case{}, err
+	}
+	return row.toDomain(), nil
+}
+
+// caseNumber formats （2026）榕知调字第0001号: the year in full-width
+// parentheses, the committee's short code, 字第, the sequence number with
+// at least four digits, 号.
+func caseNumber(year int, shortCode string, seq int) string {
+	return fmt.Sprintf("（%d）%s字第%04d号", year, shortCode, seq)
+}
+
+// pickEnterprise chooses which of the applicant's enterprises files: the
+// one that appears as an applicant party (by credit code), else the first.
+func pickEnterprise(ents []enterprise, parties []partyInput) enterprise {
+	for _, e := range ents {
+		for _, p := range parties {
+			if p.Role == domain.PartyApplicant && p.CreditCode != "" && p.CreditCode == e.CreditCode {
+				return e
+			}
+		}
+	}
+	return ents[0]
+}
+
+// normalizedIntake is IntakeInput after validation: trimmed, identifiers
+// in canonical spelling.
+type normalizedIntake struct {
+	source      domain.CaseSource
+	disputeType domain.DisputeType
+	summary     string
+	claims      string
+	externalRef string
+	parties     []partyInput
+	rights      []rightRow
+}
+
+// partyInput is a validated party, still in plaintext.
+type partyInput struct {
+	PartyInput
+	OrgID *int64
+}
+
+// validateIntake checks every field of a new case and returns it
+// normalised.
+func validateIntake(f *domain.Fields, in IntakeInput, fl filer) normalizedIntake {
+	nc := normalizedIntake{source: in.Source, disputeType: in.DisputeType}
+	switch {
+	case !validSource(in.Source):
+		f.Add("source", "validation.case_source")
+	case fl.kind == filerApplicant && !slices.Contains(applicantSources, in.Source):
+		f.Add("source", "validation.case_source_not_allowed")
+	}
+	if !validDisputeType(in.DisputeType) {
+		f.Add("dispute_type", "validation.dispute_type")
+	}
+	nc.summary = text(f, "summary", in.Summary, true, maxText)
+	nc.claims = text(f, "claims", in.Claims, false, maxText)
+	nc.externalRef = text(f, "external_ref", in.ExternalRef, false, maxName)
+	if in.ClaimAmountFen < 0 {
+		f.Add("claim_amount_fen", "validation.non_negative")
+	}
+
+	if len(in.Parties) > maxParties {
+		f.Add("parties", "validation.too_many", "Max", maxParties)
+	}
+	applicants, respondents := 0, 0
+	for i, p := range in.Parties {
+		nc.parties = append(nc.parties, partyInput{PartyInput: validateParty(f, i, p)})
+		switch p.Role {
+		case domain.PartyApplicant:
+			applicants++
+		case domain.PartyRespondent:
+			respondents++
+		}
+	}
+	if applicants == 0 || respondents == 0 {
+		f.Add("parties", "validation.parties_required")
+	}
+
+	if len(in.Rights) > maxRights {
+		f.Add("rights", "validation.too_many", "Max", maxRights)
+	}
+	for i, r := range in.Rights {
+		nc.rights = append(nc.rights, validateRight(f, i, r))
+	}
+	return nc
+}
+
+// validateParty checks and normalises parties[i].
+func validateParty(f *domain.Fields, i int, p PartyInput) PartyInput {
+	field := func(name string) string { return "parties[" + strconv.Itoa(i) + "]." + name }
+	if !validPartyRole(p.Role) {
+		f.Add(field("role"), "validation.party_role")
+	}
+	if !validPartyKind(p.Kind) {
+		f.Add(field("kind"), "validation.party_kind")
+	}
+	p.Name = text(f, field("name"), p.Name, true, maxName)
+	p.IDNumber = domain.NormalizeResidentID(p.IDNumber)
+	switch {
+	case p.IDNumber == "":
+	case p.Kind == domain.PartyOrganisation:
+		f.Add(field("id_number"), "validation.not_applicable")
+	case !domain.ValidResidentID(p.IDNumber):
+		f.Add(field("id_number"), "validation.resident_id")
+	}
+	// A natural person may carry a credit code too (an individual
+	// business, 个体工商户), so it is checked whatever the kind.
+	p.CreditCode = domain.NormalizeCreditCode(p.CreditCode)
+	if p.CreditCode != "" && !domain.ValidCreditCode(p.CreditCode) {
+		f.Add(field("credit_code"), "validation.credit_code")
+	}
+	p.Phone = mobile(f, field("phone"), p.Phone)
+	p.Address = text(f, field("address"), p.Address, false, maxShort)
+	p.AgentName = text(f, field("agent_name"), p.AgentName, false, maxName)
+	p.AgentPhone = mobile(f, field("agent_phone"), p.AgentPhone)
+	p.AgentLicense = text(f, field("agent_license"), p.AgentLicense, false, maxName)
+	return p
+}
+
+// mobile normalises an optional mobile number and checks it.
+func mobile(f *domain.Fields, field, s string) string {
+	s = domain.NormalizeMobile(s)
+	if s != "" && !domain.ValidMobile(s) {
+		f.Add(field, "validation.mobile")
+	}
+	return s
+}
+
+// numberedRights are the kinds whose numbers have a format to check; the
+// others (trade secrets, geographical indications …) carry free text.
+var numberedRights = []domain.RightKind{domain.RightInvention, domain.RightUtilityModel, domain.RightDesign,
+	domain.RightTrademark, domain.RightCopyright, domain.RightSoftwareCopyr}
+
+// validateRight checks and normalises rights[i].
+func validateRight(f *domain.Fields, i int, r RightInput) rightRow {
+	field := func(name string) string { return "rights[" + strconv.Itoa(i) + "]." + name }
+	ip := domain.IPRight{Kind: r.Kind, Number: strings.TrimSpace(r.Number)}
+	switch {
+	case !validRightKind(r.Kind):
+		f.Add(field("kind"), "validation.right_kind")
+	case !slices.Contains(numberedRights, r.Kind):
+		ip.Number = text(f, field("number"), ip.Number, false, maxName)
+	case ip.Number == "":
+		f.Add(field("number"), "validation.required")
+	default:
+		ip.ValidateNumber(f, field("number"))
+	}
+	row := rightRow{Position: i, Kind: string(r.Kind), Number: ip.Number,
+		Title: text(f, field("title"), r.Title, false, maxShort), Holder: text(f, field("holder"), r.Holder, false, maxName),
+		ValidFrom: date(f, field("valid_from"), r.ValidFrom), ValidTo: date(f, field("valid_to"), r.ValidTo)}
+	if row.ValidFrom != nil && row.ValidTo != nil && row.ValidTo.Before(*row.ValidFrom) {
+		f.Add(field("valid_to"), "validation.date_order")
+	}
+	return row
+}
+
+// partyRows encrypts the parties' personal data for storage.
+func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
+	out := make([]partyRow, len(in))
+	for i, p := range in {
+		r := partyRow{Position: i, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name, CreditCode: p.CreditCode,
+			IsSME: p.IsSME, OrgID: p.OrgID, AgentName: p.AgentName, AgentLicense: p.AgentLicense,
+			IDNumberHash: s.pii.Hash(p.IDNumber)}
+		for _, e := range []struct {
+			dst *string
+			src string
+		}{{&r.IDNumberEnc, p.IDNumber}, {&r.PhoneEnc, p.Phone}, {&r.AddressEnc, p.Address}, {&r.AgentPhoneEnc, p.AgentPhone}} {
+			enc, err := s.pii.Encrypt(e.src)
+			if err != nil {
+				return nil, fmt.Errorf("encrypt party data: %w", err)
+			}
+			*e.dst = enc
+		}
+		out[i] = r
+	}
+	return out, nil
+}
+
+// repeatInfringers looks the respondents up in credit_records, by credit
+// code or by the keyed hash of the identity number, in one query, and
+// returns the matching record ids by party index. Records whose holder has
+// completed credit repair (信用修复) no longer count.
+func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow) (map[int][]int64, error) {
+	var codes, hashes []string
+	for _, p := range parties {
+		if p.Role != string(domain.PartyRespondent) {
+			continue
+		}
+		if p.CreditCode != "" {
+			codes = append(codes, p.CreditCode)
+		}
+		if p.IDNumberHash != "" {
+			hashes = append(hashes, p.IDNumberHash)
+		}
+	}
+	if len(codes)+len(hashes) == 0 {
+		return nil, nil
+	}
+	q := tx.WithContext(ctx).Table("credit_records").Select("id, credit_code, id_number_hash").Where("repair_status <> 'repaired'")
+	switch {
+	case len(codes) > 0 && len(hashes) > 0:
+		q = q.Where("(credit_code IN ? OR id_number_hash IN ?)", codes, hashes)
+	case len(codes) > 0:
+		q = q.Where("credit_code IN ?", codes)
+	default:
+		q = q.Where("id_number_hash IN ?", hashes)
+	}
+	var recs []struct {
+		ID           int64
+		CreditCode   string
+		IDNumberHash string
+	}
+	if err := q.Order("id").Scan(&recs).Error; err != nil {
+		return nil, fmt.Errorf("check credit records: %w", err)
+	}
+	hits := map[int][]int64{}
+	for i, p := range parties {
+		if p.Role != string(domain.PartyRespondent) {
+			continue
+		}
+		for _, rec := range recs {
+			if (p.CreditCode != "" && rec.CreditCode == p.CreditCode) || (p.IDNumberHash != "" && rec.IDNumberHash == p.IDNumberHash) {
+				hits[i] = append(hits[i], rec.ID)
+			}
+		}
+	}
+	return hits, nil
+}

@@ -1,0 +1,342 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// sessionClockSkew is how far in the future a session's time may lie: a
+// mediator logging a session held late in the evening may be a time zone
+// or a device clock away from the server, but a session cannot be logged
+// before it is held.
+const sessionClockSkew = 24 * time.Hour
+
+// LogSession records a mediation session: when (not more than a day
+// ahead), how (in person, video, phone), where, who attended, the minutes
+// (confidential to the handling committee and the parties) and the next
+// steps. Assigned mediators who have declared no conflict only.
+func (s *Service) LogSession(ctx context.Context, id int64, in SessionInput) (domain.Case, error) {
+	var r sessionRow
+	return s.run(ctx, id, step{action: domain.ActionLogSession, version: in.Version,
+		check: func(f *domain.Fields, now time.Time) {
+			notFuture(f, "held_at", in.HeldAt, now.Add(sessionClockSkew))
+			if !validSessionMode(in.Mode) {
+				f.Add("mode", "validation.session_mode")
+			}
+			r = sessionRow{HeldAt: in.HeldAt.UTC().Truncate(time.Microsecond), Mode: string(in.Mode),
+				Place:     text(f, "place", in.Place, false, maxShort),
+				Attendees: text(f, "attendees", in.Attendees, false, maxShort),
+				Minutes:   text(f, "minutes", in.Minutes, true, maxMinutes),
+				NextSteps: text(f, "next_steps", in.NextSteps, false, maxText)}
+			if in.NextSessionAt != nil && !in.NextSessionAt.IsZero() {
+				next := in.NextSessionAt.UTC().Truncate(time.Microsecond)
+				if !in.HeldAt.IsZero() && !next.After(in.HeldAt) {
+					f.Add("next_session_at", "validation.date_order")
+				}
+				r.NextSessionAt = &next
+			}
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			r.CaseID, r.RecordedBy, r.CreatedAt = st.row.ID, actorID(st.actor), st.now
+			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+				return change{}, fmt.Errorf("record session: %w", err)
+			}
+			// The minutes are confidential and stay out of the timeline.
+			return change{note: map[string]any{"session_id": r.ID, "held_at": stamp(r.HeldAt), "mode": r.Mode,
+				"next_session_at": stampPtr(r.NextSessionAt)}}, nil
+		}})
+}
+
+// Extend moves the mediation due date later, with both parties' consent
+// recorded and a reason kept on the timeline with the old and new dates.
+// Director only.
+func (s *Service) Extend(ctx context.Context, id int64, in ExtendInput) (domain.Case, error) {
+	var reason string
+	due := in.NewDueAt.UTC().Truncate(time.Microsecond)
+	return s.run(ctx, id, step{action: domain.ActionExtend, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			if in.NewDueAt.IsZero() {
+				f.Add("new_due_at", "validation.required")
+			}
+			reason = text(f, "reason", in.Reason, true, maxText)
+			if !in.ApplicantConsent {
+				f.Add("applicant_consent", "validation.consent_required")
+			}
+			if !in.RespondentConsent {
+				f.Add("respondent_consent", "validation.consent_required")
+			}
+		},
+		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
+			current := st.now
+			if st.row.MediationDueAt != nil {
+				current = *st.row.MediationDueAt
+			}
+			if !due.After(current) {
+				return change{}, domain.Invalid(domain.FieldError{Field: "new_due_at", Message: "validation.due_after"})
+			}
+			return change{set: map[string]any{"mediation_due_at": due},
+				before: map[string]any{"mediation_due_at": stampPtr(st.row.MediationDueAt)},
+				after:  map[string]any{"mediation_due_at": stamp(due)},
+				note:   map[string]any{"reason": reason, "applicant_consent": true, "respondent_consent": true},
+			}, nil
+		}})
+}
+
+// Settle ends mediation with an agreement whose content People's
+// Mediation Law art. 29 requires: the facts, the matters in dispute, each
+// party's responsibility, the terms and how (and optionally by when) they
+// are performed. The agreement takes effect once signed and sealed
+// (Signoff). Assigned mediators who have declared no conflict only.
+func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (domain.Case, error) {
+	var r agreementRow
+	return s.run(ctx, id, step{action: domain.ActionSettle, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			r = agreementRow{
+				Facts:             text(f, "facts", in.Facts, true, maxText),
+				DisputedMatters:   text(f, "disputed_matters", in.DisputedMatters, true, maxText),
+				Responsibilities:  text(f, "responsibilities", in.Responsibilities, true, maxText),
+				Terms:             text(f, "terms", in.Terms, true, maxText),
+				PerformanceMethod: text(f, "performance_method", in.PerformanceMethod, true, maxText),
+				PerformanceDue:    date(f, "performance_due", in.PerformanceDue),
+			}
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			r.CaseID, r.CreatedBy, r.CreatedAt = st.row.ID, actorID(st.actor), st.now
+			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return change{}, domain.Errorf(domain.ECONFLICT, "the case already has a mediation agreement")
+				}
+				return change{}, fmt.Errorf("record agreement: %w", err)
+			}
+			var due any
+			if r.PerformanceDue != nil {
+				due = r.PerformanceDue.Format(dateLayout)
+			}
+			return change{to: domain.StatusSettled,
+				set:   map[string]any{"outcome": string(domain.StatusSettled)},
+				after: map[string]any{"agreement_id": r.ID, "performance_due": due},
+			}, nil
+		}})
+}
+
+// Signer kinds and sign-off methods of agreement_signoffs.
+const (
+	signerParty    = "party"
+	signerMediator = "mediator"
+	signerSeal     = "seal"
+
+	methodHandwritten = "handwritten"
+	methodElectronic  = "electronic"
+	methodSeal        = "seal"
+)
+
+// Signoff records one signature on the agreement of a settled case: a
+// party's, an active mediator's, or the committee's seal. Mediators, clerks
+// and directors record signatures; only a clerk or the director affixes
+// the seal. Signing twice is EINVALID (validation.signoff_duplicate). When
+// every party, every active mediator and the seal have signed, the
+// agreement takes effect at the latest signature (People's Mediation Law
+// arts. 30–31), noted on the timeline as agreement_effective.
+func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domain.Case, error) {
+	signedAt := in.SignedAt.UTC().Truncate(time.Microsecond)
+	return s.run(ctx, id, step{action: domain.ActionSignoff, version: in.Version,
+		check: func(f *domain.Fields, now time.Time) {
+			switch in.SignerKind {
+			case signerParty, signerMediator:
+				if in.Method != methodHandwritten && in.Method != methodElectronic {
+					f.Add("method", "validation.signoff_method")
+				}
+			case signerSeal:
+				if in.Method != methodSeal {
+					f.Add("method", "validation.signoff_method")
+				}
+			default:
+				f.Add("signer_kind", "validation.signer_kind")
+			}
+			if in.SignerKind == signerParty && in.PartyID <= 0 {
+				f.Add("party_id", "validation.required")
+			}
+			if in.SignerKind == signerMediator && in.UserID <= 0 {
+				f.Add("user_id", "validation.required")
+			}
+			notFuture(f, "signed_at", in.SignedAt, now)
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			if st.agreement == nil {
+				return change{}, domain.Errorf(domain.ECONFLICT, "the case has no mediation agreement to sign")
+			}
+			r := signoffRow{AgreementID: st.agreement.ID, SignerKind: in.SignerKind, Method: in.Method, SignedAt: signedAt,
+				RecordedBy: actorID(st.actor), CreatedAt: st.now}
+			if err := s.signer(ctx, tx, st, in, &r); err != nil {
+				return change{}, err
+			}
+			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return change{}, domain.Invalid(domain.FieldError{Field: "signer_kind", Message: "validation.signoff_duplicate"})
+				}
+				return change{}, fmt.Errorf("record sign-off: %w", err)
+			}
+			st.signoffs = append(st.signoffs, r)
+			ch := change{note: map[string]any{"signoff_id": r.ID, "signer_kind": r.SignerKind, "party_id": r.PartyID,
+				"user_id": r.UserID, "method": r.Method, "signed_at": stamp(r.SignedAt)}}
+			if at, ok := st.complete(); ok {
+				if err := tx.WithContext(ctx).Model(&agreementRow{}).Where("id = ?", st.agreement.ID).
+					Update("effective_at", at).Error; err != nil {
+					return change{}, fmt.Errorf("make agreement effective: %w", err)
+				}
+				st.agreement.EffectiveAt = &at
+				status := st.status()
+				ev, err := newEvent(st.row.ID, st.actor, "agreement_effective", status, status,
+					map[string]any{"agreement_id": st.agreement.ID, "effective_at": stamp(at)}, st.now)
+				if err != nil {
+					return change{}, err
+				}
+				ch.follow = append(ch.follow, ev)
+			}
+			return ch, nil
+		}})
+}
+
+// signer checks who signs and fills the signer columns of r.
+func (s *Service) signer(ctx context.Context, tx *gorm.DB, st *caseState, in SignoffInput, r *signoffRow) error {
+	dup := func(field string) error {
+		return domain.Invalid(domain.FieldError{Field: field, Message: "validation.signoff_duplicate"})
+	}
+	switch in.SignerKind {
+	case signerParty:
+		p := st.party(in.PartyID)
+		if p == nil {
+			return domain.Invalid(domain.FieldError{Field: "party_id", Message: "validation.party"})
+		}
+		for _, so := range st.signoffs {
+			if so.PartyID != nil && *so.PartyID == p.ID {
+				return dup("party_id")
+			}
+		}
+		r.PartyID, r.SignerName = &p.ID, p.Name
+	case signerMediator:
+		if st.activeMediator(in.UserID) == nil {
+			return domain.Invalid(domain.FieldError{Field: "user_id", Message: "validation.mediator"})
+		}
+		for _, so := range st.signoffs {
+			if so.UserID != nil && *so.UserID == in.UserID {
+				return dup("user_id")
+			}
+		}
+		uid := in.UserID
+		r.UserID = &uid
+		if err := tx.WithContext(ctx).Table("users").Select("display_name").Where("id = ?", uid).Scan(&r.SignerName).Error; err != nil {
+			return fmt.Errorf("load mediator name: %w", err)
+		}
+	case signerSeal:
+		// The seal is the committee's act: its clerk or director affixes
+		// it, never a mediator.
+		org := st.row.OrgID
+		if !st.actor.HasRole(org, domain.RoleDirector) && !st.actor.HasRole(org, domain.RoleClerk) {
+			return domain.Errorf(domain.EFORBIDDEN, "only the committee's clerk or director may seal the agreement")
+		}
+		for _, so := range st.signoffs {
+			if so.SignerKind == signerSeal {
+				return dup("signer_kind")
+			}
+		}
+		if err := tx.WithContext(ctx).Table("orgs").Select("name_zh").Where("id = ?", org).Scan(&r.SignerName).Error; err != nil {
+			return fmt.Errorf("load committee name: %w", err)
+		}
+	}
+	return nil
+}
+
+// complete reports whether every party, every active mediator and the seal
+// have signed, and if so the latest signature's time, at which the
+// agreement takes effect.
+func (st *caseState) complete() (time.Time, bool) {
+	var latest time.Time
+	signed := func(match func(signoffRow) bool) bool {
+		for _, so := range st.signoffs {
+			if match(so) {
+				if so.SignedAt.After(latest) {
+					latest = so.SignedAt
+				}
+				return true
+			}
+		}
+		return false
+	}
+	for _, p := range st.parties {
+		if !signed(func(so signoffRow) bool { return so.PartyID != nil && *so.PartyID == p.ID }) {
+			return time.Time{}, false
+		}
+	}
+	for _, m := range st.activeMediators() {
+		if !signed(func(so signoffRow) bool { return so.UserID != nil && *so.UserID == m.UserID }) {
+			return time.Time{}, false
+		}
+	}
+	if !signed(func(so signoffRow) bool { return so.SignerKind == signerSeal }) {
+		return time.Time{}, false
+	}
+	return latest, true
+}
+
+// Fail ends mediation without agreement, with the reason and the route
+// suggested to the parties (litigation, arbitration, administrative
+// adjudication, none). Assigned mediators who have declared no conflict
+// only.
+func (s *Service) Fail(ctx context.Context, id int64, in FailInput) (domain.Case, error) {
+	var reason string
+	return s.run(ctx, id, step{action: domain.ActionFail, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			reason = text(f, "reason", in.Reason, true, maxText)
+			if !validFailRoute(in.Route) {
+				f.Add("suggested_route", "validation.fail_route")
+			}
+		},
+		apply: func(context.Context, *gorm.DB, *caseState) (change, error) {
+			return change{to: domain.StatusFailed,
+				set: map[string]any{"outcome": string(domain.StatusFailed), "outcome_reason": reason,
+					"suggested_route": string(in.Route)},
+				after: map[string]any{"suggested_route": string(in.Route)},
+				note:  map[string]any{"reason": reason},
+			}, nil
+		}})
+}
+
+// Withdraw ends a case at the applicant's request before it is settled or
+// failed: recorded by the clerk, or by the applicant enterprise online.
+func (s *Service) Withdraw(ctx context.Context, id int64, in ReasonInput) (domain.Case, error) {
+	var reason string
+	return s.run(ctx, id, step{action: domain.ActionWithdraw, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) { reason = text(f, "reason", in.Reason, true, maxText) },
+		apply: func(context.Context, *gorm.DB, *caseState) (change, error) {
+			return change{to: domain.StatusWithdrawn,
+				set:  map[string]any{"outcome": string(domain.StatusWithdrawn), "outcome_reason": reason},
+				note: map[string]any{"reason": reason},
+			}, nil
+		}})
+}
+
+// Close closes a settled case once its agreement is in effect, recording
+// how it is being performed, or a failed case, recording the route the
+// parties took. Director only.
+func (s *Service) Close(ctx context.Context, id int64, in CloseInput) (domain.Case, error) {
+	var note string
+	return s.run(ctx, id, step{action: domain.ActionClose, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) { note = text(f, "note", in.Note, true, maxText) },
+		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
+			if st.status() == domain.StatusSettled && !st.effective() {
+				return change{}, domain.Invalid(domain.FieldError{Field: "agreement", Message: "validation.agreement_not_effective"})
+			}
+			return change{to: domain.StatusClosed,
+				set:   map[string]any{"closing_note": note, "closed_at": st.now},
+				after: map[string]any{"closed_at": stamp(st.now)},
+				note:  map[string]any{"note": note},
+			}, nil
+		}})
+}

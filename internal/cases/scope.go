@@ -1,0 +1,419 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// viewer is the actor's case scope, derived once per call from the roles
+// through which casbin grants case:read:
+//
+//   - director or clerk of a committee: every case of that committee;
+//   - city-level director: the cases of the committees they supervise;
+//   - mediator: the cases of their committee they are assigned to (an
+//     assignment ended by withdrawal or objection no longer counts);
+//   - leader: every case, read-only and masked (oversight);
+//   - applicant: the cases their enterprise filed or is a linked party of;
+//   - court liaison, assistance officer: the cases filed by a member of
+//     their organisation.
+//
+// Anyone else, the system administrator included, sees no case.
+type viewer struct {
+	a          *domain.Actor
+	staff      []int64 // director or clerk
+	supervised []int64
+	mediator   []int64
+	leader     bool
+	applicant  []int64
+	submitter  []int64
+}
+
+func (s *Service) viewerOf(a *domain.Actor) viewer {
+	v := viewer{a: a}
+	add := func(list *[]int64, id int64) {
+		if !slices.Contains(*list, id) {
+			*list = append(*list, id)
+		}
+	}
+	for _, m := range a.Memberships {
+		if !s.authz.Can(a.UserID, m.OrgID, "case", "read") {
+			continue
+		}
+		switch m.Role {
+		case domain.RoleDirector, domain.RoleClerk:
+			add(&v.staff, m.OrgID)
+		case domain.RoleMediator:
+			add(&v.mediator, m.OrgID)
+		case domain.RoleLeader:
+			v.leader = true
+		case domain.RoleApplicant:
+			add(&v.applicant, m.OrgID)
+		case domain.RoleCourtLiaison, domain.RoleAssistanceOfficer:
+			add(&v.submitter, m.OrgID)
+		}
+	}
+	for _, id := range a.Supervised {
+		add(&v.supervised, id)
+	}
+	return v
+}
+
+// queueOrgs are the committees whose whole docket the viewer sees.
+func (v viewer) queueOrgs() []int64 {
+	out := slices.Clone(v.staff)
+	for _, id := range v.supervised {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func (v viewer) empty() bool {
+	return !v.leader && len(v.staff)+len(v.supervised)+len(v.mediator)+len(v.applicant)+len(v.submitter) == 0
+}
+
+// rowScope is the viewer's scope as a condition on one row of "cases",
+// with correlated EXISTS sub-queries that cost an index probe each: the
+// form for fetching a case by id.
+func (v viewer) rowScope() (string, []any) {
+	return v.scope(false, false)
+}
+
+// listScope is the same scope in the form that plans well for a page of a
+// long list: sets of case ids the planner can compute from an index
+// (a mediator's assignments, an enterprise's party links) instead of a
+// sub-query probed for every row walked. With mine, the caller restricts
+// the list to the viewer's own assignments itself, so the mediator part
+// needs only the committee: a second, identical assignment sub-query
+// would make the planner misjudge the result size by orders of magnitude
+// (a hash join over the committee's whole docket instead of walking the
+// assignments).
+func (v viewer) listScope(mine bool) (string, []any) {
+	return v.scope(true, mine)
+}
+
+func (v viewer) scope(list, mine bool) (string, []any) {
+	if v.leader {
+		return "TRUE", nil
+	}
+	var (
+		parts []string
+		args  []any
+	)
+	if orgs := v.queueOrgs(); len(orgs) > 0 {
+		parts = append(parts, "cases.org_id IN ?")
+		args = append(args, orgs)
+	}
+	if len(v.mediator) > 0 && mine {
+		parts = append(parts, "cases.org_id IN ?")
+		args = append(args, v.mediator)
+	} else if len(v.mediator) > 0 {
+		if list {
+			parts = append(parts, "(cases.org_id IN ? AND cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL))")
+		} else {
+			parts = append(parts, "(cases.org_id IN ? AND EXISTS (SELECT 1 FROM case_mediators cm WHERE cm.case_id = cases.id AND cm.user_id = ? AND cm.removed_at IS NULL))")
+		}
+		args = append(args, v.mediator, v.a.UserID)
+	}
+	if len(v.applicant) > 0 {
+		if list {
+			parts = append(parts, "cases.id IN (SELECT c2.id FROM cases c2 WHERE c2.applicant_org_id IN ? UNION SELECT cp.case_id FROM case_parties cp WHERE cp.org_id IN ?)")
+		} else {
+			parts = append(parts, "(cases.applicant_org_id IN ? OR EXISTS (SELECT 1 FROM case_parties cp WHERE cp.case_id = cases.id AND cp.org_id IN ?))")
+		}
+		args = append(args, v.applicant, v.applicant)
+	}
+	if len(v.submitter) > 0 {
+		// cases records the submitting user, not their organisation, so
+		// the submitter's current memberships stand for it: a liaison
+		// who leaves the court takes nothing along, a successor sees the
+		// court's cases. Without an index on cases.submitted_by this
+		// part is a scan of cases.
+		parts = append(parts, "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = cases.submitted_by AND m.org_id IN ?)")
+		args = append(args, v.submitter)
+	}
+	if len(parts) == 0 {
+		return "FALSE", nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// caseState is a case as the action checks and the Allowed list need it.
+type caseState struct {
+	row               caseRow
+	mediators         []mediatorRow // every assignment, ended ones too
+	parties           []partyRow    // id, position, role, kind, name, org_id at least
+	agreement         *agreementRow // loaded for settled and closed cases
+	signoffs          []signoffRow  // of agreement
+	pendingObjections int
+	access            domain.CaseAccess
+	mine              *mediatorRow // the actor's active assignment
+	// partyOrgs are the viewer's enterprises linked to the case;
+	// applicantSide those linked as the applicant.
+	partyOrgs     []int64
+	applicantSide []int64
+	now           time.Time
+	actor         *domain.Actor
+}
+
+func (st *caseState) status() domain.CaseStatus { return domain.CaseStatus(st.row.Status) }
+
+func (st *caseState) activeMediators() []mediatorRow {
+	var out []mediatorRow
+	for _, m := range st.mediators {
+		if m.active() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (st *caseState) party(id int64) *partyRow {
+	for i := range st.parties {
+		if st.parties[i].ID == id {
+			return &st.parties[i]
+		}
+	}
+	return nil
+}
+
+func (st *caseState) activeMediator(userID int64) *mediatorRow {
+	for i := range st.mediators {
+		if st.mediators[i].UserID == userID && st.mediators[i].active() {
+			return &st.mediators[i]
+		}
+	}
+	return nil
+}
+
+// effective reports whether the agreement has taken effect.
+func (st *caseState) effective() bool { return st.agreement != nil && st.agreement.EffectiveAt != nil }
+
+// resolve fills the viewer-dependent fields once the rows are loaded.
+func (st *caseState) resolve(v viewer) {
+	r := st.row
+	a := v.a
+	for i := range st.mediators {
+		if st.mediators[i].UserID == a.UserID && st.mediators[i].active() {
+			st.mine = &st.mediators[i]
+		}
+	}
+	st.partyOrgs, st.applicantSide = nil, nil
+	for _, e := range v.applicant {
+		linked, applicantSide := false, false
+		if r.ApplicantOrgID != nil && *r.ApplicantOrgID == e {
+			linked, applicantSide = true, true
+		}
+		for _, p := range st.parties {
+			if p.OrgID != nil && *p.OrgID == e {
+				linked = true
+				applicantSide = applicantSide || p.Role == string(domain.PartyApplicant)
+			}
+		}
+		if linked {
+			st.partyOrgs = append(st.partyOrgs, e)
+		}
+		if applicantSide {
+			st.applicantSide = append(st.applicantSide, e)
+		}
+	}
+	handling := slices.Contains(v.staff, r.OrgID) || slices.Contains(v.supervised, r.OrgID) ||
+		(slices.Contains(v.mediator, r.OrgID) && st.mine != nil)
+	party := len(st.partyOrgs) > 0
+	st.access = domain.CaseAccess{
+		CaseID: r.ID, OrgID: r.OrgID, Status: domain.CaseStatus(r.Status),
+		Handling: handling, Party: party,
+		SeesPersonalData: handling, SeesConfidential: handling || party,
+	}
+}
+
+// oversightOnly reports whether the viewer sees the case only as the
+// leader's office does: then natural persons' names are masked too.
+func (st *caseState) oversightOnly(v viewer) bool {
+	return v.leader && !st.access.Handling && !st.access.Party
+}
+
+// loadState loads a case within the viewer's scope, locking its row for
+// the rest of the transaction when forUpdate, with the rows that decide
+// who may do what. A case outside the scope is ENOTFOUND.
+func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64, forUpdate bool) (*caseState, error) {
+	if v.empty() {
+		return nil, domain.NotFound("case")
+	}
+	where, args := v.rowScope()
+	q := tx.WithContext(ctx).Where("cases.id = ?", id).Where(where, args...)
+	if forUpdate {
+		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "cases"}})
+	}
+	st := &caseState{now: s.clock(), actor: v.a}
+	if err := q.Take(&st.row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, domain.NotFound("case")
+		}
+		return nil, fmt.Errorf("load case %d: %w", id, err)
+	}
+	db := tx.WithContext(ctx)
+	if err := db.Where("case_id = ?", id).Order("assigned_at, user_id").Find(&st.mediators).Error; err != nil {
+		return nil, fmt.Errorf("load case mediators: %w", err)
+	}
+	if err := db.Select("id, case_id, position, role, kind, name, org_id").Where("case_id = ?", id).
+		Order("position, id").Find(&st.parties).Error; err != nil {
+		return nil, fmt.Errorf("load case parties: %w", err)
+	}
+	switch st.status() {
+	case domain.StatusSettled:
+		if err := s.loadAgreement(ctx, tx, st); err != nil {
+			return nil, err
+		}
+	case domain.StatusMediating:
+		var n int64
+		if err := db.Model(&objectionRow{}).Where("case_id = ? AND status = 'pending'", id).Count(&n).Error; err != nil {
+			return nil, fmt.Errorf("count pending objections: %w", err)
+		}
+		st.pendingObjections = int(n)
+	}
+	st.resolve(v)
+	return st, nil
+}
+
+// loadAgreement loads the case's agreement, if any, and its sign-offs.
+func (s *Service) loadAgreement(ctx context.Context, tx *gorm.DB, st *caseState) error {
+	var ags []agreementRow
+	if err := tx.WithContext(ctx).Where("case_id = ?", st.row.ID).Find(&ags).Error; err != nil {
+		return fmt.Errorf("load agreement: %w", err)
+	}
+	if len(ags) == 0 {
+		return nil
+	}
+	st.agreement = &ags[0]
+	if err := tx.WithContext(ctx).Where("agreement_id = ?", ags[0].ID).Order("id").Find(&st.signoffs).Error; err != nil {
+		return fmt.Errorf("load sign-offs: %w", err)
+	}
+	return nil
+}
+
+// Access returns what the actor may do with a case, for other capabilities
+// (documents, referrals) that must not repeat the case rules. It is
+// ENOTFOUND when the actor may not see the case.
+func (s *Service) Access(ctx context.Context, id int64) (domain.CaseAccess, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return domain.CaseAccess{}, err
+	}
+	st, err := s.loadState(ctx, s.db, s.viewerOf(a), id, false)
+	if err != nil {
+		return domain.CaseAccess{}, err
+	}
+	return st.access, nil
+}
+
+// can reports whether the actor holds, in org, a role with the case
+// permission of action. Membership is required as well, so that the
+// system administrator's wildcard never reaches into a case: sysadmin
+// has no case access (least privilege).
+func (s *Service) can(a *domain.Actor, org int64, action domain.CaseAction) bool {
+	return a.IsMember(org) && s.authz.Can(a.UserID, org, "case", action.Permission())
+}
+
+// permitted decides who may take an action on a case they can see:
+// casbin's permission plus what casbin cannot know (the assignment, the
+// declaration, the enterprise's side). The state machine is separate
+// (allowedByState).
+func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) bool {
+	a, org := v.a, st.row.OrgID
+	switch action {
+	case domain.ActionAccept, domain.ActionReject, domain.ActionAssign, domain.ActionExtend,
+		domain.ActionClose, domain.ActionDecideObjection:
+		return s.can(a, org, action)
+	case domain.ActionDeclareConflict:
+		return st.mine != nil && s.can(a, org, action)
+	case domain.ActionLogSession, domain.ActionSettle, domain.ActionFail:
+		return st.mine != nil && st.mine.DeclaredAt != nil && s.can(a, org, action)
+	case domain.ActionSignoff:
+		return s.can(a, org, action) && (a.HasRole(org, domain.RoleDirector) || a.HasRole(org, domain.RoleClerk) || st.mine != nil)
+	case domain.ActionObject:
+		// A clerk records an objection on a party's behalf; an SME
+		// raises its own online.
+		if s.can(a, org, action) {
+			return true
+		}
+		for _, e := range st.partyOrgs {
+			if s.can(a, e, action) {
+				return true
+			}
+		}
+	case domain.ActionWithdraw:
+		// Withdrawal is the applicant's: recorded by the clerk, or by
+		// the applicant enterprise online.
+		if s.can(a, org, action) {
+			return true
+		}
+		for _, e := range st.applicantSide {
+			if s.can(a, e, action) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// needsReassignment reports whether a mediating case has lost every
+// mediator (withdrawal, upheld objection without replacement). The state
+// machine allows assign only from accepted; the service lets the director
+// assign again in exactly this situation, keeping the case mediating.
+func (st *caseState) needsReassignment() bool {
+	return st.status() == domain.StatusMediating && len(st.activeMediators()) == 0
+}
+
+// checkTransition is domain.CheckTransition plus the reassignment rule.
+func checkTransition(st *caseState, action domain.CaseAction) error {
+	if action == domain.ActionAssign && st.needsReassignment() {
+		return nil
+	}
+	err := domain.CheckTransition(st.status(), action)
+	var de *domain.Error
+	if err != nil && st.needsReassignment() && errors.As(err, &de) {
+		de.Allowed = append([]string{string(domain.ActionAssign)}, de.Allowed...)
+		de.Message = fmt.Sprintf("action %q is not allowed while the case is %s; allowed now: %s",
+			action, st.status(), strings.Join(de.Allowed, ", "))
+	}
+	return err
+}
+
+// hasWork reports whether an action that the state machine and the
+// permissions allow has something to act on, so that the case page does
+// not offer a button that can only fail.
+func (st *caseState) hasWork(action domain.CaseAction) bool {
+	switch action {
+	case domain.ActionDecideObjection:
+		return st.pendingObjections > 0
+	case domain.ActionObject:
+		return len(st.activeMediators()) > 0
+	case domain.ActionSignoff:
+		return st.agreement != nil && !st.effective()
+	case domain.ActionClose:
+		return st.status() != domain.StatusSettled || st.effective()
+	}
+	return true
+}
+
+// allowed lists the actions the viewer may take now.
+func (s *Service) allowed(v viewer, st *caseState) []domain.CaseAction {
+	out := []domain.CaseAction{}
+	for _, action := range domain.CaseActions {
+		if checkTransition(st, action) == nil && s.permitted(v, st, action) && st.hasWork(action) {
+			out = append(out, action)
+		}
+	}
+	return out
+}

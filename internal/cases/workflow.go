@@ -1,0 +1,300 @@
+package cases
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// defaultDueAt returns when mediation of a case from source, started at
+// from, is due: 15 days for a court-entrusted case (委托调解, the court
+// waits on its own docket), 30 days otherwise (People's Mediation Law
+// practice and the courts' delegation rules). It counts calendar days as
+// a placeholder: the deadlines capability (DESIGN §6) replaces this one
+// function with its working-day engine, which knows public holidays and
+// adjusted working weekends.
+func defaultDueAt(source domain.CaseSource, from time.Time) time.Time {
+	days := 30
+	if source == domain.SourceCourtEntrusted {
+		days = 15
+	}
+	return from.AddDate(0, 0, days)
+}
+
+// Accept accepts a submitted case once the respondent has agreed to
+// mediate (mediation is voluntary): ConsentAt is required and must not be
+// in the future. Director only.
+func (s *Service) Accept(ctx context.Context, id int64, in AcceptInput) (domain.Case, error) {
+	var note string
+	return s.run(ctx, id, step{action: domain.ActionAccept, version: in.Version,
+		check: func(f *domain.Fields, now time.Time) {
+			notFuture(f, "consent_at", in.ConsentAt, now)
+			note = text(f, "consent_note", in.ConsentNote, false, maxText)
+		},
+		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
+			consent := in.ConsentAt.UTC().Truncate(time.Microsecond)
+			return change{to: domain.StatusAccepted,
+				set:   map[string]any{"respondent_consent_at": consent, "accepted_at": st.now},
+				after: map[string]any{"respondent_consent_at": stamp(consent), "accepted_at": stamp(st.now)},
+				note:  map[string]any{"consent_note": note},
+			}, nil
+		}})
+}
+
+// Reject declines a submitted case, with a reason. Director only.
+func (s *Service) Reject(ctx context.Context, id int64, in ReasonInput) (domain.Case, error) {
+	var reason string
+	return s.run(ctx, id, step{action: domain.ActionReject, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) { reason = text(f, "reason", in.Reason, true, maxText) },
+		apply: func(context.Context, *gorm.DB, *caseState) (change, error) {
+			return change{to: domain.StatusRejected,
+				set:  map[string]any{"outcome": string(domain.StatusRejected), "outcome_reason": reason},
+				note: map[string]any{"reason": reason},
+			}, nil
+		}})
+}
+
+// Assign assigns one or more mediators of the handling committee and
+// starts mediation and its deadline (defaultDueAt). Each mediator must
+// then declare that they have no conflict of interest before working the
+// case. Director only.
+//
+// The state machine allows assign only from accepted. When a mediating
+// case has lost every mediator (all withdrew, or were removed after
+// objections without replacement), Assign is allowed again to staff it;
+// the case stays mediating and keeps its due date.
+func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.Case, error) {
+	ids := dedupe(in.MediatorIDs)
+	return s.run(ctx, id, step{action: domain.ActionAssign, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			if len(ids) == 0 {
+				f.Add("mediator_ids", "validation.required")
+			}
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			if err := s.addMediators(ctx, tx, st, "mediator_ids", ids); err != nil {
+				return change{}, err
+			}
+			ch := change{after: map[string]any{"mediators": ids}}
+			if st.status() == domain.StatusAccepted {
+				due := defaultDueAt(domain.CaseSource(st.row.Source), st.now)
+				ch.to = domain.StatusMediating
+				ch.set = map[string]any{"mediation_due_at": due}
+				ch.before = map[string]any{"mediation_due_at": nil}
+				ch.after["mediation_due_at"] = stamp(due)
+			} else {
+				ch.note = map[string]any{"reassignment": true}
+			}
+			return ch, nil
+		}})
+}
+
+// dedupe drops repeated ids, keeping the first occurrence's order.
+func dedupe(ids []int64) []int64 {
+	var out []int64
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// addMediators checks that each id is an active mediator of the handling
+// committee not yet on the case, reporting field errors as field[i], and
+// inserts the assignments.
+func (s *Service) addMediators(ctx context.Context, tx *gorm.DB, st *caseState, field string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var eligible []int64
+	if err := tx.WithContext(ctx).Raw(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.org_id = ? AND m.role = ? AND u.active AND m.user_id IN ?`, st.row.OrgID, domain.RoleMediator, ids).
+		Scan(&eligible).Error; err != nil {
+		return fmt.Errorf("check mediators: %w", err)
+	}
+	var f domain.Fields
+	for i, id := range ids {
+		name := fmt.Sprintf("%s[%d]", field, i)
+		existing := slices.IndexFunc(st.mediators, func(m mediatorRow) bool { return m.UserID == id })
+		switch {
+		case !slices.Contains(eligible, id):
+			f.Add(name, "validation.mediator")
+		case existing >= 0 && st.mediators[existing].active():
+			f.Add(name, "validation.mediator_assigned")
+		case existing >= 0:
+			// Withdrawn or removed after an objection: not to be
+			// assigned to the same case again.
+			f.Add(name, "validation.mediator_removed")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	rows := make([]mediatorRow, len(ids))
+	for i, id := range ids {
+		rows[i] = mediatorRow{CaseID: st.row.ID, UserID: id, AssignedAt: st.now, AssignedBy: actorID(st.actor)}
+	}
+	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
+		return fmt.Errorf("assign mediators: %w", err)
+	}
+	st.mediators = append(st.mediators, rows...)
+	return nil
+}
+
+// Declare records an assigned mediator's conflict-of-interest declaration
+// (回避声明) about themself. NoConflict true records the declaration, after
+// which the mediator may log sessions, settle and fail the case;
+// NoConflict false is the mediator withdrawing from the case, with the
+// statement as the reason. If nobody is left, the director assigns again.
+func (s *Service) Declare(ctx context.Context, id int64, in DeclareInput) (domain.Case, error) {
+	var statement string
+	return s.run(ctx, id, step{action: domain.ActionDeclareConflict, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			statement = text(f, "statement", in.Statement, !in.NoConflict, maxText)
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			m := st.mine
+			if in.NoConflict && m.DeclaredAt != nil {
+				return change{}, domain.Invalid(domain.FieldError{Field: "no_conflict", Message: "validation.already_declared"})
+			}
+			set := map[string]any{"declaration": statement}
+			note := map[string]any{"mediator_id": m.UserID, "no_conflict": in.NoConflict, "statement": statement}
+			if in.NoConflict {
+				set["declared_at"] = st.now
+				m.DeclaredAt = &st.now
+			} else {
+				set["removed_at"] = st.now
+				m.RemovedAt = &st.now
+				note["withdrawn"] = true
+				if len(st.activeMediators()) == 0 {
+					note["needs_reassignment"] = true
+				}
+			}
+			if err := tx.WithContext(ctx).Model(&mediatorRow{}).Where("case_id = ? AND user_id = ?", st.row.ID, m.UserID).
+				Updates(set).Error; err != nil {
+				return change{}, fmt.Errorf("record declaration: %w", err)
+			}
+			return change{note: note}, nil
+		}})
+}
+
+// Object records a party's objection to an assigned mediator, for the
+// director to decide. An SME objects for its own party; a clerk records an
+// objection on behalf of any party of the case.
+func (s *Service) Object(ctx context.Context, id int64, in ObjectInput) (domain.Case, error) {
+	var reason string
+	return s.run(ctx, id, step{action: domain.ActionObject, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			if in.MediatorID <= 0 {
+				f.Add("mediator_id", "validation.required")
+			}
+			if in.PartyID <= 0 {
+				f.Add("party_id", "validation.required")
+			}
+			reason = text(f, "reason", in.Reason, true, maxText)
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			var f domain.Fields
+			if st.activeMediator(in.MediatorID) == nil {
+				f.Add("mediator_id", "validation.mediator")
+			} else {
+				var pending int64
+				if err := tx.WithContext(ctx).Model(&objectionRow{}).
+					Where("case_id = ? AND mediator_id = ? AND status = 'pending'", st.row.ID, in.MediatorID).
+					Count(&pending).Error; err != nil {
+					return change{}, fmt.Errorf("check pending objections: %w", err)
+				}
+				if pending > 0 {
+					f.Add("mediator_id", "validation.objection_pending")
+				}
+			}
+			switch p := st.party(in.PartyID); {
+			case p == nil:
+				f.Add("party_id", "validation.party")
+			case !s.can(st.actor, st.row.OrgID, domain.ActionObject) && !st.ownParty(p):
+				f.Add("party_id", "validation.party_not_own")
+			}
+			if err := f.Err(); err != nil {
+				return change{}, err
+			}
+			o := objectionRow{CaseID: st.row.ID, MediatorID: in.MediatorID, PartyID: in.PartyID, Reason: reason,
+				Status: "pending", RaisedBy: actorID(st.actor), CreatedAt: st.now}
+			if err := tx.WithContext(ctx).Create(&o).Error; err != nil {
+				return change{}, fmt.Errorf("record objection: %w", err)
+			}
+			return change{note: map[string]any{"objection_id": o.ID, "mediator_id": in.MediatorID, "party_id": in.PartyID}}, nil
+		}})
+}
+
+// ownParty reports whether party p is the acting enterprise's own: linked
+// to it, or an applicant party of the case its enterprise filed.
+func (st *caseState) ownParty(p *partyRow) bool {
+	if p.OrgID != nil && slices.Contains(st.partyOrgs, *p.OrgID) {
+		return true
+	}
+	return p.Role == string(domain.PartyApplicant) && st.row.ApplicantOrgID != nil &&
+		slices.Contains(st.applicantSide, *st.row.ApplicantOrgID)
+}
+
+// DecideObjection decides a pending objection. Upheld, the mediator is
+// removed from the case and the named replacements are assigned (each
+// must then declare); dismissed, a reason is required. Director only.
+func (s *Service) DecideObjection(ctx context.Context, id int64, in DecideObjectionInput) (domain.Case, error) {
+	var reason string
+	replacements := dedupe(in.Replacements)
+	return s.run(ctx, id, step{action: domain.ActionDecideObjection, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			if in.ObjectionID <= 0 {
+				f.Add("objection_id", "validation.required")
+			}
+			reason = text(f, "reason", in.Reason, !in.Uphold, maxText)
+			if !in.Uphold && len(replacements) > 0 {
+				f.Add("replacement_ids", "validation.not_applicable")
+			}
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			db := tx.WithContext(ctx)
+			var o objectionRow
+			err := db.Where("id = ? AND case_id = ? AND status = 'pending'", in.ObjectionID, st.row.ID).Take(&o).Error
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return change{}, domain.Invalid(domain.FieldError{Field: "objection_id", Message: "validation.objection"})
+			}
+			if err != nil {
+				return change{}, fmt.Errorf("load objection: %w", err)
+			}
+			status := "dismissed"
+			note := map[string]any{"objection_id": o.ID, "mediator_id": o.MediatorID, "upheld": in.Uphold, "reason": reason}
+			if in.Uphold {
+				status = "upheld"
+				if m := st.activeMediator(o.MediatorID); m != nil {
+					m.RemovedAt = &st.now
+					if err := db.Model(&mediatorRow{}).Where("case_id = ? AND user_id = ?", st.row.ID, o.MediatorID).
+						Update("removed_at", st.now).Error; err != nil {
+						return change{}, fmt.Errorf("remove mediator: %w", err)
+					}
+				}
+				if err := s.addMediators(ctx, tx, st, "replacement_ids", replacements); err != nil {
+					return change{}, err
+				}
+				note["replacements"] = replacements
+				if len(st.activeMediators()) == 0 {
+					note["needs_reassignment"] = true
+				}
+			}
+			if err := db.Model(&objectionRow{}).Where("id = ?", o.ID).Updates(map[string]any{
+				"status": status, "decided_by": actorID(st.actor), "decision_reason": reason, "decided_at": st.now,
+			}).Error; err != nil {
+				return change{}, fmt.Errorf("decide objection: %w", err)
+			}
+			return change{note: note,
+				before: map[string]any{"objection_status": "pending"},
+				after:  map[string]any{"objection_status": status}}, nil
+		}})
+}

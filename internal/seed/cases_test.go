@@ -1,0 +1,239 @@
+package seed_test
+
+import (
+	"context"
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// wantStatuses are the demo cases per status.
+var wantStatuses = map[domain.CaseStatus]int{
+	domain.StatusSubmitted: 4,
+	domain.StatusAccepted:  3,
+	domain.StatusRejected:  2,
+	domain.StatusMediating: 8,
+	domain.StatusSettled:   5, // 3 in effect, 2 awaiting signatures
+	domain.StatusFailed:    3,
+	domain.StatusWithdrawn: 2,
+	domain.StatusClosed:    6, // 4 after settlement, 2 after failure
+}
+
+func TestDemoCases(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemoCases())
+	ctx := context.Background()
+	db := a.DB
+
+	count := func(sql string, args ...any) int64 {
+		t.Helper()
+		var n int64
+		if err := db.Raw(sql, args...).Scan(&n).Error; err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		return n
+	}
+	statuses := func() map[domain.CaseStatus]int {
+		t.Helper()
+		var rows []struct {
+			Status string
+			N      int
+		}
+		if err := db.Raw("SELECT status, count(*) AS n FROM cases GROUP BY status").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		out := map[domain.CaseStatus]int{}
+		for _, r := range rows {
+			out[domain.CaseStatus(r.Status)] = r.N
+		}
+		return out
+	}
+
+	got := statuses()
+	for _, s := range domain.CaseStatuses {
+		if got[s] == 0 {
+			t.Errorf("no demo case is %s", s)
+		}
+	}
+	if !maps.Equal(got, wantStatuses) {
+		t.Errorf("cases per status = %v, want %v", got, wantStatuses)
+	}
+
+	t.Run("committees", func(t *testing.T) {
+		var rows []struct {
+			Code string
+			N    int
+		}
+		if err := db.Raw("SELECT o.code, count(*) AS n FROM cases c JOIN orgs o ON o.id = c.org_id GROUP BY o.code").Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		per := map[string]int{}
+		for _, r := range rows {
+			per[r.Code] = r.N
+		}
+		for _, code := range []string{"city", "gulou", "cangshan", "jinan", "mawei", "changle", "fuqing", "minhou"} {
+			if per[code] == 0 {
+				t.Errorf("committee %s has no demo case", code)
+			}
+			if code != "gulou" && per[code] >= per["gulou"] {
+				t.Errorf("most cases should be at gulou: %v", per)
+			}
+		}
+	})
+
+	t.Run("sources", func(t *testing.T) {
+		for _, src := range []domain.CaseSource{domain.SourceDirect, domain.SourceExhibition, domain.SourceAssociation,
+			domain.SourceAssistance, domain.SourceCourtDelegated, domain.SourceCourtEntrusted, domain.SourceOfficeReferred} {
+			if count("SELECT count(*) FROM cases WHERE source = ?", src) == 0 {
+				t.Errorf("no demo case from source %s", src)
+			}
+		}
+		if n := count("SELECT count(*) FROM cases WHERE source IN ('court_delegated', 'court_entrusted') AND external_ref !~ '^（[0-9]{4}）闽[0-9]{2,4}民'"); n != 0 {
+			t.Errorf("%d court cases without a court reference", n)
+		}
+	})
+
+	t.Run("workflow details", func(t *testing.T) {
+		checks := []struct {
+			what string
+			sql  string
+			min  int64
+		}{
+			{"mediating with a declared mediator and sessions",
+				"SELECT count(*) FROM cases c WHERE status = 'mediating' AND EXISTS (SELECT 1 FROM case_sessions s WHERE s.case_id = c.id) AND EXISTS (SELECT 1 FROM case_mediators m WHERE m.case_id = c.id AND m.declared_at IS NOT NULL AND m.removed_at IS NULL)", 3},
+			{"mediating with an undeclared mediator",
+				"SELECT count(*) FROM cases c WHERE status = 'mediating' AND EXISTS (SELECT 1 FROM case_mediators m WHERE m.case_id = c.id AND m.declared_at IS NULL AND m.removed_at IS NULL)", 1},
+			{"pending objection", "SELECT count(*) FROM case_objections o JOIN cases c ON c.id = o.case_id WHERE o.status = 'pending' AND c.status = 'mediating'", 1},
+			{"upheld objection", "SELECT count(*) FROM case_objections WHERE status = 'upheld'", 1},
+			{"extension", "SELECT count(*) FROM case_events WHERE action = 'extend'", 1},
+			{"sessions in person", "SELECT count(*) FROM case_sessions WHERE mode = 'in_person'", 1},
+			{"sessions by video", "SELECT count(*) FROM case_sessions WHERE mode = 'video'", 1},
+			{"sessions by phone", "SELECT count(*) FROM case_sessions WHERE mode = 'phone'", 1},
+			{"settled awaiting signatures", "SELECT count(*) FROM cases c JOIN case_agreements g ON g.case_id = c.id WHERE c.status = 'settled' AND g.effective_at IS NULL", 2},
+			{"settled in effect", "SELECT count(*) FROM cases c JOIN case_agreements g ON g.case_id = c.id WHERE c.status = 'settled' AND g.effective_at IS NOT NULL", 3},
+			{"failed with a route", "SELECT count(*) FROM cases WHERE status = 'failed' AND suggested_route <> ''", 3},
+			{"closed after settlement with performance noted", "SELECT count(*) FROM cases WHERE status = 'closed' AND outcome = 'settled' AND closing_note <> ''", 4},
+			{"closed after failure", "SELECT count(*) FROM cases WHERE status = 'closed' AND outcome = 'failed' AND suggested_route <> '' AND closing_note <> ''", 2},
+			{"repeat infringer", "SELECT count(*) FROM cases WHERE repeat_infringer", 1},
+			{"person parties", "SELECT count(*) FROM case_parties WHERE kind = 'person' AND id_number_hash <> ''", 5},
+		}
+		for _, c := range checks {
+			if n := count(c.sql); n < c.min {
+				t.Errorf("%s: %d, want at least %d", c.what, n, c.min)
+			}
+		}
+		if n := count("SELECT count(*) FROM cases WHERE status = 'mediating' AND mediation_due_at < now()"); n != 0 {
+			t.Errorf("%d mediating demo cases are overdue", n)
+		}
+	})
+
+	t.Run("effective agreements are fully signed", func(t *testing.T) {
+		var ids []int64
+		if err := db.Raw("SELECT g.id FROM case_agreements g JOIN cases c ON c.id = g.case_id WHERE g.effective_at IS NOT NULL AND c.status IN ('settled', 'closed')").
+			Scan(&ids).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) != 7 {
+			t.Errorf("effective agreements = %d, want 7", len(ids))
+		}
+		for _, id := range ids {
+			missing := count(`SELECT
+  (SELECT count(*) FROM case_parties p JOIN case_agreements g ON g.case_id = p.case_id WHERE g.id = ?
+     AND NOT EXISTS (SELECT 1 FROM agreement_signoffs s WHERE s.agreement_id = g.id AND s.party_id = p.id))
++ (SELECT count(*) FROM case_mediators m JOIN case_agreements g ON g.case_id = m.case_id WHERE g.id = ? AND m.removed_at IS NULL
+     AND NOT EXISTS (SELECT 1 FROM agreement_signoffs s WHERE s.agreement_id = g.id AND s.user_id = m.user_id))
++ (SELECT CASE WHEN EXISTS (SELECT 1 FROM agreement_signoffs s WHERE s.agreement_id = ? AND s.signer_kind = 'seal') THEN 0 ELSE 1 END)`,
+				id, id, id)
+			if missing != 0 {
+				t.Errorf("agreement %d is effective with %d signatures missing", id, missing)
+			}
+			if n := count("SELECT count(*) FROM case_agreements g WHERE g.id = ? AND g.effective_at = (SELECT max(signed_at) FROM agreement_signoffs WHERE agreement_id = g.id)", id); n != 1 {
+				t.Errorf("agreement %d: effective_at is not the last signature", id)
+			}
+		}
+		if n := count("SELECT count(*) FROM cases c JOIN case_agreements g ON g.case_id = c.id WHERE c.status = 'closed' AND g.effective_at IS NULL"); n != 0 {
+			t.Errorf("%d closed cases with an agreement not in effect", n)
+		}
+	})
+
+	t.Run("timestamps", func(t *testing.T) {
+		now := time.Now()
+		var oldest time.Time
+		if err := db.Raw("SELECT min(created_at) FROM cases").Scan(&oldest).Error; err != nil {
+			t.Fatal(err)
+		}
+		if age := now.Sub(oldest); age < 90*24*time.Hour || age > 150*24*time.Hour {
+			t.Errorf("the oldest demo case is %v old, want about four months", age.Round(time.Hour))
+		}
+		for _, c := range []struct{ what, sql string }{
+			{"case events in the future", "SELECT count(*) FROM case_events WHERE at > now()"},
+			{"cases filed in the future", "SELECT count(*) FROM cases WHERE created_at > now()"},
+			{"sessions held in the future", "SELECT count(*) FROM case_sessions WHERE held_at > now()"},
+			{"signatures in the future", "SELECT count(*) FROM agreement_signoffs WHERE signed_at > now()"},
+			{"consent in the future", "SELECT count(*) FROM cases WHERE respondent_consent_at > now()"},
+			{"consent before filing", "SELECT count(*) FROM cases WHERE respondent_consent_at <= created_at"},
+			{"sessions before assignment", "SELECT count(*) FROM case_sessions s JOIN case_mediators m ON m.case_id = s.case_id WHERE s.held_at < m.assigned_at AND m.user_id = s.recorded_by"},
+			{"signatures before the agreement", "SELECT count(*) FROM agreement_signoffs s JOIN case_agreements g ON g.id = s.agreement_id WHERE s.signed_at <= g.created_at"},
+			{"events out of order", "SELECT count(*) FROM case_events e JOIN case_events f ON f.case_id = e.case_id AND f.id > e.id WHERE f.at < e.at"},
+			{"events before filing", "SELECT count(*) FROM case_events e JOIN cases c ON c.id = e.case_id WHERE e.at < c.created_at"},
+			{"numbers out of filing order", "SELECT count(*) FROM cases c JOIN cases d ON d.org_id = c.org_id AND d.year = c.year AND d.seq > c.seq WHERE d.created_at < c.created_at"},
+		} {
+			if n := count(c.sql); n != 0 {
+				t.Errorf("%s: %d", c.what, n)
+			}
+		}
+	})
+
+	rep, err := a.Audit.Verify(ctx, nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("audit chain after the demo seed: %+v %v", rep, err)
+	}
+	if n := count("SELECT count(*) FROM audit_log WHERE object_type = 'case'"); n < count("SELECT count(*) FROM case_events WHERE action NOT IN ('repeat_infringer', 'agreement_effective')") {
+		t.Errorf("case actions without audit rows: %d audit rows", n)
+	}
+
+	t.Run("second run changes nothing", func(t *testing.T) {
+		tables := []string{"cases", "case_parties", "case_rights", "case_mediators", "case_objections", "case_sessions",
+			"case_agreements", "agreement_signoffs", "case_events", "credit_records", "audit_log", "users", "orgs"}
+		before := map[string]int64{}
+		for _, tb := range tables {
+			before[tb] = count("SELECT count(*) FROM " + tb)
+		}
+		res, err := a.SeedWithCases(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.CasesCreated != 0 || res.Cases != 33 {
+			t.Errorf("second run: cases %d, created %d", res.Cases, res.CasesCreated)
+		}
+		for _, tb := range tables {
+			if n := count("SELECT count(*) FROM " + tb); n != before[tb] {
+				t.Errorf("%s: %d rows after the second run, %d before", tb, n, before[tb])
+			}
+		}
+		if got := statuses(); !maps.Equal(got, wantStatuses) {
+			t.Errorf("cases per status after the second run = %v", got)
+		}
+		if rep, err := a.Audit.Verify(ctx, nil); err != nil || !rep.OK() {
+			t.Errorf("audit chain after the second run: %+v %v", rep, err)
+		}
+	})
+}
+
+// TestDemoCasesTiming reports how long filing and working the demo cases
+// takes on top of the plain demo seed (every test using WithDemoCases pays
+// it).
+func TestDemoCasesTiming(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemo())
+	start := time.Now()
+	res, err := a.SeedWithCases(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("seeded %d demo cases in %v", res.CasesCreated, time.Since(start).Round(time.Millisecond))
+	if res.CasesCreated != res.Cases || res.Cases == 0 {
+		t.Errorf("first run created %d of %d cases", res.CasesCreated, res.Cases)
+	}
+}

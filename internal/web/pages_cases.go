@@ -1,0 +1,521 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+type casesPage struct {
+	Items      []cases.ListItem
+	Next       string
+	Query      map[string]string
+	Committees []domain.Org
+	CanCreate  bool
+	IsMediator bool
+}
+
+// handleCaseList is the case queue: a director's and clerk's committee
+// queue, a mediator's own cases, an SME's filings.
+func (s *Server) handleCaseList(c echo.Context) error {
+	f, err := caseFilter(c)
+	if err != nil {
+		return err
+	}
+	a := actorOf(c)
+	if c.QueryParam("mine") == "" && a.HasAnyRole(domain.RoleMediator) && !a.HasAnyRole(domain.RoleDirector) && !a.HasAnyRole(domain.RoleClerk) {
+		f.Mine = true
+	}
+	items, next, err := s.deps.Cases.List(ctxOf(c), f)
+	if err != nil {
+		return err
+	}
+	q := map[string]string{}
+	for _, k := range []string{"status", "dispute_type", "source", "region_code", "q", "from", "to", "org_id"} {
+		q[k] = c.QueryParam(k)
+	}
+	if f.Mine {
+		q["mine"] = "1"
+	}
+	page := &casesPage{Items: items, Next: next, Query: q, IsMediator: a.HasAnyRole(domain.RoleMediator)}
+	page.Committees, err = s.committees(c)
+	if err != nil {
+		return err
+	}
+	page.CanCreate = s.canCreateCase(a)
+	return s.render(c, http.StatusOK, "cases", page)
+}
+
+// nextQuery builds the link to the next page with the same filters.
+func (p *casesPage) NextQuery() string {
+	v := make([]string, 0, len(p.Query)+1)
+	for k, val := range p.Query {
+		if val != "" {
+			v = append(v, k+"="+urlEscape(val))
+		}
+	}
+	v = append(v, "cursor="+urlEscape(p.Next))
+	return strings.Join(v, "&")
+}
+
+func (s *Server) committees(c echo.Context) ([]domain.Org, error) {
+	dir, err := s.deps.Orgs.Directory(ctxOf(c))
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Org
+	for _, o := range dir {
+		if (o.Type == domain.OrgMediationCommittee || o.Type == domain.OrgSocialMediation) && o.Active {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) canCreateCase(a *domain.Actor) bool {
+	for _, m := range a.Memberships {
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "case", "create") {
+			return true
+		}
+	}
+	return false
+}
+
+// The intake form has fixed rows so that it works without JavaScript;
+// blank rows are skipped.
+const (
+	formParties = 5 // applicant, applicant, respondent, respondent, third party
+	formRights  = 3
+)
+
+var defaultPartyRoles = []domain.PartyRole{domain.PartyApplicant, domain.PartyApplicant, domain.PartyRespondent, domain.PartyRespondent, domain.PartyThird}
+
+type caseNewPage struct {
+	Form
+	Committees []domain.Org
+	PartyRows  []int
+	RightRows  []int
+	PartyRoles []domain.PartyRole
+	Sources    []domain.CaseSource
+	Types      []domain.DisputeType
+	Kinds      []domain.RightKind
+}
+
+func (s *Server) newCasePage(c echo.Context, f *Form) (*caseNewPage, error) {
+	comm, err := s.committees(c)
+	if err != nil {
+		return nil, err
+	}
+	a := actorOf(c)
+	// A clerk files into their own committee; an applicant may choose.
+	if !a.HasAnyRole(domain.RoleApplicant) && !a.HasAnyRole(domain.RoleCourtLiaison) && !a.HasAnyRole(domain.RoleAssistanceOfficer) {
+		var own []domain.Org
+		for _, o := range comm {
+			if a.IsMember(o.ID) {
+				own = append(own, o)
+			}
+		}
+		comm = own
+	}
+	p := &caseNewPage{Committees: comm, PartyRoles: defaultPartyRoles, Sources: domain.CaseSources, Types: domain.DisputeTypes, Kinds: domain.RightKinds}
+	if f != nil {
+		p.Form = *f
+	}
+	for i := 0; i < formParties; i++ {
+		p.PartyRows = append(p.PartyRows, i)
+	}
+	for i := 0; i < formRights; i++ {
+		p.RightRows = append(p.RightRows, i)
+	}
+	return p, nil
+}
+
+func (s *Server) handleCaseNew(c echo.Context) error {
+	if !s.canCreateCase(actorOf(c)) {
+		return domain.NotFound("page")
+	}
+	p, err := s.newCasePage(c, &Form{Values: map[string]string{}})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "case_new", p)
+}
+
+// parseYuan turns "12,345.67" into fen without floating point.
+func parseYuan(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" {
+		return 0, true
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 || whole == "" {
+		return 0, false
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	w, err1 := strconv.ParseInt(whole, 10, 64)
+	f, err2 := strconv.ParseInt(frac, 10, 64)
+	if err1 != nil || err2 != nil || w < 0 || w > 1e14 {
+		return 0, false
+	}
+	return w*100 + f, true
+}
+
+// handleCaseCreate reads the intake form, maps field errors back to the
+// form's rows and redirects to the new case.
+func (s *Server) handleCaseCreate(c echo.Context) error {
+	form, _ := c.FormParams()
+	f := &Form{Values: map[string]string{}}
+	for k, v := range form {
+		if k != "_csrf" && len(v) > 0 {
+			f.Values[k] = v[0]
+		}
+	}
+	in := cases.IntakeInput{
+		Source: domain.CaseSource(f.V("source")), DisputeType: domain.DisputeType(f.V("dispute_type")),
+		Summary: f.V("summary"), Claims: f.V("claims"), ExternalRef: f.V("external_ref"),
+	}
+	var pre domain.Fields
+	if org, err := strconv.ParseInt(f.V("org_id"), 10, 64); err == nil {
+		in.OrgID = org
+	} else {
+		pre.Add("org_id", "validation.required")
+	}
+	if fen, ok := parseYuan(f.V("claim_amount")); ok {
+		in.ClaimAmountFen = fen
+	} else {
+		pre.Add("claim_amount", "validation.amount")
+	}
+	var partyRow, rightRow []int
+	for i := 0; i < formParties; i++ {
+		k := fmt.Sprintf("parties[%d].", i)
+		if strings.TrimSpace(f.V(k+"name")) == "" {
+			continue
+		}
+		partyRow = append(partyRow, i)
+		in.Parties = append(in.Parties, cases.PartyInput{
+			Role: domain.PartyRole(f.V(k + "role")), Kind: domain.PartyKind(f.V(k + "kind")), Name: f.V(k + "name"),
+			IDNumber: f.V(k + "id_number"), CreditCode: f.V(k + "credit_code"), Phone: f.V(k + "phone"),
+			Address: f.V(k + "address"), IsSME: f.V(k+"is_sme") == "on", AgentName: f.V(k + "agent_name"),
+			AgentPhone: f.V(k + "agent_phone"), AgentLicense: f.V(k + "agent_license"),
+		})
+	}
+	for i := 0; i < formRights; i++ {
+		k := fmt.Sprintf("rights[%d].", i)
+		if strings.TrimSpace(f.V(k+"number")) == "" && strings.TrimSpace(f.V(k+"title")) == "" {
+			continue
+		}
+		rightRow = append(rightRow, i)
+		in.Rights = append(in.Rights, cases.RightInput{Kind: domain.RightKind(f.V(k + "kind")), Number: f.V(k + "number"),
+			Title: f.V(k + "title"), Holder: f.V(k + "holder"), ValidFrom: f.V(k + "valid_from"), ValidTo: f.V(k + "valid_to")})
+	}
+	fail := func(errs []domain.FieldError) error {
+		p, err := s.newCasePage(c, f)
+		if err != nil {
+			return err
+		}
+		p.Errors = remapRows(errs, partyRow, rightRow)
+		return s.render(c, http.StatusUnprocessableEntity, "case_new", p)
+	}
+	if len(pre) > 0 {
+		return fail(pre)
+	}
+	cs, err := s.deps.Cases.Submit(ctxOf(c), in)
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.EINVALID {
+			return fail(de.Fields)
+		}
+		return err
+	}
+	s.flash(c, "ok", "case.flash.submitted")
+	return c.Redirect(http.StatusSeeOther, "/cases/"+itoa(cs.ID))
+}
+
+// remapRows turns "parties[1].name" (index in the submitted list) back into
+// the form row it came from, and claim_amount_fen into claim_amount.
+func remapRows(errs []domain.FieldError, partyRow, rightRow []int) []domain.FieldError {
+	out := make([]domain.FieldError, len(errs))
+	for i, e := range errs {
+		out[i] = e
+		for _, m := range []struct {
+			prefix string
+			rows   []int
+		}{{"parties[", partyRow}, {"rights[", rightRow}} {
+			rest, ok := strings.CutPrefix(e.Field, m.prefix)
+			if !ok {
+				continue
+			}
+			idx, tail, ok := strings.Cut(rest, "]")
+			n, err := strconv.Atoi(idx)
+			if ok && err == nil && n < len(m.rows) {
+				out[i].Field = fmt.Sprintf("%s%d]%s", m.prefix, m.rows[n], tail)
+			}
+		}
+		if e.Field == "claim_amount_fen" {
+			out[i].Field = "claim_amount"
+		}
+	}
+	return out
+}
+
+type casePage struct {
+	Form
+	V          cases.CaseView
+	Mediators  []domain.User // assignable mediators, for the assign forms
+	FailedForm string        // which action's form the errors belong to
+	Conflict   string        // a 409 message shown above the actions
+	Now        time.Time
+}
+
+// Can reports whether the viewer may take action now.
+func (p *casePage) Can(action string) bool {
+	for _, a := range p.V.Allowed {
+		if string(a) == action {
+			return true
+		}
+	}
+	return false
+}
+
+// PendingObjections lists objections awaiting the director.
+func (p *casePage) PendingObjections() []domain.Objection {
+	var out []domain.Objection
+	for _, o := range p.V.Objections {
+		if o.Status == "pending" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// ActiveMediators lists the mediators not removed.
+func (p *casePage) ActiveMediators() []domain.Mediator {
+	var out []domain.Mediator
+	for _, m := range p.V.Mediators {
+		if !m.Removed {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// PartyName returns a party's name by id.
+func (p *casePage) PartyName(id int64) string {
+	for _, x := range p.V.Parties {
+		if x.ID == id {
+			return x.Name
+		}
+	}
+	return ""
+}
+
+// MediatorName returns a mediator's name by user id.
+func (p *casePage) MediatorName(id int64) string {
+	for _, m := range p.V.Mediators {
+		if m.UserID == id {
+			return m.Name
+		}
+	}
+	return ""
+}
+
+func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage) error {
+	v, err := s.deps.Cases.Get(ctxOf(c), id)
+	if err != nil {
+		return err
+	}
+	if page == nil {
+		page = &casePage{}
+	}
+	page.V, page.Now = v, time.Now()
+	if page.Can(string(domain.ActionAssign)) || page.Can(string(domain.ActionDecideObjection)) {
+		if page.Mediators, err = s.deps.Cases.Mediators(ctxOf(c), v.OrgID); err != nil {
+			return err
+		}
+	}
+	return s.render(c, status, "case", page)
+}
+
+func (s *Server) handleCaseShow(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.renderCase(c, http.StatusOK, id, nil)
+}
+
+// formTime parses a datetime-local or date field in Beijing time.
+func formTime(v, field string, f *domain.Fields) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, v, beijing); err == nil {
+			return t
+		}
+	}
+	f.Add(field, "validation.datetime")
+	return time.Time{}
+}
+
+func formInt(v string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	return n
+}
+
+func formInts(vs []string) []int64 {
+	var out []int64
+	for _, v := range vs {
+		if n := formInt(v); n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// handleCaseAction runs one action form of the case page and redirects
+// back (POST-redirect-GET); a validation error re-renders the page with
+// the form's messages, an illegal or stale action explains itself.
+func (s *Server) handleCaseAction(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	action := c.Param("action")
+	ctx := ctxOf(c)
+	var fe domain.Fields
+	version := int(formInt(c.FormValue("version")))
+	form, _ := c.FormParams()
+	var run func() (domain.Case, error)
+	switch domain.CaseAction(action) {
+	case domain.ActionAccept:
+		in := cases.AcceptInput{Version: version, ConsentAt: formTime(c.FormValue("consent_at"), "consent_at", &fe), ConsentNote: c.FormValue("consent_note")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Accept(ctx, id, in) }
+	case domain.ActionReject:
+		in := cases.ReasonInput{Version: version, Reason: c.FormValue("reason")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Reject(ctx, id, in) }
+	case domain.ActionAssign:
+		in := cases.AssignInput{Version: version, MediatorIDs: formInts(form["mediator_ids"])}
+		run = func() (domain.Case, error) { return s.deps.Cases.Assign(ctx, id, in) }
+	case domain.ActionDeclareConflict:
+		in := cases.DeclareInput{Version: version, NoConflict: c.FormValue("no_conflict") == "true", Statement: c.FormValue("statement")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Declare(ctx, id, in) }
+	case domain.ActionObject:
+		in := cases.ObjectInput{Version: version, MediatorID: formInt(c.FormValue("mediator_id")), PartyID: formInt(c.FormValue("party_id")), Reason: c.FormValue("reason")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Object(ctx, id, in) }
+	case domain.ActionDecideObjection:
+		in := cases.DecideObjectionInput{Version: version, ObjectionID: formInt(c.FormValue("objection_id")),
+			Uphold: c.FormValue("uphold") == "true", Reason: c.FormValue("reason"), Replacements: formInts(form["replacement_ids"])}
+		run = func() (domain.Case, error) { return s.deps.Cases.DecideObjection(ctx, id, in) }
+	case domain.ActionLogSession:
+		in := cases.SessionInput{Version: version, HeldAt: formTime(c.FormValue("held_at"), "held_at", &fe),
+			Mode: domain.SessionMode(c.FormValue("mode")), Place: c.FormValue("place"), Attendees: c.FormValue("attendees"),
+			Minutes: c.FormValue("minutes"), NextSteps: c.FormValue("next_steps")}
+		if t := formTime(c.FormValue("next_session_at"), "next_session_at", &fe); !t.IsZero() {
+			in.NextSessionAt = &t
+		}
+		run = func() (domain.Case, error) { return s.deps.Cases.LogSession(ctx, id, in) }
+	case domain.ActionExtend:
+		in := cases.ExtendInput{Version: version, NewDueAt: formTime(c.FormValue("new_due_at"), "new_due_at", &fe), Reason: c.FormValue("reason"),
+			ApplicantConsent: c.FormValue("applicant_consent") == "on", RespondentConsent: c.FormValue("respondent_consent") == "on"}
+		run = func() (domain.Case, error) { return s.deps.Cases.Extend(ctx, id, in) }
+	case domain.ActionSettle:
+		in := cases.AgreementInput{Version: version, Facts: c.FormValue("facts"), DisputedMatters: c.FormValue("disputed_matters"),
+			Responsibilities: c.FormValue("responsibilities"), Terms: c.FormValue("terms"),
+			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Settle(ctx, id, in) }
+	case domain.ActionSignoff:
+		in := cases.SignoffInput{Version: version, Method: c.FormValue("method"), SignedAt: formTime(c.FormValue("signed_at"), "signed_at", &fe)}
+		// The signer select carries "party:<id>", "mediator:<id>" or "seal".
+		kind, ref, _ := strings.Cut(c.FormValue("signer"), ":")
+		in.SignerKind = kind
+		switch kind {
+		case "party":
+			in.PartyID = formInt(ref)
+		case "mediator":
+			in.UserID = formInt(ref)
+		}
+		run = func() (domain.Case, error) { return s.deps.Cases.Signoff(ctx, id, in) }
+	case domain.ActionFail:
+		in := cases.FailInput{Version: version, Reason: c.FormValue("reason"), Route: domain.FailRoute(c.FormValue("suggested_route"))}
+		run = func() (domain.Case, error) { return s.deps.Cases.Fail(ctx, id, in) }
+	case domain.ActionWithdraw:
+		in := cases.ReasonInput{Version: version, Reason: c.FormValue("reason")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Withdraw(ctx, id, in) }
+	case domain.ActionClose:
+		in := cases.CloseInput{Version: version, Note: c.FormValue("note")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Close(ctx, id, in) }
+	default:
+		return domain.NotFound("action")
+	}
+	values := map[string]string{}
+	for k, v := range form {
+		if k != "_csrf" && len(v) > 0 {
+			values[k] = v[0]
+		}
+	}
+	page := &casePage{Form: Form{Values: values}, FailedForm: action}
+	if len(fe) > 0 {
+		page.Errors = fe
+		return s.renderCase(c, http.StatusUnprocessableEntity, id, page)
+	}
+	if _, err := run(); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			switch de.Code {
+			case domain.EINVALID:
+				page.Errors = de.Fields
+				return s.renderCase(c, http.StatusUnprocessableEntity, id, page)
+			case domain.ECONFLICT:
+				page.Conflict = de.Message
+				return s.renderCase(c, http.StatusConflict, id, page)
+			}
+		}
+		return err
+	}
+	s.flash(c, "ok", "case.flash."+action)
+	return c.Redirect(http.StatusSeeOther, "/cases/"+itoa(id))
+}
+
+// handleCasePrint renders a printable document of the case: the mediation
+// agreement, or the acceptance, rejection or termination notice.
+func (s *Server) handleCasePrint(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	doc := c.Param("doc")
+	v, err := s.deps.Cases.Get(ctxOf(c), id)
+	if err != nil {
+		return err
+	}
+	ok := false
+	switch doc {
+	case "agreement":
+		ok = v.Agreement != nil
+	case "acceptance":
+		ok = v.AcceptedAt != nil
+	case "rejection":
+		ok = v.Status == domain.StatusRejected
+	case "termination":
+		ok = v.Status == domain.StatusFailed || (v.Status == domain.StatusClosed && v.SuggestedRoute != "")
+	}
+	if !ok {
+		return domain.NotFound("document")
+	}
+	return s.render(c, http.StatusOK, "print_"+doc, &casePage{V: v, Now: time.Now()})
+}
+
+func urlEscape(s string) string { return url.QueryEscape(s) }

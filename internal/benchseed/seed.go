@@ -22,7 +22,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -316,8 +315,6 @@ func (g *generator) batch(ctx context.Context, conn *pgx.Conn, first, k int) err
 	}
 	slices.Sort(ids)
 
-	t0 := time.Now()
-	defer func() { debugf("batch: %s", time.Since(t0)) }()
 	g.cases = g.cases[:0]
 	g.parties, g.rights, g.mediators = g.parties[:0], g.rights[:0], g.mediators[:0]
 	for j := 0; j < k; j++ {
@@ -352,8 +349,6 @@ ON CONFLICT (org_id, year) DO UPDATE SET last_no = GREATEST(case_counters.last_n
 
 func copyRows(ctx context.Context, tx pgx.Tx, table string, cols []string, n int, row func(int) []any) error {
 	i := 0
-	t0 := time.Now()
-	defer func() { debugf("copy %s %d rows: %s", table, n, time.Since(t0)) }()
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
 		if i >= n {
 			return nil, nil
@@ -594,8 +589,3 @@ func (g *generator) party(caseID int64, pos int32, role, kind, name, credit stri
 		agent, agentPhone, license, repeat}
 }
 
-func debugf(format string, args ...any) {
-	if os.Getenv("IPM_BENCHSEED_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, format+"\n", args...)
-	}
-}

@@ -104,8 +104,17 @@ type mxRow struct {
 func ids(n int64) string { return fmt.Sprint(n) }
 
 func mxRows() []mxRow {
-	return append(identityRows(), caseRows()...)
+	rows := append(identityRows(), caseRows()...)
+	for _, more := range moreRows {
+		rows = append(rows, more()...)
+	}
+	return rows
 }
+
+// moreRows lets other test files of later capabilities add their routes'
+// rows (from an init function), so each capability keeps its rows beside
+// its own tests.
+var moreRows []func() []mxRow
 
 func identityRows() []mxRow {
 	get := func(p string) func(*mxEnv, mxActor, bool) mxReq {

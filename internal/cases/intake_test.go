@@ -15,6 +15,7 @@ import (
 )
 
 func TestCaseService_Submit(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
@@ -69,6 +70,7 @@ func TestCaseService_Submit(t *testing.T) {
 }
 
 func TestCaseService_SubmitWhoMayFile(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
@@ -147,6 +149,7 @@ func TestCaseService_SubmitWhoMayFile(t *testing.T) {
 }
 
 func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	ctx := fx.as("clerk.gulou")
@@ -196,6 +199,7 @@ func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
 }
 
 func TestCaseService_SubmitBadInput(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	fx.submit("clerk.gulou", intake(gulou)) // so that the counter row exists
@@ -263,6 +267,7 @@ func TestCaseService_SubmitBadInput(t *testing.T) {
 }
 
 func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.submit("sme1", intake(fx.org("gulou")))
 	for _, raw := range []string{respondentID, "13900002222", "13812345678", "13700001111", "金山大道"} {
@@ -334,6 +339,7 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 }
 
 func TestCaseService_SubmitFlagsRepeatInfringers(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 

@@ -52,7 +52,6 @@ configs/config.example.yaml for every setting.`,
 		newKeygenCmd(),
 		newAuditCmd(g),
 		newBenchCmd(g),
-		newDeadlineCmd(g),
 	)
 	return root
 }

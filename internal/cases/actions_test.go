@@ -136,7 +136,6 @@ func agreement(version int) cases.AgreementInput {
 // target status; elsewhere it is ECONFLICT listing exactly the actions
 // the state machine allows, and changes nothing.
 func TestCaseService_ActionMatrix(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	all := attempts()
 	for _, action := range domain.CaseActions {
@@ -191,7 +190,6 @@ func TestCaseService_ActionMatrix(t *testing.T) {
 // status that allows it, as actors who may see the case but not take the
 // action: EFORBIDDEN, nothing changed.
 func TestCaseService_ActionPermissions(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	all := attempts()
 	statusFor := map[domain.CaseAction]domain.CaseStatus{
@@ -236,7 +234,6 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 }
 
 func TestCaseService_StaleVersion(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	s := fx.stage(domain.StatusSubmitted, stageOpts{})
 	snapshot := func() string {

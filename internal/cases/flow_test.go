@@ -13,7 +13,6 @@ import (
 // service only, checking the timeline, the audit chain and the Allowed
 // list each viewer gets on the way.
 func TestCaseService_HappyPath(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	director, clerk, med := fx.as("director.gulou"), fx.as("clerk.gulou"), fx.as("mediator1.gulou")
 	m1 := fx.userID("mediator1.gulou")
@@ -215,7 +214,6 @@ func TestCaseService_HappyPath(t *testing.T) {
 }
 
 func TestCaseService_ObjectionUpheldWithReplacement(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	director := fx.as("director.gulou")
 	m1, m2 := fx.userID("mediator1.gulou"), fx.userID("mediator2.gulou")
@@ -302,7 +300,6 @@ func TestCaseService_ObjectionUpheldWithReplacement(t *testing.T) {
 }
 
 func TestCaseService_WithdrawalLeavesTheCaseToReassign(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	director := fx.as("director.gulou")
 	m1, m2 := fx.userID("mediator1.gulou"), fx.userID("mediator2.gulou")
@@ -350,7 +347,6 @@ func TestCaseService_WithdrawalLeavesTheCaseToReassign(t *testing.T) {
 }
 
 func TestCaseService_WithdrawBySME(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	c := fx.submit("sme1", intake(fx.org("gulou")))
 	_, err := fx.svc.Withdraw(fx.as("sme1"), c.ID, cases.ReasonInput{Version: c.Version})

@@ -31,7 +31,6 @@ func (q *queryCounter) Trace(context.Context, time.Time, func() (string, int64),
 // queries for a small case and for a large one: no query per party,
 // session or event.
 func TestCaseService_GetQueryCount(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	director := fx.as("director.gulou")

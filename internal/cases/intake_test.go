@@ -15,7 +15,6 @@ import (
 )
 
 func TestCaseService_Submit(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
@@ -70,7 +69,6 @@ func TestCaseService_Submit(t *testing.T) {
 }
 
 func TestCaseService_SubmitWhoMayFile(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
@@ -149,7 +147,6 @@ func TestCaseService_SubmitWhoMayFile(t *testing.T) {
 }
 
 func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	ctx := fx.as("clerk.gulou")
@@ -199,7 +196,6 @@ func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
 }
 
 func TestCaseService_SubmitBadInput(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	fx.submit("clerk.gulou", intake(gulou)) // so that the counter row exists
@@ -267,7 +263,6 @@ func TestCaseService_SubmitBadInput(t *testing.T) {
 }
 
 func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	c := fx.submit("sme1", intake(fx.org("gulou")))
 	for _, raw := range []string{respondentID, "13900002222", "13812345678", "13700001111", "金山大道"} {
@@ -339,7 +334,6 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 }
 
 func TestCaseService_SubmitFlagsRepeatInfringers(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 

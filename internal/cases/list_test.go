@@ -18,7 +18,6 @@ func ids(items []cases.ListItem) []int64 {
 }
 
 func TestCaseService_List(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou, cangshan := fx.org("gulou"), fx.org("cangshan")
 	director := fx.as("director.gulou")

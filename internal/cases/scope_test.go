@@ -12,7 +12,6 @@ import (
 // and List, and that a case outside the scope is not found for actions
 // too.
 func TestCaseService_Scoping(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	director := fx.as("director.gulou")
@@ -131,7 +130,6 @@ func TestCaseService_Scoping(t *testing.T) {
 }
 
 func TestCaseService_Mediators(t *testing.T) {
-	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	for _, who := range []string{"director.gulou", "clerk.gulou", "director.city"} {

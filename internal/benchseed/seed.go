@@ -588,4 +588,3 @@ func (g *generator) party(caseID int64, pos int32, role, kind, name, credit stri
 	return []any{caseID, pos, role, kind, name, idEnc, hash, credit, pick(r, g.ciphers), pick(r, g.ciphers), sme, orgID,
 		agent, agentPhone, license, repeat}
 }
-

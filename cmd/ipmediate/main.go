@@ -52,6 +52,7 @@ configs/config.example.yaml for every setting.`,
 		newKeygenCmd(),
 		newAuditCmd(g),
 		newBenchCmd(g),
+		newDeadlineCmd(g),
 	)
 	return root
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alexedwards/scs/postgresstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
@@ -27,8 +28,10 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/identity"
+	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/seed"
@@ -68,7 +71,18 @@ type App struct {
 	// DemoLogins lists the demo users after a demo seed.
 	DemoLogins []seed.Login
 
+	// Deadlines keeps the legal deadlines (DESIGN §6); the case service
+	// opens, moves and closes them in its actions.
+	Deadlines *deadline.Service
+	// DeadlinesRecomputed is what the recomputation of provisional
+	// deadlines at start did.
+	DeadlinesRecomputed deadline.RecomputeReport
+
+	// Notify plans reminders and delivers notifications (DESIGN §6, §7).
+	Notify *notify.Service
+
 	registry *prometheus.Registry
+	queues   *asynqmon.HTTPHandler
 	blobs    *document.Blobs
 	bgCancel context.CancelFunc
 	bgDone   chan struct{}
@@ -121,6 +135,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	// Deadlines computed on a provisional calendar are recomputed at every
+	// start: a release that brings a year's official holiday file settles
+	// them (and moves the cases' due dates) before anyone reads them. It
+	// is cheap when there is nothing to do (one indexed query) and safe
+	// when many processes start together (each deadline is locked).
+	if a.DeadlinesRecomputed, err = a.Deadlines.RecomputeProvisional(ctx); err != nil {
+		a.Log.Error("recompute provisional deadlines", "err", err)
+	}
 
 	if opts.Demo || opts.DemoCases {
 		seedFn := a.Seed
@@ -152,7 +174,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Authz:          a.Authz,
 		DemoUsers:      demoUsers,
 		Cases:          a.Cases,
+		Deadlines:      a.Deadlines,
 		Documents:      a.Docs,
+		Notify:         a.Notify,
+		Queues:         a.queues,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {
@@ -200,13 +225,19 @@ func (a *App) buildServices(ctx context.Context) error {
 		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
 	}, time.Now, a.Log)
 
-	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, time.Now, a.Log)
+	if a.Deadlines, err = deadline.Default(a.DB, a.Authz, time.Now, a.Log); err != nil {
+		return fmt.Errorf("deadline rules and holiday calendar: %w", err)
+	}
+	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, time.Now, a.Log, cases.WithDeadlines(a.Deadlines))
 	blobs, err := document.NewBlobs(cfg.Storage.Dir)
 	if err != nil {
 		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
 	}
 	a.blobs = blobs
 	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, time.Now)
+	if err := a.buildNotify(); err != nil {
+		return err
+	}
 
 	sqlDB, err := a.DB.DB()
 	if err != nil {
@@ -271,7 +302,10 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 
 // RunWorker runs the background worker until ctx is cancelled.
 func (a *App) RunWorker(ctx context.Context) error {
-	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency})
+	handlers, jobs := a.notifyWork()
+	r := a.Config.Reminders
+	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency,
+		Handlers: handlers, Jobs: jobs, RetryDelay: worker.Backoff(r.RetryBackoff, r.RetryBackoffMax)})
 	return w.Run(ctx)
 }
 
@@ -289,6 +323,10 @@ func (a *App) Close() {
 	}
 	if a.blobs != nil {
 		_ = a.blobs.Close()
+	}
+	if a.queues != nil {
+		_ = a.queues.Close()
+		a.queues = nil
 	}
 	if a.Redis != nil {
 		_ = a.Redis.Close()

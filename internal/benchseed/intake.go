@@ -38,8 +38,12 @@ func IntakeInput(r *rand.Rand, orgID int64) cases.IntakeInput {
 	if kind != "trade_secret" {
 		right.ValidFrom, right.ValidTo = "2018-03-01", "2028-02-28"
 	}
+	var procedure domain.CourtProcedure
+	if source == string(domain.SourceCourtEntrusted) {
+		procedure = domain.CourtProcedures[r.IntN(len(domain.CourtProcedures))]
+	}
 	return cases.IntakeInput{
-		OrgID: orgID, Source: domain.CaseSource(source), DisputeType: domain.DisputeType(dtype),
+		OrgID: orgID, Source: domain.CaseSource(source), CourtProcedure: procedure, DisputeType: domain.DisputeType(dtype),
 		Summary: summaries[dtype], Claims: pick(r, claimTexts), ClaimAmountFen: int64(1_000_000 + r.IntN(500_000_000)),
 		Parties: parties, Rights: []cases.RightInput{right},
 	}

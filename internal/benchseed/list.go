@@ -253,6 +253,9 @@ func Scenarios(ctx context.Context, a *app.App, probes Probes, o ScenarioOptions
 	if err := a.DB.WithContext(ctx).Raw("SELECT id FROM users WHERE username = ?", "mediator2."+o.Org).Scan(&mediator2).Error; err != nil {
 		return nil, err
 	}
+	if mediator2 == 0 {
+		return nil, fmt.Errorf("user mediator2.%s not found: seed the demo data first", o.Org)
+	}
 	from := time.Date(o.Now.In(beijing).Year()-2, 1, 1, 0, 0, 0, 0, beijing)
 	list := []Scenario{
 		{Name: "org_queue", Label: "director: committee queue, first page", User: director},

@@ -269,7 +269,7 @@ var (
 	caseColumns = []string{"id", "org_id", "number", "year", "seq", "region_code", "source", "dispute_type", "summary",
 		"claims", "claim_amount_fen", "status", "respondent_consent_at", "mediation_due_at", "repeat_infringer", "outcome",
 		"outcome_reason", "suggested_route", "closing_note", "submitted_by", "applicant_org_id", "external_ref", "version",
-		"created_at", "updated_at", "accepted_at", "closed_at"}
+		"created_at", "updated_at", "accepted_at", "closed_at", "court_procedure"}
 	partyColumns = []string{"case_id", "position", "role", "kind", "name", "id_number_enc", "id_number_hash", "credit_code",
 		"phone_enc", "address_enc", "is_sme", "org_id", "agent_name", "agent_phone_enc", "agent_license", "repeat_infringer"}
 	rightColumns    = []string{"case_id", "position", "kind", "number", "title", "holder", "valid_from", "valid_to"}
@@ -413,6 +413,16 @@ func (g *generator) genCase(id int64, i int) {
 	}
 	submittedBy := c.Clerk
 	externalRef := ""
+	var procedure any
+	mediationDays := 30
+	if source == "court_entrusted" {
+		// 委托调解: 15 days under the ordinary procedure, 7 under the
+		// simplified one.
+		procedure, mediationDays = "ordinary", 15
+		if r.IntN(2) == 0 {
+			procedure, mediationDays = "simplified", 7
+		}
+	}
 	switch {
 	case sme != nil:
 		submittedBy = sme.User
@@ -440,11 +450,7 @@ func (g *generator) genCase(id int64, i int) {
 	assign := func() {
 		a := acceptedAt.(time.Time)
 		assignedAt = g.within(a, time.Hour, 3*day)
-		days := 30
-		if source == "court_entrusted" {
-			days = 15
-		}
-		dueAt, updated, mediated = assignedAt.AddDate(0, 0, days), assignedAt, true
+		dueAt, updated, mediated = assignedAt.AddDate(0, 0, mediationDays), assignedAt, true
 		version += 1 + int32(r.IntN(3)) // sessions logged
 	}
 	decide := func(o string) {
@@ -509,7 +515,7 @@ func (g *generator) genCase(id int64, i int) {
 		id, c.ID, CaseNumber(year, c.Short, seq), int32(year), int32(seq), c.Region, source, dtype, summaries[dtype],
 		pick(r, claimTexts), int64(1_000_000 + r.IntN(500_000_000)), status, consentAt, dueAt, repeat, outcome,
 		outcomeReason, route, note, submittedBy, applicantOrg, externalRef, version,
-		created, updated, acceptedAt, closedAt,
+		created, updated, acceptedAt, closedAt, procedure,
 	})
 
 	// Parties: the applicant (an enterprise mostly) and the respondent.

@@ -136,6 +136,7 @@ func agreement(version int) cases.AgreementInput {
 // target status; elsewhere it is ECONFLICT listing exactly the actions
 // the state machine allows, and changes nothing.
 func TestCaseService_ActionMatrix(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	all := attempts()
 	for _, action := range domain.CaseActions {
@@ -145,6 +146,7 @@ func TestCaseService_ActionMatrix(t *testing.T) {
 		}
 		for _, status := range domain.CaseStatuses {
 			t.Run(fmt.Sprintf("%s/%s", action, status), func(t *testing.T) {
+				fx := fx.with(t)
 				s := fx.stage(status, stageOpts{effective: action == domain.ActionClose, mediators: strings.HasPrefix(at.who, "mediator")})
 				c, err := at.run(fx.as(at.who), fx.svc, s, fx)
 				allowed := domain.AllowedActions(status)
@@ -190,6 +192,7 @@ func TestCaseService_ActionMatrix(t *testing.T) {
 // status that allows it, as actors who may see the case but not take the
 // action: EFORBIDDEN, nothing changed.
 func TestCaseService_ActionPermissions(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	all := attempts()
 	statusFor := map[domain.CaseAction]domain.CaseStatus{
@@ -222,6 +225,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 		}
 		for _, who := range tt.who {
 			t.Run(fmt.Sprintf("%s/%s", tt.action, who), func(t *testing.T) {
+				fx := fx.with(t)
 				s := fx.stage(status, stageOpts{})
 				_, err := all[tt.action].run(fx.as(who), fx.svc, s, fx)
 				wantCode(t, err, domain.EFORBIDDEN)
@@ -234,6 +238,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 }
 
 func TestCaseService_StaleVersion(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	s := fx.stage(domain.StatusSubmitted, stageOpts{})
 	snapshot := func() string {
@@ -265,6 +270,7 @@ func TestCaseService_StaleVersion(t *testing.T) {
 	}
 
 	t.Run("a missing version is invalid", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Reject(ctx, s.id, cases.ReasonInput{})
 		wantCode(t, err, domain.ECONFLICT) // accepted: reject is not allowed, whatever the input
 		_, err = fx.svc.Assign(ctx, s.id, cases.AssignInput{})

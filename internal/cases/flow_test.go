@@ -13,6 +13,7 @@ import (
 // service only, checking the timeline, the audit chain and the Allowed
 // list each viewer gets on the way.
 func TestCaseService_HappyPath(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	director, clerk, med := fx.as("director.gulou"), fx.as("clerk.gulou"), fx.as("mediator1.gulou")
 	m1 := fx.userID("mediator1.gulou")
@@ -51,8 +52,16 @@ func TestCaseService_HappyPath(t *testing.T) {
 	if c.Status != domain.StatusMediating || c.MediationDueAt == nil {
 		t.Fatalf("assigned case = %+v", c)
 	}
-	if d := c.MediationDueAt.Sub(*c.AcceptedAt); d < 29*24*time.Hour || d > 31*24*time.Hour {
-		t.Errorf("due in %v, want 30 days", d)
+	// A direct case is mediated within 30 days of the assignment
+	// (mediation.direct), ending at 24:00 Beijing time; a last day that is
+	// a rest day moves to the next working day, at most 9 days later (the
+	// longest holiday block, the Spring Festival of 2026). So the due time
+	// is a Beijing midnight more than 30 and at most 40 days away.
+	if h, m, s := c.MediationDueAt.In(time.FixedZone("CST", 8*3600)).Clock(); h != 0 || m != 0 || s != 0 {
+		t.Errorf("due at %v, want 24:00 Beijing time", c.MediationDueAt)
+	}
+	if d := c.MediationDueAt.Sub(*c.AcceptedAt); d <= 30*24*time.Hour || d > 40*24*time.Hour {
+		t.Errorf("due in %v, want the 30-day period", d)
 	}
 	// Before declaring, the mediator can only declare.
 	allowed("mediator1.gulou", domain.ActionDeclareConflict)
@@ -109,6 +118,7 @@ func TestCaseService_HappyPath(t *testing.T) {
 	sign("mediator1.gulou", cases.SignoffInput{SignerKind: "mediator", UserID: m1, Method: "handwritten"})
 
 	t.Run("sign-off mistakes", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Signoff(clerk, c.ID, cases.SignoffInput{Version: c.Version, SignerKind: "party", PartyID: parties[0],
 			Method: "handwritten", SignedAt: hourAgo()})
 		wantCode(t, err, domain.EINVALID)
@@ -201,6 +211,7 @@ func TestCaseService_HappyPath(t *testing.T) {
 	}
 
 	t.Run("minutes are for the handling committee and the parties", func(t *testing.T) {
+		fx := fx.with(t)
 		for who, want := range map[string]bool{"sme1": true, "leader": false, "director.city": true} {
 			v, err := fx.svc.Get(fx.as(who), c.ID)
 			if err != nil {
@@ -214,6 +225,7 @@ func TestCaseService_HappyPath(t *testing.T) {
 }
 
 func TestCaseService_ObjectionUpheldWithReplacement(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	director := fx.as("director.gulou")
 	m1, m2 := fx.userID("mediator1.gulou"), fx.userID("mediator2.gulou")
@@ -228,6 +240,7 @@ func TestCaseService_ObjectionUpheldWithReplacement(t *testing.T) {
 	parties := fx.partyIDs(c.ID)
 
 	t.Run("an SME objects only for its own party", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Object(fx.as("sme1"), c.ID, cases.ObjectInput{Version: c.Version, MediatorID: m1, PartyID: parties[1], Reason: "x"})
 		if m := fieldMessage(err, "party_id"); m != "validation.party_not_own" {
 			t.Errorf("objection for the respondent: %v", err)
@@ -300,6 +313,7 @@ func TestCaseService_ObjectionUpheldWithReplacement(t *testing.T) {
 }
 
 func TestCaseService_WithdrawalLeavesTheCaseToReassign(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	director := fx.as("director.gulou")
 	m1, m2 := fx.userID("mediator1.gulou"), fx.userID("mediator2.gulou")
@@ -347,6 +361,7 @@ func TestCaseService_WithdrawalLeavesTheCaseToReassign(t *testing.T) {
 }
 
 func TestCaseService_WithdrawBySME(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.submit("sme1", intake(fx.org("gulou")))
 	_, err := fx.svc.Withdraw(fx.as("sme1"), c.ID, cases.ReasonInput{Version: c.Version})
@@ -372,6 +387,7 @@ func TestCaseService_WithdrawBySME(t *testing.T) {
 	}
 
 	t.Run("a respondent enterprise may not withdraw", func(t *testing.T) {
+		fx := fx.with(t)
 		// ent-sme2 linked as the respondent party sees the case and may
 		// object, but withdrawal is the applicant's.
 		in := intake(fx.org("gulou"))

@@ -31,6 +31,7 @@ func (q *queryCounter) Trace(context.Context, time.Time, func() (string, int64),
 // queries for a small case and for a large one: no query per party,
 // session or event.
 func TestCaseService_GetQueryCount(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	director := fx.as("director.gulou")
@@ -96,6 +97,7 @@ VALUES (?, 'evidence', ?, 10, 'application/pdf', repeat('a', 64), ?, ?, ?)`, c.I
 	}
 
 	t.Run("confidential documents", func(t *testing.T) {
+		fx := fx.with(t)
 		for who, want := range map[string]int{"director.gulou": 3, "leader": 2} {
 			v, err := fx.svc.Get(fx.as(who), big.ID)
 			if err != nil {

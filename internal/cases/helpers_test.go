@@ -22,7 +22,11 @@ import (
 // fixture is the whole app with the demo data and a case service built
 // over it (the app does not construct one yet).
 type fixture struct {
-	t   testing.TB
+	t testing.TB // whom the helpers report failures to
+	*shared
+}
+
+type shared struct {
 	app *app.App
 	db  *gorm.DB
 	svc *cases.Service
@@ -34,9 +38,12 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	a := apptest.New(t, apptest.WithDemo())
-	return &fixture{t: t, app: a, db: a.DB, svc: cases.NewService(a.DB, a.Authz, a.Audit, a.PII, nil, testenv.Logger(t)),
-		actors: map[string]*domain.Actor{}}
+	return &fixture{t: t, shared: &shared{app: a, db: a.DB, svc: cases.NewService(a.DB, a.Authz, a.Audit, a.PII, nil, testenv.Logger(t)),
+		actors: map[string]*domain.Actor{}}}
 }
+
+// with returns the fixture reporting to t, for use inside a subtest.
+func (fx *fixture) with(t testing.TB) *fixture { return &fixture{t: t, shared: fx.shared} }
 
 // as returns a context acting as the demo user username.
 func (fx *fixture) as(username string) context.Context {

@@ -218,6 +218,10 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 		SubmittedBy: actorID(a), ApplicantOrgID: applicantOrg, ExternalRef: nc.externalRef, Version: 1,
 		CreatedAt: now, UpdatedAt: now,
 	}
+	if nc.courtProcedure != "" {
+		p := string(nc.courtProcedure)
+		row.CourtProcedure = &p
+	}
 	if err := db.Create(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return domain.Case{}, domain.Errorf(domain.ECONFLICT,
@@ -242,9 +246,13 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 	}
 
 	submitted := domain.StatusSubmitted
+	after := map[string]any{"status": string(submitted), "number": row.Number, "source": row.Source,
+		"dispute_type": row.DisputeType, "claim_amount_fen": row.ClaimAmountFen}
+	if nc.courtProcedure != "" {
+		after["court_procedure"] = string(nc.courtProcedure)
+	}
 	ev, err := newEvent(row.ID, a, string(domain.ActionSubmit), "", submitted, map[string]any{
-		"after": map[string]any{"status": string(submitted), "number": row.Number, "source": row.Source,
-			"dispute_type": row.DisputeType, "claim_amount_fen": row.ClaimAmountFen},
+		"after":   after,
 		"parties": len(parties), "rights": len(nc.rights),
 	}, now)
 	if err != nil {
@@ -300,13 +308,14 @@ func pickEnterprise(ents []enterprise, parties []partyInput) enterprise {
 // normalizedIntake is IntakeInput after validation: trimmed, identifiers
 // in canonical spelling.
 type normalizedIntake struct {
-	source      domain.CaseSource
-	disputeType domain.DisputeType
-	summary     string
-	claims      string
-	externalRef string
-	parties     []partyInput
-	rights      []rightRow
+	source         domain.CaseSource
+	courtProcedure domain.CourtProcedure
+	disputeType    domain.DisputeType
+	summary        string
+	claims         string
+	externalRef    string
+	parties        []partyInput
+	rights         []rightRow
 }
 
 // partyInput is a validated party, still in plaintext.
@@ -324,6 +333,16 @@ func validateIntake(f *domain.Fields, in IntakeInput, fl filer) normalizedIntake
 		f.Add("source", "validation.case_source")
 	case fl.kind == filerApplicant && !slices.Contains(applicantSources, in.Source):
 		f.Add("source", "validation.case_source_not_allowed")
+	}
+	switch {
+	case in.Source == domain.SourceCourtEntrusted && in.CourtProcedure == "":
+		f.Add("court_procedure", "validation.required")
+	case in.Source == domain.SourceCourtEntrusted && !containsValue(domain.CourtProcedures, in.CourtProcedure):
+		f.Add("court_procedure", "validation.court_procedure")
+	case in.Source != domain.SourceCourtEntrusted && in.CourtProcedure != "":
+		f.Add("court_procedure", "validation.not_applicable")
+	default:
+		nc.courtProcedure = in.CourtProcedure
 	}
 	if !validDisputeType(in.DisputeType) {
 		f.Add("dispute_type", "validation.dispute_type")

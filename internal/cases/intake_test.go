@@ -15,6 +15,7 @@ import (
 )
 
 func TestCaseService_Submit(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
@@ -47,6 +48,7 @@ func TestCaseService_Submit(t *testing.T) {
 	}
 
 	t.Run("the year is Beijing's", func(t *testing.T) {
+		fx := fx.with(t)
 		// 16:30 UTC on 31 December is already 1 January in Beijing.
 		at := time.Date(2031, 12, 31, 16, 30, 0, 0, time.UTC)
 		svc := cases.NewService(fx.db, fx.app.Authz, fx.app.Audit, fx.app.PII, func() time.Time { return at }, nil)
@@ -60,6 +62,7 @@ func TestCaseService_Submit(t *testing.T) {
 	})
 
 	t.Run("more than four digits", func(t *testing.T) {
+		fx := fx.with(t)
 		fx.exec("UPDATE case_counters SET last_no = 9999 WHERE org_id = ? AND year = ?", gulou, year)
 		c := fx.submit("clerk.gulou", intake(gulou))
 		if want := fmt.Sprintf("（%d）鼓知调字第10000号", year); c.Number != want {
@@ -69,10 +72,12 @@ func TestCaseService_Submit(t *testing.T) {
 }
 
 func TestCaseService_SubmitWhoMayFile(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
 	t.Run("an SME files for itself and is linked", func(t *testing.T) {
+		fx := fx.with(t)
 		c := fx.submit("sme1", intake(gulou))
 		ent := fx.org("ent-sme1")
 		if c.ApplicantOrgID == nil || *c.ApplicantOrgID != ent {
@@ -86,6 +91,7 @@ func TestCaseService_SubmitWhoMayFile(t *testing.T) {
 		}
 	})
 	t.Run("an SME may not claim a court source", func(t *testing.T) {
+		fx := fx.with(t)
 		in := intake(gulou)
 		in.Source = domain.SourceCourtDelegated
 		_, err := fx.svc.Submit(fx.as("sme1"), in)
@@ -95,29 +101,38 @@ func TestCaseService_SubmitWhoMayFile(t *testing.T) {
 		}
 	})
 	t.Run("a court liaison files with any committee", func(t *testing.T) {
+		fx := fx.with(t)
 		in := intake(fx.org("mawei"))
 		in.Source = domain.SourceCourtEntrusted
+		in.CourtProcedure = domain.ProcedureOrdinary
 		in.ExternalRef = "（2026）闽0102民初1234号"
-		c := fx.submit("liaison.gulou-court", in)
+		c, err := fx.svc.Submit(fx.as("liaison.gulou-court"), in)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if c.Source != domain.SourceCourtEntrusted || c.ExternalRef != in.ExternalRef {
 			t.Errorf("case = %+v", c)
 		}
 	})
 	t.Run("a clerk files only with their own committee", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Submit(fx.as("clerk.cangshan"), intake(gulou))
 		wantCode(t, err, domain.ENOTFOUND)
 	})
 	for _, who := range []string{"mediator1.gulou", "director.gulou", "leader", "admin", "customs.fz"} {
 		t.Run(who+" may not file", func(t *testing.T) {
+			fx := fx.with(t)
 			_, err := fx.svc.Submit(fx.as(who), intake(gulou))
 			wantCode(t, err, domain.EFORBIDDEN)
 		})
 	}
 	t.Run("not a committee", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Submit(fx.as("sme1"), intake(fx.org("fz-customs")))
 		wantCode(t, err, domain.ENOTFOUND)
 	})
 	t.Run("a committee without a short code", func(t *testing.T) {
+		fx := fx.with(t)
 		fx.exec("UPDATE orgs SET short_code = '' WHERE code = 'minhou'")
 		_, err := fx.svc.Submit(fx.as("sme1"), intake(fx.org("minhou")))
 		wantCode(t, err, domain.EINVALID)
@@ -126,6 +141,7 @@ func TestCaseService_SubmitWhoMayFile(t *testing.T) {
 		}
 	})
 	t.Run("internal submission by the system", func(t *testing.T) {
+		fx := fx.with(t)
 		in := intake(gulou)
 		in.Source = domain.SourceAssistance
 		var c domain.Case
@@ -147,6 +163,7 @@ func TestCaseService_SubmitWhoMayFile(t *testing.T) {
 }
 
 func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	ctx := fx.as("clerk.gulou")
@@ -196,6 +213,7 @@ func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
 }
 
 func TestCaseService_SubmitBadInput(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	fx.submit("clerk.gulou", intake(gulou)) // so that the counter row exists
@@ -242,6 +260,7 @@ func TestCaseService_SubmitBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
+			fx := fx.with(t)
 			in := intake(gulou)
 			tt.edit(&in)
 			before := counts()
@@ -263,6 +282,7 @@ func TestCaseService_SubmitBadInput(t *testing.T) {
 }
 
 func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	c := fx.submit("sme1", intake(fx.org("gulou")))
 	for _, raw := range []string{respondentID, "13900002222", "13812345678", "13700001111", "金山大道"} {
@@ -281,6 +301,7 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 	}
 
 	t.Run("whole for the handling director", func(t *testing.T) {
+		fx := fx.with(t)
 		v, err := fx.svc.Get(fx.as("director.gulou"), c.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -297,6 +318,7 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 		}
 	})
 	t.Run("masked for the leader", func(t *testing.T) {
+		fx := fx.with(t)
 		v, err := fx.svc.Get(fx.as("leader"), c.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -314,6 +336,7 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 		}
 	})
 	t.Run("masked but named for the applicant", func(t *testing.T) {
+		fx := fx.with(t)
 		v, err := fx.svc.Get(fx.as("sme1"), c.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -327,6 +350,7 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 		}
 	})
 	t.Run("a personal-data read is audited", func(t *testing.T) {
+		fx := fx.with(t)
 		if n := fx.count("SELECT count(*) FROM audit_log WHERE action = 'case.read' AND object_id = ?", fmt.Sprint(c.ID)); n != 1 {
 			t.Errorf("case.read rows = %d, want 1 (the director's read only)", n)
 		}
@@ -334,16 +358,19 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 }
 
 func TestCaseService_SubmitFlagsRepeatInfringers(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 
 	t.Run("none", func(t *testing.T) {
+		fx := fx.with(t)
 		c := fx.submit("clerk.gulou", intake(gulou))
 		if c.RepeatInfringer {
 			t.Error("flagged without a record")
 		}
 	})
 	t.Run("by identity number hash", func(t *testing.T) {
+		fx := fx.with(t)
 		fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on)
 VALUES ('person', '张小三', ?, '故意侵犯专利权', 'court', '2024-05-01')`, fx.app.PII.Hash(respondentID))
 		c := fx.submit("clerk.gulou", intake(gulou))
@@ -365,6 +392,7 @@ VALUES ('person', '张小三', ?, '故意侵犯专利权', 'court', '2024-05-01'
 		}
 	})
 	t.Run("by credit code", func(t *testing.T) {
+		fx := fx.with(t)
 		fx.exec(`INSERT INTO credit_records (subject_kind, name, credit_code, finding, source, decided_on)
 VALUES ('organisation', '某侵权公司', ?, '重复侵权', 'enforcement', '2025-01-10')`, respondentCredit)
 		in := intake(gulou)
@@ -383,6 +411,7 @@ VALUES ('organisation', '某侵权公司', ?, '重复侵权', 'enforcement', '20
 		}
 	})
 	t.Run("repaired records do not count", func(t *testing.T) {
+		fx := fx.with(t)
 		other := residentID("35010219800808001")
 		fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on, repair_status)
 VALUES ('person', '李四', ?, '侵权', 'court', '2020-01-01', 'repaired')`, fx.app.PII.Hash(other))

@@ -18,6 +18,7 @@ func ids(items []cases.ListItem) []int64 {
 }
 
 func TestCaseService_List(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou, cangshan := fx.org("gulou"), fx.org("cangshan")
 	director := fx.as("director.gulou")
@@ -52,6 +53,7 @@ func TestCaseService_List(t *testing.T) {
 	}
 
 	t.Run("pages by keyset", func(t *testing.T) {
+		fx := fx.with(t)
 		var got []int64
 		cursor := ""
 		pages := 0
@@ -72,6 +74,7 @@ func TestCaseService_List(t *testing.T) {
 		}
 	})
 	t.Run("bad cursor", func(t *testing.T) {
+		fx := fx.with(t)
 		_, _, err := fx.svc.List(director, cases.ListFilter{Cursor: "not-a-cursor"})
 		wantCode(t, err, domain.EINVALID)
 		if got := fieldNames(err); !slices.Equal(got, []string{"cursor"}) {
@@ -79,6 +82,7 @@ func TestCaseService_List(t *testing.T) {
 		}
 	})
 	t.Run("row content", func(t *testing.T) {
+		fx := fx.with(t)
 		items, _, err := fx.svc.List(director, cases.ListFilter{Limit: 1, Statuses: []domain.CaseStatus{domain.StatusMediating}})
 		if err != nil || len(items) != 1 {
 			t.Fatalf("%v %v", items, err)
@@ -122,6 +126,7 @@ func TestCaseService_List(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
+			fx := fx.with(t)
 			items, _, err := fx.svc.List(fx.as(tt.who), tt.f)
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -54,7 +55,8 @@ func (s *Service) LogSession(ctx context.Context, id int64, in SessionInput) (do
 }
 
 // Extend moves the mediation due date later, with both parties' consent
-// recorded and a reason kept on the timeline with the old and new dates.
+// recorded and a reason kept on the timeline with the old and new dates;
+// the mediation deadline moves with it (its original due time kept).
 // Director only.
 func (s *Service) Extend(ctx context.Context, id int64, in ExtendInput) (domain.Case, error) {
 	var reason string
@@ -72,13 +74,16 @@ func (s *Service) Extend(ctx context.Context, id int64, in ExtendInput) (domain.
 				f.Add("respondent_consent", "validation.consent_required")
 			}
 		},
-		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			current := st.now
 			if st.row.MediationDueAt != nil {
 				current = *st.row.MediationDueAt
 			}
 			if !due.After(current) {
 				return change{}, domain.Invalid(domain.FieldError{Field: "new_due_at", Message: "validation.due_after"})
+			}
+			if err := s.extendMediation(ctx, tx, st, due, reason); err != nil {
+				return change{}, err
 			}
 			return change{set: map[string]any{"mediation_due_at": due},
 				before: map[string]any{"mediation_due_at": stampPtr(st.row.MediationDueAt)},
@@ -118,7 +123,11 @@ func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (doma
 			if r.PerformanceDue != nil {
 				due = r.PerformanceDue.Format(dateLayout)
 			}
-			return change{to: domain.StatusSettled,
+			closed, err := s.closeDeadlines(ctx, tx, st, deadline.KindMediation, deadline.Met)
+			if err != nil {
+				return change{}, err
+			}
+			return change{to: domain.StatusSettled, note: deadlineNote(closed),
 				set:   map[string]any{"outcome": string(domain.StatusSettled)},
 				after: map[string]any{"agreement_id": r.ID, "performance_due": due},
 			}, nil
@@ -191,9 +200,13 @@ func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domai
 					return change{}, fmt.Errorf("make agreement effective: %w", err)
 				}
 				st.agreement.EffectiveAt = &at
+				detail, err := s.openAgreementDeadlines(ctx, tx, st, at)
+				if err != nil {
+					return change{}, err
+				}
+				detail["agreement_id"], detail["effective_at"] = st.agreement.ID, stamp(at)
 				status := st.status()
-				ev, err := newEvent(st.row.ID, st.actor, "agreement_effective", status, status,
-					map[string]any{"agreement_id": st.agreement.ID, "effective_at": stamp(at)}, st.now)
+				ev, err := newEvent(st.row.ID, st.actor, "agreement_effective", status, status, detail, st.now)
 				if err != nil {
 					return change{}, err
 				}
@@ -298,12 +311,18 @@ func (s *Service) Fail(ctx context.Context, id int64, in FailInput) (domain.Case
 				f.Add("suggested_route", "validation.fail_route")
 			}
 		},
-		apply: func(context.Context, *gorm.DB, *caseState) (change, error) {
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			closed, err := s.closeDeadlines(ctx, tx, st, deadline.KindMediation, deadline.Met)
+			if err != nil {
+				return change{}, err
+			}
+			note := deadlineNote(closed)
+			note["reason"] = reason
 			return change{to: domain.StatusFailed,
 				set: map[string]any{"outcome": string(domain.StatusFailed), "outcome_reason": reason,
 					"suggested_route": string(in.Route)},
 				after: map[string]any{"suggested_route": string(in.Route)},
-				note:  map[string]any{"reason": reason},
+				note:  note,
 			}, nil
 		}})
 }
@@ -314,10 +333,16 @@ func (s *Service) Withdraw(ctx context.Context, id int64, in ReasonInput) (domai
 	var reason string
 	return s.run(ctx, id, step{action: domain.ActionWithdraw, version: in.Version,
 		check: func(f *domain.Fields, _ time.Time) { reason = text(f, "reason", in.Reason, true, maxText) },
-		apply: func(context.Context, *gorm.DB, *caseState) (change, error) {
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			closed, err := s.closeDeadlines(ctx, tx, st, "", deadline.Cancelled)
+			if err != nil {
+				return change{}, err
+			}
+			note := deadlineNote(closed)
+			note["reason"] = reason
 			return change{to: domain.StatusWithdrawn,
 				set:  map[string]any{"outcome": string(domain.StatusWithdrawn), "outcome_reason": reason},
-				note: map[string]any{"reason": reason},
+				note: note,
 			}, nil
 		}})
 }
@@ -329,14 +354,22 @@ func (s *Service) Close(ctx context.Context, id int64, in CloseInput) (domain.Ca
 	var note string
 	return s.run(ctx, id, step{action: domain.ActionClose, version: in.Version,
 		check: func(f *domain.Fields, _ time.Time) { note = text(f, "note", in.Note, true, maxText) },
-		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			if st.status() == domain.StatusSettled && !st.effective() {
 				return change{}, domain.Invalid(domain.FieldError{Field: "agreement", Message: "validation.agreement_not_effective"})
 			}
+			// The mediation period is over; the judicial-confirmation
+			// window and the performance date still run.
+			closed, err := s.closeDeadlines(ctx, tx, st, deadline.KindMediation, deadline.Cancelled)
+			if err != nil {
+				return change{}, err
+			}
+			ev := deadlineNote(closed)
+			ev["note"] = note
 			return change{to: domain.StatusClosed,
 				set:   map[string]any{"closing_note": note, "closed_at": st.now},
 				after: map[string]any{"closed_at": stamp(st.now)},
-				note:  map[string]any{"note": note},
+				note:  ev,
 			}, nil
 		}})
 }

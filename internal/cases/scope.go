@@ -153,17 +153,17 @@ type caseState struct {
 	row               caseRow
 	mediators         []mediatorRow // every assignment, ended ones too
 	parties           []partyRow    // id, position, role, kind, name, org_id at least
-	agreement         *agreementRow // loaded for settled and closed cases
+	agreement         *agreementRow // by Get, and for actions on a settled case
 	signoffs          []signoffRow  // of agreement
-	pendingObjections int
+	pendingObjections int           // counted by Get, for the Allowed list
 	access            domain.CaseAccess
 	mine              *mediatorRow // the actor's active assignment
 	// partyOrgs are the viewer's enterprises linked to the case;
 	// applicantSide those linked as the applicant.
 	partyOrgs     []int64
 	applicantSide []int64
-	now           time.Time
-	actor         *domain.Actor
+	now           time.Time     // the time of the action or read
+	actor         *domain.Actor // who acts or reads
 }
 
 func (st *caseState) status() domain.CaseStatus { return domain.CaseStatus(st.row.Status) }
@@ -243,16 +243,18 @@ func (st *caseState) oversightOnly(v viewer) bool {
 	return v.leader && !st.access.Handling && !st.access.Party
 }
 
-// loadState loads a case within the viewer's scope, locking its row for
-// the rest of the transaction when forUpdate, with the rows that decide
-// who may do what. A case outside the scope is ENOTFOUND.
-func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64, forUpdate bool) (*caseState, error) {
+// loadState loads a case within the viewer's scope with the rows that
+// decide who may see and do what (mediators, parties). A case outside the
+// scope is ENOTFOUND. For an action (forAction) it also locks the case row
+// for the rest of the transaction and loads what the action's checks need
+// (the agreement and sign-offs of a settled case).
+func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64, forAction bool) (*caseState, error) {
 	if v.empty() {
 		return nil, domain.NotFound("case")
 	}
 	where, args := v.rowScope()
 	q := tx.WithContext(ctx).Where("cases.id = ?", id).Where(where, args...)
-	if forUpdate {
+	if forAction {
 		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "cases"}})
 	}
 	st := &caseState{now: s.clock(), actor: v.a}
@@ -270,17 +272,10 @@ func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64
 		Order("position, id").Find(&st.parties).Error; err != nil {
 		return nil, fmt.Errorf("load case parties: %w", err)
 	}
-	switch st.status() {
-	case domain.StatusSettled:
+	if forAction && st.status() == domain.StatusSettled {
 		if err := s.loadAgreement(ctx, tx, st); err != nil {
 			return nil, err
 		}
-	case domain.StatusMediating:
-		var n int64
-		if err := db.Model(&objectionRow{}).Where("case_id = ? AND status = 'pending'", id).Count(&n).Error; err != nil {
-			return nil, fmt.Errorf("count pending objections: %w", err)
-		}
-		st.pendingObjections = int(n)
 	}
 	st.resolve(v)
 	return st, nil

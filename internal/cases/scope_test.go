@@ -12,6 +12,7 @@ import (
 // and List, and that a case outside the scope is not found for actions
 // too.
 func TestCaseService_Scoping(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	director := fx.as("director.gulou")
@@ -57,6 +58,7 @@ func TestCaseService_Scoping(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.who, func(t *testing.T) {
+			fx := fx.with(t)
 			ctx := fx.as(tt.who)
 			for _, id := range all {
 				want := slices.Contains(tt.sees, id)
@@ -108,6 +110,7 @@ func TestCaseService_Scoping(t *testing.T) {
 	}
 
 	t.Run("an invisible case is not found for actions", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Accept(fx.as("director.cangshan"), bySME.ID, cases.AcceptInput{Version: 1, ConsentAt: hourAgo()})
 		wantCode(t, err, domain.ENOTFOUND)
 		_, err = fx.svc.Withdraw(fx.as("sme2"), bySME.ID, cases.ReasonInput{Version: 1, Reason: "x"})
@@ -118,10 +121,12 @@ func TestCaseService_Scoping(t *testing.T) {
 		wantCode(t, err, domain.ENOTFOUND)
 	})
 	t.Run("the supervising director reads but does not act", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Accept(fx.as("director.city"), bySME.ID, cases.AcceptInput{Version: 1, ConsentAt: hourAgo()})
 		wantCode(t, err, domain.EFORBIDDEN)
 	})
 	t.Run("unauthenticated", func(t *testing.T) {
+		fx := fx.with(t)
 		_, err := fx.svc.Get(t.Context(), bySME.ID)
 		wantCode(t, err, domain.EUNAUTHORIZED)
 		_, _, err = fx.svc.List(t.Context(), cases.ListFilter{})
@@ -130,6 +135,7 @@ func TestCaseService_Scoping(t *testing.T) {
 }
 
 func TestCaseService_Mediators(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	for _, who := range []string{"director.gulou", "clerk.gulou", "director.city"} {

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -57,18 +58,41 @@ type Service struct {
 	pii   Cipher
 	now   func() time.Time
 	log   *slog.Logger
+	// deadlines opens, moves and closes the case's legal deadlines inside
+	// the actions' transactions (deadlines.go); deadlinesErr is why the
+	// default one could not be built.
+	deadlines    *deadline.Service
+	deadlinesErr error
 }
+
+// Option adjusts NewService.
+type Option func(*Service)
+
+// WithDeadlines makes the service keep its deadlines with d (the one the
+// rest of the application shares). Without it, NewService builds its own
+// over the same database, clock and the calendar embedded in the binary.
+func WithDeadlines(d *deadline.Service) Option { return func(s *Service) { s.deadlines = d } }
 
 // NewService returns a Service. now supplies the clock (nil: time.Now);
 // log may be nil.
-func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, now func() time.Time, log *slog.Logger) *Service {
+func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, now func() time.Time, log *slog.Logger, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, authz: authz, audit: auditor, pii: cipher, now: now, log: log}
+	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, now: now, log: log}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.deadlines == nil {
+		s.deadlines, s.deadlinesErr = deadline.Default(db, authz, now, log)
+	}
+	if s.deadlines != nil {
+		s.deadlines.OnRecompute("cases.mediation_due_at", s.recomputedDeadline)
+	}
+	return s
 }
 
 // clock returns the current time as PostgreSQL stores it (UTC,

@@ -34,6 +34,7 @@ type caseRow struct {
 	SubmittedBy         *int64
 	ApplicantOrgID      *int64
 	ExternalRef         string
+	CourtProcedure      *string
 	Version             int
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
@@ -55,6 +56,9 @@ func (r caseRow) toDomain() domain.Case {
 	}
 	if r.SubmittedBy != nil {
 		c.SubmittedBy = *r.SubmittedBy
+	}
+	if r.CourtProcedure != nil {
+		c.CourtProcedure = domain.CourtProcedure(*r.CourtProcedure)
 	}
 	return c
 }

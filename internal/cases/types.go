@@ -3,6 +3,7 @@ package cases
 import (
 	"time"
 
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -40,8 +41,12 @@ type IntakeInput struct {
 	Claims         string             `json:"claims"`
 	ClaimAmountFen int64              `json:"claim_amount_fen"`
 	ExternalRef    string             `json:"external_ref,omitempty"`
-	Parties        []PartyInput       `json:"parties"`
-	Rights         []RightInput       `json:"rights"`
+	// CourtProcedure is the court procedure of a court-entrusted case
+	// (ordinary or simplified), which decides its mediation period;
+	// required for that source and refused for the others.
+	CourtProcedure domain.CourtProcedure `json:"court_procedure,omitempty"`
+	Parties        []PartyInput          `json:"parties"`
+	Rights         []RightInput          `json:"rights"`
 }
 
 // CaseView is one case with everything its page shows, already filtered
@@ -59,6 +64,8 @@ type CaseView struct {
 	Agreement  *domain.Agreement
 	Documents  []Document
 	Events     []domain.CaseEvent
+	// Deadlines are the case's legal deadlines, open ones first.
+	Deadlines []deadline.Deadline
 	// Allowed lists the actions this viewer may take now (state machine
 	// and permission and assignment all agree).
 	Allowed []domain.CaseAction

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -18,7 +19,7 @@ import (
 // It issues a fixed number of queries whatever the size of the case: the
 // case, then one query per child table (parties, rights, mediators with
 // their names, objections, sessions, agreement, sign-offs, documents,
-// events). A read that shows personal data unmasked is audited
+// events, deadlines). A read that shows personal data unmasked is audited
 // (case.read), as DESIGN §12 requires of sensitive records.
 func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	a, err := domain.RequireActor(ctx)
@@ -28,6 +29,10 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	v := s.viewerOf(a)
 	if v.empty() {
 		return CaseView{}, domain.NotFound("case")
+	}
+	dl, err := s.dl()
+	if err != nil {
+		return CaseView{}, err
 	}
 	db := s.db.WithContext(ctx)
 	where, args := v.rowScope()
@@ -51,6 +56,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		agreements []agreementRow
 		documents  []documentRow
 		events     []eventRow
+		deadlines  []deadline.Deadline
 	)
 	loads := []struct {
 		what string
@@ -75,6 +81,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 				Where("case_id = ?", id).Order("id").Scan(&documents).Error
 		}},
 		{"events", func() error { return db.Where("case_id = ?", id).Order("id").Find(&events).Error }},
+		{"deadlines", func() (err error) { deadlines, err = dl.ForCaseTx(ctx, db, id); return err }},
 	}
 	for _, l := range loads {
 		if err := l.run(); err != nil {
@@ -93,7 +100,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	acc := st.access
 	maskNames := st.oversightOnly(v)
 
-	cv := CaseView{Case: st.row.toDomain(), OrgName: head.OrgName, Access: acc, Allowed: s.allowed(v, st)}
+	cv := CaseView{Case: st.row.toDomain(), OrgName: head.OrgName, Access: acc, Allowed: s.allowed(v, st), Deadlines: deadlines}
 	persons := map[int64]bool{}
 	for _, r := range st.parties {
 		p, err := s.partyView(r, acc.SeesPersonalData, maskNames)

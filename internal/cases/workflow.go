@@ -12,21 +12,6 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// defaultDueAt returns when mediation of a case from source, started at
-// from, is due: 15 days for a court-entrusted case (委托调解, the court
-// waits on its own docket), 30 days otherwise (People's Mediation Law
-// practice and the courts' delegation rules). It counts calendar days as
-// a placeholder: the deadlines capability (DESIGN §6) replaces this one
-// function with its working-day engine, which knows public holidays and
-// adjusted working weekends.
-func defaultDueAt(source domain.CaseSource, from time.Time) time.Time {
-	days := 30
-	if source == domain.SourceCourtEntrusted {
-		days = 15
-	}
-	return from.AddDate(0, 0, days)
-}
-
 // Accept accepts a submitted case once the respondent has agreed to
 // mediate (mediation is voluntary): ConsentAt is required and must not be
 // in the future. Director only.
@@ -61,9 +46,11 @@ func (s *Service) Reject(ctx context.Context, id int64, in ReasonInput) (domain.
 }
 
 // Assign assigns one or more mediators of the handling committee and
-// starts mediation and its deadline (defaultDueAt). Each mediator must
-// then declare that they have no conflict of interest before working the
-// case. Director only.
+// starts mediation and its deadline: the mediation period of the case's
+// source, counted from now on the working-day calendar (deadlines.go), in
+// the same transaction; mediation_due_at is its due time. Each mediator
+// must then declare that they have no conflict of interest before working
+// the case. Director only.
 //
 // The state machine allows assign only from accepted. When a mediating
 // case has lost every mediator (all withdrew, or were removed after
@@ -83,12 +70,20 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 			}
 			ch := change{after: map[string]any{"mediators": ids}}
 			if st.status() == domain.StatusAccepted {
-				due := defaultDueAt(domain.CaseSource(st.row.Source), st.now)
+				d, err := s.openMediation(ctx, tx, st)
+				if err != nil {
+					return change{}, err
+				}
+				due := d.DueAt
 				ch.to = domain.StatusMediating
 				ch.set = map[string]any{"mediation_due_at": due}
 				ch.before = map[string]any{"mediation_due_at": nil}
 				ch.after["mediation_due_at"] = stamp(due)
+				ch.note = map[string]any{"deadline_rule": d.RuleID, "deadline_provisional": d.Provisional}
 			} else {
+				if err := s.syncResponsible(ctx, tx, st); err != nil {
+					return change{}, err
+				}
 				ch.note = map[string]any{"reassignment": true}
 			}
 			return ch, nil
@@ -180,6 +175,11 @@ func (s *Service) Declare(ctx context.Context, id int64, in DeclareInput) (domai
 			if err := tx.WithContext(ctx).Model(&mediatorRow{}).Where("case_id = ? AND user_id = ?", st.row.ID, m.UserID).
 				Updates(set).Error; err != nil {
 				return change{}, fmt.Errorf("record declaration: %w", err)
+			}
+			if !in.NoConflict {
+				if err := s.syncResponsible(ctx, tx, st); err != nil {
+					return change{}, err
+				}
 			}
 			return change{note: note}, nil
 		}})
@@ -286,6 +286,9 @@ func (s *Service) DecideObjection(ctx context.Context, id int64, in DecideObject
 				note["replacements"] = replacements
 				if len(st.activeMediators()) == 0 {
 					note["needs_reassignment"] = true
+				}
+				if err := s.syncResponsible(ctx, tx, st); err != nil {
+					return change{}, err
 				}
 			}
 			if err := db.Model(&objectionRow{}).Where("id = ?", o.ID).Updates(map[string]any{

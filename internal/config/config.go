@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +35,11 @@ type Config struct {
 	Security Security `yaml:"security" envPrefix:"SECURITY_"`
 	Storage  Storage  `yaml:"storage" envPrefix:"STORAGE_"`
 	Worker   Worker   `yaml:"worker" envPrefix:"WORKER_"`
+	// Reminders, SMTP and SMS configure deadline reminders and their
+	// delivery (internal/notify).
+	Reminders Reminders `yaml:"reminders" envPrefix:"REMINDERS_"`
+	SMTP      SMTP      `yaml:"smtp" envPrefix:"SMTP_"`
+	SMS       SMS       `yaml:"sms" envPrefix:"SMS_"`
 }
 
 // HTTP configures the web server.
@@ -137,6 +144,85 @@ type Worker struct {
 	Concurrency int `yaml:"concurrency" env:"CONCURRENCY"`
 }
 
+// Reminders configures deadline reminders: when they go out, and how the
+// scheduler moves them to the queue and recovers lost ones.
+type Reminders struct {
+	// Stages lists when the responsible people are reminded before a
+	// deadline runs out: before_<N>wd (N working days before its last
+	// day), before_<N>d (N calendar days before) or due_day (on the last
+	// day). The overdue escalation to the organisation's directors always
+	// follows. Default before_3wd, before_1wd, due_day.
+	Stages []string `yaml:"stages" env:"STAGES" envSeparator:","`
+	// SendTime is the Beijing time of day, HH:MM, at which day-based
+	// reminders go out. Default 09:00.
+	SendTime string `yaml:"send_time" env:"SEND_TIME"`
+	// EscalateAfter is how long after the due time an open deadline is
+	// escalated to the directors. Default 0s (at once).
+	EscalateAfter time.Duration `yaml:"escalate_after" env:"ESCALATE_AFTER"`
+	// AnnualReportFrom, MM-DD, is the day from which every organisation
+	// that owes the annual work report is reminded. Default 12-01.
+	AnnualReportFrom string `yaml:"annual_report_from" env:"ANNUAL_REPORT_FROM"`
+	// RelayInterval is how often the scheduler queues due reminders and
+	// outbox rows. Default 1s.
+	RelayInterval time.Duration `yaml:"relay_interval" env:"RELAY_INTERVAL"`
+	// RelayBatch is how many rows one relay transaction queues. Default 1000.
+	RelayBatch int `yaml:"relay_batch" env:"RELAY_BATCH"`
+	// TaskBatch is how many reminders one queued task delivers, in one
+	// transaction; 1 queues a task per reminder. A task costs the queue
+	// the same whatever it carries, so batches keep the lag low when many
+	// deadlines fall due at once. Default 50.
+	TaskBatch int `yaml:"task_batch" env:"TASK_BATCH"`
+	// Lookahead queues reminders this long before they are due, to run at
+	// their send time, so that a spike known in advance (every deadline
+	// of the day at 09:00) is queued before it comes. Below stale_after.
+	// Default 30s.
+	Lookahead time.Duration `yaml:"lookahead" env:"LOOKAHEAD"`
+	// SweepInterval is how often the scheduler looks for queued rows that
+	// were never done (Redis lost them). Default 30s.
+	SweepInterval time.Duration `yaml:"sweep_interval" env:"SWEEP_INTERVAL"`
+	// StaleAfter is how long a queued row may stay undone before the
+	// sweeper queues it again. Default 2m.
+	StaleAfter time.Duration `yaml:"stale_after" env:"STALE_AFTER"`
+	// MaxRetry is how often a failed delivery (e-mail, SMS) is retried.
+	// Default 8.
+	MaxRetry int `yaml:"max_retry" env:"MAX_RETRY"`
+	// RetryBackoff is the delay before the first retry; it doubles with
+	// each retry up to RetryBackoffMax. Defaults 30s and 1h.
+	RetryBackoff    time.Duration `yaml:"retry_backoff" env:"RETRY_BACKOFF"`
+	RetryBackoffMax time.Duration `yaml:"retry_backoff_max" env:"RETRY_BACKOFF_MAX"`
+}
+
+// SMTP configures e-mail delivery. An empty Host turns e-mail off.
+type SMTP struct {
+	// Host is the mail server. Default "" (no e-mail).
+	Host string `yaml:"host" env:"HOST"`
+	// Port is the server's port. Default 587.
+	Port int `yaml:"port" env:"PORT"`
+	// Username and Password authenticate; an empty Username sends without
+	// authentication.
+	Username string `yaml:"username" env:"USERNAME"`
+	Password string `yaml:"password" env:"PASSWORD"`
+	// From is the sender address, e.g. "ipmediate <noreply@example.gov.cn>".
+	From string `yaml:"from" env:"FROM"`
+	// TLS is starttls (required STARTTLS), tls (implicit TLS, usually port
+	// 465) or none (a trusted relay on the intranet). Default starttls.
+	TLS string `yaml:"tls" env:"TLS"`
+	// Timeout bounds one delivery. Default 15s.
+	Timeout time.Duration `yaml:"timeout" env:"TIMEOUT"`
+}
+
+// SMS configures the SMS gateway: one JSON POST {"id","to","text"} per
+// message. An empty GatewayURL turns SMS off.
+type SMS struct {
+	// GatewayURL is the gateway's http(s) endpoint. Default "" (no SMS).
+	GatewayURL string `yaml:"gateway_url" env:"GATEWAY_URL"`
+	// Token is sent in the header TokenHeader with every request.
+	Token       string `yaml:"token" env:"TOKEN"`
+	TokenHeader string `yaml:"token_header" env:"TOKEN_HEADER"`
+	// Timeout bounds one request. Default 10s.
+	Timeout time.Duration `yaml:"timeout" env:"TIMEOUT"`
+}
+
 // DevPIIKeys and DevPIIHMACKey are development-only keys so that a fresh
 // checkout runs without setup. Validate refuses them in production.
 const (
@@ -181,6 +267,22 @@ func Default() Config {
 		},
 		Storage: Storage{Dir: "data/files", MaxUploadBytes: 20 << 20},
 		Worker:  Worker{Concurrency: 10},
+		Reminders: Reminders{
+			Stages:           []string{"before_3wd", "before_1wd", "due_day"},
+			SendTime:         "09:00",
+			AnnualReportFrom: "12-01",
+			RelayInterval:    time.Second,
+			RelayBatch:       1000,
+			TaskBatch:        50,
+			Lookahead:        30 * time.Second,
+			SweepInterval:    30 * time.Second,
+			StaleAfter:       2 * time.Minute,
+			MaxRetry:         8,
+			RetryBackoff:     30 * time.Second,
+			RetryBackoffMax:  time.Hour,
+		},
+		SMTP: SMTP{Port: 587, TLS: "starttls", Timeout: 15 * time.Second},
+		SMS:  SMS{TokenHeader: "X-Api-Token", Timeout: 10 * time.Second},
 	}
 }
 
@@ -339,8 +441,110 @@ func (c Config) Validate() error {
 	if c.Worker.Concurrency < 1 {
 		return bad("worker.concurrency", "WORKER_CONCURRENCY", "must be at least 1")
 	}
+	if err := c.Reminders.validate(); err != nil {
+		return err
+	}
+	if err := c.SMTP.validate(); err != nil {
+		return err
+	}
+	return c.SMS.validate()
+}
+
+var (
+	stagePattern = regexp.MustCompile(`^(before_[1-9][0-9]?(wd|d)|due_day)$`)
+	clockPattern = regexp.MustCompile(`^([01][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+func (r Reminders) validate() error {
+	seen := map[string]bool{}
+	for _, st := range r.Stages {
+		if !stagePattern.MatchString(st) {
+			return bad("reminders.stages", "REMINDERS_STAGES", "%q is not a stage: use before_<N>wd (working days), before_<N>d (days) or due_day, N from 1 to 99", st)
+		}
+		if seen[st] {
+			return bad("reminders.stages", "REMINDERS_STAGES", "%q is listed twice", st)
+		}
+		seen[st] = true
+	}
+	if !clockPattern.MatchString(r.SendTime) {
+		return bad("reminders.send_time", "REMINDERS_SEND_TIME", "must be a time of day HH:MM, got %q", r.SendTime)
+	}
+	if r.EscalateAfter < 0 {
+		return bad("reminders.escalate_after", "REMINDERS_ESCALATE_AFTER", "must not be negative")
+	}
+	if t, err := time.Parse("01-02", r.AnnualReportFrom); err != nil || t.Format("01-02") != r.AnnualReportFrom || t.Month() != time.December || t.Day() > 19 {
+		return bad("reminders.annual_report_from", "REMINDERS_ANNUAL_REPORT_FROM", "must be a day MM-DD in December before the report is due on 12-20, got %q", r.AnnualReportFrom)
+	}
+	for name, d := range map[string]time.Duration{
+		"reminders.relay_interval": r.RelayInterval, "reminders.sweep_interval": r.SweepInterval,
+		"reminders.stale_after": r.StaleAfter, "reminders.retry_backoff": r.RetryBackoff,
+	} {
+		if d <= 0 {
+			return bad(name, strings.ToUpper(strings.ReplaceAll(name, ".", "_")), "must be a positive duration")
+		}
+	}
+	if r.RelayBatch < 1 || r.RelayBatch > 10000 {
+		return bad("reminders.relay_batch", "REMINDERS_RELAY_BATCH", "must be between 1 and 10000")
+	}
+	if r.TaskBatch < 1 || r.TaskBatch > 1000 || r.TaskBatch > r.RelayBatch {
+		return bad("reminders.task_batch", "REMINDERS_TASK_BATCH", "must be between 1 and 1000 and at most relay_batch")
+	}
+	if r.StaleAfter < 10*time.Second {
+		return bad("reminders.stale_after", "REMINDERS_STALE_AFTER", "must be at least 10s, or tasks still running would be queued again")
+	}
+	if r.Lookahead < 0 || r.Lookahead >= r.StaleAfter {
+		return bad("reminders.lookahead", "REMINDERS_LOOKAHEAD", "must be at least 0s and below stale_after, or queued reminders would be queued again before they are due")
+	}
+	if r.MaxRetry < 0 || r.MaxRetry > 50 {
+		return bad("reminders.max_retry", "REMINDERS_MAX_RETRY", "must be between 0 and 50")
+	}
+	if r.RetryBackoffMax < r.RetryBackoff {
+		return bad("reminders.retry_backoff_max", "REMINDERS_RETRY_BACKOFF_MAX", "must be at least retry_backoff")
+	}
 	return nil
 }
+
+func (s SMTP) validate() error {
+	if s.Host == "" {
+		return nil
+	}
+	if strings.ContainsAny(s.Host, ":/ ") {
+		return bad("smtp.host", "SMTP_HOST", "must be a host name without port or scheme, got %q", s.Host)
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		return bad("smtp.port", "SMTP_PORT", "must be a port number, got %d", s.Port)
+	}
+	if _, err := mail.ParseAddress(s.From); err != nil {
+		return bad("smtp.from", "SMTP_FROM", "must be an address like \"ipmediate <noreply@example.gov.cn>\", got %q", s.From)
+	}
+	switch s.TLS {
+	case "starttls", "tls", "none":
+	default:
+		return bad("smtp.tls", "SMTP_TLS", "must be starttls, tls or none, got %q", s.TLS)
+	}
+	if s.Timeout <= 0 {
+		return bad("smtp.timeout", "SMTP_TIMEOUT", "must be a positive duration")
+	}
+	return nil
+}
+
+func (s SMS) validate() error {
+	if s.GatewayURL == "" {
+		return nil
+	}
+	if u, err := url.Parse(s.GatewayURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("sms.gateway_url", "SMS_GATEWAY_URL", "must be an http(s) URL, got %q", redact(s.GatewayURL))
+	}
+	if s.Token != "" && !headerPattern.MatchString(s.TokenHeader) {
+		return bad("sms.token_header", "SMS_TOKEN_HEADER", "must be an HTTP header name, got %q", s.TokenHeader)
+	}
+	if s.Timeout <= 0 {
+		return bad("sms.timeout", "SMS_TIMEOUT", "must be a positive duration")
+	}
+	return nil
+}
+
+var headerPattern = regexp.MustCompile(`^[A-Za-z0-9-]+$`)
 
 func validSize(s string) bool {
 	if len(s) < 2 {

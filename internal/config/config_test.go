@@ -68,6 +68,26 @@ func TestLoad_InvalidSettingIsNamed(t *testing.T) {
 		{desc: "bad trusted proxy", env: map[string]string{"IPM_HTTP_TRUSTED_PROXIES": "10.0.0.0/8,nonsense"}, setting: "http.trusted_proxies"},
 		{desc: "bad body limit", file: "http:\n  body_limit: lots\n", setting: "http.body_limit"},
 		{desc: "zero timeout", file: "http:\n  shutdown_timeout: 0s\n", setting: "http.shutdown_timeout"},
+		{desc: "unknown reminder stage", env: map[string]string{"IPM_REMINDERS_STAGES": "before_3wd,tomorrow"}, setting: "reminders.stages (IPM_REMINDERS_STAGES)"},
+		{desc: "reminder stage twice", file: "reminders:\n  stages: [due_day, due_day]\n", setting: "reminders.stages"},
+		{desc: "zero working days", env: map[string]string{"IPM_REMINDERS_STAGES": "before_0wd"}, setting: "reminders.stages"},
+		{desc: "bad send time", env: map[string]string{"IPM_REMINDERS_SEND_TIME": "9am"}, setting: "reminders.send_time (IPM_REMINDERS_SEND_TIME)"},
+		{desc: "negative escalation delay", env: map[string]string{"IPM_REMINDERS_ESCALATE_AFTER": "-1h"}, setting: "reminders.escalate_after"},
+		{desc: "annual reminders after the due day", env: map[string]string{"IPM_REMINDERS_ANNUAL_REPORT_FROM": "12-21"}, setting: "reminders.annual_report_from"},
+		{desc: "annual reminders not a date", env: map[string]string{"IPM_REMINDERS_ANNUAL_REPORT_FROM": "11-31"}, setting: "reminders.annual_report_from"},
+		{desc: "zero relay interval", file: "reminders:\n  relay_interval: 0s\n", setting: "reminders.relay_interval (IPM_REMINDERS_RELAY_INTERVAL)"},
+		{desc: "huge relay batch", env: map[string]string{"IPM_REMINDERS_RELAY_BATCH": "100000"}, setting: "reminders.relay_batch"},
+		{desc: "task batch above relay batch", env: map[string]string{"IPM_REMINDERS_RELAY_BATCH": "10", "IPM_REMINDERS_TASK_BATCH": "20"}, setting: "reminders.task_batch (IPM_REMINDERS_TASK_BATCH)"},
+		{desc: "lookahead beyond the stale limit", env: map[string]string{"IPM_REMINDERS_LOOKAHEAD": "5m"}, setting: "reminders.lookahead (IPM_REMINDERS_LOOKAHEAD)"},
+		{desc: "stale after too short", env: map[string]string{"IPM_REMINDERS_STALE_AFTER": "1s"}, setting: "reminders.stale_after"},
+		{desc: "backoff cap below backoff", env: map[string]string{"IPM_REMINDERS_RETRY_BACKOFF_MAX": "1s"}, setting: "reminders.retry_backoff_max"},
+		{desc: "smtp host with port", env: map[string]string{"IPM_SMTP_HOST": "mail.example.com:25", "IPM_SMTP_FROM": "a@example.com"}, setting: "smtp.host (IPM_SMTP_HOST)"},
+		{desc: "smtp without sender", env: map[string]string{"IPM_SMTP_HOST": "mail.example.com"}, setting: "smtp.from (IPM_SMTP_FROM)"},
+		{desc: "smtp bad tls", env: map[string]string{"IPM_SMTP_HOST": "mail.example.com", "IPM_SMTP_FROM": "a@example.com", "IPM_SMTP_TLS": "maybe"}, setting: "smtp.tls"},
+		{desc: "smtp bad port", file: "smtp:\n  host: mail.example.com\n  from: a@example.com\n  port: 0\n", setting: "smtp.port"},
+		{desc: "sms gateway not a URL", env: map[string]string{"IPM_SMS_GATEWAY_URL": "sms.example.com/send"}, setting: "sms.gateway_url (IPM_SMS_GATEWAY_URL)"},
+		{desc: "sms bad token header", env: map[string]string{"IPM_SMS_GATEWAY_URL": "https://sms.example.com/send", "IPM_SMS_TOKEN": "t", "IPM_SMS_TOKEN_HEADER": "X Token"}, setting: "sms.token_header"},
+		{desc: "sms zero timeout", env: map[string]string{"IPM_SMS_GATEWAY_URL": "https://sms.example.com/send", "IPM_SMS_TIMEOUT": "0s"}, setting: "sms.timeout"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
@@ -91,6 +111,38 @@ func TestLoad_InvalidSettingIsNamed(t *testing.T) {
 				t.Errorf("error %q does not name %q", err, tt.setting)
 			}
 		})
+	}
+}
+
+func TestLoad_RemindersAndChannels(t *testing.T) {
+	cfg, err := load("", map[string]string{
+		"IPM_REMINDERS_STAGES":    "before_5wd,before_2d,due_day",
+		"IPM_SMTP_HOST":           "mail.example.com",
+		"IPM_SMTP_FROM":           "ipmediate <noreply@example.gov.cn>",
+		"IPM_SMS_GATEWAY_URL":     "https://sms.example.com/send",
+		"IPM_SMS_TOKEN":           "secret",
+		"IPM_REMINDERS_MAX_RETRY": "3",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"before_5wd", "before_2d", "due_day"}; !reflect.DeepEqual(cfg.Reminders.Stages, want) {
+		t.Errorf("stages = %v, want %v", cfg.Reminders.Stages, want)
+	}
+	if cfg.SMTP.Port != 587 || cfg.SMTP.TLS != "starttls" || cfg.SMS.TokenHeader != "X-Api-Token" || cfg.Reminders.MaxRetry != 3 {
+		t.Errorf("channel settings: %+v %+v %d", cfg.SMTP, cfg.SMS, cfg.Reminders.MaxRetry)
+	}
+	def := Default()
+	if def.SMTP.Host != "" || def.SMS.GatewayURL != "" {
+		t.Errorf("e-mail and SMS must be off by default: %+v %+v", def.SMTP, def.SMS)
+	}
+	// An empty stage list leaves only the escalation, which is allowed.
+	path := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(path, []byte("reminders:\n  stages: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := load(path, map[string]string{}); err != nil || len(cfg.Reminders.Stages) != 0 {
+		t.Errorf("no stages: %v %v", cfg.Reminders.Stages, err)
 	}
 }
 

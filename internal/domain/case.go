@@ -159,6 +159,20 @@ const (
 var CaseSources = []CaseSource{SourceDirect, SourceCourtDelegated, SourceCourtEntrusted, SourceOfficeReferred,
 	SourceAssistance, SourceExhibition, SourceAssociation}
 
+// CourtProcedure is the procedure of the court case a court-entrusted
+// case (委托调解) comes from: it decides the mediation period (15 days
+// ordinary, 7 simplified).
+type CourtProcedure string
+
+// Court procedures.
+const (
+	ProcedureOrdinary   CourtProcedure = "ordinary"   // 普通程序
+	ProcedureSimplified CourtProcedure = "simplified" // 简易程序
+)
+
+// CourtProcedures lists every procedure.
+var CourtProcedures = []CourtProcedure{ProcedureOrdinary, ProcedureSimplified}
+
 // DisputeType classifies the dispute.
 type DisputeType string
 
@@ -327,11 +341,13 @@ type Case struct {
 	ApplicantOrgID *int64
 	// External reference, e.g. the court's pre-filing or case number.
 	ExternalRef string
-	Version     int
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	AcceptedAt  *time.Time
-	ClosedAt    *time.Time
+	// CourtProcedure is set for a court-entrusted case only.
+	CourtProcedure CourtProcedure
+	Version        int
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	AcceptedAt     *time.Time
+	ClosedAt       *time.Time
 }
 
 // Mediator is a mediator assigned to a case.

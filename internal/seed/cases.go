@@ -271,7 +271,7 @@ func (r *caseRunner) run(ctx context.Context, c *demoCase) error {
 		return err
 	}
 	cs, err := r.svc.Submit(actx, cases.IntakeInput{
-		OrgID: orgID, Source: c.source, DisputeType: c.dispute, Summary: c.summary, Claims: c.claims,
+		OrgID: orgID, Source: c.source, CourtProcedure: c.procedure, DisputeType: c.dispute, Summary: c.summary, Claims: c.claims,
 		ClaimAmountFen: c.amountYuan * 100, ExternalRef: c.externalRef(filed), Parties: c.parties, Rights: c.rights,
 	})
 	if err != nil {
@@ -569,6 +569,7 @@ type demoCase struct {
 	filed      int    // working days before today
 	hour       int    // hour of filing (Beijing)
 	source     domain.CaseSource
+	procedure  domain.CourtProcedure // court-entrusted cases: the court's procedure
 	dispute    domain.DisputeType
 	summary    string // unique among the demo cases: the idempotency key
 	claims     string
@@ -1094,7 +1095,7 @@ func demoCases() []demoCase {
 		},
 		{
 			key: "mawei-beidou-firmware", org: "mawei", filer: "liaison.mawei-court", filed: 18, hour: 10,
-			source: domain.SourceCourtEntrusted, dispute: domain.DisputeCopyright, amountYuan: 450000, ref: "（{year}）闽0105民初2345号",
+			source: domain.SourceCourtEntrusted, procedure: domain.ProcedureOrdinary, dispute: domain.DisputeCopyright, amountYuan: 450000, ref: "（{year}）闽0105民初2345号",
 			summary: "申请人系“渔船北斗定位监控终端嵌入式软件V2.1”著作权人。被申请人生产的渔船监控终端所载固件与申请人软件存在大量相同代码及相同的版权信息字符串。申请人已向福州市马尾区人民法院起诉，法院立案后经双方同意委托本委员会调解。",
 			claims:  "1. 停止复制、销售侵权软件及搭载该软件的终端；2. 赔偿经济损失人民币45万元。",
 			parties: []cases.PartyInput{

@@ -32,6 +32,7 @@ type caseOut struct {
 	SuggestedRoute      domain.FailRoute   `json:"suggested_route"`
 	ClosingNote         string             `json:"closing_note"`
 	ExternalRef         string             `json:"external_ref"`
+	CourtProcedure      string             `json:"court_procedure"`
 	CreatedAt           time.Time          `json:"created_at"`
 	UpdatedAt           time.Time          `json:"updated_at"`
 	AcceptedAt          *time.Time         `json:"accepted_at"`
@@ -43,8 +44,8 @@ func caseJSON(c domain.Case) caseOut {
 		DisputeType: c.DisputeType, Summary: c.Summary, Claims: c.Claims, ClaimAmountFen: c.ClaimAmountFen,
 		RegionCode: c.RegionCode, RespondentConsentAt: c.RespondentConsentAt, MediationDueAt: c.MediationDueAt,
 		RepeatInfringer: c.RepeatInfringer, OutcomeReason: c.OutcomeReason, SuggestedRoute: c.SuggestedRoute,
-		ClosingNote: c.ClosingNote, ExternalRef: c.ExternalRef, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
-		AcceptedAt: c.AcceptedAt, ClosedAt: c.ClosedAt}
+		ClosingNote: c.ClosingNote, ExternalRef: c.ExternalRef, CourtProcedure: string(c.CourtProcedure),
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, AcceptedAt: c.AcceptedAt, ClosedAt: c.ClosedAt}
 }
 
 type partyOut struct {
@@ -145,6 +146,7 @@ type caseViewOut struct {
 	Agreement      *agreementOut       `json:"agreement"`
 	Documents      []cases.Document    `json:"documents"`
 	Events         []eventOut          `json:"events"`
+	Deadlines      []deadlineOut       `json:"deadlines"`
 	AllowedActions []domain.CaseAction `json:"allowed_actions"`
 }
 
@@ -159,7 +161,7 @@ func dateStr(t *time.Time) *string {
 func caseViewJSON(v cases.CaseView) caseViewOut {
 	out := caseViewOut{caseOut: caseJSON(v.Case), OrgName: v.OrgName, Parties: []partyOut{}, Rights: []rightOut{},
 		Mediators: []mediatorOut{}, Objections: []objectionOut{}, Sessions: []sessionOut{}, Documents: v.Documents,
-		Events: []eventOut{}, AllowedActions: v.Allowed}
+		Events: []eventOut{}, Deadlines: deadlinesJSON(v.Deadlines, time.Now()), AllowedActions: v.Allowed}
 	if out.Documents == nil {
 		out.Documents = []cases.Document{}
 	}

@@ -106,6 +106,7 @@ type caseNewPage struct {
 	RightRows  []int
 	PartyRoles []domain.PartyRole
 	Sources    []domain.CaseSource
+	Procedures []domain.CourtProcedure
 	Types      []domain.DisputeType
 	Kinds      []domain.RightKind
 }
@@ -126,7 +127,8 @@ func (s *Server) newCasePage(c echo.Context, f *Form) (*caseNewPage, error) {
 		}
 		comm = own
 	}
-	p := &caseNewPage{Committees: comm, PartyRoles: defaultPartyRoles, Sources: domain.CaseSources, Types: domain.DisputeTypes, Kinds: domain.RightKinds}
+	p := &caseNewPage{Committees: comm, PartyRoles: defaultPartyRoles, Sources: domain.CaseSources, Procedures: domain.CourtProcedures,
+		Types: domain.DisputeTypes, Kinds: domain.RightKinds}
 	if f != nil {
 		p.Form = *f
 	}
@@ -184,6 +186,7 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 	in := cases.IntakeInput{
 		Source: domain.CaseSource(f.V("source")), DisputeType: domain.DisputeType(f.V("dispute_type")),
 		Summary: f.V("summary"), Claims: f.V("claims"), ExternalRef: f.V("external_ref"),
+		CourtProcedure: domain.CourtProcedure(f.V("court_procedure")),
 	}
 	var pre domain.Fields
 	if org, err := strconv.ParseInt(f.V("org_id"), 10, 64); err == nil {
@@ -430,6 +433,11 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 	case domain.ActionExtend:
 		in := cases.ExtendInput{Version: version, NewDueAt: formTime(c.FormValue("new_due_at"), "new_due_at", &fe), Reason: c.FormValue("reason"),
 			ApplicantConsent: c.FormValue("applicant_consent") == "on", RespondentConsent: c.FormValue("respondent_consent") == "on"}
+		// The form asks for the new last day: the period then ends at
+		// 24:00 that day, like every period counted in days.
+		if v := strings.TrimSpace(c.FormValue("new_due_at")); len(v) == len("2006-01-02") && !in.NewDueAt.IsZero() {
+			in.NewDueAt = in.NewDueAt.AddDate(0, 0, 1)
+		}
 		run = func() (domain.Case, error) { return s.deps.Cases.Extend(ctx, id, in) }
 	case domain.ActionSettle:
 		in := cases.AgreementInput{Version: version, Facts: c.FormValue("facts"), DisputedMatters: c.FormValue("disputed_matters"),

@@ -64,6 +64,10 @@ type Page struct {
 	Data      any
 	tr        *Translator
 	authz     Authz
+
+	// Unread is the signed-in user's unread notification count, up to
+	// notify.UnreadCap, for the badge in the navigation.
+	Unread int
 }
 
 // Flash is a one-time message from the previous request.
@@ -175,6 +179,13 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		p.CSRF = tok
 	}
 	p.Flash = s.popFlash(c)
+	if p.Actor != nil && s.deps.Notify != nil && isPage(c) {
+		n, err := s.deps.Notify.UnreadCount(c.Request().Context())
+		if err != nil {
+			s.log.WarnContext(c.Request().Context(), "unread count", "err", err)
+		}
+		p.Unread = n
+	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)

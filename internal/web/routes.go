@@ -40,6 +40,13 @@ func (s *Server) webRoutes(g *echo.Group) {
 	g.POST("/cases/:id/:action", s.handleCaseAction, in)
 	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
 	g.GET("/documents/:id", s.handleDocumentDownload, in)
+	g.GET("/deadlines", s.handleDeadlines, in)
+	if s.deps.Notify != nil {
+		g.GET("/inbox", s.handleInbox, in)
+		g.POST("/inbox/read", s.handleInboxReadAll, in)
+		g.POST("/inbox/:id/read", s.handleInboxRead, in)
+	}
+	s.queueRoutes(g)
 }
 
 // apiRoutes registers the JSON API under /api/v1.
@@ -68,4 +75,9 @@ func (s *Server) apiRoutes(g *echo.Group) {
 
 	g.GET("/audit", s.apiAuditList, in, s.requireSystem("audit", "read"))
 	s.apiCaseRoutes(g, in)
+	s.apiDeadlineRoutes(g, in)
+	if s.deps.Notify != nil {
+		g.GET("/notifications", s.apiNotificationList, in)
+		g.POST("/notifications/:id/read", s.apiNotificationRead, in)
+	}
 }

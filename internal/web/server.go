@@ -23,9 +23,11 @@ import (
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/identity"
+	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
@@ -55,7 +57,13 @@ type Deps struct {
 	Audit     *audit.Log
 	Authz     Authz
 	Cases     *cases.Service
+	Deadlines *deadline.Service
 	Documents *document.Service
+	// Notify serves the inbox and the unread count in the navigation.
+	Notify *notify.Service
+	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
+	// for sysadmins; nil leaves it out.
+	Queues http.Handler
 	// MaxUploadBytes caps one uploaded document.
 	MaxUploadBytes int64
 	// DemoUsers are listed on the login page in demo mode.
@@ -163,7 +171,9 @@ func (s *Server) middleware() {
 	// bearer token only and never reads the session cookie.
 	session := echo.WrapMiddleware(s.deps.Sessions.LoadAndSave)
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		Skipper:        func(c echo.Context) bool { return !isPage(c) },
+		// The queue monitor's UI cannot send the token; requireQueueAdmin
+		// checks the origin of its state-changing requests instead.
+		Skipper:        func(c echo.Context) bool { return !isPage(c) || isQueueMonitor(c) },
 		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 		CookieName:     "ipm_csrf",
 		CookiePath:     "/",

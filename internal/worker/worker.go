@@ -46,6 +46,15 @@ type Deps struct {
 	// LeaderRetry is how often a follower tries to become leader.
 	// Default 5s.
 	LeaderRetry time.Duration
+	// RetryDelay is the backoff between retries of a failed task.
+	// Default asynq's (exponential, from seconds to hours).
+	RetryDelay asynq.RetryDelayFunc
+	// PollInterval is how often an idle server looks for new tasks.
+	// Default 1s (asynq's).
+	PollInterval time.Duration
+	// ShutdownTimeout is how long Run lets in-flight tasks finish when ctx
+	// ends; unfinished ones go back to the queue. Default 10s.
+	ShutdownTimeout time.Duration
 }
 
 // Worker is the asynq server plus the leader-elected scheduler.
@@ -57,6 +66,9 @@ type Worker struct {
 func New(d Deps) *Worker {
 	if d.LeaderRetry <= 0 {
 		d.LeaderRetry = 5 * time.Second
+	}
+	if d.ShutdownTimeout <= 0 {
+		d.ShutdownTimeout = 10 * time.Second
 	}
 	return &Worker{d: d}
 }
@@ -70,10 +82,15 @@ func (w *Worker) Run(ctx context.Context) error {
 		mux.Handle(typ, h)
 	}
 	srv := asynq.NewServerFromRedisClient(w.d.Redis, asynq.Config{
-		Concurrency:     w.d.Concurrency,
-		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1},
-		Logger:          slogAdapter{w.d.Logger},
-		ShutdownTimeout: 10 * time.Second,
+		Concurrency:       w.d.Concurrency,
+		Queues:            map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1},
+		Logger:            slogAdapter{w.d.Logger},
+		ShutdownTimeout:   w.d.ShutdownTimeout,
+		RetryDelayFunc:    w.d.RetryDelay,
+		TaskCheckInterval: w.d.PollInterval,
+		// Scheduled tasks (reminders queued ahead of their send time) and
+		// retries become runnable within a second, not asynq's five.
+		DelayedTaskCheckInterval: time.Second,
 	})
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)

@@ -1,0 +1,113 @@
+package app
+
+import (
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
+
+	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/notify"
+	"github.com/ipmediate/ipmediate/internal/web"
+	"github.com/ipmediate/ipmediate/internal/worker"
+	webfs "github.com/ipmediate/ipmediate/web"
+)
+
+// buildNotify builds the reminder and notification service from the
+// reminders, smtp and sms settings, and the job queue monitor.
+func (a *App) buildNotify() error {
+	cfg := a.Config
+	cal, err := calendar.LoadDefault()
+	if err != nil {
+		return err
+	}
+	rules, err := calendar.LoadDefaultRules()
+	if err != nil {
+		return err
+	}
+	stages, err := notify.ParseStages(cfg.Reminders.Stages)
+	if err != nil {
+		return &config.SettingError{Setting: "reminders.stages (IPM_REMINDERS_STAGES)", Problem: err.Error()}
+	}
+	sendAt, err := notify.ParseClockTime(cfg.Reminders.SendTime)
+	if err != nil {
+		return &config.SettingError{Setting: "reminders.send_time (IPM_REMINDERS_SEND_TIME)", Problem: err.Error()}
+	}
+	from, err := monthDay(cfg.Reminders.AnnualReportFrom)
+	if err != nil {
+		return &config.SettingError{Setting: "reminders.annual_report_from (IPM_REMINDERS_ANNUAL_REPORT_FROM)", Problem: err.Error()}
+	}
+	rule, ok := rules.Rule("annual_report")
+	if !ok {
+		return fmt.Errorf("configs/deadlines.yaml: the rule annual_report is missing")
+	}
+	due, err := monthDay(rule.On)
+	if err != nil {
+		return fmt.Errorf("configs/deadlines.yaml: rule annual_report: %w", err)
+	}
+	var annualRoles []domain.Role
+	for _, r := range domain.Roles {
+		if r != domain.RoleSysadmin && a.Authz.Allowed(r, "report", "submit") {
+			annualRoles = append(annualRoles, r)
+		}
+	}
+	ifs, err := fs.Sub(webfs.FS, "i18n")
+	if err != nil {
+		return err
+	}
+	texts, err := web.NewTranslator(ifs)
+	if err != nil {
+		return err
+	}
+	o := notify.Options{
+		Calendar: cal, Stages: stages, SendTime: sendAt, EscalateAfter: cfg.Reminders.EscalateAfter,
+		AnnualFrom: from, AnnualDue: due, AnnualRoles: annualRoles,
+		Texts: texts, BaseURL: cfg.HTTP.BaseURL, PII: a.PII, Now: time.Now, Log: a.Log,
+	}
+	if s := cfg.SMTP; s.Host != "" {
+		m, err := notify.NewSMTPMailer(notify.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password,
+			From: s.From, TLS: s.TLS, Timeout: s.Timeout})
+		if err != nil {
+			return &config.SettingError{Setting: "smtp (IPM_SMTP_*)", Problem: err.Error()}
+		}
+		o.Email = m
+	}
+	if s := cfg.SMS; s.GatewayURL != "" {
+		o.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})
+	}
+	if a.Notify, err = notify.New(a.DB, o); err != nil {
+		return err
+	}
+	redisOpt, err := asynq.ParseRedisURI(cfg.Redis.URL)
+	if err != nil {
+		return &config.SettingError{Setting: "redis.url (IPM_REDIS_URL)", Problem: err.Error()}
+	}
+	a.queues = asynqmon.New(asynqmon.Options{RootPath: web.QueuesPath, RedisConnOpt: redisOpt})
+	return nil
+}
+
+// monthDay parses MM-DD into a date of a leap year, so 02-29 passes; only
+// its month and day are used.
+func monthDay(s string) (calendar.Date, error) {
+	t, err := time.Parse("2006-01-02", "2000-"+s)
+	if err != nil {
+		return calendar.Date{}, fmt.Errorf("%q is not a day MM-DD", s)
+	}
+	return calendar.NewDate(2000, t.Month(), t.Day()), nil
+}
+
+// notifyWork is the worker's share of reminders: task handlers and the
+// scheduler leader's jobs (relay, sweeper, annual report planner).
+func (a *App) notifyWork() (map[string]asynq.Handler, []worker.Job) {
+	r := a.Config.Reminders
+	enq := worker.NewEnqueuer(a.Redis, r.MaxRetry)
+	jobs := worker.NotifyJobs(a.Notify, enq, worker.NotifySettings{
+		RelayInterval: r.RelayInterval, RelayBatch: r.RelayBatch, TaskBatch: r.TaskBatch, Lookahead: r.Lookahead,
+		SweepInterval: r.SweepInterval, StaleAfter: r.StaleAfter,
+	})
+	return worker.NotifyHandlers(a.Notify), jobs
+}

@@ -1,0 +1,241 @@
+package deadline
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// List limits.
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+// MineFilter narrows Mine.
+type MineFilter struct {
+	// Status is the deadlines' status; "" means open.
+	Status Status
+	// OrgID keeps only one responsible organisation's deadlines.
+	OrgID  int64
+	Cursor string
+	Limit  int // default 50, max 200
+}
+
+// Mine lists the actor's deadlines, a page at a time (keyset on the due
+// time and id; the second result is the next page's cursor, "" on the
+// last page):
+//
+//   - those the actor is responsible for (the first assigned mediator of a
+//     case is responsible for its deadlines);
+//   - for a mediator, those of every case they are an active mediator of;
+//   - for a committee's director or clerk, every deadline of the
+//     committee, and for a city-level director those of the committees
+//     they supervise.
+//
+// Open deadlines come overdue first (the longest overdue first), then the
+// soonest due; closed ones (Status met, missed or cancelled) the latest
+// first. Each role counts only where casbin grants it deadline:read.
+// EFORBIDDEN for an actor who may read no deadline (the system
+// administrator, an enterprise user: they see their case's dates on the
+// case itself); EINVALID naming status or cursor.
+func (s *Service) Mine(ctx context.Context, f MineFilter) ([]Deadline, string, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	status := f.Status
+	if status == "" {
+		status = Open
+	}
+	if !status.Valid() {
+		return nil, "", domain.Invalid(domain.FieldError{Field: "status", Message: "validation.status"})
+	}
+	where, args, ok := s.scope(a)
+	if !ok {
+		return nil, "", domain.Errorf(domain.EFORBIDDEN, "you may not read deadlines")
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = defaultLimit
+	case limit > maxLimit:
+		limit = maxLimit
+	}
+	asc := status == Open
+	q := s.db.WithContext(ctx).Table("deadlines").
+		Select("deadlines.*, coalesce(cases.number, '') AS case_number").
+		Joins("LEFT JOIN cases ON cases.id = deadlines.case_id").
+		Where(where, args...).Where("deadlines.status = ?", status)
+	if f.OrgID != 0 {
+		q = q.Where("deadlines.org_id = ?", f.OrgID)
+	}
+	if f.Cursor != "" {
+		due, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
+		}
+		if asc {
+			q = q.Where("(deadlines.due_at, deadlines.id) > (?, ?)", due, id)
+		} else {
+			q = q.Where("(deadlines.due_at, deadlines.id) < (?, ?)", due, id)
+		}
+	}
+	if asc {
+		q = q.Order("deadlines.due_at, deadlines.id")
+	} else {
+		q = q.Order("deadlines.due_at DESC, deadlines.id DESC")
+	}
+	var rows []row
+	if err := q.Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return nil, "", fmt.Errorf("list deadlines: %w", err)
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		next = encodeCursor(last.DueAt, last.ID)
+	}
+	out := make([]Deadline, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDeadline()
+	}
+	return out, next, nil
+}
+
+// CanList reports whether the actor may list deadlines at all (Mine would
+// not be EFORBIDDEN).
+func (s *Service) CanList(a *domain.Actor) bool {
+	_, _, ok := s.scope(a)
+	return ok
+}
+
+// scope is the actor's "my deadlines" condition on deadlines; ok is false
+// when no role of theirs may read deadlines.
+func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
+	if a == nil {
+		return "", nil, false
+	}
+	var (
+		staff     []int64
+		mediator  bool
+		permitted bool
+	)
+	add := func(id int64) {
+		if !slices.Contains(staff, id) {
+			staff = append(staff, id)
+		}
+	}
+	for _, m := range a.Memberships {
+		if s.authz != nil && !s.authz.Can(a.UserID, m.OrgID, "deadline", "read") {
+			continue
+		}
+		permitted = true
+		switch m.Role {
+		case domain.RoleDirector:
+			add(m.OrgID)
+			for _, id := range a.Supervised {
+				add(id)
+			}
+		case domain.RoleClerk:
+			add(m.OrgID)
+		case domain.RoleMediator:
+			mediator = true
+		}
+	}
+	if !permitted {
+		return "", nil, false
+	}
+	parts := []string{"deadlines.responsible_user_id = ?"}
+	args := []any{a.UserID}
+	if mediator {
+		parts = append(parts, "deadlines.case_id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL)")
+		args = append(args, a.UserID)
+	}
+	if len(staff) > 0 {
+		parts = append(parts, "deadlines.org_id IN ?")
+		args = append(args, staff)
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args, true
+}
+
+func encodeCursor(due time.Time, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(due.UnixMicro(), 10) + ":" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (time.Time, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	us, ids, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return time.Time{}, 0, errors.New("bad cursor")
+	}
+	micro, err1 := strconv.ParseInt(us, 10, 64)
+	id, err2 := strconv.ParseInt(ids, 10, 64)
+	if err1 != nil || err2 != nil || id <= 0 {
+		return time.Time{}, 0, errors.New("bad cursor")
+	}
+	return time.UnixMicro(micro).UTC(), id, nil
+}
+
+// Countdown says how far an open deadline is from now, for lists: "in N
+// working days", "due today", "overdue by N days".
+type Countdown struct {
+	// Overdue: the deadline has run out; DaysOverdue is the number of
+	// calendar days from its last day to today (1 on the day after).
+	Overdue     bool
+	DaysOverdue int
+	// Today: the last day is today.
+	Today bool
+	// WorkingDays is the number of working days after today up to and
+	// including the last day; -1 when too far to count (over a year) or
+	// the calendar cannot answer.
+	WorkingDays int
+	// Days is the number of calendar days from today to the last day.
+	Days int
+}
+
+// countLimit bounds the working-day count of a countdown.
+const countLimit = 400
+
+// Countdown computes the countdown of d at now with the service's
+// calendar. A closed deadline has the zero Countdown.
+func (s *Service) Countdown(d Deadline, now time.Time) Countdown { return CountdownOn(s.cal, d, now) }
+
+// CountdownOn computes the countdown of d at now with the calendar cal.
+func CountdownOn(cal *calendar.Calendar, d Deadline, now time.Time) Countdown {
+	if d.Status != Open {
+		return Countdown{}
+	}
+	today, last := calendar.DateOf(now), d.LastDay()
+	days := int(last.Start().Sub(today.Start()).Hours() / 24)
+	switch {
+	case !now.Before(d.DueAt):
+		return Countdown{Overdue: true, DaysOverdue: max(-days, 0), Days: days}
+	case days <= 0:
+		return Countdown{Today: true}
+	case days > countLimit:
+		return Countdown{Days: days, WorkingDays: -1}
+	}
+	n := 0
+	for day := today.AddDays(1); !day.After(last); day = day.AddDays(1) {
+		info, err := cal.Day(day)
+		if err != nil {
+			return Countdown{Days: days, WorkingDays: -1}
+		}
+		if info.IsWorkday() {
+			n++
+		}
+	}
+	return Countdown{Days: days, WorkingDays: n}
+}

@@ -1,0 +1,271 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// deadlineRow is what planning and delivery read of a deadline.
+type deadlineRow struct {
+	ID                int64
+	OrgID             int64
+	CaseID            *int64
+	Kind              string
+	Title             string
+	DueAt             time.Time
+	Status            string
+	ResponsibleUserID *int64
+}
+
+// deadlineOpen is the status of a deadline still running or overdue
+// (migrations/0006_deadlines.sql); met, missed and cancelled are closed.
+const deadlineOpen = "open"
+
+// Reasons a reminder is cancelled (reminders.cancel_reason).
+const (
+	reasonSuperseded = "superseded"
+	reasonClosed     = "deadline_closed"
+	reasonTooLate    = "too_late"
+	reasonInactive   = "recipient_inactive"
+)
+
+// PlanTx (re)plans the reminders of a deadline inside tx, the transaction
+// of the business change that opened, moved or closed it, so that the
+// plan commits or rolls back with the change. Call it after writing the
+// deadline row; it is idempotent.
+//
+//   - open: one reminder per configured stage and recipient (the
+//     responsible user, else the organisation's directors) and the overdue
+//     escalation to the directors; reminders planned for another due time
+//     or recipient are cancelled unless already sent. A responsible user
+//     gets an in-app message when the deadline is set or moved.
+//   - met, missed or cancelled (closed): every unsent reminder is
+//     cancelled, as CancelTx does.
+//
+// A deadline that does not exist gives ENOTFOUND.
+func (s *Service) PlanTx(ctx context.Context, tx *gorm.DB, deadlineID int64) error {
+	return s.inTx(ctx, tx, func(tx *gorm.DB) error {
+		var d deadlineRow
+		res := tx.Raw(`SELECT id, org_id, case_id, kind, title, due_at, status, responsible_user_id
+FROM deadlines WHERE id = ?`, deadlineID).Scan(&d)
+		if res.Error != nil {
+			return fmt.Errorf("plan reminders of deadline %d: %w", deadlineID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return domain.NotFound("deadline")
+		}
+		if d.Status != deadlineOpen {
+			return cancelUnsent(tx, deadlineID, reasonClosed)
+		}
+		return s.plan(tx, d)
+	})
+}
+
+// CancelTx cancels every unsent reminder of a deadline inside tx, the
+// transaction that closes it (met, missed or cancelled). PlanTx does the
+// same when it finds the deadline closed.
+func (s *Service) CancelTx(ctx context.Context, tx *gorm.DB, deadlineID int64) error {
+	return s.inTx(ctx, tx, func(tx *gorm.DB) error { return cancelUnsent(tx, deadlineID, reasonClosed) })
+}
+
+func cancelUnsent(tx *gorm.DB, deadlineID int64, reason string) error {
+	err := tx.Exec(`UPDATE reminders SET status = 'cancelled', cancel_reason = ?
+WHERE deadline_id = ? AND status IN ('pending', 'enqueued')`, reason, deadlineID).Error
+	if err != nil {
+		return fmt.Errorf("cancel reminders of deadline %d: %w", deadlineID, err)
+	}
+	return nil
+}
+
+// reminderRow is one reminder to write.
+type reminderRow struct {
+	Topic     string
+	Stage     string
+	SendAt    time.Time
+	Recipient int64
+}
+
+func (s *Service) plan(tx *gorm.DB, d deadlineRow) error {
+	now := s.clock()
+	directors, err := orgHeads(tx, d.OrgID)
+	if err != nil {
+		return err
+	}
+	responsible := directors
+	if d.ResponsibleUserID != nil {
+		responsible = []int64{*d.ResponsibleUserID}
+	}
+	// keep: every (stage, recipient) that belongs to the plan for this due
+	// time, written now or not; insert: the rows to write.
+	var keep []string
+	var insert []reminderRow
+	for _, p := range planStages(s.o.Calendar, s.o.SendTime, s.o.Stages, d.DueAt, now) {
+		for _, u := range responsible {
+			keep = append(keep, p.Name+":"+strconv.FormatInt(u, 10))
+			if !p.Past || p.CatchUp {
+				insert = append(insert, reminderRow{Topic: TaskRemind, Stage: p.Name, SendAt: p.SendAt, Recipient: u})
+			}
+		}
+	}
+	escalateAt := d.DueAt.Add(s.o.EscalateAfter)
+	for _, u := range directors {
+		keep = append(keep, StageEscalation+":"+strconv.FormatInt(u, 10))
+		insert = append(insert, reminderRow{Topic: TaskEscalate, Stage: StageEscalation, SendAt: escalateAt, Recipient: u})
+	}
+
+	var known bool
+	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM reminders WHERE deadline_id = ? AND due_at = ?)`, d.ID, d.DueAt).
+		Scan(&known).Error; err != nil {
+		return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
+	}
+	var moved bool
+	if !known {
+		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM reminders WHERE deadline_id = ?)`, d.ID).Scan(&moved).Error; err != nil {
+			return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
+		}
+	}
+	if err := tx.Exec(`UPDATE reminders SET status = 'cancelled', cancel_reason = ?
+WHERE deadline_id = ? AND status IN ('pending', 'enqueued')
+  AND NOT (due_at = ? AND stage || ':' || recipient_user_id = ANY (?::text[]))`,
+		reasonSuperseded, d.ID, d.DueAt, pgTextArray(keep)).Error; err != nil {
+		return fmt.Errorf("plan reminders of deadline %d: cancel superseded: %w", d.ID, err)
+	}
+	if len(insert) > 0 {
+		var sb strings.Builder
+		args := make([]any, 0, len(insert)*7)
+		sb.WriteString(`INSERT INTO reminders (deadline_id, org_id, topic, stage, due_at, send_at, recipient_user_id) VALUES `)
+		for i, r := range insert {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, d.ID, d.OrgID, r.Topic, r.Stage, d.DueAt, r.SendAt, r.Recipient)
+		}
+		// A reminder cancelled earlier comes back when the plan wants it
+		// again (a deadline moved back, a closed one reopened); a sent one
+		// stays sent.
+		sb.WriteString(` ON CONFLICT (deadline_id, due_at, stage, recipient_user_id) WHERE deadline_id IS NOT NULL
+DO UPDATE SET status = 'pending', send_at = EXCLUDED.send_at, enqueued_at = NULL, cancel_reason = ''
+WHERE reminders.status = 'cancelled'`)
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
+		}
+	}
+	if !known && d.ResponsibleUserID != nil {
+		kind := "deadline_set"
+		if moved {
+			kind = "deadline_moved"
+		}
+		msg := Message{
+			UserID: *d.ResponsibleUserID, Kind: kind, Link: deadlineLink(d),
+			Params:   map[string]any{"Title": d.Title, "Due": FormatDue(d.DueAt)},
+			DedupKey: fmt.Sprintf("deadline:%d:%d:set", d.ID, d.DueAt.Unix()),
+		}
+		if err := s.sendTx(tx, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deadlineLink is the page a deadline's notifications lead to.
+func deadlineLink(d deadlineRow) string {
+	if d.CaseID != nil {
+		return "/cases/" + strconv.FormatInt(*d.CaseID, 10)
+	}
+	return "/deadlines"
+}
+
+// orgHeads returns the active directors of an organisation or, when it
+// has none (a court, customs), its active members: they receive the
+// escalation of its missed deadlines.
+func orgHeads(tx *gorm.DB, orgID int64) ([]int64, error) {
+	var ids []int64
+	err := tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
+WHERE m.org_id = ? AND m.role = 'director' ORDER BY m.user_id`, orgID).Scan(&ids).Error
+	if err == nil && len(ids) == 0 {
+		err = tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
+WHERE m.org_id = ? ORDER BY m.user_id`, orgID).Scan(&ids).Error
+	}
+	if err != nil {
+		return nil, fmt.Errorf("directors of org %d: %w", orgID, err)
+	}
+	return ids, nil
+}
+
+// Message is a notification to one user, sent through the outbox.
+type Message struct {
+	UserID int64 `json:"user_id"`
+	// Kind picks the text: web/i18n notify.<kind>.title and .body.
+	Kind string `json:"kind"`
+	// Params fill the text's placeholders ({{.Title}}).
+	Params map[string]any `json:"params,omitempty"`
+	// Link is a local path the notification leads to, or "".
+	Link string `json:"link,omitempty"`
+	// DedupKey makes the message idempotent: a second message with the
+	// same key is not delivered. Empty: the outbox row is the key.
+	DedupKey string `json:"dedup_key,omitempty"`
+}
+
+// SendTx queues a message to a user inside tx, the transaction of the
+// change it reports: it is delivered (in-app, and by e-mail and SMS when
+// configured) after the commit, and not at all after a rollback.
+func (s *Service) SendTx(ctx context.Context, tx *gorm.DB, m Message) error {
+	return s.inTx(ctx, tx, func(tx *gorm.DB) error { return s.sendTx(tx, m) })
+}
+
+func (s *Service) sendTx(tx *gorm.DB, m Message) error {
+	var f domain.Fields
+	if m.UserID <= 0 {
+		f.Add("user_id", "validation.required")
+	}
+	if !kindPattern.MatchString(m.Kind) {
+		f.Add("kind", "validation.invalid")
+	}
+	if m.Link != "" && !localPath(m.Link) {
+		f.Add("link", "validation.invalid")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("send message: %w", err)
+	}
+	if err := tx.Exec(`INSERT INTO outbox (topic, payload) VALUES (?, ?)`, TaskSend, string(payload)).Error; err != nil {
+		return fmt.Errorf("send message: %w", err)
+	}
+	return nil
+}
+
+// localPath accepts a path of this site only, never another host.
+func localPath(p string) bool {
+	return strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\")
+}
+
+// arrayQuoter escapes an element of a PostgreSQL array literal.
+var arrayQuoter = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// pgTextArray writes a PostgreSQL text[] literal.
+func pgTextArray(xs []string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		_, _ = arrayQuoter.WriteString(&b, x)
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String()
+}

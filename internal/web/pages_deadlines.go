@@ -1,0 +1,146 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/deadline"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// deadlinesPage is "my deadlines" and the deadline calculator.
+type deadlinesPage struct {
+	Form
+	// CanList: the actor may read deadlines (staff); others see only the
+	// calculator.
+	CanList  bool
+	Items    []deadline.Deadline
+	Next     string
+	Status   string
+	Statuses []deadline.Status
+	Rules    []calendar.Rule
+	// Calc is the calculator's answer, when rule and from were given.
+	Calc *deadline.Calculation
+}
+
+// NextQuery is the link to the next page with the same status.
+func (p *deadlinesPage) NextQuery() string {
+	v := url.Values{"cursor": {p.Next}}
+	if p.Status != "" {
+		v.Set("status", p.Status)
+	}
+	return v.Encode()
+}
+
+// handleDeadlines is "my deadlines": the actor's open deadlines, overdue
+// first, then the soonest (or the closed ones by status), each linked to
+// its case; and the calculator, a GET form that works without JavaScript.
+func (s *Server) handleDeadlines(c echo.Context) error {
+	a := actorOf(c)
+	page := &deadlinesPage{Form: Form{Values: map[string]string{}}, Rules: s.deps.Deadlines.Rules(),
+		Statuses: deadline.Statuses, Status: c.QueryParam("status")}
+	status := http.StatusOK
+	rule, from := c.QueryParam("rule"), c.QueryParam("from")
+	page.Values["rule"], page.Values["from"] = rule, from
+	if rule != "" || from != "" {
+		res, err := s.calculate(rule, from)
+		var de *domain.Error
+		switch {
+		case errors.As(err, &de) && de.Code == domain.EINVALID:
+			page.Errors, status = de.Fields, http.StatusUnprocessableEntity
+		case err != nil:
+			return err
+		default:
+			page.Calc = &res
+		}
+	}
+	if s.deps.Deadlines.CanList(a) {
+		page.CanList = true
+		f, err := mineFilter(c)
+		if err != nil {
+			return err
+		}
+		if page.Items, page.Next, err = s.deps.Deadlines.Mine(ctxOf(c), f); err != nil {
+			return err
+		}
+	}
+	return s.render(c, status, "deadlines", page)
+}
+
+// LastMoment is the last moment before a due instant: the last day of a
+// deadline due at 24:00 is the day before its due instant's date, so due
+// dates are shown through it (fmtDate (.LastMoment $due)).
+func (p *Page) LastMoment(v any) time.Time {
+	t := toTime(v)
+	if t.IsZero() {
+		return t
+	}
+	return t.Add(-time.Nanosecond)
+}
+
+// DueText writes when a deadline runs out as the law says it:
+// "2026-10-28 24:00" for a period ending with its last day, the exact
+// time for one in hours.
+func (p *Page) DueText(v any) string {
+	t := toTime(v)
+	if t.IsZero() {
+		return ""
+	}
+	b := t.In(calendar.Beijing)
+	if b.Hour() == 0 && b.Minute() == 0 && b.Second() == 0 && b.Nanosecond() == 0 {
+		return calendar.DateOf(t.Add(-time.Nanosecond)).String() + " 24:00"
+	}
+	return b.Format("2006-01-02 15:04")
+}
+
+// DeadlineTitle is a deadline's name in the page's language: the rule's
+// own Chinese name, or the English name of its kind.
+func (p *Page) DeadlineTitle(d deadline.Deadline) string {
+	if p.Lang != "en" {
+		return d.Title
+	}
+	id := "deadline.kind." + d.Kind
+	if s := p.T(id); s != id {
+		return s
+	}
+	return d.Title
+}
+
+// DueIn says how far an open deadline is: "in 3 working days", "due
+// today", "overdue by 2 days"; "" for a closed one. It counts on the
+// calendar embedded in the binary, the one the deadline service uses.
+func (p *Page) DueIn(d deadline.Deadline) string {
+	cal, _, err := deadline.Defaults()
+	if err != nil || d.Status != deadline.Open {
+		return ""
+	}
+	cd := deadline.CountdownOn(cal, d, time.Now())
+	switch {
+	case cd.Overdue:
+		return p.T("deadline.overdue", "N", cd.DaysOverdue)
+	case cd.Today:
+		return p.T("deadline.due_today")
+	case cd.WorkingDays >= 0:
+		return p.T("deadline.working_days_left", "N", cd.WorkingDays, "Days", cd.Days)
+	}
+	return p.T("days.left", "N", cd.Days)
+}
+
+// DeadlineClass colours a deadline's status badge; the text always says
+// the status.
+func (p *Page) DeadlineClass(d deadline.Deadline) string {
+	switch {
+	case d.Overdue(time.Now()), d.Status == deadline.Missed:
+		return "bad"
+	case d.Status == deadline.Met:
+		return "ok"
+	case d.Status == deadline.Cancelled:
+		return ""
+	}
+	return "info"
+}

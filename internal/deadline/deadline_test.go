@@ -36,12 +36,6 @@ func (c *clock) now() time.Time {
 	return c.t
 }
 
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 func defaults(t *testing.T) (*calendar.Calendar, calendar.Rules) {
 	t.Helper()
 	cal, rules, err := deadline.Defaults()

@@ -1,15 +1,18 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
+	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/web"
@@ -81,6 +84,13 @@ func (a *App) buildNotify() error {
 	}
 	if a.Notify, err = notify.New(a.DB, o); err != nil {
 		return err
+	}
+	// Every deadline opened, moved, closed or handed over plans (or
+	// cancels) its reminders in the transaction of that change.
+	if a.Deadlines != nil {
+		a.Deadlines.OnChange("notify", func(ctx context.Context, tx *gorm.DB, d deadline.Deadline) error {
+			return a.Notify.PlanTx(ctx, tx, d.ID)
+		})
 	}
 	redisOpt, err := asynq.ParseRedisURI(cfg.Redis.URL)
 	if err != nil {

@@ -170,7 +170,7 @@ type Reminders struct {
 	// TaskBatch is how many reminders one queued task delivers, in one
 	// transaction; 1 queues a task per reminder. A task costs the queue
 	// the same whatever it carries, so batches keep the lag low when many
-	// deadlines fall due at once. Default 50.
+	// deadlines fall due at once. Default 100.
 	TaskBatch int `yaml:"task_batch" env:"TASK_BATCH"`
 	// Lookahead queues reminders this long before they are due, to run at
 	// their send time, so that a spike known in advance (every deadline
@@ -273,7 +273,7 @@ func Default() Config {
 			AnnualReportFrom: "12-01",
 			RelayInterval:    time.Second,
 			RelayBatch:       1000,
-			TaskBatch:        50,
+			TaskBatch:        100,
 			Lookahead:        30 * time.Second,
 			SweepInterval:    30 * time.Second,
 			StaleAfter:       2 * time.Minute,

@@ -121,14 +121,12 @@ func (s *Service) plan(tx *gorm.DB, d deadlineRow) error {
 		insert = append(insert, reminderRow{Topic: TaskEscalate, Stage: StageEscalation, SendAt: escalateAt, Recipient: u})
 	}
 
-	var known bool
-	if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM reminders WHERE deadline_id = ? AND due_at = ?)`, d.ID, d.DueAt).
-		Scan(&known).Error; err != nil {
-		return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
-	}
-	var moved bool
-	if !known {
-		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM reminders WHERE deadline_id = ?)`, d.ID).Scan(&moved).Error; err != nil {
+	// Has the responsible user been told of this due time, or of another?
+	var known, moved bool
+	if d.ResponsibleUserID != nil {
+		if err := tx.Raw(`SELECT coalesce(bool_or(due_at = ?), false), count(*) > 0 FROM reminders
+WHERE deadline_id = ? AND recipient_user_id = ? AND topic = ?`, d.DueAt, d.ID, *d.ResponsibleUserID, TaskRemind).
+			Row().Scan(&known, &moved); err != nil {
 			return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
 		}
 	}
@@ -167,7 +165,7 @@ WHERE reminders.status = 'cancelled'`)
 		msg := Message{
 			UserID: *d.ResponsibleUserID, Kind: kind, Link: deadlineLink(d),
 			Params:   map[string]any{"Title": d.Title, "Due": FormatDue(d.DueAt)},
-			DedupKey: fmt.Sprintf("deadline:%d:%d:set", d.ID, d.DueAt.Unix()),
+			DedupKey: fmt.Sprintf("deadline:%d:%d:set:%d", d.ID, d.DueAt.Unix(), *d.ResponsibleUserID),
 		}
 		if err := s.sendTx(tx, msg); err != nil {
 			return err

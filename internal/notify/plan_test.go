@@ -113,6 +113,29 @@ func TestPlanTx_StagesEscalationMoveAndClose(t *testing.T) {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 
+	// Handed to the other mediator: the first one's reminders are
+	// superseded, the new one is told.
+	other := f.User(t, "mediator", f.OrgID)
+	if err := db.Exec(`UPDATE deadlines SET responsible_user_id = ? WHERE id = ?`, other, id).Error; err != nil {
+		t.Fatal(err)
+	}
+	plan(t, s, db, id)
+	var mine, theirs int
+	for _, r := range planned(t, db, id) {
+		switch {
+		case r.Status == "pending" && r.Recipient == other:
+			theirs++
+		case r.Status == "pending" && r.Recipient == f.Mediator:
+			mine++
+		}
+	}
+	if mine != 0 || theirs != 3 {
+		t.Errorf("after the hand-over: %d pending for the first mediator, %d for the new one, want 0 and 3", mine, theirs)
+	}
+	if diff := cmp.Diff([]string{"deadline_set", "deadline_moved", "deadline_set"}, outboxKinds(t, db)); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+
 	// Met: nothing more goes out.
 	if err := db.Exec(`UPDATE deadlines SET status = 'met', closed_at = now() WHERE id = ?`, id).Error; err != nil {
 		t.Fatal(err)

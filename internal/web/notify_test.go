@@ -15,7 +15,9 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/app"
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
 )
 
@@ -329,4 +331,73 @@ func postForm(t *testing.T, e *mxEnv, c *http.Client, path string, form url.Valu
 	}
 	resp.Body.Close()
 	return resp
+}
+
+// TestReminders_FollowCaseDeadlines: the app plans a case's deadline
+// reminders in the transaction of the case action that opens the
+// deadline, and cancels them when the case is withdrawn.
+func TestReminders_FollowCaseDeadlines(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemo())
+	e := &mxEnv{t: t, a: a, orgs: map[string]int64{}, users: map[string]int64{}}
+	var orgRows []struct {
+		ID   int64
+		Code string
+	}
+	a.DB.Raw("SELECT id, code FROM orgs").Scan(&orgRows)
+	for _, o := range orgRows {
+		e.orgs[o.Code] = o.ID
+	}
+	for _, u := range []string{"clerk.gulou", "director.gulou", "mediator1.gulou"} {
+		e.users[u] = notifyUserID(t, a, u)
+	}
+	caseID, _ := mxCase(t, a, e, "clerk.gulou", "gulou", "mediator1.gulou")
+
+	var rows []struct {
+		Stage           string
+		RecipientUserID int64
+		Status          string
+	}
+	load := func() {
+		t.Helper()
+		rows = nil
+		if err := a.DB.Raw(`SELECT r.stage, r.recipient_user_id, r.status FROM reminders r JOIN deadlines d ON d.id = r.deadline_id
+WHERE d.case_id = ? ORDER BY r.id`, caseID).Scan(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	load()
+	escalations := 0
+	for _, r := range rows {
+		if r.Status != "pending" {
+			t.Errorf("reminder %+v is not pending", r)
+		}
+		if r.Stage == notify.StageEscalation {
+			escalations++
+			if r.RecipientUserID != e.users["director.gulou"] {
+				t.Errorf("escalation to %d, want the committee's director", r.RecipientUserID)
+			}
+		}
+	}
+	if len(rows) == 0 || escalations == 0 {
+		t.Fatalf("the mediation deadline has no reminders: %+v", rows)
+	}
+
+	as := func(username string) context.Context {
+		act, err := a.Identity.Actor(context.Background(), e.users[username])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.WithActor(context.Background(), act)
+	}
+	var version int
+	a.DB.Raw("SELECT version FROM cases WHERE id = ?", caseID).Scan(&version)
+	if _, err := a.Cases.Withdraw(as("clerk.gulou"), caseID, cases.ReasonInput{Version: version, Reason: "双方已自行和解"}); err != nil {
+		t.Fatal(err)
+	}
+	load()
+	for _, r := range rows {
+		if r.Status != "cancelled" {
+			t.Errorf("after the withdrawal reminder %+v is still %s", r, r.Status)
+		}
+	}
 }

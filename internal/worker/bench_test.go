@@ -21,12 +21,12 @@ import (
 // due at once, unannounced. IPM_BENCH_REMINDERS (100000),
 // IPM_BENCH_WORKERS (processes, 1), IPM_BENCH_CONCURRENCY (tasks at once
 // per process, 10, the default), IPM_BENCH_TASK_BATCH (reminders per
-// task, 50) and IPM_BENCH_LOOKAHEAD (seconds, 30) change the load.
+// task, 100, the default) and IPM_BENCH_LOOKAHEAD (seconds, 30) change the load.
 func BenchmarkDrain100k(b *testing.B) {
 	total := envInt("IPM_BENCH_REMINDERS", 100000)
 	workers := envInt("IPM_BENCH_WORKERS", 1)
 	concurrency := envInt("IPM_BENCH_CONCURRENCY", 10)
-	taskBatch := envInt("IPM_BENCH_TASK_BATCH", 50)
+	taskBatch := envInt("IPM_BENCH_TASK_BATCH", 100)
 	notice := time.Duration(envIntZero("IPM_BENCH_NOTICE", 20)) * time.Second
 	lookahead := time.Duration(envIntZero("IPM_BENCH_LOOKAHEAD", 30)) * time.Second
 	for range b.N {

@@ -36,6 +36,12 @@ const taskTimeout = 2 * time.Minute
 func (e *Enqueuer) Enqueue(ctx context.Context, typ, taskID string, payload []byte, processAt time.Time) error {
 	opts := []asynq.Option{asynq.TaskID(taskID), asynq.Queue(queueOf(typ)), asynq.MaxRetry(e.maxRetry), asynq.Timeout(taskTimeout)}
 	if processAt.After(time.Now()) {
+		// asynq schedules in whole seconds, truncating: round up, so that
+		// a task never runs before its reminders are due (they would go
+		// back to the relay).
+		if frac := processAt.Sub(processAt.Truncate(time.Second)); frac > 0 {
+			processAt = processAt.Add(time.Second - frac)
+		}
 		opts = append(opts, asynq.ProcessAt(processAt))
 	}
 	_, err := e.c.EnqueueContext(ctx, asynq.NewTask(typ, payload), opts...)

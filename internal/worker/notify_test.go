@@ -90,6 +90,8 @@ type nodeOptions struct {
 	taskBatch int
 	// lookahead queues reminders this long before they are due.
 	lookahead time.Duration
+	// relayBatch is how many rows a relay transaction claims (1000).
+	relayBatch int
 }
 
 // node is one running worker process.
@@ -116,6 +118,9 @@ func (h *harness) start(o nodeOptions) *node {
 	if o.relayInterval == 0 {
 		o.relayInterval = 50 * time.Millisecond
 	}
+	if o.relayBatch == 0 {
+		o.relayBatch = 1000
+	}
 	log := testenv.Logger(t)
 	if o.quiet {
 		log = slog.New(slog.DiscardHandler)
@@ -135,7 +140,7 @@ func (h *harness) start(o nodeOptions) *node {
 	}
 	var jobs []worker.Job
 	if !o.noJobs {
-		jobs = worker.NotifyJobs(n, enq, worker.NotifySettings{RelayInterval: o.relayInterval, RelayBatch: 1000, TaskBatch: o.taskBatch, Lookahead: o.lookahead,
+		jobs = worker.NotifyJobs(n, enq, worker.NotifySettings{RelayInterval: o.relayInterval, RelayBatch: o.relayBatch, TaskBatch: o.taskBatch, Lookahead: o.lookahead,
 			SweepInterval: 200 * time.Millisecond, StaleAfter: o.staleAfter})
 	}
 	w := worker.New(worker.Deps{DB: db, Redis: rdb, Logger: log, Concurrency: o.concurrency,

@@ -1,0 +1,49 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/notify"
+)
+
+// TestApp_WorkerDeliversMessages runs the app's worker (as `worker` and
+// `serve --with-worker` do): a message written to the outbox reaches the
+// user's inbox through the relay, the queue and the handler.
+func TestApp_WorkerDeliversMessages(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
+		c.Reminders.RelayInterval = 100 * time.Millisecond
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunWorker(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("worker: %v", err)
+		}
+	})
+	var user int64
+	if err := a.DB.Raw("SELECT id FROM users WHERE username = 'director.gulou'").Scan(&user).Error; err != nil || user == 0 {
+		t.Fatalf("demo director: %v", err)
+	}
+	if err := a.Notify.SendTx(context.Background(), nil, notify.Message{UserID: user, Kind: "deadline_set",
+		Params: map[string]any{"Title": "测试", "Due": "2026-03-02 24:00"}, DedupKey: "app-test"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		a.DB.Raw("SELECT count(*) FROM notifications WHERE dedup_key = 'app-test' AND user_id = ?", user).Scan(&n)
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the message did not reach the inbox within 30s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -21,8 +21,9 @@ func login(t *testing.T, ctx context.Context, base, username string) {
 		chromedp.WaitVisible(chromedp.ID("username")),
 		chromedp.SendKeys(chromedp.ID("username"), username),
 		chromedp.SendKeys(chromedp.ID("password"), "demo-pass-2026"),
+		markStale(),
 		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.CSS("main h1")),
+		waitFresh(),
 	); err != nil {
 		t.Fatalf("login as %s: %v", username, err)
 	}
@@ -90,8 +91,9 @@ func TestBrowser_DirectorAddsMediator(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("display_name"), "陈新"),
 			chromedp.SetValue(chromedp.ID("role"), "mediator"),
 			chromedp.SetValue(chromedp.ID("password"), pw),
+			markStale(),
 			chromedp.Submit(chromedp.ID("password")),
-			chromedp.WaitVisible(chromedp.CSS("main h1")),
+			waitFresh(),
 		)
 	}
 	if err := fill("short"); err != nil {

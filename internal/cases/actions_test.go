@@ -119,6 +119,9 @@ func attempts() map[domain.CaseAction]attempt {
 		domain.ActionWithdraw: {"sme1", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
 			return svc.Withdraw(ctx, s.id, cases.ReasonInput{Version: s.version, Reason: "双方已自行和解"})
 		}},
+		domain.ActionReassign: {"director.city", func(ctx context.Context, svc *cases.Service, s staged, fx *fixture) (domain.Case, error) {
+			return svc.Reassign(ctx, s.id, cases.ReassignInput{Version: s.version, OrgID: fx.org("cangshan"), Reason: "均衡各调委会办案量"})
+		}},
 		domain.ActionClose: {"director.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
 			return svc.Close(ctx, s.id, cases.CloseInput{Version: s.version, Note: "已按协议履行完毕"})
 		}},
@@ -199,6 +202,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 		domain.ActionAccept: domain.StatusSubmitted, domain.ActionReject: domain.StatusSubmitted,
 		domain.ActionAssign: domain.StatusAccepted, domain.ActionSignoff: domain.StatusSettled,
 		domain.ActionClose: domain.StatusFailed, domain.ActionWithdraw: domain.StatusSubmitted,
+		domain.ActionReassign: domain.StatusAccepted,
 	}
 	tests := []struct {
 		action domain.CaseAction
@@ -217,6 +221,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 		{domain.ActionFail, []string{"director.gulou", "mediator2.gulou", "sme1"}},
 		{domain.ActionWithdraw, []string{"director.gulou", "director.city"}},
 		{domain.ActionClose, []string{"clerk.gulou", "sme1", "director.city"}},
+		{domain.ActionReassign, []string{"director.gulou", "clerk.gulou", "sme1"}},
 	}
 	for _, tt := range tests {
 		status, ok := statusFor[tt.action]

@@ -35,7 +35,9 @@ func TestCaseService_HappyPath(t *testing.T) {
 	allowed("director.gulou", domain.ActionAccept, domain.ActionReject)
 	allowed("clerk.gulou", domain.ActionWithdraw)
 	allowed("sme1", domain.ActionWithdraw)
-	allowed("director.city")
+	// The city committee's director supervises 鼓楼: they may move the case
+	// to another committee, nothing else.
+	allowed("director.city", domain.ActionReassign)
 
 	consent := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Microsecond)
 	c, err := fx.svc.Accept(director, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: consent, ConsentNote: "被申请人书面同意"})

@@ -330,6 +330,8 @@ func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) b
 	case domain.ActionAccept, domain.ActionReject, domain.ActionAssign, domain.ActionExtend,
 		domain.ActionClose, domain.ActionDecideObjection:
 		return s.can(a, org, action)
+	case domain.ActionReassign:
+		return slices.Contains(s.reassignOrgs(a), org)
 	case domain.ActionDeclareConflict:
 		return st.mine != nil && s.can(a, org, action)
 	case domain.ActionLogSession, domain.ActionSettle, domain.ActionFail:

@@ -126,6 +126,13 @@ type AcceptInput struct {
 	ConsentNote string    `json:"consent_note"`
 }
 
+// ReassignInput moves a case to another committee.
+type ReassignInput struct {
+	Version int    `json:"version"`
+	OrgID   int64  `json:"org_id"` // the committee that takes the case over
+	Reason  string `json:"reason"`
+}
+
 // ReasonInput carries a reason (reject, withdraw).
 type ReasonInput struct {
 	Version int    `json:"version"`

@@ -381,6 +381,27 @@ RETURNING *`, userID, dbTime(at), subject.Type, subject.ID, userID).Scan(&rows).
 	return s.changed(ctx, tx, out...)
 }
 
+// HandOverTx makes orgID the responsible organisation of every open
+// deadline of subject, inside tx: when a case moves to another committee.
+// The change hooks run, so reminders and escalations follow the deadline
+// to its new organisation.
+func (s *Service) HandOverTx(ctx context.Context, tx *gorm.DB, subject Subject, orgID int64, at time.Time) error {
+	if at.IsZero() {
+		at = s.clock()
+	}
+	var rows []row
+	if err := tx.WithContext(ctx).Raw(`UPDATE deadlines SET org_id = ?, updated_at = ?, version = version + 1
+WHERE subject_type = ? AND subject_id = ? AND status = 'open' AND org_id <> ?
+RETURNING *`, orgID, dbTime(at), subject.Type, subject.ID, orgID).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("hand over deadlines: %w", err)
+	}
+	out := make([]Deadline, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDeadline()
+	}
+	return s.changed(ctx, tx, out...)
+}
+
 // ForCase lists every deadline of a case, open ones first by due time,
 // then the closed ones. It checks no permission: the case service calls it
 // once it has decided that the actor may see the case.

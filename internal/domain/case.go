@@ -60,6 +60,9 @@ const (
 	ActionFail            CaseAction = "fail"
 	ActionWithdraw        CaseAction = "withdraw"
 	ActionClose           CaseAction = "close"
+	// ActionReassign moves a case to another committee (a city-level
+	// director supervising the county committees).
+	ActionReassign CaseAction = "reassign"
 )
 
 // transition says from which statuses an action may run and where it
@@ -85,11 +88,12 @@ var transitions = map[CaseAction]transition{
 	ActionFail:            {From: []CaseStatus{StatusMediating}, To: StatusFailed, Permission: "fail"},
 	ActionWithdraw:        {From: []CaseStatus{StatusSubmitted, StatusAccepted, StatusMediating}, To: StatusWithdrawn, Permission: "withdraw"},
 	ActionClose:           {From: []CaseStatus{StatusSettled, StatusFailed}, To: StatusClosed, Permission: "close"},
+	ActionReassign:        {From: []CaseStatus{StatusSubmitted, StatusAccepted}, Permission: "reassign"},
 }
 
 // CaseActions lists the actions on an existing case in display order.
 var CaseActions = []CaseAction{ActionAccept, ActionReject, ActionAssign, ActionDeclareConflict, ActionObject,
-	ActionDecideObjection, ActionLogSession, ActionExtend, ActionSettle, ActionSignoff, ActionFail, ActionWithdraw, ActionClose}
+	ActionDecideObjection, ActionLogSession, ActionExtend, ActionSettle, ActionSignoff, ActionFail, ActionWithdraw, ActionClose, ActionReassign}
 
 // Permission returns the casbin action that guards a case action.
 func (a CaseAction) Permission() string { return transitions[a].Permission }

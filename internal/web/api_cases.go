@@ -373,6 +373,9 @@ func (s *Server) apiCaseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/close", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.CloseInput) (domain.Case, error) {
 		return cs(s).Close(ctxOf(c), id, in)
 	}), in)
+	g.POST("/cases/:id/reassign", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.ReassignInput) (domain.Case, error) {
+		return cs(s).Reassign(ctxOf(c), id, in)
+	}), in)
 	g.GET("/orgs/:id/mediators", s.apiOrgMediators, in)
 	g.POST("/cases/:id/documents", s.apiDocumentUpload, s.uploadLimit, in)
 	g.GET("/documents/:id", s.apiDocumentDownload, in)

@@ -42,6 +42,7 @@ func (f *caseFlow) as(user string) string {
 
 type caseJSON struct {
 	ID             int64  `json:"id"`
+	OrgID          int64  `json:"org_id"`
 	Number         string `json:"number"`
 	Status         string `json:"status"`
 	Version        int    `json:"version"`
@@ -155,7 +156,7 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 
 	// Illegal action: 409 naming what is allowed now.
 	p := f.problem("director.gulou", "POST", id+"/assign", map[string]any{"version": c.Version, "mediator_ids": []int64{f.users["mediator1.gulou"]}}, 409)
-	if fmt.Sprint(p["allowed_actions"]) != "[accept reject withdraw]" {
+	if fmt.Sprint(p["allowed_actions"]) != "[accept reject withdraw reassign]" {
 		t.Errorf("allowed actions for a submitted case: %v", p["allowed_actions"])
 	}
 	c = f.do("director.gulou", "POST", id+"/accept", map[string]any{"version": c.Version, "consent_at": nowStr(-time.Hour), "consent_note": "电话确认"}, 200)

@@ -276,6 +276,7 @@ type casePage struct {
 	Form
 	V          cases.CaseView
 	Mediators  []domain.User // assignable mediators, for the assign forms
+	Targets    []domain.Org  // committees the case may move to, for the reassign form
 	FailedForm string        // which action's form the errors belong to
 	Conflict   string        // a 409 message shown above the actions
 	Now        time.Time
@@ -344,6 +345,11 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 	page.V, page.Now = v, time.Now()
 	if page.Can(string(domain.ActionAssign)) || page.Can(string(domain.ActionDecideObjection)) {
 		if page.Mediators, err = s.deps.Cases.Mediators(ctxOf(c), v.OrgID); err != nil {
+			return err
+		}
+	}
+	if page.Can(string(domain.ActionReassign)) {
+		if page.Targets, err = s.deps.Cases.ReassignTargets(ctxOf(c), v.OrgID); err != nil {
 			return err
 		}
 	}
@@ -465,6 +471,9 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 	case domain.ActionClose:
 		in := cases.CloseInput{Version: version, Note: c.FormValue("note")}
 		run = func() (domain.Case, error) { return s.deps.Cases.Close(ctx, id, in) }
+	case domain.ActionReassign:
+		in := cases.ReassignInput{Version: version, OrgID: formInt(c.FormValue("org_id")), Reason: c.FormValue("reason")}
+		run = func() (domain.Case, error) { return s.deps.Cases.Reassign(ctx, id, in) }
 	default:
 		return domain.NotFound("action")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -13,10 +14,11 @@ import (
 	"github.com/ipmediate/ipmediate/internal/app"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/seed"
+	"github.com/ipmediate/ipmediate/internal/web"
 )
 
 func newServeCmd(g *globalFlags) *cobra.Command {
-	var demo, withWorker, noMigrate bool
+	var demo, withWorker, noMigrate, travel bool
 	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -27,8 +29,14 @@ database.auto_migrate is false (recommended in production, where
 "ipmediate migrate up" runs as a release step).
 
 SIGINT or SIGTERM stops accepting connections and lets in-flight requests
-finish (http.shutdown_timeout).`,
+finish (http.shutdown_timeout).
+
+With --demo --time-travel the system administrator can move the clock of
+this process ahead at /admin/clock, to show reminders and escalations
+that would otherwise come days later. Time travel needs --demo, and a
+worker in the same process (--with-worker) to see the moved clock.`,
 		Example: `  ipmediate serve --demo --with-worker      # everything, with demo data
+  ipmediate serve --demo --with-worker --time-travel   # and a demo clock that can run ahead
   IPM_HTTP_ADDR=0.0.0.0:8080 ipmediate serve --no-migrate`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -46,19 +54,23 @@ finish (http.shutdown_timeout).`,
 			if noMigrate {
 				cfg.Database.AutoMigrate = false
 			}
-			return runServe(cmd.Context(), cfg, demo, withWorker)
+			if travel && !demo {
+				return errors.New("--time-travel is for demos: add --demo")
+			}
+			return runServe(cmd.Context(), cfg, demo, withWorker, travel)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&demo, "demo", false, "seed the demo organisations, users and cases and print the logins (refused when env is production)")
 	f.BoolVar(&withWorker, "with-worker", false, "also run the background worker in this process (single-machine deployments)")
 	f.BoolVar(&noMigrate, "no-migrate", false, "do not create the database or apply migrations at start")
+	f.BoolVar(&travel, "time-travel", false, "demo only: let the system administrator move this process's clock ahead at /admin/clock")
 	f.StringVar(&addr, "addr", "", "listen address host:port (overrides http.addr / IPM_HTTP_ADDR)")
 	return cmd
 }
 
-func runServe(ctx context.Context, cfg config.Config, demo, withWorker bool) error {
-	a, err := app.New(ctx, cfg, app.Options{Demo: demo, DemoCases: demo})
+func runServe(ctx context.Context, cfg config.Config, demo, withWorker, travel bool) error {
+	a, err := app.New(ctx, cfg, app.Options{Demo: demo, DemoCases: demo, TimeTravel: travel})
 	if err != nil {
 		return err
 	}
@@ -71,6 +83,9 @@ func runServe(ctx context.Context, cfg config.Config, demo, withWorker bool) err
 	fmt.Fprintf(os.Stdout, "\nipmediate is running at %s\n", cfg.HTTP.BaseURL)
 	if demo {
 		printDemoLogins(a)
+	}
+	if travel {
+		fmt.Fprintf(os.Stdout, "Time travel is on: sign in as admin and open %s%s to move the clock ahead.\n", cfg.HTTP.BaseURL, web.ClockPath)
 	}
 	grp, gctx := errgroup.WithContext(ctx)
 	grp.Go(func() error { return a.ServeHTTP(gctx, ln) })

@@ -26,6 +26,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/authz"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
@@ -50,6 +51,10 @@ type Options struct {
 	DemoCases bool
 	// Logger replaces the logger built from the configuration (tests).
 	Logger *slog.Logger
+	// TimeTravel lets the demo's clock be moved ahead (/admin/clock), so
+	// that reminders and escalations due days later can be shown now.
+	// Demo mode only.
+	TimeTravel bool
 }
 
 // App is the running system's parts.
@@ -70,6 +75,9 @@ type App struct {
 	Web      *web.Server
 	// DemoLogins lists the demo users after a demo seed.
 	DemoLogins []seed.Login
+	// Clock is every service's "now": the wall clock, or in a demo with
+	// time travel a clock that can be moved ahead.
+	Clock *clock.Clock
 
 	// Deadlines keeps the legal deadlines (DESIGN §6); the case service
 	// opens, moves and closes them in its actions.
@@ -95,11 +103,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if (opts.Demo || opts.DemoCases) && cfg.Env == "production" {
 		return nil, errors.New("demo mode is refused when env is production")
 	}
+	if opts.TimeTravel && !opts.Demo && !opts.DemoCases {
+		return nil, errors.New("time travel is for demo mode only: add --demo")
+	}
 	log := opts.Logger
 	if log == nil {
 		log = NewLogger(cfg.Log, os.Stderr)
 	}
-	a := &App{Config: cfg, Log: log}
+	a := &App{Config: cfg, Log: log, Clock: clock.New(opts.TimeTravel)}
 	if cfg.Database.AutoMigrate {
 		created, err := database.EnsureDatabase(ctx, cfg.Database.URL)
 		if err != nil {
@@ -178,6 +189,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Documents:      a.Docs,
 		Notify:         a.Notify,
 		Queues:         a.queues,
+		Clock:          a.Clock,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {
@@ -220,21 +232,22 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.Orgs = org.NewStore(a.DB)
 	a.OrgSvc = org.NewService(a.DB, a.Orgs, a.Authz, a.Audit)
+	now := a.Clock.Now
 	throttle := identity.NewThrottle(a.Redis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
 	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.PII, throttle, identity.Policy{
 		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
 	}, time.Now, a.Log)
 
-	if a.Deadlines, err = deadline.Default(a.DB, a.Authz, time.Now, a.Log); err != nil {
+	if a.Deadlines, err = deadline.Default(a.DB, a.Authz, now, a.Log); err != nil {
 		return fmt.Errorf("deadline rules and holiday calendar: %w", err)
 	}
-	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, time.Now, a.Log, cases.WithDeadlines(a.Deadlines))
+	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, now, a.Log, cases.WithDeadlines(a.Deadlines))
 	blobs, err := document.NewBlobs(cfg.Storage.Dir)
 	if err != nil {
 		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
 	}
 	a.blobs = blobs
-	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, time.Now)
+	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, now)
 	if err := a.buildNotify(); err != nil {
 		return err
 	}

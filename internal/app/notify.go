@@ -69,7 +69,7 @@ func (a *App) buildNotify() error {
 	o := notify.Options{
 		Calendar: cal, Stages: stages, SendTime: sendAt, EscalateAfter: cfg.Reminders.EscalateAfter,
 		AnnualFrom: from, AnnualDue: due, AnnualRoles: annualRoles,
-		Texts: texts, BaseURL: cfg.HTTP.BaseURL, PII: a.PII, Now: time.Now, Log: a.Log,
+		Texts: texts, BaseURL: cfg.HTTP.BaseURL, PII: a.PII, Now: a.Clock.Now, Log: a.Log,
 	}
 	if s := cfg.SMTP; s.Host != "" {
 		m, err := notify.NewSMTPMailer(notify.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password,
@@ -114,7 +114,7 @@ func monthDay(s string) (calendar.Date, error) {
 // scheduler leader's jobs (relay, sweeper, annual report planner).
 func (a *App) notifyWork() (map[string]asynq.Handler, []worker.Job) {
 	r := a.Config.Reminders
-	enq := worker.NewEnqueuer(a.Redis, r.MaxRetry)
+	enq := worker.NewEnqueuer(a.Redis, r.MaxRetry).WithClock(a.Clock.Now)
 	jobs := worker.NotifyJobs(a.Notify, enq, worker.NotifySettings{
 		RelayInterval: r.RelayInterval, RelayBatch: r.RelayBatch, TaskBatch: r.TaskBatch, Lookahead: r.Lookahead,
 		SweepInterval: r.SweepInterval, StaleAfter: r.StaleAfter,

@@ -37,6 +37,12 @@ func WithDemoCases() Option {
 	return func(_ *config.Config, o *app.Options) { o.Demo, o.DemoCases = true, true }
 }
 
+// WithTimeTravel gives the app a demo clock that the test can move ahead
+// with a.Clock.Advance (implies demo mode).
+func WithTimeTravel() Option {
+	return func(_ *config.Config, o *app.Options) { o.Demo, o.TimeTravel = true, true }
+}
+
 // WithConfig edits the configuration.
 func WithConfig(f func(*config.Config)) Option {
 	return func(c *config.Config, _ *app.Options) { f(c) }

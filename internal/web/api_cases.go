@@ -158,10 +158,10 @@ func dateStr(t *time.Time) *string {
 	return &s
 }
 
-func caseViewJSON(v cases.CaseView) caseViewOut {
+func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 	out := caseViewOut{caseOut: caseJSON(v.Case), OrgName: v.OrgName, Parties: []partyOut{}, Rights: []rightOut{},
 		Mediators: []mediatorOut{}, Objections: []objectionOut{}, Sessions: []sessionOut{}, Documents: v.Documents,
-		Events: []eventOut{}, Deadlines: deadlinesJSON(v.Deadlines, time.Now()), AllowedActions: v.Allowed}
+		Events: []eventOut{}, Deadlines: deadlinesJSON(v.Deadlines, now), AllowedActions: v.Allowed}
 	if out.Documents == nil {
 		out.Documents = []cases.Document{}
 	}
@@ -306,7 +306,7 @@ func (s *Server) apiCaseGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, caseViewJSON(v))
+	return c.JSON(http.StatusOK, caseViewJSON(v, s.now()))
 }
 
 // caseAction binds the action's JSON input and runs it; every action

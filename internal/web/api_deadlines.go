@@ -161,7 +161,7 @@ func (s *Server) apiDeadlineList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": deadlinesJSON(items, time.Now()), "next_cursor": next})
+	return c.JSON(http.StatusOK, map[string]any{"items": deadlinesJSON(items, s.now()), "next_cursor": next})
 }
 
 func (s *Server) apiDeadlineRoutes(g *echo.Group, in echo.MiddlewareFunc) {

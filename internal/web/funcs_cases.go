@@ -96,7 +96,7 @@ func (p *Page) DaysLeft(v any) string {
 	if t.IsZero() {
 		return ""
 	}
-	now := time.Now().In(beijing)
+	now := p.Now().In(beijing)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, beijing)
 	due := t.In(beijing)
 	dueDay := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, beijing)

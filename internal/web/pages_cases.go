@@ -342,7 +342,7 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 	if page == nil {
 		page = &casePage{}
 	}
-	page.V, page.Now = v, time.Now()
+	page.V, page.Now = v, s.now()
 	if page.Can(string(domain.ActionAssign)) || page.Can(string(domain.ActionDecideObjection)) {
 		if page.Mediators, err = s.deps.Cases.Mediators(ctxOf(c), v.OrgID); err != nil {
 			return err
@@ -532,7 +532,7 @@ func (s *Server) handleCasePrint(c echo.Context) error {
 	if !ok {
 		return domain.NotFound("document")
 	}
-	return s.render(c, http.StatusOK, "print_"+doc, &casePage{V: v, Now: time.Now()})
+	return s.render(c, http.StatusOK, "print_"+doc, &casePage{V: v, Now: s.now()})
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }

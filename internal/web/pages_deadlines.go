@@ -119,7 +119,7 @@ func (p *Page) DueIn(d deadline.Deadline) string {
 	if err != nil || d.Status != deadline.Open {
 		return ""
 	}
-	cd := deadline.CountdownOn(cal, d, time.Now())
+	cd := deadline.CountdownOn(cal, d, p.Now())
 	switch {
 	case cd.Overdue:
 		return p.T("deadline.overdue", "N", cd.DaysOverdue)
@@ -135,7 +135,7 @@ func (p *Page) DueIn(d deadline.Deadline) string {
 // the status.
 func (p *Page) DeadlineClass(d deadline.Deadline) string {
 	switch {
-	case d.Overdue(time.Now()), d.Status == deadline.Missed:
+	case d.Overdue(p.Now()), d.Status == deadline.Missed:
 		return "bad"
 	case d.Status == deadline.Met:
 		return "ok"

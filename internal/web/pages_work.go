@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -24,7 +25,15 @@ type workLink struct {
 type workPage struct {
 	Sections []workSection
 	Sysadmin bool
+	// Urgent are the user's open deadlines that are overdue or due within
+	// urgentWorkingDays working days, overdue first (DESIGN §14).
+	Urgent    []deadline.Deadline
+	CanUrgent bool
 }
+
+// urgentWorkingDays is how near a deadline must be to appear on "my
+// work"; the deadlines page lists them all.
+const urgentWorkingDays = 3
 
 // handleWork is each user's first page: one section per role held, most
 // specific first. Later capabilities add their queues to the sections.
@@ -53,5 +62,34 @@ func (s *Server) handleWork(c echo.Context) error {
 		}
 		page.Sections = append(page.Sections, sec)
 	}
+	if s.deps.Deadlines != nil && s.deps.Deadlines.CanList(a) {
+		page.CanUrgent = true
+		urgent, err := s.urgentDeadlines(c)
+		if err != nil {
+			return err
+		}
+		page.Urgent = urgent
+	}
 	return s.render(c, http.StatusOK, "work", page)
+}
+
+// urgentDeadlines reads the first page of the user's open deadlines
+// (overdue first, then the soonest) and keeps those overdue or due within
+// urgentWorkingDays working days; the list is sorted, so it stops at the
+// first one further away.
+func (s *Server) urgentDeadlines(c echo.Context) ([]deadline.Deadline, error) {
+	items, _, err := s.deps.Deadlines.Mine(ctxOf(c), deadline.MineFilter{Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []deadline.Deadline
+	for _, d := range items {
+		cd := s.deps.Deadlines.Countdown(d, now)
+		if !cd.Overdue && !cd.Today && (cd.WorkingDays < 0 || cd.WorkingDays > urgentWorkingDays) {
+			break
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }

@@ -68,6 +68,14 @@ type Page struct {
 	// Unread is the signed-in user's unread notification count, up to
 	// notify.UnreadCap, for the badge in the navigation.
 	Unread int
+
+	// now is the application's clock when the page was rendered (ahead
+	// of the wall clock in a demo with time travel). TimeTravel says the
+	// demo clock can be moved (a link for the administrator), Travelled
+	// that it has been (a banner for everyone).
+	now        time.Time
+	TimeTravel bool
+	Travelled  bool
 }
 
 // Flash is a one-time message from the previous request.
@@ -116,7 +124,12 @@ func (p *Page) T(id string, kv ...any) string {
 }
 
 // Now is the current time, for "locked until" and similar comparisons.
-func (p *Page) Now() time.Time { return time.Now() }
+func (p *Page) Now() time.Time {
+	if p.now.IsZero() {
+		return time.Now()
+	}
+	return p.now
+}
 
 // funcs are the template helpers; everything language-dependent goes
 // through Page.T instead.
@@ -174,7 +187,10 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		Data:      data,
 		tr:        s.tmpl.tr,
 		authz:     s.deps.Authz,
+		now:       s.now(),
 	}
+	p.TimeTravel = s.deps.Clock.Travel()
+	p.Travelled = p.TimeTravel && s.deps.Clock.Offset() > 0
 	if tok, ok := c.Get("csrf").(string); ok {
 		p.CSRF = tok
 	}

@@ -47,6 +47,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 		g.POST("/inbox/:id/read", s.handleInboxRead, in)
 	}
 	s.queueRoutes(g)
+	s.clockRoutes(g)
 }
 
 // apiRoutes registers the JSON API under /api/v1.

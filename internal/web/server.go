@@ -22,6 +22,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
@@ -68,7 +69,13 @@ type Deps struct {
 	MaxUploadBytes int64
 	// DemoUsers are listed on the login page in demo mode.
 	DemoUsers []DemoUser
+	// Clock is the application's "now" (nil: the wall clock); in a demo
+	// with time travel /admin/clock moves it ahead.
+	Clock *clock.Clock
 }
+
+// now is the application's current time.
+func (s *Server) now() time.Time { return s.deps.Clock.Now() }
 
 // DemoUser is a demo login shown on the login page in demo mode.
 type DemoUser struct {

@@ -18,12 +18,22 @@ import (
 type Enqueuer struct {
 	c        *asynq.Client
 	maxRetry int
+	now      func() time.Time
 }
 
 // NewEnqueuer returns an Enqueuer over the shared Redis client; maxRetry
 // is how often asynq retries a failed task (with the server's backoff).
 func NewEnqueuer(rdb *redis.Client, maxRetry int) *Enqueuer {
-	return &Enqueuer{c: asynq.NewClientFromRedisClient(rdb), maxRetry: maxRetry}
+	return &Enqueuer{c: asynq.NewClientFromRedisClient(rdb), maxRetry: maxRetry, now: time.Now}
+}
+
+// WithClock makes the enqueuer read processAt on the application's clock
+// (a demo's clock may run ahead of the wall clock, which asynq keeps):
+// a task is scheduled as far ahead of the wall clock as processAt is
+// ahead of now.
+func (e *Enqueuer) WithClock(now func() time.Time) *Enqueuer {
+	e.now = now
+	return e
 }
 
 // taskTimeout bounds one run of a notify task; an SMTP or SMS send has
@@ -35,7 +45,8 @@ const taskTimeout = 2 * time.Minute
 // running or waiting for a retry) is success.
 func (e *Enqueuer) Enqueue(ctx context.Context, typ, taskID string, payload []byte, processAt time.Time) error {
 	opts := []asynq.Option{asynq.TaskID(taskID), asynq.Queue(queueOf(typ)), asynq.MaxRetry(e.maxRetry), asynq.Timeout(taskTimeout)}
-	if processAt.After(time.Now()) {
+	if wait := processAt.Sub(e.now()); wait > 0 {
+		processAt = time.Now().Add(wait)
 		// asynq schedules in whole seconds, truncating: round up, so that
 		// a task never runs before its reminders are due (they would go
 		// back to the relay).

@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// TestWork_UrgentDeadlines: "my work" lists a mediator's deadline once it
+// is due within 3 working days, and marks it overdue after its due time;
+// a month ahead it is not there yet.
+func TestWork_UrgentDeadlines(t *testing.T) {
+	r := apptest.Start(t, apptest.WithTimeTravel(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
+	as := func(user string) context.Context {
+		a, err := r.App.Identity.Actor(context.Background(), userID(t, r, user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.WithActor(context.Background(), a)
+	}
+	c, err := r.App.Cases.Submit(as("clerk.gulou"), cases.IntakeInput{OrgID: orgID(t, r, "gulou"), Source: domain.SourceDirect,
+		DisputeType: domain.DisputeCopyright, Summary: "被申请人在网店销售盗版图书。", Claims: "停止销售。",
+		Parties: []cases.PartyInput{{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "海峡书局有限公司"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "王某"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	director := as("director.gulou")
+	if c, err = r.App.Cases.Accept(director, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: r.App.Clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = r.App.Cases.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{userID(t, r, "mediator1.gulou")}}); err != nil {
+		t.Fatal(err)
+	}
+	mediator := webLogin(t, r, "mediator1.gulou", "demo-pass-2026")
+	urgent := func() string {
+		t.Helper()
+		_, body := webGet(t, mediator, r.URL+"/work")
+		start := strings.Index(body, `id="work-urgent"`)
+		if start < 0 {
+			t.Fatalf("no urgent-deadlines section on /work:\n%s", body)
+		}
+		end := strings.Index(body[start:], "</section>")
+		return body[start : start+end]
+	}
+	if s := urgent(); strings.Contains(s, c.Number) || !strings.Contains(s, "目前没有") {
+		t.Fatalf("a month before the due date the case is already urgent:\n%s", s)
+	}
+	// Two calendar days before the last day is within 3 working days
+	// whatever the weekday.
+	ahead := c.MediationDueAt.Add(-48*time.Hour - time.Hour).Sub(r.App.Clock.Now())
+	if _, err := r.App.Clock.Advance(ahead); err != nil {
+		t.Fatal(err)
+	}
+	if s := urgent(); !strings.Contains(s, c.Number) || strings.Contains(s, "已超期") {
+		t.Fatalf("two days before the due date the case is not listed as due soon:\n%s", s)
+	}
+	if _, err := r.App.Clock.Advance(50 * time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if s := urgent(); !strings.Contains(s, c.Number) || !strings.Contains(s, "已超期") {
+		t.Fatalf("after the due time the case is not listed as overdue:\n%s", s)
+	}
+}

@@ -9,8 +9,8 @@ TEST_FLAGS ?= -count=1 -timeout 30m
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-run: ## start the whole system with demo data (web + worker in one process)
-	$(GO) run ./cmd/ipmediate serve --demo --with-worker
+run: ## start the whole system with demo data (web + worker in one process, demo clock at /admin/clock)
+	$(GO) run ./cmd/ipmediate serve --demo --with-worker --time-travel
 
 build: ## build the binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ipmediate

@@ -286,8 +286,35 @@ func (a *App) Seed(ctx context.Context) (seed.Result, error) {
 // SeedWithCases writes the demo organisations and users and then files and
 // works the demo dispute cases (idempotent).
 func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
-	return seed.New(a.Orgs, a.Identity, a.Log).
+	res, err := seed.New(a.Orgs, a.Identity, a.Log).
 		WithCases(seed.CaseDeps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII}).Run(ctx)
+	if err != nil {
+		return res, err
+	}
+	return res, a.planDemoReminders(ctx)
+}
+
+// planDemoReminders plans the reminders of the demo cases' open
+// deadlines. The seeder works the cases on a clock of its own, months in
+// the past, so it cannot plan them as it goes; planning now skips the
+// stages already past and catches up once on a deadline whose stages have
+// all passed, as for any deadline planned late. Deadlines that have
+// reminders already are left alone, so a second seed changes nothing.
+func (a *App) planDemoReminders(ctx context.Context) error {
+	if a.Notify == nil {
+		return nil
+	}
+	var ids []int64
+	if err := a.DB.WithContext(ctx).Raw(`SELECT d.id FROM deadlines d WHERE d.status = 'open'
+AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.deadline_id = d.id) ORDER BY d.id`).Scan(&ids).Error; err != nil {
+		return fmt.Errorf("demo reminders: %w", err)
+	}
+	for _, id := range ids {
+		if err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return a.Notify.PlanTx(ctx, tx, id) }); err != nil {
+			return fmt.Errorf("demo reminders of deadline %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // ServeHTTP serves on ln until ctx is cancelled, then stops accepting and

@@ -47,3 +47,26 @@ func TestApp_WorkerDeliversMessages(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestApp_DemoCasesHaveReminders: the demo cases' open deadlines get their
+// reminders at seed time (the seeder works the cases on a clock of its
+// own), and seeding again plans nothing twice.
+func TestApp_DemoCasesHaveReminders(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemoCases())
+	var open, without, before int
+	a.DB.Raw("SELECT count(*) FROM deadlines WHERE status = 'open'").Scan(&open)
+	a.DB.Raw(`SELECT count(*) FROM deadlines d WHERE d.status = 'open'
+AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.deadline_id = d.id)`).Scan(&without)
+	if open == 0 || without != 0 {
+		t.Fatalf("%d of %d open demo deadlines have no reminders", without, open)
+	}
+	a.DB.Raw("SELECT count(*) FROM reminders").Scan(&before)
+	if _, err := a.SeedWithCases(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var after int
+	a.DB.Raw("SELECT count(*) FROM reminders").Scan(&after)
+	if after != before {
+		t.Fatalf("a second seed changed the reminders: %d -> %d", before, after)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/authz"
 	"github.com/ipmediate/ipmediate/internal/cases"
@@ -35,6 +36,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/pii"
+	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/seed"
 	"github.com/ipmediate/ipmediate/internal/web"
 	"github.com/ipmediate/ipmediate/internal/worker"
@@ -88,6 +90,13 @@ type App struct {
 
 	// Notify plans reminders and delivers notifications (DESIGN §6, §7).
 	Notify *notify.Service
+
+	// Referrals is court docking and inter-agency referral (DESIGN §5).
+	Referrals *referral.Service
+
+	// Assistance is SME rights-protection assistance and the exhibition
+	// fast track (DESIGN §8).
+	Assistance *assistance.Service
 
 	registry *prometheus.Registry
 	queues   *asynqmon.HTTPHandler
@@ -188,6 +197,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Deadlines:      a.Deadlines,
 		Documents:      a.Docs,
 		Notify:         a.Notify,
+		Referrals:      a.Referrals,
+		Assistance:     a.Assistance,
 		Queues:         a.queues,
 		Clock:          a.Clock,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
@@ -251,6 +262,11 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err := a.buildNotify(); err != nil {
 		return err
 	}
+	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, time.Now, a.Log, referral.WithNotifier(a.Notify))
+	a.Assistance = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
+		Deadlines: a.Deadlines, Notify: a.Notify, Blobs: blobs, Referrals: a.Referrals, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		Now: now, Log: a.Log})
+	a.Referrals.SetApplicationCheck(a.Assistance.CheckReferable)
 
 	sqlDB, err := a.DB.DB()
 	if err != nil {
@@ -343,6 +359,7 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 // RunWorker runs the background worker until ctx is cancelled.
 func (a *App) RunWorker(ctx context.Context) error {
 	handlers, jobs := a.notifyWork()
+	jobs = append(jobs, worker.AssistanceJobs(a.Assistance, a.Assistance, worker.AssistanceInterval)...)
 	r := a.Config.Reminders
 	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency,
 		Handlers: handlers, Jobs: jobs, RetryDelay: worker.Backoff(r.RetryBackoff, r.RetryBackoffMax)})

@@ -141,6 +141,9 @@ func (s *Service) commit(ctx context.Context, tx *gorm.DB, a *domain.Actor, st *
 		}}); err != nil {
 		return domain.Case{}, err
 	}
+	if err := s.tellOutcome(ctx, tx, a, row, sp.action, ch); err != nil {
+		return domain.Case{}, err
+	}
 	return row.toDomain(), nil
 }
 

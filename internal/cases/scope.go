@@ -35,6 +35,9 @@ type viewer struct {
 	leader     bool
 	applicant  []int64
 	submitter  []int64
+	// referred: organisations at either end of a referral of the case
+	// (hooks.go); they read it within the referral's disclosure.
+	referred []int64
 }
 
 func (s *Service) viewerOf(a *domain.Actor) viewer {
@@ -64,6 +67,7 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 	for _, id := range a.Supervised {
 		add(&v.supervised, id)
 	}
+	v.referred = s.referralOrgs(a)
 	return v
 }
 
@@ -141,6 +145,9 @@ func (v viewer) scope(list, mine bool) (string, []any) {
 		// part is a scan of cases.
 		parts = append(parts, "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = cases.submitted_by AND m.org_id IN ?)")
 		args = append(args, v.submitter)
+	}
+	if p, pa, ok := v.referralScope(list); ok {
+		parts, args = append(parts, p), append(args, pa...)
 	}
 	if len(parts) == 0 {
 		return "FALSE", nil
@@ -249,7 +256,7 @@ func (st *caseState) oversightOnly(v viewer) bool {
 // for the rest of the transaction and loads what the action's checks need
 // (the agreement and sign-offs of a settled case).
 func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64, forAction bool) (*caseState, error) {
-	if v.empty() {
+	if v.blind() {
 		return nil, domain.NotFound("case")
 	}
 	where, args := v.rowScope()

@@ -63,6 +63,9 @@ type Service struct {
 	// default one could not be built.
 	deadlines    *deadline.Service
 	deadlinesErr error
+	// hooks are what other capabilities are told inside the actions'
+	// transactions (hooks.go).
+	hooks hookSet
 }
 
 // Option adjusts NewService.

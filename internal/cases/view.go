@@ -27,7 +27,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		return CaseView{}, err
 	}
 	v := s.viewerOf(a)
-	if v.empty() {
+	if v.blind() {
 		return CaseView{}, domain.NotFound("case")
 	}
 	dl, err := s.dl()
@@ -151,6 +151,9 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	}
 	for _, e := range events {
 		cv.Events = append(cv.Events, e.toDomain())
+	}
+	if err := s.restrictToDisclosure(ctx, v, st, documents, &cv); err != nil {
+		return CaseView{}, fmt.Errorf("get case %d: %w", id, err)
 	}
 
 	if acc.SeesPersonalData && len(st.parties) > 0 {

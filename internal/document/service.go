@@ -295,9 +295,13 @@ func (s *Service) List(ctx context.Context, caseID int64) ([]Document, error) {
 	if err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("document: list: %w", err)
 	}
+	seen, err := s.visibleTo(ctx, a, acc, rows)
+	if err != nil {
+		return nil, err
+	}
 	out := []Document{}
-	for _, r := range rows {
-		if visible(a, acc, r) {
+	for i, r := range rows {
+		if seen[i] {
 			out = append(out, r.toDocument())
 		}
 	}
@@ -330,7 +334,11 @@ func (s *Service) Download(ctx context.Context, id int64) (Document, io.ReadClos
 		}
 		return Document{}, nil, err
 	}
-	if !visible(a, acc, r) {
+	seen, err := s.visibleTo(ctx, a, acc, rows[:1])
+	if err != nil {
+		return Document{}, nil, err
+	}
+	if !seen[0] {
 		return Document{}, nil, domain.NotFound("document")
 	}
 	d := r.toDocument()

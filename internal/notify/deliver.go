@@ -32,6 +32,8 @@ type reminderState struct {
 	DDueAt          *time.Time
 	DTitle          *string
 	DCaseID         *int64
+	DSubjectType    *string
+	DSubjectID      *int64
 	UActive         bool
 	UEmail          string
 	UPhoneEnc       string
@@ -70,7 +72,7 @@ func (s *Service) DeliverReminders(ctx context.Context, ids []int64) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var states []reminderState
 		if err := tx.Raw(`SELECT r.id, r.deadline_id, r.org_id, r.topic, r.stage, r.due_at, r.send_at, r.recipient_user_id, r.status,
-       d.status AS d_status, d.due_at AS d_due_at, d.title AS d_title, d.case_id AS d_case_id,
+       d.status AS d_status, d.due_at AS d_due_at, d.title AS d_title, d.case_id AS d_case_id, d.subject_type AS d_subject_type, d.subject_id AS d_subject_id,
        u.active AS u_active, u.email AS u_email, u.phone_enc AS u_phone_enc
 FROM reminders r
 JOIN users u ON u.id = r.recipient_user_id
@@ -183,6 +185,9 @@ func reminderContent(st reminderState) (string, map[string]any, string) {
 		return "annual_report", params, ""
 	}
 	d := deadlineRow{CaseID: st.DCaseID}
+	if st.DSubjectType != nil && st.DSubjectID != nil {
+		d.SubjectType, d.SubjectID = *st.DSubjectType, *st.DSubjectID
+	}
 	if st.DTitle != nil {
 		params["Title"] = *st.DTitle
 	}

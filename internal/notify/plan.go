@@ -18,6 +18,8 @@ type deadlineRow struct {
 	ID                int64
 	OrgID             int64
 	CaseID            *int64
+	SubjectType       string
+	SubjectID         int64
 	Kind              string
 	Title             string
 	DueAt             time.Time
@@ -54,7 +56,7 @@ const (
 func (s *Service) PlanTx(ctx context.Context, tx *gorm.DB, deadlineID int64) error {
 	return s.inTx(ctx, tx, func(tx *gorm.DB) error {
 		var d deadlineRow
-		res := tx.Raw(`SELECT id, org_id, case_id, kind, title, due_at, status, responsible_user_id
+		res := tx.Raw(`SELECT id, org_id, case_id, subject_type, subject_id, kind, title, due_at, status, responsible_user_id
 FROM deadlines WHERE id = ?`, deadlineID).Scan(&d)
 		if res.Error != nil {
 			return fmt.Errorf("plan reminders of deadline %d: %w", deadlineID, res.Error)
@@ -176,7 +178,12 @@ WHERE reminders.status = 'cancelled'`)
 
 // deadlineLink is the page a deadline's notifications lead to.
 func deadlineLink(d deadlineRow) string {
-	if d.CaseID != nil {
+	switch {
+	case d.SubjectType == "referral" && d.SubjectID > 0:
+		return "/referrals/" + strconv.FormatInt(d.SubjectID, 10)
+	case d.SubjectType == "application" && d.SubjectID > 0:
+		return "/assistance/" + strconv.FormatInt(d.SubjectID, 10)
+	case d.CaseID != nil:
 		return "/cases/" + strconv.FormatInt(*d.CaseID, 10)
 	}
 	return "/deadlines"

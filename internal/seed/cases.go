@@ -123,7 +123,7 @@ WHERE NOT EXISTS (SELECT 1 FROM credit_records WHERE credit_code = ?::text AND s
 	res.Cases = len(demo)
 	s.log.InfoContext(ctx, "demo cases seeded", "cases", res.Cases, "created", res.CasesCreated,
 		"elapsed_ms", time.Since(start).Milliseconds())
-	return nil
+	return s.seedReferrals(ctx, orgIDs)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -109,6 +109,9 @@ func (s *Seeder) Run(ctx context.Context) (Result, error) {
 		if err := s.seedCases(ctx, orgIDs, &res); err != nil {
 			return res, err
 		}
+		if err := s.seedAssistance(ctx); err != nil {
+			return res, err
+		}
 	}
 	s.log.InfoContext(ctx, "demo data seeded", "orgs", res.Orgs, "users_changed", res.UsersChanged, "logins", len(res.Logins), "cases", res.Cases)
 	return res, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
 // workSection is one block of the "my work" page: what a role does in one
@@ -16,6 +17,8 @@ type workSection struct {
 	OrgID   int64
 	OrgName string
 	Links   []workLink
+	// Assistance: an applicant's applications, an officer's queue.
+	Assistance *workAssistance
 }
 
 type workLink struct {
@@ -29,6 +32,9 @@ type workPage struct {
 	// urgentWorkingDays working days, overdue first (DESIGN §14).
 	Urgent    []deadline.Deadline
 	CanUrgent bool
+	// Referrals is the referral inbox of a user whose role reads
+	// referrals (pages_referrals.go).
+	Referrals *referral.Inbox
 }
 
 // urgentWorkingDays is how near a deadline must be to appear on "my
@@ -60,6 +66,10 @@ func (s *Server) handleWork(c echo.Context) error {
 		if m.Role == domain.RoleDirector && s.deps.Authz.Can(a.UserID, m.OrgID, "user", "manage") {
 			sec.Links = append(sec.Links, workLink{Href: "/users?org_id=" + itoa(m.OrgID), Label: "work.link.staff"})
 		}
+		if s.deps.Referrals != nil && s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
+			sec.Links = append(sec.Links, workLink{Href: "/referrals", Label: "work.link.referrals"})
+		}
+		s.addAssistanceWork(c, m, &sec)
 		page.Sections = append(page.Sections, sec)
 	}
 	if s.deps.Deadlines != nil && s.deps.Deadlines.CanList(a) {
@@ -70,6 +80,7 @@ func (s *Server) handleWork(c echo.Context) error {
 		}
 		page.Urgent = urgent
 	}
+	page.Referrals = s.workReferrals(c)
 	return s.render(c, http.StatusOK, "work", page)
 }
 

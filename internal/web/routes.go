@@ -47,7 +47,9 @@ func (s *Server) webRoutes(g *echo.Group) {
 		g.POST("/inbox/:id/read", s.handleInboxRead, in)
 	}
 	s.queueRoutes(g)
+	s.referralRoutes(g, in)
 	s.clockRoutes(g)
+	s.assistanceRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.
@@ -77,6 +79,8 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/audit", s.apiAuditList, in, s.requireSystem("audit", "read"))
 	s.apiCaseRoutes(g, in)
 	s.apiDeadlineRoutes(g, in)
+	s.apiReferralRoutes(g, in)
+	s.apiAssistanceRoutes(g, in)
 	if s.deps.Notify != nil {
 		g.GET("/notifications", s.apiNotificationList, in)
 		g.POST("/notifications/:id/read", s.apiNotificationRead, in)

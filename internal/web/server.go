@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
@@ -30,6 +31,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/referral"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
@@ -62,6 +64,11 @@ type Deps struct {
 	Documents *document.Service
 	// Notify serves the inbox and the unread count in the navigation.
 	Notify *notify.Service
+	// Assistance is SME rights-protection assistance and the exhibition
+	// fast track (DESIGN §8); nil leaves its routes out.
+	Assistance *assistance.Service
+	// Referrals is court docking and inter-agency referral.
+	Referrals *referral.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins; nil leaves it out.
 	Queues http.Handler

@@ -1,0 +1,374 @@
+package referral
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// List limits.
+const (
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+// Get returns a referral with its history, its deadlines and the steps the
+// actor may take now. ENOTFOUND unless the actor is a member of its
+// sender or receiving organisation whose role reads referrals.
+func (s *Service) Get(ctx context.Context, id int64) (View, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return View{}, err
+	}
+	orgs := s.readOrgs(a)
+	if len(orgs) == 0 {
+		return View{}, domain.NotFound("referral")
+	}
+	db := s.db.WithContext(ctx)
+	var rows []listRow
+	if err := listQuery(db).Where("referrals.id = ?", id).
+		Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs).Scan(&rows).Error; err != nil {
+		return View{}, fmt.Errorf("get referral %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return View{}, domain.NotFound("referral")
+	}
+	v := View{Referral: rows[0].toReferral()}
+	var events []eventRow
+	if err := db.Where("referral_id = ?", id).Order("id").Find(&events).Error; err != nil {
+		return View{}, fmt.Errorf("get referral %d: events: %w", id, err)
+	}
+	for _, e := range events {
+		v.Events = append(v.Events, e.toEvent())
+	}
+	if v.Deadlines, err = s.referralDeadlines(ctx, db, id); err != nil {
+		return View{}, err
+	}
+	v.Receiver = slices.Contains(orgs, v.ReceiverOrgID)
+	v.Sender = v.SenderOrgID != nil && slices.Contains(orgs, *v.SenderOrgID)
+	v.Allowed = []Action{}
+	for _, act := range allowedByState(v.Kind, v.Status) {
+		if s.may(a, v.ReceiverOrgID, string(act)) {
+			v.Allowed = append(v.Allowed, act)
+		}
+	}
+	return v, nil
+}
+
+// List returns the referrals of the actor's organisations, newest first,
+// a page at a time (keyset on the id; the second result is the next
+// page's cursor, "" on the last). EFORBIDDEN when no role of the actor
+// reads referrals; EINVALID naming box, kind, status or cursor.
+func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	orgs := s.readOrgs(a)
+	if len(orgs) == 0 {
+		return nil, "", domain.Errorf(domain.EFORBIDDEN, "you may not read referrals")
+	}
+	var fe domain.Fields
+	q := listQuery(s.db.WithContext(ctx))
+	switch f.Box {
+	case "":
+		q = q.Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs)
+	case "inbox":
+		q = q.Where("referrals.receiver_org_id IN ?", orgs)
+	case "outbox":
+		q = q.Where("referrals.sender_org_id IN ?", orgs)
+	default:
+		fe.Add("box", "validation.one_of", "Values", "inbox, outbox")
+	}
+	if f.Kind != "" {
+		if !f.Kind.Valid() {
+			fe.Add("kind", "validation.referral_kind")
+		}
+		q = q.Where("referrals.kind = ?", string(f.Kind))
+	}
+	if len(f.Statuses) > 0 {
+		st := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			if !x.Valid() {
+				fe.Add("status", "validation.status")
+			}
+			st[i] = string(x)
+		}
+		q = q.Where("referrals.status IN ?", st)
+	}
+	if f.CaseID > 0 {
+		q = q.Where("referrals.case_id = ?", f.CaseID)
+	}
+	if f.ApplicationID > 0 {
+		q = q.Where("referrals.application_id = ?", f.ApplicationID)
+	}
+	if f.Cursor != "" {
+		last, err := decodeCursor(f.Cursor)
+		if err != nil {
+			fe.Add("cursor", "validation.cursor")
+		}
+		q = q.Where("referrals.id < ?", last)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, "", err
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = defaultLimit
+	case limit > maxLimit:
+		limit = maxLimit
+	}
+	var rows []listRow
+	if err := q.Order("referrals.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
+		return nil, "", fmt.Errorf("list referrals: %w", err)
+	}
+	next := ""
+	if len(rows) > limit {
+		rows = rows[:limit]
+		next = encodeCursor(rows[limit-1].Row.ID)
+	}
+	out := make([]Referral, len(rows))
+	for i, r := range rows {
+		out[i] = r.toReferral()
+	}
+	return out, next, nil
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return 0, err
+	}
+	id, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errors.New("bad cursor")
+	}
+	return id, nil
+}
+
+// Inbox is a receiver's and sender's work list: what is overdue first,
+// then what is new, then what is in progress; the referrals sent and not
+// finished; and the latest finished ones.
+type Inbox struct {
+	Overdue    []Referral // received by the actor's organisations, a deadline run out
+	New        []Referral // received, not yet acknowledged
+	InProgress []Referral // received, acknowledged or accepted, soonest due first
+	Sent       []Referral // sent by the actor's organisations and not finished
+	Done       []Referral // the latest finished, either way
+}
+
+// inboxLimit bounds each part of the inbox.
+const inboxLimit = 100
+
+// Inbox returns the actor's referral work list (see Inbox). EFORBIDDEN
+// when no role of the actor reads referrals.
+func (s *Service) Inbox(ctx context.Context) (Inbox, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Inbox{}, err
+	}
+	orgs := s.readOrgs(a)
+	if len(orgs) == 0 {
+		return Inbox{}, domain.Errorf(domain.EFORBIDDEN, "you may not read referrals")
+	}
+	now := s.clock()
+	db := s.db.WithContext(ctx)
+	var open []listRow
+	if err := listQuery(db).Where("referrals.status IN ?", []string{string(StatusSent), string(StatusReceived), string(StatusAccepted)}).
+		Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs).
+		Order("referrals.id DESC").Limit(4 * inboxLimit).Scan(&open).Error; err != nil {
+		return Inbox{}, fmt.Errorf("referral inbox: %w", err)
+	}
+	var in Inbox
+	for _, r := range open {
+		x := r.toReferral()
+		switch {
+		case !slices.Contains(orgs, x.ReceiverOrgID):
+			in.Sent = append(in.Sent, x)
+		case x.Overdue(now):
+			in.Overdue = append(in.Overdue, x)
+		case x.Status == StatusSent:
+			in.New = append(in.New, x)
+		default:
+			in.InProgress = append(in.InProgress, x)
+		}
+	}
+	byDue := func(x, y Referral) int {
+		switch {
+		case x.NextDueAt == nil && y.NextDueAt == nil:
+			return int(y.ID - x.ID)
+		case x.NextDueAt == nil:
+			return 1
+		case y.NextDueAt == nil:
+			return -1
+		}
+		return x.NextDueAt.Compare(*y.NextDueAt)
+	}
+	slices.SortStableFunc(in.Overdue, byDue)
+	slices.SortStableFunc(in.InProgress, byDue)
+	for _, p := range []*[]Referral{&in.Overdue, &in.New, &in.InProgress, &in.Sent} {
+		if len(*p) > inboxLimit {
+			*p = (*p)[:inboxLimit]
+		}
+	}
+	var done []listRow
+	if err := listQuery(db).Where("referrals.status IN ?", []string{string(StatusDeclined), string(StatusCompleted)}).
+		Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs).
+		Order("referrals.updated_at DESC, referrals.id DESC").Limit(30).Scan(&done).Error; err != nil {
+		return Inbox{}, fmt.Errorf("referral inbox: %w", err)
+	}
+	for _, r := range done {
+		in.Done = append(in.Done, r.toReferral())
+	}
+	return in, nil
+}
+
+// CanRead reports whether the actor reads referrals at all (the inbox is
+// theirs).
+func (s *Service) CanRead(a *domain.Actor) bool { return len(s.readOrgs(a)) > 0 }
+
+// ForCase lists the referrals of a case that the actor may read, oldest
+// first (none for a case they may not see or referrals they may not
+// read).
+func (s *Service) ForCase(ctx context.Context, caseID int64) ([]Referral, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	orgs := s.readOrgs(a)
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	var rows []listRow
+	if err := listQuery(s.db.WithContext(ctx)).Where("referrals.case_id = ?", caseID).
+		Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs).
+		Order("referrals.id").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("referrals of case %d: %w", caseID, err)
+	}
+	out := make([]Referral, len(rows))
+	for i, r := range rows {
+		out[i] = r.toReferral()
+	}
+	return out, nil
+}
+
+// ProduceTx writes, inside the caller's transaction tx, a
+// rights-assistance referral that a worker's rule produced (DESIGN §7),
+// once per (rule, key): run again with the same rule and key — by the
+// same worker retrying or by another one at the same time — it returns
+// the existing referral and false, and writes nothing. created is true
+// when this call wrote it, with its event, the case timeline entry, the
+// notification of the assistance centre's officers and the audit row.
+//
+// EINVALID names receiver_org_id (not an active assistance centre), rule
+// or key (missing); ENOTFOUND for a case that does not exist.
+func (s *Service) ProduceTx(ctx context.Context, tx *gorm.DB, in Produce) (Referral, bool, error) {
+	var f domain.Fields
+	rule := text(&f, "rule", in.Rule, true, maxShort)
+	key := text(&f, "key", in.Key, true, maxShort)
+	note := text(&f, "note", in.Note, false, maxText)
+	recv, ok, err := s.loadOrg(ctx, tx, in.ReceiverOrgID)
+	if err != nil {
+		return Referral{}, false, err
+	}
+	if !ok || !recv.Active || recv.Type != domain.OrgAssistanceCenter {
+		f.Add("receiver_org_id", "validation.referral_receiver")
+	}
+	if err := f.Err(); err != nil {
+		return Referral{}, false, err
+	}
+	var existing []row
+	if err := tx.WithContext(ctx).Where("kind = ? AND rule = ? AND idem_key = ?", KindRightsAssistance, rule, key).
+		Limit(1).Find(&existing).Error; err != nil {
+		return Referral{}, false, fmt.Errorf("produce referral: %w", err)
+	}
+	if len(existing) > 0 {
+		r, err := s.reload(ctx, tx, existing[0].ID)
+		return r, false, err
+	}
+
+	now := s.clock()
+	var sender *int64
+	if in.SenderOrgID > 0 {
+		id := in.SenderOrgID
+		sender = &id
+	}
+	title := "维权援助（" + rule + "）"
+	disclosure := `{"summary":false,"parties":false,"rights":false,"agreement":false,"documents":[]}`
+	if in.CaseID != nil {
+		facts, err := s.cases.FactsTx(ctx, tx, *in.CaseID)
+		if err != nil {
+			return Referral{}, false, err
+		}
+		if sender == nil && facts.OrgID != in.ReceiverOrgID {
+			sender = &facts.OrgID
+		}
+		title = "维权援助：" + facts.Number
+		disclosure = `{"summary":true,"parties":true,"rights":false,"agreement":false,"documents":[]}`
+	}
+	fields, err := encode(map[string]any{"rule": rule, "key": key})
+	if err != nil {
+		return Referral{}, false, err
+	}
+	var id int64
+	res := tx.WithContext(ctx).Raw(`INSERT INTO referrals (kind, sender_org_id, receiver_org_id, status, case_id, application_id,
+title, note, disclosure, fields, result, rule, idem_key, version, created_at, updated_at)
+VALUES (?, ?, ?, 'sent', ?, ?, ?, ?, ?::jsonb, ?::jsonb, '{}', ?, ?, 1, ?, ?)
+ON CONFLICT (kind, rule, idem_key) WHERE idem_key IS NOT NULL DO NOTHING
+RETURNING id`, KindRightsAssistance, sender, in.ReceiverOrgID, in.CaseID, in.ApplicationID, title, note, disclosure, fields,
+		rule, key, now, now).Scan(&id)
+	if res.Error != nil {
+		return Referral{}, false, fmt.Errorf("produce referral: %w", res.Error)
+	}
+	if id == 0 {
+		// Another worker wrote it meanwhile (its transaction committed
+		// while this insert waited on the unique index).
+		var got []row
+		if err := tx.WithContext(ctx).Where("kind = ? AND rule = ? AND idem_key = ?", KindRightsAssistance, rule, key).
+			Limit(1).Find(&got).Error; err != nil || len(got) == 0 {
+			return Referral{}, false, fmt.Errorf("produce referral: lost the row of %s/%s: %v", rule, key, err)
+		}
+		r, err := s.reload(ctx, tx, got[0].ID)
+		return r, false, err
+	}
+	var r row
+	if err := tx.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return Referral{}, false, fmt.Errorf("produce referral: %w", err)
+	}
+	a := domain.ActorFrom(ctx)
+	detail := map[string]any{"kind": r.Kind, "sender_org_id": sender, "receiver_org_id": r.ReceiverOrgID, "rule": rule}
+	if err := s.record(ctx, tx, a, sender, r, "sent", "", StatusSent, detail, now); err != nil {
+		return Referral{}, false, err
+	}
+	if err := s.tell(ctx, tx, a, r, ActionReceive, "referral_sent", r.ReceiverOrgID, nil); err != nil {
+		return Referral{}, false, err
+	}
+	auditOrg := in.ReceiverOrgID
+	if err := s.audit.Append(ctx, tx, auditEntry(&auditOrg, "referral.produce", r.ID, map[string]any{"kind": r.Kind, "rule": rule,
+		"key": key, "case_id": r.CaseID, "application_id": r.ApplicationID, "sender_org_id": sender})); err != nil {
+		return Referral{}, false, err
+	}
+	out, err := s.reload(ctx, tx, id)
+	return out, true, err
+}
+
+// Now is the service's clock, for pages that show countdowns.
+func (s *Service) Now() time.Time { return s.now() }
+
+func auditEntry(org *int64, action string, id int64, detail map[string]any) audit.Entry {
+	return audit.Entry{OrgID: org, Action: action, ObjectType: "referral", ObjectID: strconv.FormatInt(id, 10), Detail: detail}
+}

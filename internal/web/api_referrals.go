@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/referral"
+)
+
+// The referral API (DESIGN §5): a list with keyset pagination, one
+// referral with its history, one POST per kind to send, and one POST per
+// step (receive, accept, decline, complete).
+
+// referralViewOut is the JSON of GET /api/v1/referrals/{id}.
+type referralViewOut struct {
+	referral.Referral
+	Events         []referral.Event  `json:"events"`
+	Deadlines      []deadlineOut     `json:"deadlines"`
+	AllowedActions []referral.Action `json:"allowed_actions"`
+	Sender         bool              `json:"viewer_is_sender"`
+	Receiver       bool              `json:"viewer_is_receiver"`
+}
+
+func referralViewJSON(v referral.View, now time.Time) referralViewOut {
+	out := referralViewOut{Referral: v.Referral, Events: v.Events, Deadlines: deadlinesJSON(v.Deadlines, now),
+		AllowedActions: v.Allowed, Sender: v.Sender, Receiver: v.Receiver}
+	if out.Events == nil {
+		out.Events = []referral.Event{}
+	}
+	if out.AllowedActions == nil {
+		out.AllowedActions = []referral.Action{}
+	}
+	return out
+}
+
+// referralFilter reads the list filters shared by the page and the API.
+func referralFilter(c echo.Context) (referral.ListFilter, error) {
+	var f referral.ListFilter
+	var fe domain.Fields
+	q := c.QueryParams()
+	f.Box = q.Get("box")
+	f.Kind = referral.Kind(q.Get("kind"))
+	f.Cursor = q.Get("cursor")
+	for _, st := range q["status"] {
+		for _, v := range strings.Split(st, ",") {
+			if v != "" {
+				f.Statuses = append(f.Statuses, referral.Status(v))
+			}
+		}
+	}
+	for _, k := range []string{"case_id", "application_id", "limit"} {
+		n, err := int64Value(q.Get(k), k)
+		if err != nil {
+			fe.Add(k, "validation.number")
+			continue
+		}
+		switch k {
+		case "case_id":
+			f.CaseID = n
+		case "application_id":
+			f.ApplicationID = n
+		case "limit":
+			f.Limit = int(n)
+		}
+	}
+	return f, fe.Err()
+}
+
+func (s *Server) apiReferralList(c echo.Context) error {
+	f, err := referralFilter(c)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.deps.Referrals.List(ctxOf(c), f)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []referral.Referral{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+}
+
+func (s *Server) apiReferralGet(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.deps.Referrals.Get(ctxOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, referralViewJSON(v, time.Now()))
+}
+
+// apiReferralSend sends a referral of kind k.
+func (s *Server) apiReferralSend(k referral.Kind) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var in referral.SendInput
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+		if in.Kind != "" && in.Kind != k {
+			return domain.Invalid(domain.FieldError{Field: "kind", Message: "validation.not_applicable"})
+		}
+		in.Kind = k
+		r, err := s.deps.Referrals.Send(ctxOf(c), in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, r)
+	}
+}
+
+// referralStep binds a step's JSON input and runs it; every step answers
+// with the referral's new state.
+func referralStep[T any](s *Server, run func(*referral.Service, echo.Context, int64, T) (referral.Referral, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		var in T
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+		r, err := run(s.deps.Referrals, c, id, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, r)
+	}
+}
+
+func (s *Server) apiReferralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	if s.deps.Referrals == nil {
+		return
+	}
+	g.GET("/referrals", s.apiReferralList, in)
+	g.GET("/referrals/:id", s.apiReferralGet, in)
+	for _, k := range referral.Kinds {
+		g.POST("/referrals/"+string(k), s.apiReferralSend(k), in)
+	}
+	g.POST("/referrals/:id/receive", referralStep(s, func(r *referral.Service, c echo.Context, id int64, in referral.ReceiveInput) (referral.Referral, error) {
+		return r.Receive(ctxOf(c), id, in)
+	}), in)
+	g.POST("/referrals/:id/accept", referralStep(s, func(r *referral.Service, c echo.Context, id int64, in referral.AcceptInput) (referral.Referral, error) {
+		return r.Accept(ctxOf(c), id, in)
+	}), in)
+	g.POST("/referrals/:id/decline", referralStep(s, func(r *referral.Service, c echo.Context, id int64, in referral.DeclineInput) (referral.Referral, error) {
+		return r.Decline(ctxOf(c), id, in)
+	}), in)
+	g.POST("/referrals/:id/complete", referralStep(s, func(r *referral.Service, c echo.Context, id int64, in referral.CompleteInput) (referral.Referral, error) {
+		return r.Complete(ctxOf(c), id, in)
+	}), in)
+}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -27,14 +26,7 @@ const (
 
 // text trims s and checks presence and length, adding field errors.
 func text(f *domain.Fields, field, s string, required bool, max int) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		f.Add(field, "validation.required")
-	case utf8.RuneCountInString(s) > max:
-		f.Add(field, "validation.too_long", "Max", max)
-	}
-	return s
+	return f.Text(field, s, required, max)
 }
 
 // numberedRights are the kinds whose numbers have a checked format.

@@ -174,7 +174,7 @@ func (s *Service) OpenCase(ctx context.Context, id int64, in OpenCaseInput) (Ope
 		}
 		c.ApplicantOrgID = &r.ApplicantOrgID
 		if err := tx.Exec(`INSERT INTO assistance_links (application_id, kind, case_id, created_by, created_at) VALUES (?, 'case', ?, ?, ?)`,
-			r.ID, c.ID, actorID(a), now).Error; err != nil {
+			r.ID, c.ID, a.UserIDRef(), now).Error; err != nil {
 			return fmt.Errorf("link case: %w", err)
 		}
 		if err := setStatus(ctx, tx, r, StatusApproved, now, nil); err != nil {

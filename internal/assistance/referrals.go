@@ -227,7 +227,7 @@ func (s *Service) SendReferrals(ctx context.Context, id int64, in SendReferralsI
 		for i, x := range sent {
 			ids[i] = x.ID
 			if err := tx.Exec(`INSERT INTO assistance_links (application_id, kind, referral_id, created_by, created_at) VALUES (?, 'referral', ?, ?, ?)`,
-				r.ID, x.ID, actorID(a), now).Error; err != nil {
+				r.ID, x.ID, a.UserIDRef(), now).Error; err != nil {
 				return fmt.Errorf("link referral: %w", err)
 			}
 		}

@@ -80,7 +80,7 @@ func (s *Service) RequestMaterials(ctx context.Context, id int64, in RequestMate
 		}
 		var reqID int64
 		if err := tx.Raw(`INSERT INTO assistance_material_requests (application_id, message, requested_by, requested_at, due_at, deadline_id)
-VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, r.ID, msg, actorID(a), now, d.DueAt, d.ID).Scan(&reqID).Error; err != nil {
+VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, r.ID, msg, a.UserIDRef(), now, d.DueAt, d.ID).Scan(&reqID).Error; err != nil {
 			return fmt.Errorf("insert material request: %w", err)
 		}
 		before := r.status()
@@ -116,7 +116,7 @@ func (s *Service) Answer(ctx context.Context, id int64, in AnswerInput) (Applica
 			return err
 		}
 		res := tx.Exec(`UPDATE assistance_material_requests SET status = 'answered', answer = ?, answered_by = ?, answered_at = ?
-WHERE application_id = ? AND status = 'open'`, answer, actorID(a), now, r.ID)
+WHERE application_id = ? AND status = 'open'`, answer, a.UserIDRef(), now, r.ID)
 		if res.Error != nil {
 			return fmt.Errorf("record answer: %w", res.Error)
 		}

@@ -242,6 +242,13 @@ func TestService_SendReferrals(t *testing.T) {
 		t.Fatalf("bad grounds, infringer unidentified: %v (%v)", err, fields(err))
 	}
 	enf.InfringerCreditCode = validCreditCode(t, flaggedCode[:17])
+	// One step, one transaction: a customs referral the referral model
+	// refuses takes the valid enforcement referral down with it.
+	wrong := *cus
+	wrong.ReceiverOrgID = fx.org("gulou")
+	if _, err := fx.svc.SendReferrals(officer, app.ID, assistance.SendReferralsInput{Version: app.Version, Enforcement: enf, Customs: &wrong}); code(err) != domain.EINVALID {
+		t.Fatalf("customs referral to a committee: %v", err)
+	}
 	if n := fx.count(`SELECT count(*) FROM referrals`); n != 0 {
 		t.Fatalf("refused steps sent %d referrals", n)
 	}

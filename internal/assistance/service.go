@@ -155,25 +155,6 @@ const (
 	RuleFirstResponse = "exhibition.first_response"
 )
 
-func actorName(a *domain.Actor) string {
-	switch {
-	case a == nil:
-		return "system"
-	case a.DisplayName != "":
-		return a.DisplayName
-	default:
-		return a.Username
-	}
-}
-
-func actorID(a *domain.Actor) *int64 {
-	if a == nil || a.UserID == 0 {
-		return nil
-	}
-	id := a.UserID
-	return &id
-}
-
 func encode(d map[string]any) (string, error) {
 	if len(d) == 0 {
 		return "{}", nil

@@ -307,7 +307,7 @@ func addEvent(ctx context.Context, tx *gorm.DB, appID int64, a *domain.Actor, ac
 	if err != nil {
 		return err
 	}
-	ev := eventRow{ApplicationID: appID, At: at, ActorID: actorID(a), ActorName: actorName(a), Action: action,
+	ev := eventRow{ApplicationID: appID, At: at, ActorID: a.UserIDRef(), ActorName: a.Name(), Action: action,
 		FromStatus: string(fromSt), ToStatus: string(toSt), Detail: d}
 	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
 		return fmt.Errorf("record application event: %w", err)

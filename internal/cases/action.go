@@ -153,6 +153,6 @@ func newEvent(caseID int64, a *domain.Actor, action string, from, to domain.Case
 	if err != nil {
 		return eventRow{}, err
 	}
-	return eventRow{CaseID: caseID, At: at, ActorID: actorID(a), ActorName: actorName(a), Action: action,
+	return eventRow{CaseID: caseID, At: at, ActorID: a.UserIDRef(), ActorName: a.Name(), Action: action,
 		FromStatus: string(from), ToStatus: string(to), Detail: d}, nil
 }

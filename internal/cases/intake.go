@@ -215,7 +215,7 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 		OrgID: org.ID, Number: caseNumber(year, org.ShortCode, seq), Year: year, Seq: seq, RegionCode: org.RegionCode,
 		Source: string(nc.source), DisputeType: string(nc.disputeType), Summary: nc.summary, Claims: nc.claims,
 		ClaimAmountFen: in.ClaimAmountFen, Status: string(domain.StatusSubmitted), RepeatInfringer: len(hits) > 0,
-		SubmittedBy: actorID(a), ApplicantOrgID: applicantOrg, ExternalRef: nc.externalRef, Version: 1,
+		SubmittedBy: a.UserIDRef(), ApplicantOrgID: applicantOrg, ExternalRef: nc.externalRef, Version: 1,
 		CreatedAt: now, UpdatedAt: now,
 	}
 	if nc.courtProcedure != "" {

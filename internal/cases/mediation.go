@@ -44,7 +44,7 @@ func (s *Service) LogSession(ctx context.Context, id int64, in SessionInput) (do
 			}
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
-			r.CaseID, r.RecordedBy, r.CreatedAt = st.row.ID, actorID(st.actor), st.now
+			r.CaseID, r.RecordedBy, r.CreatedAt = st.row.ID, st.actor.UserIDRef(), st.now
 			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
 				return change{}, fmt.Errorf("record session: %w", err)
 			}
@@ -112,7 +112,7 @@ func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (doma
 			}
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
-			r.CaseID, r.CreatedBy, r.CreatedAt = st.row.ID, actorID(st.actor), st.now
+			r.CaseID, r.CreatedBy, r.CreatedAt = st.row.ID, st.actor.UserIDRef(), st.now
 			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
 					return change{}, domain.Errorf(domain.ECONFLICT, "the case already has a mediation agreement")
@@ -181,7 +181,7 @@ func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domai
 				return change{}, domain.Errorf(domain.ECONFLICT, "the case has no mediation agreement to sign")
 			}
 			r := signoffRow{AgreementID: st.agreement.ID, SignerKind: in.SignerKind, Method: in.Method, SignedAt: signedAt,
-				RecordedBy: actorID(st.actor), CreatedAt: st.now}
+				RecordedBy: st.actor.UserIDRef(), CreatedAt: st.now}
 			if err := s.signer(ctx, tx, st, in, &r); err != nil {
 				return change{}, err
 			}

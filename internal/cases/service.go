@@ -114,27 +114,6 @@ var beijing = time.FixedZone("CST", 8*3600)
 // towards the new year although it is still the old year in UTC.
 func caseYear(t time.Time) int { return t.In(beijing).Year() }
 
-// actorName is what the timeline shows for who acted.
-func actorName(a *domain.Actor) string {
-	switch {
-	case a == nil:
-		return "system"
-	case a.DisplayName != "":
-		return a.DisplayName
-	default:
-		return a.Username
-	}
-}
-
-// actorID returns the actor's user id, or nil for system actions.
-func actorID(a *domain.Actor) *int64 {
-	if a == nil || a.UserID == 0 {
-		return nil
-	}
-	id := a.UserID
-	return &id
-}
-
 // encodeDetail encodes a timeline or audit detail; the maps are built
 // here from strings, numbers and times, so encoding cannot fail in
 // practice, but an error is still reported rather than stored as garbage.

@@ -3,7 +3,6 @@ package cases
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
@@ -22,14 +21,7 @@ const (
 // text trims s and checks that it is present when required and not longer
 // than max characters, adding field errors under field.
 func text(f *domain.Fields, field, s string, required bool, max int) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		f.Add(field, "validation.required")
-	case utf8.RuneCountInString(s) > max:
-		f.Add(field, "validation.too_long", "Max", max)
-	}
-	return s
+	return f.Text(field, s, required, max)
 }
 
 // dateLayout is the only date format the API takes (ISO 8601 calendar

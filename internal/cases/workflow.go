@@ -134,7 +134,7 @@ WHERE m.org_id = ? AND m.role = ? AND u.active AND m.user_id IN ?`, st.row.OrgID
 	}
 	rows := make([]mediatorRow, len(ids))
 	for i, id := range ids {
-		rows[i] = mediatorRow{CaseID: st.row.ID, UserID: id, AssignedAt: st.now, AssignedBy: actorID(st.actor)}
+		rows[i] = mediatorRow{CaseID: st.row.ID, UserID: id, AssignedAt: st.now, AssignedBy: st.actor.UserIDRef()}
 	}
 	if err := tx.WithContext(ctx).Create(&rows).Error; err != nil {
 		return fmt.Errorf("assign mediators: %w", err)
@@ -225,7 +225,7 @@ func (s *Service) Object(ctx context.Context, id int64, in ObjectInput) (domain.
 				return change{}, err
 			}
 			o := objectionRow{CaseID: st.row.ID, MediatorID: in.MediatorID, PartyID: in.PartyID, Reason: reason,
-				Status: "pending", RaisedBy: actorID(st.actor), CreatedAt: st.now}
+				Status: "pending", RaisedBy: st.actor.UserIDRef(), CreatedAt: st.now}
 			if err := tx.WithContext(ctx).Create(&o).Error; err != nil {
 				return change{}, fmt.Errorf("record objection: %w", err)
 			}
@@ -292,7 +292,7 @@ func (s *Service) DecideObjection(ctx context.Context, id int64, in DecideObject
 				}
 			}
 			if err := db.Model(&objectionRow{}).Where("id = ?", o.ID).Updates(map[string]any{
-				"status": status, "decided_by": actorID(st.actor), "decision_reason": reason, "decided_at": st.now,
+				"status": status, "decided_by": st.actor.UserIDRef(), "decision_reason": reason, "decided_at": st.now,
 			}).Error; err != nil {
 				return change{}, fmt.Errorf("decide objection: %w", err)
 			}

@@ -412,10 +412,22 @@ func (s *Service) ForCase(ctx context.Context, caseID int64) ([]Deadline, error)
 // ForCaseTx is ForCase on the given handle (a transaction, or the caller's
 // session).
 func (s *Service) ForCaseTx(ctx context.Context, db *gorm.DB, caseID int64) ([]Deadline, error) {
+	return listDeadlines(db.WithContext(ctx).Where("case_id = ?", caseID), fmt.Sprintf("case %d", caseID))
+}
+
+// ForSubjectTx lists every deadline about subject (a referral, an
+// application), open ones first by due time, then the closed ones. Like
+// ForCase it checks no permission: the caller has decided that the actor
+// may see the subject.
+func (s *Service) ForSubjectTx(ctx context.Context, db *gorm.DB, subject Subject) ([]Deadline, error) {
+	return listDeadlines(db.WithContext(ctx).Where("subject_type = ? AND subject_id = ?", subject.Type, subject.ID),
+		fmt.Sprintf("%s %d", subject.Type, subject.ID))
+}
+
+func listDeadlines(q *gorm.DB, of string) ([]Deadline, error) {
 	var rows []row
-	if err := db.WithContext(ctx).Where("case_id = ?", caseID).
-		Order("status <> 'open', due_at, id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("deadlines of case %d: %w", caseID, err)
+	if err := q.Order("status <> 'open', due_at, id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("deadlines of %s: %w", of, err)
 	}
 	out := make([]Deadline, len(rows))
 	for i, r := range rows {

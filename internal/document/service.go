@@ -109,12 +109,13 @@ type UploadInput struct {
 
 // Service attaches documents to cases and hands them out.
 type Service struct {
-	db       *gorm.DB
-	blobs    *Blobs
-	access   CaseAccessor
-	audit    Auditor
-	maxBytes int64
-	now      func() time.Time
+	db        *gorm.DB
+	blobs     *Blobs
+	access    CaseAccessor
+	audit     Auditor
+	maxBytes  int64
+	now       func() time.Time
+	referrals ReferralAccessor // nil: documents attach to cases only
 }
 
 // NewService returns a Service storing files in blobs, at most maxBytes
@@ -131,6 +132,7 @@ func NewService(db *gorm.DB, blobs *Blobs, access CaseAccessor, auditor Auditor,
 type row struct {
 	ID           int64 `gorm:"primaryKey"`
 	CaseID       *int64
+	ReferralID   *int64
 	Kind         string
 	FileName     string
 	SizeBytes    int64
@@ -186,6 +188,15 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 	if !acc.Handling && !acc.Party {
 		return Document{}, domain.Errorf(domain.EFORBIDDEN, "only the handling organisation and the parties may upload documents to a case")
 	}
+	caseID := in.CaseID
+	return s.store(ctx, a, in, &caseID, nil, acc.OrgID)
+}
+
+// store validates an upload, stores its bytes and writes the row, the
+// case timeline event (when it belongs to a case) and the audit row in
+// the audit chain of org, in one transaction; the blob is deleted again
+// when the transaction fails.
+func (s *Service) store(ctx context.Context, a *domain.Actor, in UploadInput, caseID, referralID *int64, org int64) (Document, error) {
 	var fe domain.Fields
 	if in.Kind == "" {
 		fe.Add("kind", "validation.required")
@@ -208,22 +219,29 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 	if err != nil {
 		return Document{}, err
 	}
-	caseID, uploader := in.CaseID, a.UserID
-	r := row{CaseID: &caseID, Kind: in.Kind, FileName: name, SizeBytes: st.Size, ContentType: st.ContentType,
+	uploader := a.UserID
+	r := row{CaseID: caseID, ReferralID: referralID, Kind: in.Kind, FileName: name, SizeBytes: st.Size, ContentType: st.ContentType,
 		SHA256: st.SHA256, StorageKey: st.Key, Confidential: confidential, UploadedBy: &uploader,
 		UploadedAt: s.now().UTC().Truncate(time.Microsecond)}
+	detail := map[string]any{"kind": r.Kind, "file_name": r.FileName, "size_bytes": r.SizeBytes,
+		"content_type": r.ContentType, "sha256": r.SHA256, "confidential": r.Confidential}
+	if caseID != nil {
+		detail["case_id"] = *caseID
+	}
+	if referralID != nil {
+		detail["referral_id"] = *referralID
+	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("document: insert: %w", err)
 		}
-		if err := addEvent(tx, a, r); err != nil {
-			return err
+		if r.CaseID != nil {
+			if err := addEvent(tx, a, r); err != nil {
+				return err
+			}
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{OrgID: &acc.OrgID, Action: "document.upload",
-			ObjectType: "document", ObjectID: strconv.FormatInt(r.ID, 10),
-			Detail: map[string]any{"case_id": caseID, "kind": r.Kind, "file_name": r.FileName,
-				"size_bytes": r.SizeBytes, "content_type": r.ContentType, "sha256": r.SHA256,
-				"confidential": r.Confidential}})
+		return s.audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "document.upload",
+			ObjectType: "document", ObjectID: strconv.FormatInt(r.ID, 10), Detail: detail})
 	})
 	if err != nil {
 		if derr := s.blobs.Delete(st.Key); derr != nil {
@@ -323,10 +341,18 @@ func (s *Service) Download(ctx context.Context, id int64) (Document, io.ReadClos
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Limit(1).Find(&rows).Error; err != nil {
 		return Document{}, nil, fmt.Errorf("document: load %d: %w", id, err)
 	}
-	if len(rows) == 0 || rows[0].CaseID == nil {
+	if len(rows) == 0 {
 		return Document{}, nil, domain.NotFound("document")
 	}
 	r := rows[0]
+	if org, ok, err := s.referralReader(ctx, r); err != nil {
+		return Document{}, nil, err
+	} else if ok {
+		return s.open(ctx, r, org)
+	}
+	if r.CaseID == nil {
+		return Document{}, nil, domain.NotFound("document")
+	}
 	acc, err := s.access.Access(ctx, *r.CaseID)
 	if err != nil {
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
@@ -341,16 +367,25 @@ func (s *Service) Download(ctx context.Context, id int64) (Document, io.ReadClos
 	if !seen[0] {
 		return Document{}, nil, domain.NotFound("document")
 	}
+	return s.open(ctx, r, acc.OrgID)
+}
+
+// open hands out a document the actor may read, auditing the read of a
+// sensitive one in the audit chain of org first.
+func (s *Service) open(ctx context.Context, r row, org int64) (Document, io.ReadCloser, error) {
 	d := r.toDocument()
 	body, err := s.blobs.Open(r.StorageKey)
 	if err != nil {
 		return Document{}, nil, &domain.Error{Code: domain.EINTERNAL, Message: "the document's file is missing", Err: err}
 	}
 	if sensitive(d) {
-		err := s.audit.Append(ctx, s.db.WithContext(ctx), audit.Entry{OrgID: &acc.OrgID, Action: "document.read",
-			ObjectType: "document", ObjectID: strconv.FormatInt(d.ID, 10),
-			Detail: map[string]any{"case_id": d.CaseID, "kind": d.Kind, "file_name": d.FileName,
-				"sha256": d.SHA256, "confidential": d.Confidential}})
+		detail := map[string]any{"case_id": d.CaseID, "kind": d.Kind, "file_name": d.FileName,
+			"sha256": d.SHA256, "confidential": d.Confidential}
+		if r.ReferralID != nil {
+			detail["referral_id"] = *r.ReferralID
+		}
+		err := s.audit.Append(ctx, s.db.WithContext(ctx), audit.Entry{OrgID: &org, Action: "document.read",
+			ObjectType: "document", ObjectID: strconv.FormatInt(d.ID, 10), Detail: detail})
 		if err != nil {
 			_ = body.Close()
 			return Document{}, nil, err

@@ -25,6 +25,30 @@ type Actor struct {
 	Supervised []int64
 }
 
+// Name is what timelines and histories show for who acted: the display
+// name, else the username; "system" for work done by no one (a nil
+// actor, the scheduler).
+func (a *Actor) Name() string {
+	switch {
+	case a == nil:
+		return "system"
+	case a.DisplayName != "":
+		return a.DisplayName
+	default:
+		return a.Username
+	}
+}
+
+// UserIDRef is the actor's user id for a nullable column: nil for the
+// system.
+func (a *Actor) UserIDRef() *int64 {
+	if a == nil || a.UserID == 0 {
+		return nil
+	}
+	id := a.UserID
+	return &id
+}
+
 // HasRole reports whether the actor holds role in org.
 func (a *Actor) HasRole(orgID int64, role Role) bool {
 	if a == nil {

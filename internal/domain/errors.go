@@ -6,6 +6,8 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Error codes. Each maps to exactly one HTTP status in the web layer; nothing
@@ -105,6 +107,20 @@ func ErrorMessage(err error) string {
 
 // Fields collects field errors; Err returns nil when none were added.
 type Fields []FieldError
+
+// Text trims s and checks that it is present when required and at most
+// max characters long, recording the field's error; it returns the trimmed
+// text. Every free-text input of every service goes through it.
+func (f *Fields) Text(field, s string, required bool, max int) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "" && required:
+		f.Add(field, "validation.required")
+	case utf8.RuneCountInString(s) > max:
+		f.Add(field, "validation.too_long", "Max", max)
+	}
+	return s
+}
 
 // Add records that field is invalid with an i18n message id.
 func (f *Fields) Add(field, message string, params ...any) {

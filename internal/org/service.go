@@ -93,6 +93,17 @@ func (s *Service) validate(ctx context.Context, o *domain.Org, creating bool) er
 	if o.Type == domain.OrgMediationCommittee && o.ShortCode == "" {
 		f.Add("short_code", "validation.required")
 	}
+	if o.ShortCode != "" {
+		// Case numbers are unique across committees (（2026）鼓知调字第0001号):
+		// two organisations with one abbreviation would collide.
+		var n int64
+		if err := s.db.WithContext(ctx).Model(&row{}).Where("short_code = ? AND id <> ?", o.ShortCode, o.ID).Count(&n).Error; err != nil {
+			return fmt.Errorf("check short code: %w", err)
+		}
+		if n > 0 {
+			f.Add("short_code", "validation.short_code_taken")
+		}
+	}
 	if o.ParentID != nil {
 		p, err := s.store.ByID(ctx, *o.ParentID)
 		switch {

@@ -119,7 +119,7 @@ func (s *Service) sentDeadlines(ctx context.Context, tx *gorm.DB, r *row, fields
 // receivedDeadlines opens what runs from receipt and makes the user who
 // received the referral responsible for its open deadlines.
 func (s *Service) receivedDeadlines(ctx context.Context, tx *gorm.DB, st *state, detail map[string]any) error {
-	who := userID(st.actor)
+	who := st.actor.UserIDRef()
 	if Kind(st.row.Kind) == KindCriminal {
 		if _, err := s.open(ctx, tx, st.row, st.row.ReceiverOrgID, dlPoliceDecision, "criminal.police_decision", st.now, st.now, who, detail); err != nil {
 			return err
@@ -131,7 +131,7 @@ func (s *Service) receivedDeadlines(ctx context.Context, tx *gorm.DB, st *state,
 // acceptedDeadlines closes what acceptance answers and opens what runs
 // from it.
 func (s *Service) acceptedDeadlines(ctx context.Context, tx *gorm.DB, st *state, detail map[string]any) error {
-	r, now, who := st.row, st.now, userID(st.actor)
+	r, now, who := st.row, st.now, st.actor.UserIDRef()
 	switch Kind(r.Kind) {
 	case KindJudicialConfirm:
 		if _, err := s.deadlines.CloseTx(ctx, tx, subject(r), dlConfirmationAccept, deadline.Met, now); err != nil {
@@ -192,38 +192,5 @@ func (s *Service) closeDeadlines(ctx context.Context, tx *gorm.DB, r row, now ti
 
 // referralDeadlines lists a referral's deadlines, open ones first.
 func (s *Service) referralDeadlines(ctx context.Context, db *gorm.DB, id int64) ([]deadline.Deadline, error) {
-	var rows []struct {
-		ID                int64
-		OrgID             int64
-		CaseID            *int64
-		Kind              string
-		RuleID            string
-		Title             string
-		EventAt           *time.Time
-		DueAt             time.Time
-		Basis             string
-		Explanation       string
-		Provisional       bool
-		Status            string
-		ResponsibleUserID *int64
-		CreatedAt         time.Time
-		UpdatedAt         time.Time
-		ClosedAt          *time.Time
-		ExtendedFrom      *time.Time
-		Version           int
-	}
-	if err := db.WithContext(ctx).Raw(`SELECT id, org_id, case_id, kind, rule_id, title, event_at, due_at, basis, explanation,
-provisional, status, responsible_user_id, created_at, updated_at, closed_at, extended_from, version
-FROM deadlines WHERE subject_type = 'referral' AND subject_id = ? ORDER BY status <> 'open', due_at, id`, id).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("deadlines of referral %d: %w", id, err)
-	}
-	out := make([]deadline.Deadline, len(rows))
-	for i, r := range rows {
-		out[i] = deadline.Deadline{ID: r.ID, Subject: deadline.Subject{Type: deadline.SubjectReferral, ID: id}, OrgID: r.OrgID,
-			CaseID: r.CaseID, Kind: r.Kind, RuleID: r.RuleID, Title: r.Title, EventAt: r.EventAt, DueAt: r.DueAt, Basis: r.Basis,
-			Explanation: r.Explanation, Provisional: r.Provisional, Status: deadline.Status(r.Status),
-			ResponsibleUserID: r.ResponsibleUserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
-			ExtendedFrom: r.ExtendedFrom, Version: r.Version}
-	}
-	return out, nil
+	return s.deadlines.ForSubjectTx(ctx, db, deadline.Subject{Type: deadline.SubjectReferral, ID: id})
 }

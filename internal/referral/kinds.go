@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -103,14 +102,7 @@ const (
 
 // text trims s and checks presence and length.
 func text(f *domain.Fields, field, s string, required bool, max int) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "" && required:
-		f.Add(field, "validation.required")
-	case utf8.RuneCountInString(s) > max:
-		f.Add(field, "validation.too_long", "Max", max)
-	}
-	return s
+	return f.Text(field, s, required, max)
 }
 
 // oneOf checks that s is one of the allowed values.

@@ -372,3 +372,35 @@ func (s *Service) Now() time.Time { return s.now() }
 func auditEntry(org *int64, action string, id int64, detail map[string]any) audit.Entry {
 	return audit.Entry{OrgID: org, Action: action, ObjectType: "referral", ObjectID: strconv.FormatInt(id, 10), Detail: detail}
 }
+
+// DocumentAccess implements document.ReferralAccessor: the organisation
+// through which the actor stands on referral id (the receiving one when
+// they belong to both) and the case it concerns. ENOTFOUND unless the
+// actor is a member of either end whose role reads referrals.
+func (s *Service) DocumentAccess(ctx context.Context, id int64) (int64, *int64, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	orgs := s.readOrgs(a)
+	if len(orgs) == 0 {
+		return 0, nil, domain.NotFound("referral")
+	}
+	var rows []struct {
+		SenderOrgID   *int64
+		ReceiverOrgID int64
+		CaseID        *int64
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT sender_org_id, receiver_org_id, case_id FROM referrals
+WHERE id = ? AND (receiver_org_id IN ? OR sender_org_id IN ?)`, id, orgs, orgs).Scan(&rows).Error; err != nil {
+		return 0, nil, fmt.Errorf("referral %d: document access: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return 0, nil, domain.NotFound("referral")
+	}
+	r := rows[0]
+	if slices.Contains(orgs, r.ReceiverOrgID) || r.SenderOrgID == nil {
+		return r.ReceiverOrgID, r.CaseID, nil
+	}
+	return *r.SenderOrgID, r.CaseID, nil
+}

@@ -175,6 +175,20 @@ func (s *Service) CanSend(a *domain.Actor, k Kind) bool {
 // deadlines the kind starts on sending, the receivers' notifications and
 // the audit row in one transaction.
 func (s *Service) Send(ctx context.Context, in SendInput) (Referral, error) {
+	var out Referral
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = s.SendTx(ctx, tx, in)
+		return err
+	})
+	return out, err
+}
+
+// SendTx is Send inside the caller's transaction: a capability that sends
+// referrals as one step of its own (an approved assistance plan sending
+// enforcement and customs referrals) commits them, or none, together with
+// the rest of that step.
+func (s *Service) SendTx(ctx context.Context, tx *gorm.DB, in SendInput) (Referral, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return Referral{}, err
@@ -186,11 +200,7 @@ func (s *Service) Send(ctx context.Context, in SendInput) (Referral, error) {
 	if err != nil {
 		return Referral{}, fmt.Errorf("send referral: %w", err)
 	}
-	var out Referral
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		out, err = s.send(ctx, tx, a, sender, in)
-		return err
-	})
+	out, err := s.send(ctx, tx.WithContext(ctx), a, sender, in)
 	if err != nil {
 		return Referral{}, fmt.Errorf("send referral: %w", err)
 	}
@@ -319,7 +329,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 	senderID := sender
 	r := row{Kind: string(in.Kind), SenderOrgID: &senderID, ReceiverOrgID: in.ReceiverOrgID, Status: string(StatusSent),
 		CaseID: in.CaseID, ApplicationID: in.ApplicationID, Title: title, Note: note, Disclosure: discJSON, Fields: fieldsJSON,
-		Result: "{}", SentBy: userID(a), Version: 1, CreatedAt: now, UpdatedAt: now}
+		Result: "{}", SentBy: a.UserIDRef(), Version: 1, CreatedAt: now, UpdatedAt: now}
 	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
 		return Referral{}, fmt.Errorf("insert referral: %w", err)
 	}
@@ -466,26 +476,6 @@ func (s *Service) seal(fields map[string]any, intake cases.IntakeInput, inf *inf
 	return nil
 }
 
-// userID returns the actor's user id, or nil for the system.
-func userID(a *domain.Actor) *int64 {
-	if a == nil || a.UserID == 0 {
-		return nil
-	}
-	id := a.UserID
-	return &id
-}
-
-func actorName(a *domain.Actor) string {
-	switch {
-	case a == nil:
-		return "system"
-	case a.DisplayName != "":
-		return a.DisplayName
-	default:
-		return a.Username
-	}
-}
-
 // record writes a step to the referral's history and, when it has a case,
 // to the case timeline (as referral_<action>).
 func (s *Service) record(ctx context.Context, tx *gorm.DB, a *domain.Actor, orgID *int64, r row, action string,
@@ -494,7 +484,7 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, a *domain.Actor, orgI
 	if err != nil {
 		return err
 	}
-	ev := eventRow{ReferralID: r.ID, At: at, ActorID: userID(a), ActorName: actorName(a), OrgID: orgID, Action: action,
+	ev := eventRow{ReferralID: r.ID, At: at, ActorID: a.UserIDRef(), ActorName: a.Name(), OrgID: orgID, Action: action,
 		FromStatus: string(from), ToStatus: string(to), Detail: d}
 	if err := tx.WithContext(ctx).Create(&ev).Error; err != nil {
 		return fmt.Errorf("record referral event: %w", err)
@@ -719,8 +709,8 @@ func (s *Service) lock(ctx context.Context, tx *gorm.DB, a *domain.Actor, id int
 // received records the receipt of a referral in the change: who and
 // when, and the deadlines that start at receipt.
 func (s *Service) received(ctx context.Context, tx *gorm.DB, st *state, ch *stepChange) error {
-	ch.set["received_at"], ch.set["received_by"] = st.now, userID(st.actor)
-	st.row.ReceivedAt, st.row.ReceivedBy = &st.now, userID(st.actor)
+	ch.set["received_at"], ch.set["received_by"] = st.now, st.actor.UserIDRef()
+	st.row.ReceivedAt, st.row.ReceivedBy = &st.now, st.actor.UserIDRef()
 	return s.receivedDeadlines(ctx, tx, st, ch.detail)
 }
 
@@ -813,7 +803,7 @@ func (s *Service) Accept(ctx context.Context, id int64, in AcceptInput) (Referra
 			extra = checkAccept(f, Kind(st.row.Kind), st.row.fields(), in.Fields, st.now)
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *state) (stepChange, error) {
-			ch := stepChange{set: map[string]any{"decided_at": st.now, "decided_by": userID(st.actor)},
+			ch := stepChange{set: map[string]any{"decided_at": st.now, "decided_by": st.actor.UserIDRef()},
 				detail: map[string]any{}}
 			if n, _ := note.(string); n != "" {
 				ch.detail["note"] = n
@@ -856,7 +846,7 @@ func (s *Service) Decline(ctx context.Context, id int64, in DeclineInput) (Refer
 			if err != nil {
 				return stepChange{}, err
 			}
-			ch := stepChange{set: map[string]any{"decline_reason": reason, "decided_at": st.now, "decided_by": userID(st.actor)},
+			ch := stepChange{set: map[string]any{"decline_reason": reason, "decided_at": st.now, "decided_by": st.actor.UserIDRef()},
 				detail: map[string]any{"reason": reason}, extra: map[string]any{"Reason": reason}}
 			if len(closed) > 0 {
 				ch.detail["deadlines"] = closed
@@ -901,7 +891,7 @@ func (s *Service) completeWith(ctx context.Context, tx *gorm.DB, st *state, resu
 	if err != nil {
 		return stepChange{}, err
 	}
-	ch := stepChange{set: map[string]any{"result": enc, "completed_at": st.now, "completed_by": userID(st.actor)},
+	ch := stepChange{set: map[string]any{"result": enc, "completed_at": st.now, "completed_by": st.actor.UserIDRef()},
 		detail: map[string]any{}, extra: map[string]any{}}
 	for k, v := range result {
 		ch.detail[k] = v

@@ -156,13 +156,7 @@ func (s *Server) apiApplicationList(c echo.Context) error {
 		return err
 	}
 	items, next, err := s.deps.Assistance.List(ctxOf(c), f)
-	if err != nil {
-		return err
-	}
-	if items == nil {
-		items = []assistance.ListItem{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+	return listJSON(c, items, next, err)
 }
 
 func (s *Server) apiApplicationCreate(c echo.Context) error {
@@ -192,37 +186,18 @@ func (s *Server) apiApplicationGet(c echo.Context) error {
 // applicationAction binds a step's JSON input and runs it; every step
 // answers with the application's new state.
 func applicationAction[T any](s *Server, run func(*assistance.Service, echo.Context, int64, T) (assistance.Application, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
-		var in T
-		if err := bindJSON(c, &in); err != nil {
-			return err
-		}
-		app, err := run(s.deps.Assistance, c, id, in)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, applicationJSON(app))
-	}
+	return objectStep(http.StatusOK, func(c echo.Context, id int64, in T) (assistance.Application, error) {
+		return run(s.deps.Assistance, c, id, in)
+	},
+		func(app assistance.Application) any { return applicationJSON(app) })
 }
 
 func (s *Server) apiApplicationOpenCase(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var in assistance.OpenCaseInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Assistance.OpenCase(ctxOf(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"application": applicationJSON(out.Application), "case": caseJSON(out.Case)})
+	return objectStep(http.StatusCreated, func(c echo.Context, id int64, in assistance.OpenCaseInput) (assistance.OpenedCase, error) {
+		return s.deps.Assistance.OpenCase(ctxOf(c), id, in)
+	}, func(out assistance.OpenedCase) any {
+		return map[string]any{"application": applicationJSON(out.Application), "case": caseJSON(out.Case)}
+	})(c)
 }
 
 // sentReferralOut is a referral sent from a plan, as the step answers.
@@ -236,24 +211,16 @@ type sentReferralOut struct {
 }
 
 func (s *Server) apiApplicationSendReferrals(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	var in assistance.SendReferralsInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := s.deps.Assistance.SendReferrals(ctxOf(c), id, in)
-	if err != nil {
-		return err
-	}
-	refs := make([]sentReferralOut, len(out.Referrals))
-	for i, r := range out.Referrals {
-		refs[i] = sentReferralOut{ID: r.ID, Kind: string(r.Kind), Status: string(r.Status), ReceiverOrgID: r.ReceiverOrgID,
-			ReceiverOrgName: r.ReceiverOrgName, CreatedAt: r.CreatedAt}
-	}
-	return c.JSON(http.StatusCreated, map[string]any{"application": applicationJSON(out.Application), "referrals": refs})
+	return objectStep(http.StatusCreated, func(c echo.Context, id int64, in assistance.SendReferralsInput) (assistance.SentReferrals, error) {
+		return s.deps.Assistance.SendReferrals(ctxOf(c), id, in)
+	}, func(out assistance.SentReferrals) any {
+		refs := make([]sentReferralOut, len(out.Referrals))
+		for i, r := range out.Referrals {
+			refs[i] = sentReferralOut{ID: r.ID, Kind: string(r.Kind), Status: string(r.Status), ReceiverOrgID: r.ReceiverOrgID,
+				ReceiverOrgName: r.ReceiverOrgName, CreatedAt: r.CreatedAt}
+		}
+		return map[string]any{"application": applicationJSON(out.Application), "referrals": refs}
+	})(c)
 }
 
 // applicationUpload reads the multipart upload shared by the page and the

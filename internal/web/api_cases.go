@@ -288,13 +288,7 @@ func (s *Server) apiCaseList(c echo.Context) error {
 		return err
 	}
 	items, next, err := s.deps.Cases.List(ctxOf(c), f)
-	if err != nil {
-		return err
-	}
-	if items == nil {
-		items = []cases.ListItem{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+	return listJSON(c, items, next, err)
 }
 
 func (s *Server) apiCaseGet(c echo.Context) error {
@@ -312,21 +306,41 @@ func (s *Server) apiCaseGet(c echo.Context) error {
 // caseAction binds the action's JSON input and runs it; every action
 // answers with the case's new state.
 func caseAction[T any](s *Server, run func(*Server, echo.Context, int64, T) (domain.Case, error)) echo.HandlerFunc {
+	return objectStep(http.StatusOK, func(c echo.Context, id int64, in T) (domain.Case, error) { return run(s, c, id, in) },
+		func(cs domain.Case) any { return caseJSON(cs) })
+}
+
+// objectStep is the API handler of a step on the object named by the
+// path's :id: it binds the step's JSON input, runs it, and answers status
+// with what render makes of the result.
+func objectStep[In, Out any](status int, run func(c echo.Context, id int64, in In) (Out, error), render func(Out) any) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := idParam(c, "id")
 		if err != nil {
 			return err
 		}
-		var in T
+		var in In
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
-		cs, err := run(s, c, id, in)
+		out, err := run(c, id, in)
 		if err != nil {
 			return err
 		}
-		return c.JSON(http.StatusOK, caseJSON(cs))
+		return c.JSON(status, render(out))
 	}
+}
+
+// listJSON answers a page of a keyset-paged list, {"items": [...],
+// "next_cursor": "..."}, with an empty array rather than null.
+func listJSON[T any](c echo.Context, items []T, next string, err error) error {
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []T{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 }
 
 func (s *Server) apiCaseRoutes(g *echo.Group, in echo.MiddlewareFunc) {

@@ -76,13 +76,7 @@ func (s *Server) apiReferralList(c echo.Context) error {
 		return err
 	}
 	items, next, err := s.deps.Referrals.List(ctxOf(c), f)
-	if err != nil {
-		return err
-	}
-	if items == nil {
-		items = []referral.Referral{}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+	return listJSON(c, items, next, err)
 }
 
 func (s *Server) apiReferralGet(c echo.Context) error {
@@ -119,21 +113,10 @@ func (s *Server) apiReferralSend(k referral.Kind) echo.HandlerFunc {
 // referralStep binds a step's JSON input and runs it; every step answers
 // with the referral's new state.
 func referralStep[T any](s *Server, run func(*referral.Service, echo.Context, int64, T) (referral.Referral, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := idParam(c, "id")
-		if err != nil {
-			return err
-		}
-		var in T
-		if err := bindJSON(c, &in); err != nil {
-			return err
-		}
-		r, err := run(s.deps.Referrals, c, id, in)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, r)
-	}
+	return objectStep(http.StatusOK, func(c echo.Context, id int64, in T) (referral.Referral, error) {
+		return run(s.deps.Referrals, c, id, in)
+	},
+		func(r referral.Referral) any { return r })
 }
 
 func (s *Server) apiReferralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
@@ -142,6 +125,8 @@ func (s *Server) apiReferralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	}
 	g.GET("/referrals", s.apiReferralList, in)
 	g.GET("/referrals/:id", s.apiReferralGet, in)
+	g.GET("/referrals/:id/documents", s.apiReferralDocuments, in)
+	g.POST("/referrals/:id/documents", s.apiReferralDocumentUpload, s.uploadLimit, in)
 	for _, k := range referral.Kinds {
 		g.POST("/referrals/"+string(k), s.apiReferralSend(k), in)
 	}

@@ -22,6 +22,26 @@ func (s *Server) uploadFromRequest(c echo.Context, caseID int64) (document.Docum
 	if !acc.Handling && !acc.Party {
 		return document.Document{}, domain.Errorf(domain.EFORBIDDEN, "only the committee handling the case and its parties may add documents")
 	}
+	return s.readUpload(c, func(in document.UploadInput) (document.Document, error) {
+		in.CaseID = caseID
+		return s.deps.Documents.Upload(ctxOf(c), in)
+	})
+}
+
+// referralUploadFromRequest attaches the multipart upload to a referral;
+// a referral the actor is not party to answers 404 before the body is read.
+func (s *Server) referralUploadFromRequest(c echo.Context, referralID int64) (document.Document, error) {
+	if _, err := s.deps.Documents.ListForReferral(ctxOf(c), referralID); err != nil {
+		return document.Document{}, err
+	}
+	return s.readUpload(c, func(in document.UploadInput) (document.Document, error) {
+		return s.deps.Documents.UploadToReferral(ctxOf(c), referralID, in)
+	})
+}
+
+// readUpload reads the file and fields of a multipart upload and hands
+// them to store.
+func (s *Server) readUpload(c echo.Context, store func(document.UploadInput) (document.Document, error)) (document.Document, error) {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -36,10 +56,8 @@ func (s *Server) uploadFromRequest(c echo.Context, caseID int64) (document.Docum
 		return document.Document{}, err
 	}
 	defer f.Close()
-	return s.deps.Documents.Upload(ctxOf(c), document.UploadInput{
-		CaseID: caseID, Kind: c.FormValue("kind"), FileName: fh.Filename,
-		Confidential: c.FormValue("confidential") == "on" || c.FormValue("confidential") == "true", Body: f,
-	})
+	return store(document.UploadInput{Kind: c.FormValue("kind"), FileName: fh.Filename,
+		Confidential: c.FormValue("confidential") == "on" || c.FormValue("confidential") == "true", Body: f})
 }
 
 // uploadLimit lets an upload's body exceed the general body limit up to
@@ -94,3 +112,44 @@ func (s *Server) apiDocumentUpload(c echo.Context) error {
 }
 
 func (s *Server) apiDocumentDownload(c echo.Context) error { return s.handleDocumentDownload(c) }
+
+func (s *Server) handleReferralDocumentUpload(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := s.referralUploadFromRequest(c, id); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.EINVALID {
+			return s.renderReferral(c, http.StatusUnprocessableEntity, id, &referralPage{Form: Form{Errors: de.Fields}, FailedForm: "document"})
+		}
+		return err
+	}
+	s.flash(c, "ok", "case.flash.document")
+	return c.Redirect(http.StatusSeeOther, "/referrals/"+itoa(id))
+}
+
+// apiReferralDocuments lists the files attached to a referral.
+func (s *Server) apiReferralDocuments(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	docs, err := s.deps.Documents.ListForReferral(ctxOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": docs, "next_cursor": ""})
+}
+
+func (s *Server) apiReferralDocumentUpload(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.referralUploadFromRequest(c, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, d)
+}

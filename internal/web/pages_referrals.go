@@ -16,6 +16,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
@@ -33,6 +34,7 @@ func (s *Server) referralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/referrals/new", s.handleReferralNew, in)
 	g.POST("/referrals", s.handleReferralCreate, in)
 	g.GET("/referrals/:id", s.handleReferralShow, in)
+	g.POST("/referrals/:id/documents", s.handleReferralDocumentUpload, s.uploadLimit, in)
 	g.POST("/referrals/:id/:action", s.handleReferralAction, in)
 }
 
@@ -354,6 +356,9 @@ type referralPage struct {
 	FailedForm string
 	Conflict   string
 	Now        time.Time
+	// Documents are the files attached to the referral (both ends read
+	// and add them).
+	Documents []document.Document
 }
 
 // Row is one line of a referral's fields or result as the page shows it:
@@ -457,7 +462,10 @@ func (s *Server) renderReferral(c echo.Context, status int, id int64, page *refe
 	if page == nil {
 		page = &referralPage{}
 	}
-	page.V, page.Now = v, time.Now()
+	page.V, page.Now = v, s.now()
+	if page.Documents, err = s.deps.Documents.ListForReferral(ctxOf(c), id); err != nil {
+		return err
+	}
 	return s.render(c, status, "referral", page)
 }
 

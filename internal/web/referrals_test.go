@@ -168,6 +168,20 @@ func referralRows() []mxRow {
 		r := refPath("/referrals/", "/receive")(e, a, own)
 		return mxReq{method: "POST", path: r.path, form: url.Values{}}
 	}, func() (map[string]int, map[string]int) { return step("receive", 303) })
+	// Documents: both ends read and attach them; an upload without a file
+	// reaches validation.
+	add("GET /api/v1/referrals/:id/documents", refPath("/api/v1/referrals/", "/documents"), func() (map[string]int, map[string]int) { return read(401) })
+	upload := func(anon int) (map[string]int, map[string]int) {
+		return visibleWant(refReaders, anon, 422), map[string]int{"anon": anon, "*": 404}
+	}
+	add("POST /api/v1/referrals/:id/documents", func(e *mxEnv, a mxActor, own bool) mxReq {
+		r := refPath("/api/v1/referrals/", "/documents")(e, a, own)
+		return mxReq{method: "POST", path: r.path, json: map[string]any{}}
+	}, func() (map[string]int, map[string]int) { return upload(401) })
+	add("POST /referrals/:id/documents", func(e *mxEnv, a mxActor, own bool) mxReq {
+		r := refPath("/referrals/", "/documents")(e, a, own)
+		return mxReq{method: "POST", path: r.path, form: url.Values{"kind": {"court_document"}}}
+	}, func() (map[string]int, map[string]int) { return upload(303) })
 	for _, act := range []string{"receive", "accept", "decline", "complete"} {
 		add("POST /api/v1/referrals/:id/"+act, func(e *mxEnv, a mxActor, own bool) mxReq {
 			r := refPath("/api/v1/referrals/", "/"+act)(e, a, own)

@@ -90,6 +90,20 @@ func (p *Page) CanSystem(resource, action string) bool {
 	return p.Actor != nil && p.authz != nil && p.authz.CanSystem(p.Actor.UserID, resource, action)
 }
 
+// CanAny reports whether the signed-in user holds resource:action in any
+// of their organisations (links in the navigation).
+func (p *Page) CanAny(resource, action string) bool {
+	if p.Actor == nil || p.authz == nil {
+		return false
+	}
+	for _, m := range p.Actor.Memberships {
+		if p.authz.Can(p.Actor.UserID, m.OrgID, resource, action) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasRole reports whether the signed-in user holds role anywhere.
 func (p *Page) HasRole(role string) bool {
 	return p.Actor.HasAnyRole(domain.Role(role))

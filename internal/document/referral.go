@@ -1,0 +1,85 @@
+package document
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// ReferralAccessor says who may attach and read the documents of a
+// referral (DESIGN §5): the members of its sending and receiving
+// organisations who read referrals. The referral service implements it.
+type ReferralAccessor interface {
+	// DocumentAccess returns the organisation through which the actor
+	// stands on the referral (its audit chain) and the case the referral
+	// concerns, if any; ENOTFOUND when the actor is at neither end.
+	DocumentAccess(ctx context.Context, referralID int64) (orgID int64, caseID *int64, err error)
+}
+
+// SetReferrals lets documents attach to referrals (the application wires
+// the referral service in after building both).
+func (s *Service) SetReferrals(r ReferralAccessor) { s.referrals = r }
+
+// UploadToReferral attaches a file to a referral: the court's ruling or
+// notice, the committee's agreement, a customs decision. Either end of the
+// referral may attach; the document also belongs to the referral's case
+// when it has one (a court's delegation files it on acceptance, and its
+// documents move to that case). Validation and storage are Upload's; the
+// upload is audited in the uploader's organisation's chain.
+func (s *Service) UploadToReferral(ctx context.Context, referralID int64, in UploadInput) (Document, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	if s.referrals == nil {
+		return Document{}, domain.NotFound("referral")
+	}
+	org, caseID, err := s.referrals.DocumentAccess(ctx, referralID)
+	if err != nil {
+		return Document{}, err
+	}
+	return s.store(ctx, a, in, caseID, &referralID, org)
+}
+
+// ListForReferral returns the documents attached to a referral, oldest
+// first, for the members of its two organisations (else ENOTFOUND).
+func (s *Service) ListForReferral(ctx context.Context, referralID int64) ([]Document, error) {
+	if _, err := domain.RequireActor(ctx); err != nil {
+		return nil, err
+	}
+	if s.referrals == nil {
+		return nil, domain.NotFound("referral")
+	}
+	if _, _, err := s.referrals.DocumentAccess(ctx, referralID); err != nil {
+		return nil, err
+	}
+	var rows []row
+	if err := s.db.WithContext(ctx).Where("referral_id = ?", referralID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("document: list referral %d: %w", referralID, err)
+	}
+	out := make([]Document, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDocument()
+	}
+	return out, nil
+}
+
+// referralReader reports whether the actor reads document r as a member
+// of either end of the referral it is attached to, and through which
+// organisation. Attached documents are the referral's own correspondence,
+// so both ends read all of them; what else of the case a receiver reads is
+// the disclosure's business (visibleTo).
+func (s *Service) referralReader(ctx context.Context, r row) (int64, bool, error) {
+	if r.ReferralID == nil || s.referrals == nil {
+		return 0, false, nil
+	}
+	org, _, err := s.referrals.DocumentAccess(ctx, *r.ReferralID)
+	if err != nil {
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			return 0, false, nil
+		}
+		return 0, false, err
+	}
+	return org, true, nil
+}

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"slices"
 	"strconv"
-	"strings"
-	"unicode"
 
 	"gorm.io/gorm"
 
@@ -26,28 +23,6 @@ type UploadInput struct {
 	// as metadata only, never used in a path.
 	FileName string
 	Body     io.Reader
-}
-
-// cleanFileName keeps the last path element of a user's file name,
-// without control or bidirectional-override characters, at most 200
-// characters.
-func cleanFileName(name string) string {
-	name = strings.ReplaceAll(name, `\`, "/")
-	name = path.Base(strings.TrimSpace(name))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "." || name == "/" || name == ".." {
-		return ""
-	}
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[len(r)-200:])
-	}
-	return name
 }
 
 // Upload attaches a file to an application (the applicant, while the
@@ -91,7 +66,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 	case !slices.Contains(DocumentKinds, in.Kind):
 		fe.Add("kind", "validation.document_kind")
 	}
-	name := cleanFileName(in.FileName)
+	name := document.CleanFileName(in.FileName)
 	if name == "" {
 		fe.Add("file_name", "validation.file_name")
 	}

@@ -177,11 +177,15 @@ func (s *Service) OpenCase(ctx context.Context, id int64, in OpenCaseInput) (Ope
 			r.ID, c.ID, a.UserIDRef(), now).Error; err != nil {
 			return fmt.Errorf("link case: %w", err)
 		}
+		docs, err := copyDocuments(ctx, tx, r.ID, c.ID)
+		if err != nil {
+			return err
+		}
 		if err := setStatus(ctx, tx, r, StatusApproved, now, nil); err != nil {
 			return err
 		}
 		if err := addEvent(ctx, tx, r.ID, a, "open_case", StatusApproved, StatusApproved, map[string]any{
-			"case_id": c.ID, "case_number": c.Number, "org_id": in.OrgID}, now); err != nil {
+			"case_id": c.ID, "case_number": c.Number, "org_id": in.OrgID, "documents": docs}, now); err != nil {
 			return err
 		}
 		if err := s.tellApplicant(ctx, tx, *r, NoticeCaseOpened, map[string]any{"CaseNumber": c.Number, "Committee": committee}); err != nil {
@@ -195,4 +199,22 @@ func (s *Service) OpenCase(ctx context.Context, id int64, in OpenCaseInput) (Ope
 	}
 	out.Application = app
 	return out, nil
+}
+
+// copyDocuments gives the case opened from an application the files the
+// SME sent with it, so that the committee works from the same evidence
+// without asking for it again. The case's rows point at the same stored
+// bytes (stored files are never rewritten); the kinds map onto the case's
+// (a right certificate is evidence, a business licence "other").
+func copyDocuments(ctx context.Context, tx *gorm.DB, appID, caseID int64) (int64, error) {
+	res := tx.WithContext(ctx).Exec(`INSERT INTO documents (case_id, kind, file_name, size_bytes, content_type, sha256, storage_key,
+    confidential, uploaded_by, uploaded_at)
+SELECT ?, CASE kind WHEN 'evidence' THEN 'evidence' WHEN 'right_certificate' THEN 'evidence'
+    WHEN 'power_of_attorney' THEN 'power_of_attorney' ELSE 'other' END,
+  file_name, size_bytes, content_type, sha256, storage_key, false, uploaded_by, uploaded_at
+FROM assistance_documents WHERE application_id = ? ORDER BY id`, caseID, appID)
+	if res.Error != nil {
+		return 0, fmt.Errorf("copy the application's documents to case %d: %w", caseID, res.Error)
+	}
+	return res.RowsAffected, nil
 }

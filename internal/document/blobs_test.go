@@ -433,8 +433,8 @@ func TestCleanFileName(t *testing.T) {
 		{strings.Repeat("a", 250), strings.Repeat("a", 200)},
 	}
 	for _, c := range cases {
-		if got := cleanFileName(c.in); got != c.want {
-			t.Errorf("cleanFileName(%q) = %q, want %q", c.in, got, c.want)
+		if got := CleanFileName(c.in); got != c.want {
+			t.Errorf("CleanFileName(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
 }

@@ -9,11 +9,11 @@ import (
 // MaxFileNameRunes caps the length of a stored file name.
 const MaxFileNameRunes = 200
 
-// maxExtRunes is the longest extension cleanFileName keeps when it has to
+// maxExtRunes is the longest extension CleanFileName keeps when it has to
 // shorten a name.
 const maxExtRunes = 16
 
-// cleanFileName turns the name a user gave a file into metadata safe to
+// CleanFileName turns the name a user gave a file into metadata safe to
 // store and show: invalid UTF-8 dropped, everything up to the last / or \
 // dropped (so "../../etc/passwd" and "C:\boot.ini" keep only their last
 // element), control and bidirectional-override characters removed (so
@@ -22,7 +22,9 @@ const maxExtRunes = 16
 // removed, and at most MaxFileNameRunes runes kept, the extension
 // preserved. It returns "" when nothing is left. The result is never used
 // as a path; cleaning only keeps lists, headers and downloads tidy.
-func cleanFileName(name string) string {
+// Every upload of the system (case, referral and application documents)
+// goes through it.
+func CleanFileName(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]

@@ -47,7 +47,7 @@ func ServeDownload(w http.ResponseWriter, d Document, body io.Reader) {
 // fallback goes in filename= for old clients, and a name that is not
 // ASCII goes percent-encoded in filename*= as well.
 func contentDisposition(name string) string {
-	name = cleanFileName(name)
+	name = CleanFileName(name)
 	if name == "" {
 		name = "download"
 	}

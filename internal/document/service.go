@@ -203,7 +203,7 @@ func (s *Service) store(ctx context.Context, a *domain.Actor, in UploadInput, ca
 	} else if !ValidKind(in.Kind) {
 		fe.Add("kind", "validation.document_kind")
 	}
-	name := cleanFileName(in.FileName)
+	name := CleanFileName(in.FileName)
 	if name == "" {
 		fe.Add("file_name", "validation.file_name")
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,4 +65,47 @@ func (s *Server) formFailed(c echo.Context, page string, data failer, err error)
 		return s.render(c, http.StatusUnprocessableEntity, page, data)
 	}
 	return err
+}
+
+// formValues keeps what a form sent (but its CSRF token), to fill the form
+// in again when it is shown with errors.
+func formValues(form url.Values) map[string]string {
+	values := map[string]string{}
+	for k, v := range form {
+		if k != "_csrf" && len(v) > 0 {
+			values[k] = v[0]
+		}
+	}
+	return values
+}
+
+// finishAction ends the handler of an action form on an object's page
+// (a case, a referral) the same way everywhere: errors found while
+// reading the form (pre) or returned by run as EINVALID show the page
+// again with the form open and its fields marked (422); a conflict (an
+// action the state does not allow, a stale version) shows the page with
+// the reason above the forms (409); any other error is the error page;
+// success flashes msg and goes back to the page (POST-redirect-GET).
+func (s *Server) finishAction(c echo.Context, pre domain.Fields, run func() error, f *Form, conflict *string,
+	render func(status int) error, msg, back string) error {
+	if len(pre) > 0 {
+		f.Errors = pre
+		return render(http.StatusUnprocessableEntity)
+	}
+	if err := run(); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) {
+			switch de.Code {
+			case domain.EINVALID:
+				f.Errors = de.Fields
+				return render(http.StatusUnprocessableEntity)
+			case domain.ECONFLICT:
+				*conflict = de.Message
+				return render(http.StatusConflict)
+			}
+		}
+		return err
+	}
+	s.flash(c, "ok", msg)
+	return c.Redirect(http.StatusSeeOther, back)
 }

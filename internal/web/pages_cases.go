@@ -477,33 +477,9 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 	default:
 		return domain.NotFound("action")
 	}
-	values := map[string]string{}
-	for k, v := range form {
-		if k != "_csrf" && len(v) > 0 {
-			values[k] = v[0]
-		}
-	}
-	page := &casePage{Form: Form{Values: values}, FailedForm: action}
-	if len(fe) > 0 {
-		page.Errors = fe
-		return s.renderCase(c, http.StatusUnprocessableEntity, id, page)
-	}
-	if _, err := run(); err != nil {
-		var de *domain.Error
-		if errors.As(err, &de) {
-			switch de.Code {
-			case domain.EINVALID:
-				page.Errors = de.Fields
-				return s.renderCase(c, http.StatusUnprocessableEntity, id, page)
-			case domain.ECONFLICT:
-				page.Conflict = de.Message
-				return s.renderCase(c, http.StatusConflict, id, page)
-			}
-		}
-		return err
-	}
-	s.flash(c, "ok", "case.flash."+action)
-	return c.Redirect(http.StatusSeeOther, "/cases/"+itoa(id))
+	page := &casePage{Form: Form{Values: formValues(form)}, FailedForm: action}
+	return s.finishAction(c, fe, func() error { _, err := run(); return err }, &page.Form, &page.Conflict,
+		func(status int) error { return s.renderCase(c, status, id, page) }, "case.flash."+action, "/cases/"+itoa(id))
 }
 
 // handleCasePrint renders a printable document of the case: the mediation

@@ -514,33 +514,9 @@ func (s *Server) handleReferralAction(c echo.Context) error {
 	default:
 		return domain.NotFound("action")
 	}
-	values := map[string]string{}
-	for k, v := range form {
-		if k != "_csrf" && len(v) > 0 {
-			values[k] = v[0]
-		}
-	}
-	page := &referralPage{Form: Form{Values: values}, FailedForm: string(action)}
-	if len(pre) > 0 {
-		page.Errors = pre
-		return s.renderReferral(c, http.StatusUnprocessableEntity, id, page)
-	}
-	if _, err := run(); err != nil {
-		var de *domain.Error
-		if errors.As(err, &de) {
-			switch de.Code {
-			case domain.EINVALID:
-				page.Errors = de.Fields
-				return s.renderReferral(c, http.StatusUnprocessableEntity, id, page)
-			case domain.ECONFLICT:
-				page.Conflict = de.Message
-				return s.renderReferral(c, http.StatusConflict, id, page)
-			}
-		}
-		return err
-	}
-	s.flash(c, "ok", "referral.flash."+string(action))
-	return c.Redirect(http.StatusSeeOther, "/referrals/"+itoa(id))
+	page := &referralPage{Form: Form{Values: formValues(form)}, FailedForm: string(action)}
+	return s.finishAction(c, pre, func() error { _, err := run(); return err }, &page.Form, &page.Conflict,
+		func(status int) error { return s.renderReferral(c, status, id, page) }, "referral.flash."+string(action), "/referrals/"+itoa(id))
 }
 
 // ReferralKinds are the kinds the case page offers to send, by the case's

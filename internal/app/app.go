@@ -38,6 +38,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/seed"
+	"github.com/ipmediate/ipmediate/internal/stats"
 	"github.com/ipmediate/ipmediate/internal/web"
 	"github.com/ipmediate/ipmediate/internal/worker"
 )
@@ -97,6 +98,9 @@ type App struct {
 	// Assistance is SME rights-protection assistance and the exhibition
 	// fast track (DESIGN §8).
 	Assistance *assistance.Service
+
+	// Stats answers the headline numbers of "my work" (DESIGN §10, §14).
+	Stats *stats.Service
 
 	registry *prometheus.Registry
 	queues   *asynqmon.HTTPHandler
@@ -201,6 +205,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Assistance:     a.Assistance,
 		Queues:         a.queues,
 		Clock:          a.Clock,
+		Stats:          a.Stats,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {
@@ -264,6 +269,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, now, a.Log, referral.WithNotifier(a.Notify))
 	a.Docs.SetReferrals(a.Referrals)
+	a.Stats = stats.New(a.DB, a.Authz, now)
 	a.Assistance = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
 		Deadlines: a.Deadlines, Notify: a.Notify, Blobs: blobs, Referrals: a.Referrals, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})

@@ -8,6 +8,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
 // workSection is one block of the "my work" page: what a role does in one
@@ -32,6 +33,9 @@ type workPage struct {
 	// urgentWorkingDays working days, overdue first (DESIGN §14).
 	Urgent    []deadline.Deadline
 	CanUrgent bool
+	// Headline is the year's numbers of the committees the user oversees
+	// (the leadership office, directors); nil for everyone else.
+	Headline *stats.Headline
 	// Referrals is the referral inbox of a user whose role reads
 	// referrals (pages_referrals.go).
 	Referrals *referral.Inbox
@@ -71,6 +75,15 @@ func (s *Server) handleWork(c echo.Context) error {
 		}
 		s.addAssistanceWork(c, m, &sec)
 		page.Sections = append(page.Sections, sec)
+	}
+	if s.deps.Stats != nil {
+		h, ok, err := s.deps.Stats.Headline(ctx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			page.Headline = &h
+		}
 	}
 	if s.deps.Deadlines != nil && s.deps.Deadlines.CanList(a) {
 		page.CanUrgent = true

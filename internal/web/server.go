@@ -32,6 +32,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/stats"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
@@ -79,6 +80,8 @@ type Deps struct {
 	// Clock is the application's "now" (nil: the wall clock); in a demo
 	// with time travel /admin/clock moves it ahead.
 	Clock *clock.Clock
+	// Stats answers the headline numbers on "my work"; nil leaves them out.
+	Stats *stats.Service
 }
 
 // now is the application's current time.

@@ -68,3 +68,17 @@ func TestWork_UrgentDeadlines(t *testing.T) {
 		t.Fatalf("after the due time the case is not listed as overdue:\n%s", s)
 	}
 }
+
+// TestWork_Headline: the leadership office's "my work" opens with the
+// year's numbers of every committee; a mediator's has none.
+func TestWork_Headline(t *testing.T) {
+	r := startDemo(t)
+	_, body := webGet(t, webLogin(t, r, "leader", "demo-pass-2026"), r.URL+"/work")
+	if !strings.Contains(body, `id="work-headline"`) || !strings.Contains(body, "鼓楼区知识产权纠纷调解委员会") || !strings.Contains(body, "调解成功率") {
+		t.Fatalf("the leader's work page lacks the headline numbers")
+	}
+	_, body = webGet(t, webLogin(t, r, "mediator1.gulou", "demo-pass-2026"), r.URL+"/work")
+	if strings.Contains(body, `id="work-headline"`) {
+		t.Fatalf("a mediator's work page shows the headline numbers")
+	}
+}

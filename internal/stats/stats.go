@@ -1,0 +1,171 @@
+// Package stats answers the headline numbers of "my work" (DESIGN §10,
+// §14): for the leadership office every committee of the city, for a
+// committee's director their committee and, at city level, the county
+// committees it supervises — cases filed this year, in progress, settled
+// and failed, the success rate, and the open deadlines already overdue.
+// The counts read the cases' year of number (the year in Beijing, indexed
+// with the committee) and the deadlines' organisation index, so they stay
+// cheap at a million cases.
+package stats
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// Authorizer is the slice of internal/authz the service needs.
+type Authorizer interface {
+	Can(userID, orgID int64, resource, action string) bool
+}
+
+// Service computes the headline numbers.
+type Service struct {
+	db    *gorm.DB
+	authz Authorizer
+	now   func() time.Time
+}
+
+// New returns the service; now is the application's clock.
+func New(db *gorm.DB, authz Authorizer, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, authz: authz, now: now}
+}
+
+// Committee is one committee's line.
+type Committee struct {
+	OrgID   int64
+	Code    string
+	NameZH  string
+	NameEN  string
+	Filed   int // cases numbered this year
+	Open    int // of them submitted, accepted or in mediation
+	Settled int
+	Failed  int
+	Overdue int // open deadlines of the committee past their due time
+}
+
+// Name is the committee's name in lang.
+func (c Committee) Name(lang string) string {
+	if lang == "en" && c.NameEN != "" {
+		return c.NameEN
+	}
+	return c.NameZH
+}
+
+// SuccessRate is settled / (settled + failed) in whole percent; -1 when
+// no mediation has ended yet.
+func (c Committee) SuccessRate() int {
+	if c.Settled+c.Failed == 0 {
+		return -1
+	}
+	return (200*c.Settled + c.Settled + c.Failed) / (2 * (c.Settled + c.Failed))
+}
+
+// Headline is the year's numbers of the committees the actor oversees.
+type Headline struct {
+	Year       int
+	Committees []Committee
+	Total      Committee
+}
+
+var beijing = time.FixedZone("CST", 8*3600)
+
+// scope lists the committees whose numbers the actor reads (stats:read):
+// every active committee for the leadership office, a director's own and,
+// for a city committee's director, those it supervises. Nil: none.
+func (s *Service) scope(ctx context.Context, a *domain.Actor) ([]int64, bool, error) {
+	var own []int64
+	all := false
+	for _, m := range a.Memberships {
+		if !s.authz.Can(a.UserID, m.OrgID, "stats", "read") {
+			continue
+		}
+		switch m.Role {
+		case domain.RoleLeader:
+			all = true
+		case domain.RoleDirector:
+			if !slices.Contains(own, m.OrgID) {
+				own = append(own, m.OrgID)
+			}
+		}
+	}
+	if all {
+		return nil, true, nil
+	}
+	if len(own) == 0 {
+		return nil, false, nil
+	}
+	for _, id := range a.Supervised {
+		if !slices.Contains(own, id) {
+			own = append(own, id)
+		}
+	}
+	return own, false, nil
+}
+
+// Headline returns this year's numbers of the committees the actor
+// oversees; ok is false for an actor who reads no statistics.
+func (s *Service) Headline(ctx context.Context) (h Headline, ok bool, err error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Headline{}, false, err
+	}
+	ids, all, err := s.scope(ctx, a)
+	if err != nil || (!all && len(ids) == 0) {
+		return Headline{}, false, err
+	}
+	now := s.now()
+	h.Year = now.In(beijing).Year()
+	db := s.db.WithContext(ctx)
+	q := db.Table("orgs o").Select(`o.id AS org_id, o.code, o.name_zh, o.name_en,
+count(c.id) AS filed,
+count(c.id) FILTER (WHERE c.status IN ('submitted', 'accepted', 'mediating')) AS open,
+count(c.id) FILTER (WHERE c.outcome = 'settled') AS settled,
+count(c.id) FILTER (WHERE c.outcome = 'failed') AS failed`).
+		Joins("LEFT JOIN cases c ON c.org_id = o.id AND c.year = ?", h.Year).
+		Where("o.type = ? AND o.active", domain.OrgMediationCommittee).
+		Group("o.id").Order("o.level, o.id")
+	if !all {
+		q = q.Where("o.id IN ?", ids)
+	}
+	if err := q.Scan(&h.Committees).Error; err != nil {
+		return Headline{}, false, fmt.Errorf("headline numbers: %w", err)
+	}
+	if len(h.Committees) == 0 {
+		return h, true, nil
+	}
+	committees := make([]int64, len(h.Committees))
+	for i, c := range h.Committees {
+		committees[i] = c.OrgID
+	}
+	var overdue []struct {
+		OrgID int64
+		N     int
+	}
+	if err := db.Raw(`SELECT org_id, count(*) AS n FROM deadlines WHERE org_id IN ? AND status = 'open' AND due_at <= ?
+GROUP BY org_id`, committees, now).Scan(&overdue).Error; err != nil {
+		return Headline{}, false, fmt.Errorf("overdue deadlines: %w", err)
+	}
+	for i := range h.Committees {
+		c := &h.Committees[i]
+		for _, o := range overdue {
+			if o.OrgID == c.OrgID {
+				c.Overdue = o.N
+			}
+		}
+		h.Total.Filed += c.Filed
+		h.Total.Open += c.Open
+		h.Total.Settled += c.Settled
+		h.Total.Failed += c.Failed
+		h.Total.Overdue += c.Overdue
+	}
+	return h, true, nil
+}

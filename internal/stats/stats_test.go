@@ -1,0 +1,107 @@
+package stats_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/deadline"
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/stats"
+)
+
+// TestHeadline: the year's numbers per committee, each viewer seeing the
+// committees they oversee: the leadership office all of them, the city
+// director the city and its counties, a county director their own, and
+// nobody else anything.
+func TestHeadline(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemo())
+	as := func(u string) context.Context {
+		t.Helper()
+		var id int64
+		a.DB.Raw("SELECT id FROM users WHERE username = ?", u).Scan(&id)
+		act, err := a.Identity.Actor(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.WithActor(context.Background(), act)
+	}
+	org := func(code string) int64 {
+		var id int64
+		a.DB.Raw("SELECT id FROM orgs WHERE code = ?", code).Scan(&id)
+		return id
+	}
+	file := func(clerk, committee string) domain.Case {
+		t.Helper()
+		c, err := a.Cases.Submit(as(clerk), cases.IntakeInput{OrgID: org(committee), Source: domain.SourceDirect,
+			DisputeType: domain.DisputeCopyright, Summary: "网店销售盗版图书。", Claims: "停止销售。",
+			Parties: []cases.PartyInput{{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "海峡书局有限公司"},
+				{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "王某"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	settled, failed := file("clerk.gulou", "gulou"), file("clerk.gulou", "gulou")
+	file("clerk.gulou", "gulou")
+	file("clerk.cangshan", "cangshan")
+	if err := a.DB.Exec("UPDATE cases SET status = 'closed', outcome = 'settled' WHERE id = ?", settled.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Exec("UPDATE cases SET status = 'failed', outcome = 'failed' WHERE id = ?", failed.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	// A first response due a day ago, still open: overdue at gulou.
+	err := a.DB.Transaction(func(tx *gorm.DB) error {
+		_, err := a.Deadlines.OpenTx(as("clerk.gulou"), tx, deadline.Spec{Subject: deadline.CaseSubject(failed.ID), OrgID: org("gulou"),
+			CaseID: &failed.ID, Kind: "first_response", RuleID: "exhibition.first_response", Event: time.Now().Add(-48 * time.Hour)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := a.Stats
+	row := func(h stats.Headline, code string) stats.Committee {
+		for _, c := range h.Committees {
+			if c.Code == code {
+				return c
+			}
+		}
+		t.Fatalf("no line for %s in %+v", code, h.Committees)
+		return stats.Committee{}
+	}
+
+	h, ok, err := svc.Headline(as("leader"))
+	if err != nil || !ok {
+		t.Fatalf("leader: %v %v", ok, err)
+	}
+	if len(h.Committees) != 8 || h.Year != time.Now().In(time.FixedZone("CST", 8*3600)).Year() {
+		t.Fatalf("leader sees %d committees for %d, want all 8 this year", len(h.Committees), h.Year)
+	}
+	g := row(h, "gulou")
+	if g.Filed != 3 || g.Open != 1 || g.Settled != 1 || g.Failed != 1 || g.Overdue != 1 || g.SuccessRate() != 50 {
+		t.Fatalf("gulou = %+v (rate %d)", g, g.SuccessRate())
+	}
+	if h.Total.Filed != 4 || h.Total.Open != 2 || h.Total.Overdue != 1 {
+		t.Fatalf("total = %+v", h.Total)
+	}
+	if c := row(h, "cangshan"); c.Filed != 1 || c.SuccessRate() != -1 {
+		t.Fatalf("cangshan = %+v", c)
+	}
+
+	if h, _, _ := svc.Headline(as("director.city")); len(h.Committees) != 8 || h.Committees[0].Code != "city" {
+		t.Fatalf("the city director sees %+v, want the city committee first and its 7 counties", h.Committees)
+	}
+	if h, ok, _ := svc.Headline(as("director.cangshan")); !ok || len(h.Committees) != 1 || h.Committees[0].Filed != 1 {
+		t.Fatalf("the cangshan director sees %+v", h.Committees)
+	}
+	for _, u := range []string{"mediator1.gulou", "clerk.gulou", "sme1", "liaison.gulou-court"} {
+		if _, ok, err := svc.Headline(as(u)); ok || err != nil {
+			t.Errorf("%s reads the headline numbers (%v)", u, err)
+		}
+	}
+}

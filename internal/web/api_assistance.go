@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -134,12 +133,8 @@ func applicationViewJSON(v assistance.View) applicationViewOut {
 func assistanceFilter(c echo.Context) (assistance.ListFilter, error) {
 	var f assistance.ListFilter
 	var fe domain.Fields
-	for _, st := range c.QueryParams()["status"] {
-		for _, v := range strings.Split(st, ",") {
-			if v != "" {
-				f.Statuses = append(f.Statuses, assistance.Status(v))
-			}
-		}
+	for _, v := range listParam(c.QueryParams(), "status") {
+		f.Statuses = append(f.Statuses, assistance.Status(v))
 	}
 	f.Cursor = c.QueryParam("cursor")
 	n, err := int64Value(c.QueryParam("limit"), "limit")
@@ -148,15 +143,6 @@ func assistanceFilter(c echo.Context) (assistance.ListFilter, error) {
 	}
 	f.Limit = int(n)
 	return f, fe.Err()
-}
-
-func (s *Server) apiApplicationList(c echo.Context) error {
-	f, err := assistanceFilter(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.deps.Assistance.List(ctxOf(c), f)
-	return listJSON(c, items, next, err)
 }
 
 func (s *Server) apiApplicationCreate(c echo.Context) error {
@@ -301,7 +287,7 @@ func (s *Server) apiAssistanceRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	if s.deps.Assistance == nil {
 		return
 	}
-	g.GET("/assistance/applications", s.apiApplicationList, in)
+	g.GET("/assistance/applications", listRoute(assistanceFilter, s.deps.Assistance.List), in)
 	g.POST("/assistance/applications", s.apiApplicationCreate, in)
 	g.GET("/assistance/applications/:id", s.apiApplicationGet, in)
 	g.POST("/assistance/applications/:id/request-materials", applicationAction(s,

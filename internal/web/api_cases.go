@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -228,17 +230,12 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 	var f cases.ListFilter
 	var fe domain.Fields
 	q := c.QueryParams()
-	for _, st := range q["status"] {
-		for _, v := range strings.Split(st, ",") {
-			if v == "" {
-				continue
-			}
-			if !domain.CaseStatus(v).Valid() {
-				fe.Add("status", "validation.status")
-				continue
-			}
-			f.Statuses = append(f.Statuses, domain.CaseStatus(v))
+	for _, v := range listParam(q, "status") {
+		if !domain.CaseStatus(v).Valid() {
+			fe.Add("status", "validation.status")
+			continue
 		}
+		f.Statuses = append(f.Statuses, domain.CaseStatus(v))
 	}
 	f.DisputeType = domain.DisputeType(q.Get("dispute_type"))
 	f.Source = domain.CaseSource(q.Get("source"))
@@ -282,15 +279,6 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 	return f, fe.Err()
 }
 
-func (s *Server) apiCaseList(c echo.Context) error {
-	f, err := caseFilter(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.deps.Cases.List(ctxOf(c), f)
-	return listJSON(c, items, next, err)
-}
-
 func (s *Server) apiCaseGet(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -331,21 +319,44 @@ func objectStep[In, Out any](status int, run func(c echo.Context, id int64, in I
 	}
 }
 
-// listJSON answers a page of a keyset-paged list, {"items": [...],
-// "next_cursor": "..."}, with an empty array rather than null.
-func listJSON[T any](c echo.Context, items []T, next string, err error) error {
-	if err != nil {
-		return err
+// listRoute is the API handler of a keyset-paged list: it reads the
+// filter (field errors name the query parameter), lists, and answers
+// {"items": [...], "next_cursor": "..."}, with an empty array rather than
+// null and next_cursor empty on the last page.
+func listRoute[F, T any](filter func(echo.Context) (F, error), list func(context.Context, F) ([]T, string, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		f, err := filter(c)
+		if err != nil {
+			return err
+		}
+		items, next, err := list(ctxOf(c), f)
+		if err != nil {
+			return err
+		}
+		if items == nil {
+			items = []T{}
+		}
+		return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 	}
-	if items == nil {
-		items = []T{}
+}
+
+// listParam reads a query parameter that may repeat and may hold a
+// comma-separated list (?status=a,b&status=c), without empty values.
+func listParam(q url.Values, name string) []string {
+	var out []string
+	for _, raw := range q[name] {
+		for _, v := range strings.Split(raw, ",") {
+			if v != "" {
+				out = append(out, v)
+			}
+		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "next_cursor": next})
+	return out
 }
 
 func (s *Server) apiCaseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases", s.apiCaseCreate, in)
-	g.GET("/cases", s.apiCaseList, in)
+	g.GET("/cases", listRoute(caseFilter, s.deps.Cases.List), in)
 	g.GET("/cases/:id", s.apiCaseGet, in)
 	cs := func(s *Server) *cases.Service { return s.deps.Cases }
 	g.POST("/cases/:id/accept", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.AcceptInput) (domain.Case, error) {

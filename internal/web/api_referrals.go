@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -45,12 +44,8 @@ func referralFilter(c echo.Context) (referral.ListFilter, error) {
 	f.Box = q.Get("box")
 	f.Kind = referral.Kind(q.Get("kind"))
 	f.Cursor = q.Get("cursor")
-	for _, st := range q["status"] {
-		for _, v := range strings.Split(st, ",") {
-			if v != "" {
-				f.Statuses = append(f.Statuses, referral.Status(v))
-			}
-		}
+	for _, v := range listParam(q, "status") {
+		f.Statuses = append(f.Statuses, referral.Status(v))
 	}
 	for _, k := range []string{"case_id", "application_id", "limit"} {
 		n, err := int64Value(q.Get(k), k)
@@ -68,15 +63,6 @@ func referralFilter(c echo.Context) (referral.ListFilter, error) {
 		}
 	}
 	return f, fe.Err()
-}
-
-func (s *Server) apiReferralList(c echo.Context) error {
-	f, err := referralFilter(c)
-	if err != nil {
-		return err
-	}
-	items, next, err := s.deps.Referrals.List(ctxOf(c), f)
-	return listJSON(c, items, next, err)
 }
 
 func (s *Server) apiReferralGet(c echo.Context) error {
@@ -123,7 +109,7 @@ func (s *Server) apiReferralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	if s.deps.Referrals == nil {
 		return
 	}
-	g.GET("/referrals", s.apiReferralList, in)
+	g.GET("/referrals", listRoute(referralFilter, s.deps.Referrals.List), in)
 	g.GET("/referrals/:id", s.apiReferralGet, in)
 	g.GET("/referrals/:id/documents", s.apiReferralDocuments, in)
 	g.POST("/referrals/:id/documents", s.apiReferralDocumentUpload, s.uploadLimit, in)

@@ -119,17 +119,7 @@ func (fx *fixture) apply(username string, in assistance.ApplyInput) assistance.A
 
 func code(err error) string { return domain.ErrorCode(err) }
 
-func fields(err error) []string {
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		return nil
-	}
-	var out []string
-	for _, f := range de.Fields {
-		out = append(out, f.Field)
-	}
-	return out
-}
+func fields(err error) []string { return domain.InvalidFields(err) }
 
 func TestService_ApplyValidation(t *testing.T) {
 	fx := newFixture(t)

@@ -3,7 +3,6 @@ package cases_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -176,27 +175,11 @@ func code(err error) string { return domain.ErrorCode(err) }
 
 func wantCode(t testing.TB, err error, want string) *domain.Error {
 	t.Helper()
-	if got := code(err); got != want {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, want, err)
-	}
-	var de *domain.Error
-	errors.As(err, &de)
-	return de
+	return testenv.WantCode(t, err, want)
 }
 
 // fieldNames lists the fields of an EINVALID error, sorted.
-func fieldNames(err error) []string {
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		return nil
-	}
-	var out []string
-	for _, f := range de.Fields {
-		out = append(out, f.Field)
-	}
-	slices.Sort(out)
-	return out
-}
+func fieldNames(err error) []string { return domain.InvalidFields(err) }
 
 // fieldMessage returns the message id of field in an EINVALID error.
 func fieldMessage(err error, field string) string {

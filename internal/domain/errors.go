@@ -6,6 +6,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -77,6 +78,21 @@ func Invalid(fields ...FieldError) *Error {
 // NotFound returns an ENOTFOUND error for the named kind of object.
 func NotFound(what string) *Error {
 	return &Error{Code: ENOTFOUND, Message: what + " not found"}
+}
+
+// InvalidFields lists, sorted, the fields an EINVALID error names; nil
+// for any other error.
+func InvalidFields(err error) []string {
+	var de *Error
+	if !errors.As(err, &de) || de.Code != EINVALID {
+		return nil
+	}
+	out := make([]string, len(de.Fields))
+	for i, f := range de.Fields {
+		out[i] = f.Field
+	}
+	slices.Sort(out)
+	return out
 }
 
 // ErrorCode returns the code of err: the code of the first *Error in its

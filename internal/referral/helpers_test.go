@@ -3,7 +3,6 @@ package referral_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"slices"
 	"strconv"
 	"sync"
@@ -18,6 +17,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/testenv"
 )
 
 // fixture is the whole app with the demo organisations and users.
@@ -213,26 +213,10 @@ func (fx *fixture) ok(r referral.Referral, err error) referral.Referral {
 
 func wantCode(t testing.TB, err error, want string) *domain.Error {
 	t.Helper()
-	if got := domain.ErrorCode(err); got != want {
-		t.Fatalf("error code = %q, want %q (err: %v)", got, want, err)
-	}
-	var de *domain.Error
-	errors.As(err, &de)
-	return de
+	return testenv.WantCode(t, err, want)
 }
 
-func fieldNames(err error) []string {
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		return nil
-	}
-	var out []string
-	for _, f := range de.Fields {
-		out = append(out, f.Field)
-	}
-	slices.Sort(out)
-	return out
-}
+func fieldNames(err error) []string { return domain.InvalidFields(err) }
 
 func wantField(t testing.TB, err error, field string) {
 	t.Helper()

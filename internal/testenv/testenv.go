@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -29,6 +30,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
+	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/migrations"
 )
 
@@ -318,4 +320,16 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// WantCode fails the test unless err carries the domain error code want,
+// and returns the *domain.Error (nil when want is "" and err is nil).
+func WantCode(t testing.TB, err error, want string) *domain.Error {
+	t.Helper()
+	if got := domain.ErrorCode(err); got != want {
+		t.Fatalf("error code = %q, want %q (err: %v)", got, want, err)
+	}
+	var de *domain.Error
+	errors.As(err, &de)
+	return de
 }

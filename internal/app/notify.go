@@ -24,11 +24,9 @@ import (
 // reminders, smtp and sms settings, and the job queue monitor.
 func (a *App) buildNotify() error {
 	cfg := a.Config
-	cal, err := calendar.LoadDefault()
-	if err != nil {
-		return err
-	}
-	rules, err := calendar.LoadDefaultRules()
+	// The calendar and rules the deadline service computes with, parsed
+	// once per process.
+	cal, rules, err := deadline.Defaults()
 	if err != nil {
 		return err
 	}

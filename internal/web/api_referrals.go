@@ -74,7 +74,7 @@ func (s *Server) apiReferralGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, referralViewJSON(v, time.Now()))
+	return c.JSON(http.StatusOK, referralViewJSON(v, s.now()))
 }
 
 // apiReferralSend sends a referral of kind k.

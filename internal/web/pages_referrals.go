@@ -81,7 +81,7 @@ var standaloneKinds = []referral.Kind{referral.KindCourtDelegation, referral.Kin
 
 func (s *Server) handleReferralInbox(c echo.Context) error {
 	ctx, a := ctxOf(c), actorOf(c)
-	page := &referralsPage{Query: c.QueryParams(), Now: time.Now()}
+	page := &referralsPage{Query: c.QueryParams(), Now: s.now()}
 	for _, k := range standaloneKinds {
 		if s.deps.Referrals.CanSend(a, k) && (k.Automatic() || k == referral.KindCriminal || a.HasAnyRole(domain.RoleAssistanceOfficer)) {
 			page.SendKinds = append(page.SendKinds, k)

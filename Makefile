@@ -31,7 +31,7 @@ lint: ## go vet, staticcheck and gofmt
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ipm_bench?sslmode=disable
 BENCH_CASES        ?= 1000000
 
-bench: test-deps ## measure the DESIGN §13 targets on $(BENCH_CASES) cases, then run the Go benchmarks
+bench: test-deps ## measure the docs/design.md §13 targets on $(BENCH_CASES) cases, then run the Go benchmarks
 	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench seed --cases $(BENCH_CASES)
 	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench list
 	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench intake --duration 20s --clients 4

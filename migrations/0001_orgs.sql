@@ -1,6 +1,6 @@
 -- +goose Up
 -- Organisations form a tree (city -> county); each is an authorization
--- domain. The type decides which roles exist inside it (DESIGN §3).
+-- domain. The type decides which roles exist inside it (docs/design.md §3).
 CREATE TABLE orgs (
     id          bigserial PRIMARY KEY,
     code        text        NOT NULL UNIQUE CHECK (code ~ '^[a-z0-9][a-z0-9-]{0,62}$'),

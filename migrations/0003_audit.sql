@@ -1,5 +1,5 @@
 -- +goose Up
--- The tamper-evident audit log (DESIGN: audit log). Rows are append-only;
+-- The tamper-evident audit log (docs/design.md §12: audit log). Rows are append-only;
 -- each carries the SHA-256 of its own canonical content and the hash of the
 -- previous row of its chain, so altering or deleting a row breaks the chain
 -- and `ipmediate audit verify` names the first broken row. internal/audit

@@ -5,7 +5,7 @@
 -- adapter would create; internal/authz turns the adapter's AutoMigrate off,
 -- so this migration is the table's only definition.
 --
--- Every row is a casbin grouping rule (DESIGN §3):
+-- Every row is a casbin grouping rule (docs/design.md §3):
 --   g, user:<id>, <role>,    org:<id>   the user holds <role> in organisation <id>
 --   g, user:<id>, sysadmin,  system     the user is a system administrator
 -- The role -> permission rules ("p" rows) are configuration, kept in

@@ -1,5 +1,5 @@
 -- +goose Up
--- Dispute cases (DESIGN §4). Personal information of parties (identity
+-- Dispute cases (docs/design.md §4). Personal information of parties (identity
 -- numbers, phones, addresses) is stored encrypted (*_enc, AES-GCM) with an
 -- HMAC blind index (*_hash) where exact lookup is needed.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -211,7 +211,7 @@ CREATE TABLE documents (
 CREATE INDEX documents_case_idx ON documents (case_id, id) WHERE case_id IS NOT NULL;
 ALTER TABLE case_parties ADD CONSTRAINT case_parties_poa_fk FOREIGN KEY (agent_poa_doc_id) REFERENCES documents (id);
 
--- Findings of intentional or repeated infringement (DESIGN §9), matched at
+-- Findings of intentional or repeated infringement (docs/design.md §9), matched at
 -- intake by credit code or by the HMAC of an identity number. Filled by the
 -- enforcement and court flows; read by the repeat-infringer check.
 CREATE TABLE credit_records (

@@ -1,5 +1,5 @@
 -- +goose Up
--- Legal time limits (DESIGN §6). Every deadline is one row: what it is about
+-- Legal time limits (docs/design.md §6). Every deadline is one row: what it is about
 -- (the subject), the organisation responsible for it, the rule of
 -- configs/deadlines.yaml it was computed from with its legal basis, and its
 -- due instant. The row is written in the same transaction as the action

@@ -1,5 +1,5 @@
 -- +goose Up
--- Reminders and notifications (DESIGN §6 reliability, §7 notifications).
+-- Reminders and notifications (docs/design.md §6 reliability, §7 notifications).
 -- PostgreSQL is the source of truth; Redis (asynq) only carries work that
 -- the tables below already record, so losing Redis loses nothing. See the
 -- internal/notify package documentation for the whole protocol.

@@ -1,5 +1,5 @@
 -- +goose Up
--- Referrals (转介 / 移送) and court docking (诉调对接), DESIGN §5. One model
+-- Referrals (转介 / 移送) and court docking (诉调对接), docs/design.md §5. One model
 -- for every kind: a sender organisation passes a matter to a receiver
 -- organisation, which takes it in (received), accepts or declines it
 -- (with a reason) and reports the result (completed). internal/referral

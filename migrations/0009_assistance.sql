@@ -1,5 +1,5 @@
 -- +goose Up
--- SME rights-protection assistance (维权援助, DESIGN §8) and the exhibition
+-- SME rights-protection assistance (维权援助, docs/design.md §8) and the exhibition
 -- fast track. An enterprise applies to the assistance centre; an officer
 -- reviews the application, asks for missing materials with a deadline
 -- (rule assistance.supplement; the application lapses when it passes),
@@ -59,7 +59,7 @@ CREATE TABLE assistance_applications (
     place               text        NOT NULL DEFAULT '',
     country             text        NOT NULL DEFAULT '',
     exhibition_code     text        REFERENCES exhibitions (code),
-    -- The help wanted, from the list of DESIGN §8.
+    -- The help wanted, from the list of docs/design.md §8.
     help_wanted         text[]      NOT NULL CHECK (cardinality(help_wanted) > 0 AND help_wanted <@ ARRAY[
                             'consultation', 'infringement_opinion', 'expert_review', 'mediation', 'litigation_support',
                             'customs_support', 'exhibition_response', 'overseas_guidance']::text[]),

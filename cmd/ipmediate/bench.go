@@ -34,7 +34,7 @@ func newBenchCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure the performance targets (case list over a million cases, intake against pgbench)",
-		Long: `Measure the non-functional targets of DESIGN §13 on the configured database:
+		Long: `Measure the non-functional targets of docs/design.md §13 on the configured database:
 
   bench seed     bulk-load synthetic cases (1,000,000 by default) with COPY
   bench list     time the case lists through the service against the same

@@ -19,7 +19,7 @@ func newDeadlineCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deadline",
 		Short: "Legal deadlines: list the rules, compute a due date, recompute provisional ones",
-		Long: `Legal time limits (DESIGN §6) are rules in configs/deadlines.yaml (limit,
+		Long: `Legal time limits (docs/design.md §6) are rules in configs/deadlines.yaml (limit,
 unit, extension, legal basis), counted on the Chinese working-day calendar
 of configs/holidays/<year>.yaml, both built into the binary.
 

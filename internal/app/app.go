@@ -82,24 +82,24 @@ type App struct {
 	// time travel a clock that can be moved ahead.
 	Clock *clock.Clock
 
-	// Deadlines keeps the legal deadlines (DESIGN §6); the case service
+	// Deadlines keeps the legal deadlines (docs/design.md §6); the case service
 	// opens, moves and closes them in its actions.
 	Deadlines *deadline.Service
 	// DeadlinesRecomputed is what the recomputation of provisional
 	// deadlines at start did.
 	DeadlinesRecomputed deadline.RecomputeReport
 
-	// Notify plans reminders and delivers notifications (DESIGN §6, §7).
+	// Notify plans reminders and delivers notifications (docs/design.md §6, §7).
 	Notify *notify.Service
 
-	// Referrals is court docking and inter-agency referral (DESIGN §5).
+	// Referrals is court docking and inter-agency referral (docs/design.md §5).
 	Referrals *referral.Service
 
 	// Assistance is SME rights-protection assistance and the exhibition
-	// fast track (DESIGN §8).
+	// fast track (docs/design.md §8).
 	Assistance *assistance.Service
 
-	// Stats answers the headline numbers of "my work" (DESIGN §10, §14).
+	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
 
 	registry *prometheus.Registry

@@ -89,7 +89,7 @@ func pgArray(hs []Help) string {
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-// Apply files a new application for the actor's enterprise (DESIGN §8):
+// Apply files a new application for the actor's enterprise (docs/design.md §8):
 // EFORBIDDEN when the actor may not apply (assistance:apply as an
 // enterprise's applicant), ENOTFOUND for an enterprise that is not
 // theirs, EINVALID naming each bad field (rights[i].number, place_kind,

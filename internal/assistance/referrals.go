@@ -313,7 +313,7 @@ func (s *Service) SendReferrals(ctx context.Context, id int64, in SendReferralsI
 	return SentReferrals{Application: app, Referrals: sent}, sendErr
 }
 
-// The rules that produce rights_assistance referrals (DESIGN §7). Each
+// The rules that produce rights_assistance referrals (docs/design.md §7). Each
 // fires once per case: the referral model keeps (rule, key) unique.
 const (
 	// RuleSMEMediationFailed: a party to the case is an SME and the

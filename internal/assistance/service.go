@@ -1,4 +1,4 @@
-// Package assistance is SME rights-protection assistance (维权援助, DESIGN
+// Package assistance is SME rights-protection assistance (维权援助, docs/design.md
 // §8) and the exhibition fast track.
 //
 // An enterprise's applicant applies to the assistance centre: the IP

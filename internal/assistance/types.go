@@ -63,7 +63,7 @@ var from = map[Action][]Status{
 // assistance:review); the others are the applicant's (assistance:apply).
 var officerActions = []Action{ActionRequestMaterials, ActionApprove, ActionReject, ActionOpenCase, ActionSendReferrals}
 
-// Help is a kind of help an SME may ask for and a plan may give (DESIGN §8).
+// Help is a kind of help an SME may ask for and a plan may give (docs/design.md §8).
 type Help string
 
 // Kinds of help.

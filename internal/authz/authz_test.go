@@ -496,7 +496,7 @@ func TestConcurrentCanAndReload(t *testing.T) {
 }
 
 // fixture is a realistic set of role assignments: 100 organisations of the
-// kinds DESIGN §3 lists and 1,000 users, each holding 1-3 roles in 1-2
+// kinds docs/design.md §3 lists and 1,000 users, each holding 1-3 roles in 1-2
 // organisations.
 type fixture struct {
 	orgTypes map[int64]domain.OrgType

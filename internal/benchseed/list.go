@@ -233,7 +233,7 @@ type ScenarioOptions struct {
 	Now time.Time
 }
 
-// Scenarios returns the case list requests measured against the DESIGN
+// Scenarios returns the case list requests measured against the docs/design.md
 // §13 target: the committee's queue (first page, and a page Depth deep
 // reached by following cursors), a mediator's own cases, status, type,
 // mediator and date filters, the three kinds of search, and the scopes of

@@ -1,5 +1,5 @@
 // Package benchseed fills a database with a large, realistic case load for
-// the performance targets of DESIGN §13 ("a case list page over 1,000,000
+// the performance targets of docs/design.md §13 ("a case list page over 1,000,000
 // cases answers within 2x of the same raw SQL"), and holds what the
 // `ipmediate bench` command and the Go benchmarks share: the list
 // scenarios, the capture of the SQL the service issues, and valid intake

@@ -1,4 +1,4 @@
-// Package calendar answers the legal time limits of DESIGN §6: which civil
+// Package calendar answers the legal time limits of docs/design.md §6: which civil
 // days are working days in China, and when a period counted in days, working
 // days, months, years or hours ends.
 //

@@ -119,7 +119,7 @@ func (k *counter) years() []int {
 }
 
 // Due computes the end of a period of n units that starts with the event at
-// the instant event (DESIGN §6; Civil Code arts. 200–204):
+// the instant event (docs/design.md §6; Civil Code arts. 200–204):
 //
 //   - days, working days, months and years start on the day after the
 //     event's Beijing date;

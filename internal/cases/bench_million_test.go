@@ -18,7 +18,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/config"
 )
 
-// The case list target of DESIGN §13: "a case list page over 1,000,000
+// The case list target of docs/design.md §13: "a case list page over 1,000,000
 // cases answers within 2x of the same raw SQL". BenchmarkListMillion runs
 // each list scenario of internal/benchseed twice: service/<name> through
 // cases.Service.List, raw_sql/<name> the very statements List issued

@@ -105,7 +105,7 @@ func BenchmarkList(b *testing.B) {
 		})
 	}
 	// The same two statements as the director's page, through
-	// database/sql without GORM: the baseline of DESIGN §13 ("within 2x
+	// database/sql without GORM: the baseline of docs/design.md §13 ("within 2x
 	// of the same raw SQL").
 	b.Run("raw-sql", func(b *testing.B) {
 		sqlDB, err := fx.db.DB()

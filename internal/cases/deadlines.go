@@ -16,7 +16,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// The case's legal deadlines (DESIGN §6), kept by internal/deadline inside
+// The case's legal deadlines (docs/design.md §6), kept by internal/deadline inside
 // each action's transaction:
 //
 //   - assign (from accepted) opens the mediation period, by source: a

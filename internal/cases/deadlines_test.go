@@ -15,7 +15,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/testenv"
 )
 
-// The deadlines the case actions keep (DESIGN §6), on a settable clock.
+// The deadlines the case actions keep (docs/design.md §6), on a settable clock.
 // Every date is counted by hand on the 2026 State Council notice: 国庆节
 // 1–7 October off, Saturday 10 October a make-up working day, no holiday
 // in November; 1 October 2026 is a Thursday.

@@ -16,7 +16,7 @@ import (
 )
 
 // What the case capability offers the referral capability (internal/
-// referral, DESIGN §5), kept in this one file:
+// referral, docs/design.md §5), kept in this one file:
 //
 //   - outcome hooks: a capability registers with OnOutcome and is told,
 //     inside the transaction of the case action, that a case reached an

@@ -50,7 +50,7 @@ var applicantSources = []domain.CaseSource{domain.SourceDirect, domain.SourceExh
 // committeeTypes are the organisations that handle cases.
 var committeeTypes = []string{string(domain.OrgMediationCommittee), string(domain.OrgSocialMediation)}
 
-// Submit files a new case (DESIGN §4 intake): a clerk for their own
+// Submit files a new case (docs/design.md §4 intake): a clerk for their own
 // committee, an SME for itself with any active committee, a court liaison
 // or an assistance officer with any committee. It validates every field
 // (EINVALID naming parties[i].field, rights[i].field …), numbers the case

@@ -13,7 +13,7 @@ import (
 
 // Reassign moves a case that no mediator works yet (submitted or
 // accepted) to another committee: a city-level committee's director
-// supervising the county committees (DESIGN §3) balances their dockets or
+// supervising the county committees (docs/design.md §3) balances their dockets or
 // takes a case up to the city when a county committee cannot handle it.
 // The case keeps its number — the parties and the court already know it
 // by that number — and the timeline records from which committee it came

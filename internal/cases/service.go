@@ -1,4 +1,4 @@
-// Package cases is the dispute-case capability (DESIGN §4): intake with
+// Package cases is the dispute-case capability (docs/design.md §4): intake with
 // gapless case numbers and the repeat-infringer check, the workflow from
 // acceptance to closing, the case page and the case lists.
 //

@@ -20,7 +20,7 @@ import (
 // case, then one query per child table (parties, rights, mediators with
 // their names, objections, sessions, agreement, sign-offs, documents,
 // events, deadlines). A read that shows personal data unmasked is audited
-// (case.read), as DESIGN §12 requires of sensitive records.
+// (case.read), as docs/design.md §12 requires of sensitive records.
 func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {

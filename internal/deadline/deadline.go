@@ -1,4 +1,4 @@
-// Package deadline keeps the legal time limits of DESIGN §6 as rows of the
+// Package deadline keeps the legal time limits of docs/design.md §6 as rows of the
 // deadlines table: what a deadline is about (its subject, a case for now),
 // the organisation responsible, the rule of configs/deadlines.yaml it was
 // computed from with its legal basis, the due instant and whether the

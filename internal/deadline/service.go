@@ -31,7 +31,7 @@ type RecomputeHook func(ctx context.Context, tx *gorm.DB, before, after Deadline
 
 // ChangeHook is told, inside the transaction of the change, of every
 // deadline opened, moved, closed, handed to another responsible user or
-// recomputed, as it is after the change: the reminders of DESIGN §6
+// recomputed, as it is after the change: the reminders of docs/design.md §6
 // (internal/notify) are planned in that same transaction.
 type ChangeHook func(ctx context.Context, tx *gorm.DB, d Deadline) error
 

@@ -9,7 +9,7 @@ import (
 
 // Discloser is implemented by a CaseAccessor that knows referrals (the
 // case service): for an actor who sees a case only through a referral
-// (DESIGN §5), it names the documents the referral discloses. restricted
+// (docs/design.md §5), it names the documents the referral discloses. restricted
 // false means the usual rules of visible apply.
 type Discloser interface {
 	DisclosedDocuments(ctx context.Context, caseID int64) (ids []int64, restricted bool, err error)

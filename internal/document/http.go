@@ -9,7 +9,7 @@ import (
 )
 
 // ServeDownload writes d with the contents body as an HTTP response that
-// a browser saves rather than renders (DESIGN §12):
+// a browser saves rather than renders (docs/design.md §12):
 //
 //   - Content-Type: the type sniffed at upload (application/octet-stream
 //     when unknown), never the client's claim;

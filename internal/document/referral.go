@@ -8,7 +8,7 @@ import (
 )
 
 // ReferralAccessor says who may attach and read the documents of a
-// referral (DESIGN §5): the members of its sending and receiving
+// referral (docs/design.md §5): the members of its sending and receiving
 // organisations who read referrals. The referral service implements it.
 type ReferralAccessor interface {
 	// DocumentAccess returns the organisation through which the actor

@@ -1,4 +1,4 @@
-// Package document keeps the files attached to dispute cases (DESIGN §4
+// Package document keeps the files attached to dispute cases (docs/design.md §4
 // "Documents", §12 "Uploads"): the bytes in a directory outside the
 // database under generated keys (Blobs), the metadata in the documents
 // table (Service), and the HTTP response that hands a file out

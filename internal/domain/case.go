@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// CaseStatus is a dispute case's place in the state machine (DESIGN §4).
+// CaseStatus is a dispute case's place in the state machine (docs/design.md §4).
 type CaseStatus string
 
 // Case statuses. rejected, withdrawn and closed are terminal.
@@ -44,7 +44,7 @@ func (s CaseStatus) Valid() bool {
 // (POST /api/v1/cases/{id}/<action>) and its own web form.
 type CaseAction string
 
-// Case actions (DESIGN §4). ActionLogSession is exposed as "sessions".
+// Case actions (docs/design.md §4). ActionLogSession is exposed as "sessions".
 const (
 	ActionSubmit          CaseAction = "submit"
 	ActionAccept          CaseAction = "accept"
@@ -148,7 +148,7 @@ func ErrStale(current int) *Error {
 // CaseSource says how a dispute reached the committee.
 type CaseSource string
 
-// Case sources (DESIGN §4).
+// Case sources (docs/design.md §4).
 const (
 	SourceDirect         CaseSource = "direct"
 	SourceCourtDelegated CaseSource = "court_delegated" // 委派调解: before filing
@@ -180,7 +180,7 @@ var CourtProcedures = []CourtProcedure{ProcedureOrdinary, ProcedureSimplified}
 // DisputeType classifies the dispute.
 type DisputeType string
 
-// Dispute types (DESIGN §4).
+// Dispute types (docs/design.md §4).
 const (
 	DisputePatent            DisputeType = "patent_infringement"
 	DisputeTrademark         DisputeType = "trademark_infringement"
@@ -218,7 +218,7 @@ const (
 // RightKind is the kind of IP right in dispute.
 type RightKind string
 
-// IP right kinds (DESIGN §4).
+// IP right kinds (docs/design.md §4).
 const (
 	RightInvention     RightKind = "invention_patent"
 	RightUtilityModel  RightKind = "utility_model_patent"

@@ -5,7 +5,7 @@ import "time"
 // OrgType is the kind of organisation; it decides which roles exist in it.
 type OrgType string
 
-// Organisation types (DESIGN §3).
+// Organisation types (docs/design.md §3).
 const (
 	OrgLeadershipOffice   OrgType = "leadership_office"    // 知识产权工作领导小组办公室
 	OrgMediationCommittee OrgType = "mediation_committee"  // 知识产权纠纷调解委员会

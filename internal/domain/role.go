@@ -4,7 +4,7 @@ package domain
 // granted to roles (configs/policy.csv), never to single users.
 type Role string
 
-// Roles of DESIGN §3.
+// Roles of docs/design.md §3.
 const (
 	RoleSysadmin           Role = "sysadmin" // global: held in the system domain
 	RoleLeader             Role = "leader"

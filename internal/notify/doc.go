@@ -1,6 +1,6 @@
 // Package notify reminds people of deadlines and delivers notifications:
 // an in-app inbox always, e-mail over SMTP and SMS through an HTTP gateway
-// when they are configured (DESIGN §6 reliability, §7 notifications).
+// when they are configured (docs/design.md §6 reliability, §7 notifications).
 //
 // # No reminder lost, none sent twice
 //

@@ -12,7 +12,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// Task types (asynq), named area:action (DESIGN §7). Each row of reminders
+// Task types (asynq), named area:action (docs/design.md §7). Each row of reminders
 // carries one of the first three as its topic; outbox rows carry the rest.
 const (
 	TaskRemind   = "deadline:remind"

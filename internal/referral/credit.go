@@ -10,7 +10,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/calendar"
 )
 
-// creditRecord writes the credit record (DESIGN §9) of an enforcement
+// creditRecord writes the credit record (docs/design.md §9) of an enforcement
 // result that finds intentional or repeated infringement, against the
 // suspected infringer named when the referral was sent (by credit code,
 // or by the keyed hash of the identity number). The case service's intake

@@ -10,7 +10,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 )
 
-// The referrals' legal deadlines (DESIGN §6), rules of
+// The referrals' legal deadlines (docs/design.md §6), rules of
 // configs/deadlines.yaml, kept as deadlines of subject referral inside the
 // steps' transactions. The receiving organisation is responsible (its
 // members are reminded; the user who took the referral in once it is

@@ -267,7 +267,7 @@ func (s *Service) ForCase(ctx context.Context, caseID int64) ([]Referral, error)
 }
 
 // ProduceTx writes, inside the caller's transaction tx, a
-// rights-assistance referral that a worker's rule produced (DESIGN §7),
+// rights-assistance referral that a worker's rule produced (docs/design.md §7),
 // once per (rule, key): run again with the same rule and key — by the
 // same worker retrying or by another one at the same time — it returns
 // the existing referral and false, and writes nothing. created is true

@@ -1,4 +1,4 @@
-// Package referral is the referral capability (转介 / 移送, DESIGN §5):
+// Package referral is the referral capability (转介 / 移送, docs/design.md §5):
 // one model for court docking (诉调对接: delegated and entrusted
 // mediation, judicial confirmation, transfer to litigation), arbitration,
 // administrative adjudication, enforcement, customs, criminal transfer
@@ -51,7 +51,7 @@ import (
 // Kind is the kind of a referral.
 type Kind string
 
-// Referral kinds (DESIGN §5).
+// Referral kinds (docs/design.md §5).
 const (
 	KindCourtDelegation  Kind = "court_delegation"      // 委派调解: court -> committee, before filing
 	KindCourtEntrustment Kind = "court_entrustment"     // 委托调解: court -> committee, after filing
@@ -267,7 +267,7 @@ type ListFilter struct {
 }
 
 // Produce is a rights-assistance referral produced by a worker's rule
-// (DESIGN §7): ProduceTx writes it once per (rule, key).
+// (docs/design.md §7): ProduceTx writes it once per (rule, key).
 type Produce struct {
 	// ReceiverOrgID is the assistance centre.
 	ReceiverOrgID int64

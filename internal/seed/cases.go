@@ -36,7 +36,7 @@ func (s *Seeder) WithCases(d CaseDeps) *Seeder {
 	return s
 }
 
-// demoCreditCode is the respondent with a credit record (DESIGN §9), so
+// demoCreditCode is the respondent with a credit record (docs/design.md §9), so
 // that the repeat-infringer flag shows on its case.
 var demoCreditCode = creditCode("91350582MA2Y6PA3L")
 

@@ -14,8 +14,8 @@ type demoOrg struct {
 	Level                                       domain.OrgLevel
 }
 
-// demoOrgs are the organisations of DESIGN §3 with real Fuzhou names and the
-// org codes of DESIGN §11. Region codes follow GB/T 2260. Order matters:
+// demoOrgs are the organisations of docs/design.md §3 with real Fuzhou names and the
+// org codes of docs/design.md §11. Region codes follow GB/T 2260. Order matters:
 // a parent precedes its children.
 var demoOrgs = []demoOrg{
 	{Code: "leadership", Type: domain.OrgLeadershipOffice, NameZH: "福州市知识产权工作领导小组办公室", NameEN: "Fuzhou IP Work Leading Group Office", Region: "350100"},

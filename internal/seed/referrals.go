@@ -12,7 +12,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
-// Demo referrals (DESIGN §5), written after the demo cases through the
+// Demo referrals (docs/design.md §5), written after the demo cases through the
 // referral service, at the real time of the seed, so that every receiver's
 // inbox has something to do and every sender something to follow. They
 // file no case (the demo cases stay as seeded):

@@ -8,7 +8,7 @@ import (
 // refuses demo mode in production.
 const DemoPassword = "demo-pass-2026"
 
-// demoUser is one demo login: a username of DESIGN §11, a Chinese display
+// demoUser is one demo login: a username of docs/design.md §11, a Chinese display
 // name, and a role in one organisation (by org code).
 type demoUser struct {
 	Username, Name, Org string
@@ -38,7 +38,7 @@ var committeeStaff = map[string][4]string{
 	"fz-software-mediation": {"蔡文博", "潘婷", "杜鹏", "叶青"},
 }
 
-// demoUsers returns every demo login of DESIGN §11 in a stable order.
+// demoUsers returns every demo login of docs/design.md §11 in a stable order.
 func demoUsers() []demoUser {
 	users := []demoUser{
 		{Username: "leader", Name: "陈立新", Org: "leadership", Role: domain.RoleLeader},

@@ -1,4 +1,4 @@
-// Package stats answers the headline numbers of "my work" (DESIGN §10,
+// Package stats answers the headline numbers of "my work" (docs/design.md §10,
 // §14): for the leadership office every committee of the city, for a
 // committee's director their committee and, at city level, the county
 // committees it supervises — cases filed this year, in progress, settled

@@ -11,7 +11,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// The assistance API (DESIGN §8): applications, their review steps, their
+// The assistance API (docs/design.md §8): applications, their review steps, their
 // documents, and exhibition complaints (fast track).
 
 // applicationOut is the JSON form of an application.

@@ -10,7 +10,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
-// The referral API (DESIGN §5): a list with keyset pagination, one
+// The referral API (docs/design.md §5): a list with keyset pagination, one
 // referral with its history, one POST per kind to send, and one POST per
 // step (receive, accept, decline, complete).
 

@@ -30,7 +30,7 @@ type workPage struct {
 	Sections []workSection
 	Sysadmin bool
 	// Urgent are the user's open deadlines that are overdue or due within
-	// urgentWorkingDays working days, overdue first (DESIGN §14).
+	// urgentWorkingDays working days, overdue first (docs/design.md §14).
 	Urgent    []deadline.Deadline
 	CanUrgent bool
 	// Headline is the year's numbers of the committees the user oversees

@@ -66,7 +66,7 @@ type Deps struct {
 	// Notify serves the inbox and the unread count in the navigation.
 	Notify *notify.Service
 	// Assistance is SME rights-protection assistance and the exhibition
-	// fast track (DESIGN §8); nil leaves its routes out.
+	// fast track (docs/design.md §8); nil leaves its routes out.
 	Assistance *assistance.Service
 	// Referrals is court docking and inter-agency referral.
 	Referrals *referral.Service

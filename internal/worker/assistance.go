@@ -12,7 +12,7 @@ type AssistanceLapser interface {
 }
 
 // AssistanceRules produces the rights_assistance referrals that the
-// rules of DESIGN §7 call for (assistance.Service). It is idempotent:
+// rules of docs/design.md §7 call for (assistance.Service). It is idempotent:
 // running it again, or on several workers at once, produces no duplicate.
 type AssistanceRules interface {
 	RunReferralRules(ctx context.Context) (int, error)

@@ -58,6 +58,10 @@ type Options struct {
 	// that reminders and escalations due days later can be shown now.
 	// Demo mode only.
 	TimeTravel bool
+	// Clock replaces the wall clock (tests start the app on a clock set to
+	// an instant they choose; see internal/testenv). With TimeTravel the
+	// demo's clock page may move it too.
+	Clock *clock.Clock
 }
 
 // App is the running system's parts.
@@ -123,7 +127,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if log == nil {
 		log = NewLogger(cfg.Log, os.Stderr)
 	}
-	a := &App{Config: cfg, Log: log, Clock: clock.New(opts.TimeTravel)}
+	clk := opts.Clock
+	switch {
+	case clk == nil:
+		clk = clock.New(opts.TimeTravel)
+	case opts.TimeTravel:
+		clk.AllowTravel()
+	}
+	a := &App{Config: cfg, Log: log, Clock: clk}
 	if cfg.Database.AutoMigrate {
 		created, err := database.EnsureDatabase(ctx, cfg.Database.URL)
 		if err != nil {
@@ -133,7 +144,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			log.Info("database created", "url", config.Redacted(cfg.Database.URL))
 		}
 	}
-	db, err := database.Open(ctx, cfg.Database, log)
+	db, err := database.Open(ctx, cfg.Database, log, database.WithClock(clk.Now))
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +321,7 @@ func (a *App) Seed(ctx context.Context) (seed.Result, error) {
 // works the demo dispute cases (idempotent).
 func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 	res, err := seed.New(a.Orgs, a.Identity, a.Log).
-		WithCases(seed.CaseDeps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII}).Run(ctx)
+		WithCases(seed.CaseDeps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Now: a.Clock.Now}).Run(ctx)
 	if err != nil {
 		return res, err
 	}

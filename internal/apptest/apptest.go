@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/app"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/testenv"
 )
@@ -43,6 +44,12 @@ func WithTimeTravel() Option {
 	return func(_ *config.Config, o *app.Options) { o.Demo, o.TimeTravel = true, true }
 }
 
+// WithClock starts the app on clk instead of a clock at testenv.Instant
+// (a test that probes a date boundary).
+func WithClock(clk *clock.Clock) Option {
+	return func(_ *config.Config, o *app.Options) { o.Clock = clk }
+}
+
 // WithConfig edits the configuration.
 func WithConfig(f func(*config.Config)) Option {
 	return func(c *config.Config, _ *app.Options) { f(c) }
@@ -53,7 +60,7 @@ func WithConfig(f func(*config.Config)) Option {
 func New(t testing.TB, opts ...Option) *app.App {
 	t.Helper()
 	cfg := testenv.Config(t)
-	o := app.Options{Logger: testenv.Logger(t)}
+	o := app.Options{Logger: testenv.Logger(t), Clock: testenv.Clock()}
 	for _, f := range opts {
 		f(&cfg, &o)
 	}

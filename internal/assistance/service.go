@@ -43,6 +43,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -108,7 +109,7 @@ type Deps struct {
 	Referrals Referrals
 	// MaxUploadBytes caps one uploaded file (default 20 MiB).
 	MaxUploadBytes int64
-	// Now is the clock (default time.Now).
+	// Now is the clock (default: the wall clock).
 	Now func() time.Time
 	Log *slog.Logger
 }
@@ -124,7 +125,7 @@ type Service struct {
 func NewService(d Deps) *Service {
 	s := &Service{d: d, now: d.Now, log: d.Log}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = clock.Wall
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

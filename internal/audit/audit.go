@@ -38,6 +38,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -87,10 +88,10 @@ type Log struct {
 }
 
 // New returns a Log over db. now supplies the time of each event; nil
-// means time.Now.
+// means the wall clock.
 func New(db *gorm.DB, now func() time.Time) *Log {
 	if now == nil {
-		now = time.Now
+		now = clock.Wall
 	}
 	return &Log{db: db, now: now}
 }

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
@@ -76,11 +77,11 @@ type Option func(*Service)
 // over the same database, clock and the calendar embedded in the binary.
 func WithDeadlines(d *deadline.Service) Option { return func(s *Service) { s.deadlines = d } }
 
-// NewService returns a Service. now supplies the clock (nil: time.Now);
+// NewService returns a Service. now supplies the clock (nil: the wall clock);
 // log may be nil.
 func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, now func() time.Time, log *slog.Logger, opts ...Option) *Service {
 	if now == nil {
-		now = time.Now
+		now = clock.Wall
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -19,13 +19,28 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/migrations"
 )
 
+// Option changes how Open sets up the connection.
+type Option func(*options)
+
+type options struct{ now func() time.Time }
+
+// WithClock makes GORM stamp created_at and updated_at from now (the
+// application's clock) instead of the wall clock, so that rows written on
+// a demo or test clock are dated on it.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
 // Open connects to the database named in cfg.URL and configures the pool.
 // It does not create the database or migrate; see EnsureDatabase and Migrate.
-func Open(ctx context.Context, cfg config.Database, log *slog.Logger) (*gorm.DB, error) {
+func Open(ctx context.Context, cfg config.Database, log *slog.Logger, opts ...Option) (*gorm.DB, error) {
+	o := options{now: clock.Wall}
+	for _, f := range opts {
+		f(&o)
+	}
 	pcfg, err := pgx.ParseConfig(cfg.URL)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -37,7 +52,7 @@ func Open(ctx context.Context, cfg config.Database, log *slog.Logger) (*gorm.DB,
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                 newGormLogger(log, cfg.SlowQuery),
 		SkipDefaultTransaction: true, // services open their own transactions
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		NowFunc:                func() time.Time { return o.now().UTC() },
 		TranslateError:         true,
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -54,10 +55,10 @@ type Service struct {
 }
 
 // NewService returns a Service over db computing with cal and rules. now
-// supplies the clock (nil: time.Now); log may be nil.
+// supplies the clock (nil: the wall clock); log may be nil.
 func NewService(db *gorm.DB, cal *calendar.Calendar, rules calendar.Rules, authz Authorizer, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
-		now = time.Now
+		now = clock.Wall
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

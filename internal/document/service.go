@@ -34,6 +34,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -120,10 +121,10 @@ type Service struct {
 
 // NewService returns a Service storing files in blobs, at most maxBytes
 // each (config Storage.MaxUploadBytes). now supplies upload times; nil
-// means time.Now.
+// means the wall clock.
 func NewService(db *gorm.DB, blobs *Blobs, access CaseAccessor, auditor Auditor, maxBytes int64, now func() time.Time) *Service {
 	if now == nil {
-		now = time.Now
+		now = clock.Wall
 	}
 	return &Service{db: db, blobs: blobs, access: access, audit: auditor, maxBytes: maxBytes, now: now}
 }

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -87,7 +88,7 @@ type Options struct {
 	BaseURL string
 	// PII opens encrypted phone numbers for SMS.
 	PII Decrypter
-	// Now is the clock. Default time.Now.
+	// Now is the clock. Default: the wall clock.
 	Now func() time.Time
 	// Log receives delivery failures. Default: discard.
 	Log *slog.Logger
@@ -117,7 +118,7 @@ func New(db *gorm.DB, o Options) (*Service, error) {
 		o.Lang = "zh-CN"
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now = clock.Wall
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
@@ -77,11 +78,11 @@ func WithApplicationCheck(c ApplicationCheck) Option { return func(s *Service) {
 
 // NewService returns a Service and registers it with the case service, so
 // that a delegated case's outcome completes its referral. now supplies
-// the clock (nil: time.Now); log may be nil.
+// the clock (nil: the wall clock); log may be nil.
 func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, cs *cases.Service, dl *deadline.Service,
 	now func() time.Time, log *slog.Logger, opts ...Option) *Service {
 	if now == nil {
-		now = time.Now
+		now = clock.Wall
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

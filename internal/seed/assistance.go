@@ -53,7 +53,7 @@ func demoApplications() []demoApplication {
 func (s *Seeder) seedAssistance(ctx context.Context) error {
 	d := s.caseDeps
 	db := d.DB.WithContext(ctx)
-	clk := &seedClock{t: time.Now().Add(-72 * time.Hour)}
+	clk := &seedClock{t: d.Now().Add(-72 * time.Hour)}
 	dl, err := deadline.Default(d.DB, d.Authz, clk.now, s.log)
 	if err != nil {
 		return fmt.Errorf("seed assistance: %w", err)
@@ -88,7 +88,7 @@ func (s *Seeder) seedAssistance(ctx context.Context) error {
 		if n > 0 {
 			continue
 		}
-		clk.t = time.Now().Add(time.Duration(-72+i) * time.Hour)
+		clk.t = d.Now().Add(time.Duration(-72+i) * time.Hour)
 		app, err := svc.Apply(sme, demo.in)
 		if err != nil {
 			return fmt.Errorf("seed assistance application %d: %w", i, err)

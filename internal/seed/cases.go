@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -28,10 +29,16 @@ type CaseDeps struct {
 	Authz cases.Authorizer
 	Audit cases.Auditor
 	PII   cases.Cipher
+	// Now is the application's clock: the demo is dated back from its
+	// reading (nil: the wall clock).
+	Now func() time.Time
 }
 
 // WithCases makes Run seed the demo dispute cases too, after the users.
 func (s *Seeder) WithCases(d CaseDeps) *Seeder {
+	if d.Now == nil {
+		d.Now = clock.Wall
+	}
 	s.caseDeps = &d
 	return s
 }
@@ -45,8 +52,9 @@ var demoCreditCode = creditCode("91350582MA2Y6PA3L")
 // demo cases and never changes after intake; a case whose summary exists is
 // skipped, so a second run changes nothing.
 func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Result) error {
-	start := time.Now()
+	began := time.Now() // how long seeding takes, in real time
 	d := s.caseDeps
+	start := d.Now()
 	db := d.DB.WithContext(ctx)
 	demo := demoCases()
 
@@ -122,7 +130,7 @@ WHERE NOT EXISTS (SELECT 1 FROM credit_records WHERE credit_code = ?::text AND s
 	}
 	res.Cases = len(demo)
 	s.log.InfoContext(ctx, "demo cases seeded", "cases", res.Cases, "created", res.CasesCreated,
-		"elapsed_ms", time.Since(start).Milliseconds())
+		"elapsed_ms", time.Since(began).Milliseconds())
 	return s.seedReferrals(ctx, orgIDs)
 }
 

@@ -44,13 +44,13 @@ type referralSeeder struct {
 
 func (s *Seeder) seedReferrals(ctx context.Context, orgIDs map[string]int64) error {
 	d := s.caseDeps
-	dl, err := deadline.Default(d.DB, d.Authz, time.Now, s.log)
+	dl, err := deadline.Default(d.DB, d.Authz, d.Now, s.log)
 	if err != nil {
 		return fmt.Errorf("seed referrals: %w", err)
 	}
-	cs := cases.NewService(d.DB, d.Authz, d.Audit, d.PII, time.Now, s.log, cases.WithDeadlines(dl))
+	cs := cases.NewService(d.DB, d.Authz, d.Audit, d.PII, d.Now, s.log, cases.WithDeadlines(dl))
 	rs := &referralSeeder{s: s, cases: cs, orgs: orgIDs, actors: map[string]*domain.Actor{}, d: d,
-		svc: referral.NewService(d.DB, d.Authz, d.Audit, d.PII, cs, dl, time.Now, s.log)}
+		svc: referral.NewService(d.DB, d.Authz, d.Audit, d.PII, cs, dl, d.Now, s.log)}
 	for _, step := range []struct {
 		note string
 		run  func(ctx context.Context, note string) error
@@ -274,6 +274,6 @@ WHERE c.outcome = 'failed' AND o.type = 'mediation_committee' ORDER BY c.id LIMI
 func (r *referralSeeder) criminal(ctx context.Context, note string) error {
 	_, err := r.send(ctx, "enforcement.fz-amr", referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: r.orgs["fz-psb"], Note: note,
 		Fields: fieldsJSON(map[string]any{"offence": "涉嫌销售假冒注册商标的商品罪",
-			"items": "假冒“闽茶”注册商标的茶叶 860 盒、外包装 2000 个、销售账册 3 本", "decided_at": time.Now().Add(-3 * time.Hour)})})
+			"items": "假冒“闽茶”注册商标的茶叶 860 盒、外包装 2000 个、销售账册 3 本", "decided_at": r.d.Now().Add(-3 * time.Hour)})})
 	return err
 }

@@ -16,6 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -34,7 +35,7 @@ type Service struct {
 // New returns the service; now is the application's clock.
 func New(db *gorm.DB, authz Authorizer, now func() time.Time) *Service {
 	if now == nil {
-		now = time.Now
+		now = clock.Wall
 	}
 	return &Service{db: db, authz: authz, now: now}
 }

@@ -28,11 +28,24 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/migrations"
 )
+
+// Instant is the moment a test runs at unless it chooses its own: a
+// working Tuesday morning in Beijing, away from the December window of the
+// annual work report, the Spring Festival and the end of a year. No test
+// reads the wall clock for a business decision: apps, workers and
+// services in tests run on a clock started at Instant (Clock), or at an
+// instant the test picks to probe a boundary.
+var Instant = time.Date(2026, time.March, 10, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// Clock returns a clock that starts at Instant and runs at the pace of
+// real time (so that workers' polling and timeouts behave as in life).
+func Clock() *clock.Clock { return clock.At(Instant) }
 
 // Environment variables that point the tests at other servers.
 const (

@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/notify"
 )
 
@@ -24,7 +25,7 @@ type Enqueuer struct {
 // NewEnqueuer returns an Enqueuer over the shared Redis client; maxRetry
 // is how often asynq retries a failed task (with the server's backoff).
 func NewEnqueuer(rdb *redis.Client, maxRetry int) *Enqueuer {
-	return &Enqueuer{c: asynq.NewClientFromRedisClient(rdb), maxRetry: maxRetry, now: time.Now}
+	return &Enqueuer{c: asynq.NewClientFromRedisClient(rdb), maxRetry: maxRetry, now: clock.Wall}
 }
 
 // WithClock makes the enqueuer read processAt on the application's clock

@@ -16,6 +16,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
+	"github.com/ipmediate/ipmediate/internal/testenv"
 	"github.com/ipmediate/ipmediate/internal/web"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
@@ -90,12 +91,15 @@ func Calendar(t testing.TB) *calendar.Calendar {
 
 // Options returns the default options (stages before_3wd, before_1wd,
 // due_day at 09:00; annual reports by directors and leaders) on clock
-// now (nil: time.Now).
+// now (nil: a clock started at testenv.Instant).
 func Options(t testing.TB, now func() time.Time) notify.Options {
 	t.Helper()
 	stages, err := notify.ParseStages([]string{"before_3wd", "before_1wd", "due_day"})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if now == nil {
+		now = testenv.Clock().Now
 	}
 	return notify.Options{
 		Calendar: Calendar(t), Stages: stages, SendTime: notify.ClockTime{Hour: 9},

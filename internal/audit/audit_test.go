@@ -20,10 +20,10 @@ import (
 
 func ptr(v int64) *int64 { return &v }
 
-// clock returns a now function that starts at a non-UTC instant with
+// tickingClock returns a now function that starts at a non-UTC instant with
 // nanoseconds (which Append must convert and truncate) and advances one
 // second per call.
-func clock() func() time.Time {
+func tickingClock() func() time.Time {
 	var mu sync.Mutex
 	t := time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.FixedZone("CST", 8*3600))
 	return func() time.Time {
@@ -102,7 +102,7 @@ func TestNormalizeNumber(t *testing.T) {
 
 func TestAppendWritesLinkedChains(t *testing.T) {
 	db := testenv.DB(t)
-	l := New(db, clock())
+	l := New(db, tickingClock())
 	ctx := domain.WithActor(context.Background(), &domain.Actor{UserID: 7, Username: "alice"})
 	ctx = domain.WithRequestMeta(ctx, domain.RequestMeta{IP: "10.0.0.1", RequestID: "req-1"})
 
@@ -408,7 +408,7 @@ func TestVerifyNamesTheFirstBrokenRow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db := testenv.DB(t)
-			l := New(db, clock())
+			l := New(db, tickingClock())
 			ctx := context.Background()
 			for i := range 5 {
 				for _, org := range []*int64{ptr(1), ptr(2), nil} {
@@ -499,7 +499,7 @@ func TestVerifyReportsProgressAndWalksLongChains(t *testing.T) {
 
 func TestList(t *testing.T) {
 	db := testenv.DB(t)
-	l := New(db, clock()) // row i (1-based) occurs at 2026-03-01T00:00:i.123456Z
+	l := New(db, tickingClock()) // row i (1-based) occurs at 2026-03-01T00:00:i.123456Z
 	ctx := context.Background()
 	seed := []Entry{
 		{OrgID: ptr(1), ActorID: ptr(7), ActorName: "alice", Action: "case.accept", ObjectType: "case", ObjectID: "1", Detail: map[string]any{"after": "accepted"}},

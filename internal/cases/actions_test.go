@@ -37,7 +37,7 @@ func (fx *fixture) stage(status domain.CaseStatus, opts stageOpts) staged {
 	c := fx.submit("sme1", intake(fx.org("gulou")))
 	s := staged{id: c.ID, version: c.Version, parties: fx.partyIDs(c.ID)}
 	m1, m2 := fx.userID("mediator1.gulou"), fx.userID("mediator2.gulou")
-	now := time.Now().UTC()
+	now := caseClock.Now().UTC()
 	fx.exec("UPDATE cases SET status = ? WHERE id = ?", status, c.ID)
 	if status != domain.StatusSubmitted {
 		fx.exec("UPDATE cases SET accepted_at = ?, respondent_consent_at = ? WHERE id = ?", now, now, c.ID)
@@ -104,7 +104,7 @@ func attempts() map[domain.CaseAction]attempt {
 				Place: "鼓楼区调委会调解室", Attendees: "双方当事人", Minutes: "双方陈述意见。"})
 		}},
 		domain.ActionExtend: {"director.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
-			return svc.Extend(ctx, s.id, cases.ExtendInput{Version: s.version, NewDueAt: time.Now().AddDate(0, 0, 60),
+			return svc.Extend(ctx, s.id, cases.ExtendInput{Version: s.version, NewDueAt: caseClock.Now().AddDate(0, 0, 60),
 				Reason: "双方需要补充证据", ApplicantConsent: true, RespondentConsent: true})
 		}},
 		domain.ActionSettle: {"mediator1.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {

@@ -39,7 +39,7 @@ func TestCaseService_HappyPath(t *testing.T) {
 	// to another committee, nothing else.
 	allowed("director.city", domain.ActionReassign)
 
-	consent := time.Now().Add(-2 * time.Hour).UTC().Truncate(time.Microsecond)
+	consent := caseClock.Now().Add(-2 * time.Hour).UTC().Truncate(time.Microsecond)
 	c, err := fx.svc.Accept(director, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: consent, ConsentNote: "被申请人书面同意"})
 	if err != nil {
 		t.Fatal(err)
@@ -78,8 +78,8 @@ func TestCaseService_HappyPath(t *testing.T) {
 	wantCode(t, err, domain.EINVALID)
 
 	for i, mode := range []domain.SessionMode{domain.ModeInPerson, domain.ModeVideo} {
-		next := time.Now().Add(24 * time.Hour)
-		if c, err = fx.svc.LogSession(med, c.ID, cases.SessionInput{Version: c.Version, HeldAt: time.Now().Add(time.Duration(i-3) * time.Hour),
+		next := caseClock.Now().Add(24 * time.Hour)
+		if c, err = fx.svc.LogSession(med, c.ID, cases.SessionInput{Version: c.Version, HeldAt: caseClock.Now().Add(time.Duration(i-3) * time.Hour),
 			Mode: mode, Place: "调解室", Attendees: "双方", Minutes: "第一次调解：双方陈述。", NextSteps: "补充证据", NextSessionAt: &next}); err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +139,7 @@ func TestCaseService_HappyPath(t *testing.T) {
 			t.Errorf("seal method: %v", err)
 		}
 		_, err = fx.svc.Signoff(clerk, c.ID, cases.SignoffInput{Version: c.Version, SignerKind: "party", PartyID: 999999,
-			Method: "electronic", SignedAt: time.Now().Add(time.Hour)})
+			Method: "electronic", SignedAt: caseClock.Now().Add(time.Hour)})
 		if got := fieldNames(err); !slices.Equal(got, []string{"signed_at"}) {
 			t.Errorf("future signature: %v", err)
 		}
@@ -149,7 +149,7 @@ func TestCaseService_HappyPath(t *testing.T) {
 		}
 	})
 
-	sealAt := time.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
+	sealAt := caseClock.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
 	sign("director.gulou", cases.SignoffInput{SignerKind: "seal", Method: "seal", SignedAt: sealAt})
 	v, err := fx.svc.Get(director, c.ID)
 	if err != nil {

@@ -59,7 +59,7 @@ func TestCaseService_GetQueryCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		if c, err = fx.svc.LogSession(med, c.ID, cases.SessionInput{Version: c.Version, HeldAt: time.Now().Add(-time.Duration(10-i) * time.Hour),
+		if c, err = fx.svc.LogSession(med, c.ID, cases.SessionInput{Version: c.Version, HeldAt: caseClock.Now().Add(-time.Duration(10-i) * time.Hour),
 			Mode: domain.ModePhone, Minutes: fmt.Sprintf("第%d次调解", i+1)}); err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +73,7 @@ VALUES (?, 'evidence', ?, 10, 'application/pdf', repeat('a', 64), ?, ?, ?)`, c.I
 	}
 
 	counter := &queryCounter{}
-	svc := cases.NewService(fx.db.Session(&gorm.Session{Logger: counter}), fx.app.Authz, fx.app.Audit, fx.app.PII, nil, testenv.Logger(t))
+	svc := cases.NewService(fx.db.Session(&gorm.Session{Logger: counter}), fx.app.Authz, fx.app.Audit, fx.app.PII, caseClock.Now, testenv.Logger(t))
 	measure := func(ctx context.Context, id int64) (int64, cases.CaseView) {
 		t.Helper()
 		before := counter.n.Load()

@@ -36,8 +36,8 @@ type shared struct {
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	a := apptest.New(t, apptest.WithDemo())
-	return &fixture{t: t, shared: &shared{app: a, db: a.DB, svc: cases.NewService(a.DB, a.Authz, a.Audit, a.PII, nil, testenv.Logger(t)),
+	a := apptest.New(t, apptest.WithDemo(), apptest.WithClock(caseClock))
+	return &fixture{t: t, shared: &shared{app: a, db: a.DB, svc: cases.NewService(a.DB, a.Authz, a.Audit, a.PII, caseClock.Now, testenv.Logger(t)),
 		actors: map[string]*domain.Actor{}}}
 }
 
@@ -215,4 +215,8 @@ func (fx *fixture) auditActions(caseID int64) []string {
 	return out
 }
 
-var hourAgo = func() time.Time { return time.Now().Add(-time.Hour) }
+// caseClock is the clock of every app and case service in these tests:
+// it starts at testenv.Instant, whatever the date.
+var caseClock = testenv.Clock()
+
+var hourAgo = func() time.Time { return caseClock.Now().Add(-time.Hour) }

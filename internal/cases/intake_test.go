@@ -20,7 +20,7 @@ func TestCaseService_Submit(t *testing.T) {
 	gulou := fx.org("gulou")
 
 	c := fx.submit("clerk.gulou", intake(gulou))
-	year := time.Now().In(time.FixedZone("CST", 8*3600)).Year()
+	year := caseClock.Now().In(time.FixedZone("CST", 8*3600)).Year()
 	if want := fmt.Sprintf("（%d）鼓知调字第0001号", year); c.Number != want {
 		t.Errorf("number = %q, want %q", c.Number, want)
 	}

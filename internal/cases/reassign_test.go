@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -27,7 +26,7 @@ func TestReassign(t *testing.T) {
 	// response would be) is the committee's to meet.
 	err := fx.db.Transaction(func(tx *gorm.DB) error {
 		_, err := fx.app.Deadlines.OpenTx(fx.as("clerk.gulou"), tx, deadline.Spec{Subject: deadline.CaseSubject(c.ID),
-			OrgID: gulou, CaseID: &c.ID, Kind: "first_response", RuleID: "exhibition.first_response", Event: time.Now()})
+			OrgID: gulou, CaseID: &c.ID, Kind: "first_response", RuleID: "exhibition.first_response", Event: caseClock.Now()})
 		return err
 	})
 	if err != nil {

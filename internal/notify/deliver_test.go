@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/notify/notifytest"
 	"github.com/ipmediate/ipmediate/internal/testenv"
@@ -87,8 +88,8 @@ func TestDeliverReminder_RechecksTheDatabase(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			db := testenv.DB(t)
 			f := notifytest.NewFixture(t, db)
-			clock := notifytest.NewClock(bj(2026, 2, 20, 10, 0))
-			s := notifytest.NewService(t, db, notifytest.Options(t, clock.Now))
+			clk := clock.Fixed(bj(2026, 2, 20, 10, 0))
+			s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
 			id := f.Deadline(t, "委派调解期限", due, f.Mediator)
 			plan(t, s, db, id)
 			rid := firstReminder(t, db, id, tt.stage)
@@ -100,7 +101,7 @@ func TestDeliverReminder_RechecksTheDatabase(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			clock.Set(tt.at)
+			notifytest.MoveTo(t, clk, tt.at)
 			runs := 1
 			if tt.again {
 				runs = 2
@@ -139,8 +140,9 @@ WHERE n.dedup_key = ? AND d.channel = 'inapp' AND d.status = 'ok'`, key).Scan(&i
 func TestDeliverReminder_CrashBeforeCommitLeavesNothing(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
-	s := notifytest.NewService(t, db, notifytest.Options(t, nil))
-	first, _ := f.DueReminders(t, 1, time.Now().Add(-time.Minute))
+	clk := clock.Fixed(testenv.Instant)
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
+	first, _ := f.DueReminders(t, 1, clk.Now().Add(-time.Minute))
 	crash := errors.New("worker died")
 	notify.SetBeforeCommit(s, func(context.Context, string, int64) error { return crash })
 	if err := s.DeliverReminder(context.Background(), first); !errors.Is(err, crash) {
@@ -167,11 +169,11 @@ func TestDeliverReminder_CrashBeforeCommitLeavesNothing(t *testing.T) {
 func TestRelayAndSweep(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
-	clock := notifytest.NewClock(time.Now())
-	s := notifytest.NewService(t, db, notifytest.Options(t, clock.Now))
+	clk := clock.Fixed(testenv.Instant)
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
 	ctx := context.Background()
-	first, last := f.DueReminders(t, 5, clock.Now().Add(-time.Second))
-	f.DueReminders(t, 3, clock.Now().Add(time.Hour)) // not due
+	first, last := f.DueReminders(t, 5, clk.Now().Add(-time.Second))
+	f.DueReminders(t, 3, clk.Now().Add(time.Hour)) // not due
 
 	down := &recorder{fail: errors.New("redis is down")}
 	if n, err := s.RelayReminders(ctx, down, notify.RelayOptions{Limit: 100, PerTask: 2}); err == nil || n != 0 {
@@ -212,7 +214,7 @@ func TestRelayAndSweep(t *testing.T) {
 	if n, _ := s.SweepReminders(ctx, rec, time.Minute, 100); n != 0 {
 		t.Fatalf("swept %d fresh rows", n)
 	}
-	clock.Set(clock.Now().Add(2 * time.Minute))
+	notifytest.MoveTo(t, clk, clk.Now().Add(2 * time.Minute))
 	if n, _ := s.SweepReminders(ctx, rec, time.Minute, 100); n != 4 || len(rec.tasks) != 3 {
 		t.Fatalf("swept %d in %v, want the 4 undelivered in their 3 tasks", n, rec.tasks)
 	}
@@ -231,8 +233,9 @@ func TestRelayAndSweep(t *testing.T) {
 func TestDeliverReminders_Batch(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
-	s := notifytest.NewService(t, db, notifytest.Options(t, nil))
-	first, last := f.DueReminders(t, 4, time.Now().Add(-time.Second))
+	clk := clock.Fixed(testenv.Instant)
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
+	first, last := f.DueReminders(t, 4, clk.Now().Add(-time.Second))
 	if err := db.Exec(`UPDATE deadlines SET status = 'cancelled', closed_at = now()
 WHERE id = (SELECT deadline_id FROM reminders WHERE id = ?)`, first+1).Error; err != nil {
 		t.Fatal(err)
@@ -267,13 +270,13 @@ func TestPlanAnnualReports_OncePerYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	bj := notifytest.Beijing
-	clock := notifytest.NewClock(bj(2026, 11, 30, 10, 0))
-	s := notifytest.NewService(t, db, notifytest.Options(t, clock.Now))
+	clk := clock.Fixed(bj(2026, 11, 30, 10, 0))
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
 	ctx := context.Background()
 	if n, err := s.PlanAnnualReports(ctx); err != nil || n != 0 {
 		t.Fatalf("before 1 December: %d, %v", n, err)
 	}
-	clock.Set(bj(2026, 12, 5, 10, 0))
+	notifytest.MoveTo(t, clk, bj(2026, 12, 5, 10, 0))
 	n, err := s.PlanAnnualReports(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -289,7 +292,7 @@ func TestPlanAnnualReports_OncePerYear(t *testing.T) {
 	}
 	db.Raw(`SELECT recipient_user_id, stage, send_at FROM reminders WHERE topic = 'report:annual' ORDER BY recipient_user_id, send_at`).Scan(&rows)
 	wantAt := map[string]time.Time{
-		"annual_open": clock.Now(), "before_3wd": bj(2026, 12, 16, 9, 0), "before_1wd": bj(2026, 12, 18, 9, 0), "due_day": bj(2026, 12, 20, 9, 0),
+		"annual_open": clk.Now(), "before_3wd": bj(2026, 12, 16, 9, 0), "before_1wd": bj(2026, 12, 18, 9, 0), "due_day": bj(2026, 12, 20, 9, 0),
 	}
 	who := map[int64]bool{}
 	for _, r := range rows {
@@ -317,16 +320,63 @@ func TestPlanAnnualReports_OncePerYear(t *testing.T) {
 	if kind != "annual_report_open" {
 		t.Errorf("kind = %q", kind)
 	}
-	clock.Set(bj(2026, 12, 21, 0, 0))
+	notifytest.MoveTo(t, clk, bj(2026, 12, 21, 0, 0))
 	if n, _ := s.PlanAnnualReports(ctx); n != 0 {
 		t.Errorf("after the due day: %d", n)
+	}
+}
+
+// TestPlanAnnualReports_Window holds the annual-report window to its
+// boundaries on a fixed clock: it opens on 1 December (not on 30
+// November), is open until 20 December 24:00 and closed from then on, and
+// a new year opens a window of its own with reminders keyed by its year.
+func TestPlanAnnualReports_Window(t *testing.T) {
+	bj := notifytest.Beijing
+	sec := func(t time.Time) time.Time { return t.Add(-time.Second) }
+	for _, tt := range []struct {
+		desc string
+		at   time.Time
+		want bool // whether reminders are planned
+	}{
+		{"30 November, last second", sec(bj(2026, 12, 1, 0, 0)), false},
+		{"1 December, first second", bj(2026, 12, 1, 0, 0), true},
+		{"20 December, last second", sec(notifytest.EndOf(2026, 12, 20)), true},
+		{"20 December 24:00", notifytest.EndOf(2026, 12, 20), false},
+		{"21 December", bj(2026, 12, 21, 10, 0), false},
+		{"31 December, last second", sec(bj(2027, 1, 1, 0, 0)), false},
+		{"1 January", bj(2027, 1, 1, 0, 0), false},
+		{"1 December of the next year", bj(2027, 12, 1, 9, 0), true},
+	} {
+		t.Run(tt.desc, func(t *testing.T) {
+			db := testenv.DB(t)
+			f := notifytest.NewFixture(t, db)
+			s := notifytest.NewService(t, db, notifytest.Options(t, clock.Fixed(tt.at).Now))
+			n, err := s.PlanAnnualReports(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := n > 0; got != tt.want {
+				t.Fatalf("at %s planned %d reminders, want planned = %v", tt.at.Format(time.RFC3339), n, tt.want)
+			}
+			if !tt.want {
+				return
+			}
+			// Every reminder is for the due day of the clock's own year.
+			var years []int
+			db.Raw(`SELECT DISTINCT extract(year FROM due_at AT TIME ZONE 'Asia/Shanghai')::int FROM reminders
+WHERE topic = 'report:annual' AND recipient_user_id = ?`, f.Director).Scan(&years)
+			if len(years) != 1 || years[0] != tt.at.Year() {
+				t.Errorf("reminders due in years %v, want %d", years, tt.at.Year())
+			}
+		})
 	}
 }
 
 func TestInbox_OwnRowsOnly(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
-	s := notifytest.NewService(t, db, notifytest.Options(t, nil))
+	clk := clock.Fixed(testenv.Instant)
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
 	ctx := context.Background()
 	for i := range 3 {
 		if err := db.Exec(`INSERT INTO notifications (user_id, kind, dedup_key) VALUES (?, 'deadline_set', ?)`, f.Mediator, fmt.Sprint(i)).Error; err != nil {

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/notify/notifytest"
 	"github.com/ipmediate/ipmediate/internal/testenv"
@@ -66,8 +67,8 @@ func TestPlanTx_StagesEscalationMoveAndClose(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
 	bj := notifytest.Beijing
-	clock := notifytest.NewClock(bj(2026, 2, 20, 10, 0))
-	s := notifytest.NewService(t, db, notifytest.Options(t, clock.Now))
+	clk := clock.Fixed(bj(2026, 2, 20, 10, 0))
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
 	due := notifytest.EndOf(2026, 3, 2)
 	id := f.Deadline(t, "委派调解期限", due, f.Mediator)
 
@@ -152,8 +153,8 @@ func TestPlanTx_NoResponsibleGoesToDirectors(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
 	second := f.User(t, "director", f.OrgID)
-	clock := notifytest.NewClock(notifytest.Beijing(2026, 2, 20, 10, 0))
-	s := notifytest.NewService(t, db, notifytest.Options(t, clock.Now))
+	clk := clock.Fixed(notifytest.Beijing(2026, 2, 20, 10, 0))
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
 	id := f.Deadline(t, "期限", notifytest.EndOf(2026, 3, 2), 0)
 	plan(t, s, db, id)
 	got := planned(t, db, id)
@@ -174,7 +175,7 @@ func TestPlanTx_PlannedLateSendsOnceAtOnce(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
 	now := notifytest.Beijing(2026, 3, 2, 12, 0) // every stage of a deadline ending today has passed
-	s := notifytest.NewService(t, db, notifytest.Options(t, notifytest.NewClock(now).Now))
+	s := notifytest.NewService(t, db, notifytest.Options(t, clock.Fixed(now).Now))
 	id := f.Deadline(t, "当天到期", notifytest.EndOf(2026, 3, 2), f.Mediator)
 	plan(t, s, db, id)
 	got := planned(t, db, id)
@@ -186,7 +187,7 @@ func TestPlanTx_PlannedLateSendsOnceAtOnce(t *testing.T) {
 func TestPlanTx_RollsBackWithTheChange(t *testing.T) {
 	db := testenv.DB(t)
 	f := notifytest.NewFixture(t, db)
-	s := notifytest.NewService(t, db, notifytest.Options(t, notifytest.NewClock(notifytest.Beijing(2026, 2, 20, 10, 0)).Now))
+	s := notifytest.NewService(t, db, notifytest.Options(t, clock.Fixed(notifytest.Beijing(2026, 2, 20, 10, 0)).Now))
 	id := f.Deadline(t, "期限", notifytest.EndOf(2026, 3, 2), f.Mediator)
 	errBusiness := errors.New("the business change failed")
 	err := db.Transaction(func(tx *gorm.DB) error {

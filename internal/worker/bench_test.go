@@ -32,14 +32,14 @@ func BenchmarkDrain100k(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		h := newHarness(b)
-		due := time.Now().Add(time.Hour)
+		due := h.clk.Now().Add(time.Hour)
 		h.f.DueReminders(b, total, due)
 		for range workers {
 			h.start(nodeOptions{concurrency: concurrency, staleAfter: 2 * time.Minute, quiet: true, relayInterval: time.Second,
 				taskBatch: taskBatch, lookahead: lookahead})
 		}
 		// Everything is in place; the reminders fall due after the notice.
-		due = time.Now().Add(notice)
+		due = h.clk.Now().Add(notice)
 		if err := h.db.Exec(`UPDATE reminders SET send_at = ?`, due).Error; err != nil {
 			b.Fatal(err)
 		}

@@ -200,7 +200,7 @@ func TestDelivery_EmailAndSMSWithRetries(t *testing.T) {
 	t.Parallel()
 	mailSrv, gw := startSMTP(t, 1), startGateway(t, 1)
 	h := channelHarness(t, mailSrv, gw, 3)
-	h.f.DueReminders(t, 1, time.Now().Add(-time.Second))
+	h.f.DueReminders(t, 1, h.clk.Now().Add(-time.Second))
 	waitUntil(t, 30*time.Second, "e-mail and SMS delivered", func() bool {
 		return h.outboxStatus(t, notify.TaskEmail) == "done" && h.outboxStatus(t, notify.TaskSMS) == "done"
 	})
@@ -267,7 +267,7 @@ func TestDelivery_FailingGatewayGivesUp(t *testing.T) {
 	t.Parallel()
 	mailSrv, gw := startSMTP(t, 0), startGateway(t, -1)
 	h := channelHarness(t, mailSrv, gw, 2)
-	h.f.DueReminders(t, 1, time.Now().Add(-time.Second))
+	h.f.DueReminders(t, 1, h.clk.Now().Add(-time.Second))
 	waitUntil(t, 30*time.Second, "SMS given up", func() bool { return h.outboxStatus(t, notify.TaskSMS) == "failed" })
 	h.assertOnce(1)
 	if n := len(gw.received()); n != 3 {

@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/notify"
@@ -33,11 +34,14 @@ type harness struct {
 	db       *gorm.DB      // the test's own connection
 	rdb      *redis.Client // the test's own connection
 	f        *notifytest.Fixture
+	// clk is the clock every worker "process" of the test reads: started
+	// at testenv.Instant, never the wall clock's date.
+	clk *clock.Clock
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, dbURL: testenv.DatabaseURL(t), redisURL: testenv.RedisURL(t)}
+	h := &harness{t: t, dbURL: testenv.DatabaseURL(t), redisURL: testenv.RedisURL(t), clk: testenv.Clock()}
 	h.db = h.openDB(t, 10)
 	h.rdb = h.openRedis(t)
 	h.f = notifytest.NewFixture(t, h.db)
@@ -127,13 +131,13 @@ func (h *harness) start(o nodeOptions) *node {
 	}
 	db := h.openDB(t, o.concurrency+4)
 	rdb := h.openRedis(t)
-	opts := notifytest.Options(t, nil)
+	opts := notifytest.Options(t, h.clk.Now)
 	opts.Log = log
 	if o.notify != nil {
 		o.notify(&opts)
 	}
 	n := notifytest.NewService(t, db, opts)
-	enq := worker.NewEnqueuer(rdb, o.maxRetry)
+	enq := h.enqueuer(rdb, o.maxRetry)
 	handlers := worker.NotifyHandlers(n)
 	if o.wrap != nil {
 		o.wrap(handlers)
@@ -156,6 +160,16 @@ func (h *harness) start(o nodeOptions) *node {
 	}()
 	t.Cleanup(nd.stop)
 	return nd
+}
+
+// enqueuer queues tasks scheduled on the test's clock.
+func (h *harness) enqueuer(rdb *redis.Client, maxRetry int) *worker.Enqueuer {
+	return worker.NewEnqueuer(rdb, maxRetry).WithClock(h.clk.Now)
+}
+
+// relay is a notify service on the test's clock, for relaying by hand.
+func (h *harness) relay() *notify.Service {
+	return notifytest.NewService(h.t, h.db, notifytest.Options(h.t, h.clk.Now))
 }
 
 // stop ends the node as SIGTERM would: tasks still running after the
@@ -216,11 +230,11 @@ func TestFault_RedisFlushedWhilePending(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	const total = 300
-	h.f.DueReminders(t, total, time.Now().Add(-time.Second))
+	h.f.DueReminders(t, total, h.clk.Now().Add(-time.Second))
 
 	// The relay queues them all; then Redis forgets.
-	relay := notifytest.NewService(t, h.db, notifytest.Options(t, nil))
-	if n, err := relay.RelayReminders(context.Background(), worker.NewEnqueuer(h.rdb, 3), notify.RelayOptions{Limit: 1000, PerTask: 10}); err != nil || n != total {
+	relay := h.relay()
+	if n, err := relay.RelayReminders(context.Background(), h.enqueuer(h.rdb, 3), notify.RelayOptions{Limit: 1000, PerTask: 10}); err != nil || n != total {
 		t.Fatalf("relay: %d, %v", n, err)
 	}
 	if q := h.queued(); q != total/10 {
@@ -253,10 +267,10 @@ func TestFault_WorkerKilledMidTask(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
-	relay := notifytest.NewService(t, h.db, notifytest.Options(t, nil))
-	enq := worker.NewEnqueuer(h.rdb, 3)
-	inTx, _ := h.f.DueReminders(t, 1, time.Now().Add(-time.Second))
-	afterCommit, _ := h.f.DueReminders(t, 1, time.Now().Add(-time.Second))
+	relay := h.relay()
+	enq := h.enqueuer(h.rdb, 3)
+	inTx, _ := h.f.DueReminders(t, 1, h.clk.Now().Add(-time.Second))
+	afterCommit, _ := h.f.DueReminders(t, 1, h.clk.Now().Add(-time.Second))
 	if n, err := relay.RelayReminders(ctx, enq, notify.RelayOptions{Limit: 10, PerTask: 1}); err != nil || n != 2 {
 		t.Fatalf("relay: %d %v", n, err)
 	}
@@ -311,7 +325,7 @@ func TestFault_WorkerKilledMidTask(t *testing.T) {
 func TestFault_ThreeWorkers(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	now := time.Now()
+	now := h.clk.Now()
 	h.f.DueReminders(t, 600, now.Add(-time.Second))
 	h.f.DueReminders(t, 300, now.Add(1500*time.Millisecond))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -342,10 +356,10 @@ func TestFault_ThreeWorkers(t *testing.T) {
 func TestFault_WorkerProcessKilled(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	inTx, _ := h.f.DueReminders(t, 1, time.Now().Add(-time.Second))
-	afterCommit, _ := h.f.DueReminders(t, 1, time.Now().Add(-time.Second))
-	relay := notifytest.NewService(t, h.db, notifytest.Options(t, nil))
-	if n, err := relay.RelayReminders(context.Background(), worker.NewEnqueuer(h.rdb, 3), notify.RelayOptions{Limit: 10, PerTask: 1}); err != nil || n != 2 {
+	inTx, _ := h.f.DueReminders(t, 1, h.clk.Now().Add(-time.Second))
+	afterCommit, _ := h.f.DueReminders(t, 1, h.clk.Now().Add(-time.Second))
+	relay := h.relay()
+	if n, err := relay.RelayReminders(context.Background(), h.enqueuer(h.rdb, 3), notify.RelayOptions{Limit: 10, PerTask: 1}); err != nil || n != 2 {
 		t.Fatalf("relay: %d %v", n, err)
 	}
 	blocker := h.db.Begin()
@@ -355,7 +369,7 @@ func TestFault_WorkerProcessKilled(t *testing.T) {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWorkerProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "IPM_HELPER_WORKER=1", "IPM_HELPER_DB_URL="+h.dbURL, "IPM_HELPER_REDIS_URL="+h.redisURL,
-		fmt.Sprintf("IPM_HELPER_HANG_AFTER=%d", afterCommit))
+		fmt.Sprintf("IPM_HELPER_HANG_AFTER=%d", afterCommit), "IPM_HELPER_NOW="+h.clk.Now().Format(time.RFC3339Nano))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +398,11 @@ func TestHelperWorkerProcess(t *testing.T) {
 	if os.Getenv("IPM_HELPER_WORKER") != "1" {
 		return
 	}
-	h := &harness{t: t, dbURL: os.Getenv("IPM_HELPER_DB_URL"), redisURL: os.Getenv("IPM_HELPER_REDIS_URL")}
+	now, err := time.Parse(time.RFC3339Nano, os.Getenv("IPM_HELPER_NOW"))
+	if err != nil {
+		t.Fatalf("IPM_HELPER_NOW: %v", err)
+	}
+	h := &harness{t: t, dbURL: os.Getenv("IPM_HELPER_DB_URL"), redisURL: os.Getenv("IPM_HELPER_REDIS_URL"), clk: clock.At(now)}
 	var hangAfter int64
 	fmt.Sscan(os.Getenv("IPM_HELPER_HANG_AFTER"), &hangAfter)
 	h.start(nodeOptions{concurrency: 2, noJobs: true, wrap: func(hs map[string]asynq.Handler) {

@@ -1,6 +1,6 @@
 // Package notifytest builds what tests of reminders need on a real test
 // database: a committee with its director and a mediator, deadlines, due
-// reminders in bulk, a settable clock, and a notify.Service with the
+// reminders in bulk, and a notify.Service with the
 // embedded calendar and message catalogs.
 package notifytest
 
@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/testenv"
@@ -21,27 +22,13 @@ import (
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
-// Clock is a settable clock, safe for concurrent use.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// NewClock returns a clock showing t.
-func NewClock(t time.Time) *Clock { return &Clock{t: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to t.
-func (c *Clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
+// MoveTo moves the test clock c forward to t, failing the test if t lies
+// before c's reading.
+func MoveTo(t testing.TB, c *clock.Clock, to time.Time) {
+	t.Helper()
+	if err := c.AdvanceTo(to); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Beijing returns the instant y-m-d h:min in Beijing time.

@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/clock"
+	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/notify/notifytest"
 	"github.com/ipmediate/ipmediate/internal/testenv"
@@ -214,7 +214,7 @@ func TestRelayAndSweep(t *testing.T) {
 	if n, _ := s.SweepReminders(ctx, rec, time.Minute, 100); n != 0 {
 		t.Fatalf("swept %d fresh rows", n)
 	}
-	notifytest.MoveTo(t, clk, clk.Now().Add(2 * time.Minute))
+	notifytest.MoveTo(t, clk, clk.Now().Add(2*time.Minute))
 	if n, _ := s.SweepReminders(ctx, rec, time.Minute, 100); n != 4 || len(rec.tasks) != 3 {
 		t.Fatalf("swept %d in %v, want the 4 undelivered in their 3 tasks", n, rec.tasks)
 	}

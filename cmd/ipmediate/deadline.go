@@ -96,10 +96,11 @@ before acting: the due time, the last day of the period, whether the
 working-day calendar was provisional, the legal basis and how the date was
 reached. Nothing is stored.
 
---from is the event's time: RFC 3339 with an offset
-(2026-09-28T10:00:00+08:00), or a Beijing local time (2026-09-28T10:00), or
-a Beijing date (2026-09-28). "ipmediate deadline rules" lists the rule ids.`,
+--from is the event's time: RFC 3339 with an offset, seconds optional
+(2026-09-28T10:00:00+08:00, 2026-09-28T10:00+08:00), or a Beijing local time
+(2026-09-28T10:00), or a Beijing date (2026-09-28, read as 00:00). "ipmediate deadline rules" lists the rule ids.`,
 		Example: `  ipmediate deadline calc --rule mediation.court_delegated --from 2026-09-28T10:00:00+08:00
+  ipmediate deadline calc --rule mediation.court_delegated --from 2026-01-10T10:00+08:00
   ipmediate deadline calc --rule judicial_confirmation.apply --from 2026-10-22 --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -178,7 +179,7 @@ a Beijing date (2026-09-28). "ipmediate deadline rules" lists the rule ids.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&rule, "rule", "", "rule id, e.g. mediation.court_delegated (see ipmediate deadline rules)")
-	f.StringVar(&from, "from", "", "time of the event the period runs from: 2026-09-28T10:00:00+08:00, 2026-09-28T10:00 (Beijing) or 2026-09-28")
+	f.StringVar(&from, "from", "", "time of the event the period runs from: 2026-09-28T10:00:00+08:00, 2026-09-28T10:00+08:00, 2026-09-28T10:00 (Beijing) or 2026-09-28")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

@@ -146,6 +146,7 @@ func TestParseEventTime(t *testing.T) {
 	t.Parallel()
 	want := bj(2026, 9, 28, 10, 0)
 	for _, s := range []string{"2026-09-28T10:00:00+08:00", "2026-09-28T10:00:00 08:00", "2026-09-28T02:00:00Z",
+		"2026-09-28T10:00+08:00", "2026-09-28T10:00 08:00", "2026-09-28T02:00Z", "2026-09-28 10:00+08:00",
 		"2026-09-28T10:00", "2026-09-28 10:00", " 2026-09-28T10:00:00 "} {
 		got, err := deadline.ParseEventTime(s)
 		if err != nil || !got.Equal(want) {
@@ -155,7 +156,7 @@ func TestParseEventTime(t *testing.T) {
 	if got, err := deadline.ParseEventTime("2026-09-28"); err != nil || !got.Equal(bj(2026, 9, 28, 0, 0)) {
 		t.Errorf("date: %v, %v", got, err)
 	}
-	for _, s := range []string{"", "yesterday", "2026-02-30", "28/09/2026"} {
+	for _, s := range []string{"", "yesterday", "2026-02-30", "28/09/2026", "2026-09-28T25:00+08:00", "2026-09-28T10+08:00"} {
 		if _, err := deadline.ParseEventTime(s); err == nil {
 			t.Errorf("%q was accepted", s)
 		}

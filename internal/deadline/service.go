@@ -185,10 +185,12 @@ func (s *Service) Calculate(ruleID string, from time.Time) (Calculation, error) 
 }
 
 // eventLayouts are the forms of an event time ParseEventTime accepts.
-var eventLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
+var eventLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04Z07:00",
+	"2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02"}
 
 // ParseEventTime reads an event time as the calculator's callers write
-// it: RFC 3339 with an offset (2026-09-28T10:00:00+08:00), or a Beijing
+// it: RFC 3339 with an offset, with or without seconds
+// (2026-09-28T10:00:00+08:00, 2026-09-28T10:00+08:00), or a Beijing
 // local time (2026-09-28T10:00, the form of an HTML datetime-local input),
 // or a Beijing date (2026-09-28, read as 00:00). A "+" that a query string
 // turned into a space is put back. The error says what was expected.

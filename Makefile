@@ -2,12 +2,16 @@
 GO        ?= go
 BIN       ?= bin/ipmediate
 STATICCHECK_VERSION ?= v0.8.2
-TEST_FLAGS ?= -count=1 -timeout 30m
+TEST_FLAGS ?= -count=1 -timeout 45m
+# The calendar pass moves the wall clock the code reads (build tag
+# clockshift, see internal/clock) to these instants: inside the December
+# window of the annual work report, and in the Spring Festival.
+CALENDAR_DATES ?= 2026-12-10T09:30:00+08:00 2027-02-08T10:00:00+08:00
 
-.PHONY: help run build test test-deps lint bench fmt clean
+.PHONY: help run build test test-race test-calendar test-deps lint bench fmt clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 run: ## start the whole system with demo data (web + worker in one process, demo clock at /admin/clock)
 	$(GO) run ./cmd/ipmediate serve --demo --with-worker --time-travel
@@ -15,8 +19,16 @@ run: ## start the whole system with demo data (web + worker in one process, demo
 build: ## build the binary into bin/
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ipmediate
 
-test: test-deps ## run every test (unit, end-to-end, browser) on the real PostgreSQL and Redis
-	$(GO) test $(TEST_FLAGS) ./...
+test: test-race test-calendar ## run every test (unit, end-to-end, browser) on the real PostgreSQL and Redis: race detector, then two other calendar days
+
+test-race: test-deps ## every test once, under the race detector
+	$(GO) test $(TEST_FLAGS) -race ./...
+
+test-calendar: test-deps ## every test again with the wall clock moved to December and to the Spring Festival: fails where a test depends on today's date
+	@set -e; for at in $(CALENDAR_DATES); do \
+	  echo "== the whole suite with the wall clock at $$at"; \
+	  IPM_TEST_WALL_CLOCK=$$at $(GO) test $(TEST_FLAGS) -tags clockshift ./...; \
+	done
 
 test-deps: ## start PostgreSQL/Redis if stopped, install Chromium if missing
 	@bash scripts/ensure-test-deps.sh

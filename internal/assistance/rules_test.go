@@ -43,11 +43,12 @@ func (fx *fixture) fileCase(sme bool, respondentCode string) domain.Case {
 	return c
 }
 
-// failCase takes a case from submitted to failed.
+// failCase takes a case from submitted to failed. The case service runs
+// on the app's clock, so the consent time is read from it.
 func (fx *fixture) failCase(c domain.Case) domain.Case {
 	fx.t.Helper()
 	var err error
-	if c, err = fx.app.Cases.Accept(fx.as("director.gulou"), c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: time.Now().Add(-time.Hour)}); err != nil {
+	if c, err = fx.app.Cases.Accept(fx.as("director.gulou"), c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: fx.app.Clock.Now().Add(-time.Hour)}); err != nil {
 		fx.t.Fatal(err)
 	}
 	if c, err = fx.app.Cases.Assign(fx.as("director.gulou"), c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{fx.userID("mediator1.gulou")}}); err != nil {

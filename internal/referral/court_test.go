@@ -3,7 +3,6 @@ package referral_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -283,13 +282,13 @@ func TestJudicialConfirmation_Window(t *testing.T) {
 	_, err = fx.svc.Send(fx.as("director.cangshan"), referral.SendInput{Kind: referral.KindJudicialConfirm, ReceiverOrgID: fx.org("gulou-court"),
 		CaseID: &c.ID, Fields: raw(map[string]any{"joint_application": true})})
 	wantCode(t, err, domain.ENOTFOUND) // another committee's case
-	fx.exec("UPDATE case_agreements SET effective_at = now() - interval '40 days' WHERE case_id = ?", c.ID)
+	fx.exec("UPDATE case_agreements SET effective_at = ? WHERE case_id = ?", fx.now().AddDate(0, 0, -40), c.ID)
 	err = send()
 	wantField(t, err, "case_id")
 	if de := wantCode(t, err, domain.EINVALID); de.Fields[0].Message != "validation.referral_window_passed" {
 		t.Errorf("message = %s", de.Fields[0].Message)
 	}
-	fx.exec("UPDATE case_agreements SET effective_at = now() - interval '20 days' WHERE case_id = ?", c.ID)
+	fx.exec("UPDATE case_agreements SET effective_at = ? WHERE case_id = ?", fx.now().AddDate(0, 0, -20), c.ID)
 	if err := send(); err != nil {
 		t.Fatalf("within the window: %v", err)
 	}
@@ -314,5 +313,4 @@ func TestCourtDelegation_RejectedReported(t *testing.T) {
 	if v.Status != referral.StatusCompleted || v.Result["outcome"] != "rejected" || v.Result["reason"] != "不属于受理范围" {
 		t.Fatalf("court sees %+v", v.Referral)
 	}
-	_ = time.Now
 }

@@ -37,6 +37,10 @@ func newFixture(t testing.TB) *fixture {
 	return &fixture{t: t, app: a, svc: a.Referrals, cs: a.Cases, actors: map[string]*domain.Actor{}}
 }
 
+// now is the reading of the clock the app runs on: every time the test
+// hands to the system, or compares the system's times with, comes from it.
+func (fx *fixture) now() time.Time { return fx.app.Clock.Now() }
+
 func (fx *fixture) as(username string) context.Context {
 	fx.t.Helper()
 	fx.mu.Lock()
@@ -132,7 +136,7 @@ func (fx *fixture) mediate(committee string, c domain.Case) domain.Case {
 	fx.t.Helper()
 	dir, med := fx.as("director."+committee), fx.as("mediator1."+committee)
 	var err error
-	if c, err = fx.cs.Accept(dir, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: time.Now().Add(-time.Hour)}); err != nil {
+	if c, err = fx.cs.Accept(dir, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: fx.now().Add(-time.Hour)}); err != nil {
 		fx.t.Fatalf("accept case: %v", err)
 	}
 	if c, err = fx.cs.Assign(dir, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{fx.user("mediator1." + committee)}}); err != nil {
@@ -158,7 +162,7 @@ func (fx *fixture) settle(committee string, c domain.Case) domain.Case {
 	if err := fx.app.DB.Raw("SELECT id FROM case_parties WHERE case_id = ? ORDER BY position", c.ID).Scan(&parties).Error; err != nil {
 		fx.t.Fatal(err)
 	}
-	at := time.Now().Add(-time.Minute)
+	at := fx.now().Add(-time.Minute)
 	for _, p := range parties {
 		if c, err = fx.cs.Signoff(med, c.ID, cases.SignoffInput{Version: c.Version, SignerKind: "party", PartyID: p, Method: "handwritten", SignedAt: at}); err != nil {
 			fx.t.Fatalf("party signoff: %v", err)

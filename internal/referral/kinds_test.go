@@ -154,15 +154,15 @@ func TestCriminal(t *testing.T) {
 	_, err := fx.svc.Send(amr, referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: fx.org("fz-psb"), Fields: raw(map[string]any{"offence": "x"})})
 	wantField(t, err, "fields.decided_at")
 	wantField(t, err, "fields.items")
-	_, err = fx.svc.Send(fx.as("director.gulou"), referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: fx.org("fz-psb"), Fields: raw(fields(time.Now()))})
+	_, err = fx.svc.Send(fx.as("director.gulou"), referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: fx.org("fz-psb"), Fields: raw(fields(fx.now()))})
 	wantCode(t, err, domain.EFORBIDDEN)
 
 	late := fx.send("enforcement.fz-amr", referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: fx.org("fz-psb"),
-		Fields: raw(fields(time.Now().Add(-30 * time.Hour)))})
+		Fields: raw(fields(fx.now().Add(-30 * time.Hour)))})
 	if d := fx.deadlines("referral", late.ID)["criminal_transfer"]; d.Status != "missed" || d.RuleID != "criminal.transfer" {
 		t.Errorf("late transfer = %+v", d)
 	}
-	decided := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	decided := fx.now().Add(-2 * time.Hour).Truncate(time.Second)
 	r := fx.send("enforcement.fz-amr", referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: fx.org("fz-psb"), Fields: raw(fields(decided))})
 	tr := fx.deadlines("referral", r.ID)["criminal_transfer"]
 	if tr.Status != "met" || !tr.DueAt.Equal(decided.Add(24*time.Hour)) {
@@ -232,7 +232,7 @@ func TestCustoms(t *testing.T) {
 	r = fx.ok(fx.svc.Complete(cust, r.ID, referral.CompleteInput{Version: r.Version, Result: raw(map[string]any{"outcome": "court_notice",
 		"findings": "已收到人民法院协助执行通知"})}))
 	wantStatus := "met"
-	if !time.Now().Before(want) {
+	if !fx.now().Before(want) {
 		wantStatus = "missed" // reported after the period ran out
 	}
 	if got := fx.deadlines("referral", r.ID)["customs_court_notice"]; got.Status != wantStatus {

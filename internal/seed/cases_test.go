@@ -124,7 +124,7 @@ func TestDemoCases(t *testing.T) {
 				t.Errorf("%s: %d, want at least %d", c.what, n, c.min)
 			}
 		}
-		if n := count("SELECT count(*) FROM cases WHERE status = 'mediating' AND mediation_due_at < now()"); n != 0 {
+		if n := count("SELECT count(*) FROM cases WHERE status = 'mediating' AND mediation_due_at < ?", a.Clock.Now()); n != 0 {
 			t.Errorf("%d mediating demo cases are overdue", n)
 		}
 	})
@@ -159,7 +159,9 @@ func TestDemoCases(t *testing.T) {
 	})
 
 	t.Run("timestamps", func(t *testing.T) {
-		now := time.Now()
+		// The seeder dates the demo back from the app's clock: ages and
+		// "the future" are read on it, not on the wall clock.
+		now := a.Clock.Now()
 		var oldest time.Time
 		if err := db.Raw("SELECT min(created_at) FROM cases").Scan(&oldest).Error; err != nil {
 			t.Fatal(err)
@@ -168,11 +170,17 @@ func TestDemoCases(t *testing.T) {
 			t.Errorf("the oldest demo case is %v old, want about four months", age.Round(time.Hour))
 		}
 		for _, c := range []struct{ what, sql string }{
-			{"case events in the future", "SELECT count(*) FROM case_events WHERE at > now()"},
-			{"cases filed in the future", "SELECT count(*) FROM cases WHERE created_at > now()"},
-			{"sessions held in the future", "SELECT count(*) FROM case_sessions WHERE held_at > now()"},
-			{"signatures in the future", "SELECT count(*) FROM agreement_signoffs WHERE signed_at > now()"},
-			{"consent in the future", "SELECT count(*) FROM cases WHERE respondent_consent_at > now()"},
+			{"case events in the future", "SELECT count(*) FROM case_events WHERE at > ?"},
+			{"cases filed in the future", "SELECT count(*) FROM cases WHERE created_at > ?"},
+			{"sessions held in the future", "SELECT count(*) FROM case_sessions WHERE held_at > ?"},
+			{"signatures in the future", "SELECT count(*) FROM agreement_signoffs WHERE signed_at > ?"},
+			{"consent in the future", "SELECT count(*) FROM cases WHERE respondent_consent_at > ?"},
+		} {
+			if n := count(c.sql, now); n != 0 {
+				t.Errorf("%s: %d", c.what, n)
+			}
+		}
+		for _, c := range []struct{ what, sql string }{
 			{"consent before filing", "SELECT count(*) FROM cases WHERE respondent_consent_at <= created_at"},
 			{"sessions before assignment", "SELECT count(*) FROM case_sessions s JOIN case_mediators m ON m.case_id = s.case_id WHERE s.held_at < m.assigned_at AND m.user_id = s.recorded_by"},
 			{"signatures before the agreement", "SELECT count(*) FROM agreement_signoffs s JOIN case_agreements g ON g.id = s.agreement_id WHERE s.signed_at <= g.created_at"},

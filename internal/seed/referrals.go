@@ -13,9 +13,9 @@ import (
 )
 
 // Demo referrals (docs/design.md §5), written after the demo cases through the
-// referral service, at the real time of the seed, so that every receiver's
-// inbox has something to do and every sender something to follow. They
-// file no case (the demo cases stay as seeded):
+// referral service, at the time of the seeder's clock (the application's),
+// so that every receiver's inbox has something to do and every sender
+// something to follow. They file no case (the demo cases stay as seeded):
 //
 //   - 鼓楼区人民法院 delegates a dispute to the 鼓楼 committee (waiting to
 //     be acknowledged); 马尾区人民法院 entrusts one to the 马尾 committee
@@ -175,8 +175,8 @@ WHERE o.type = 'mediation_committee' AND `+where+` ORDER BY c.id LIMIT 1`, args.
 func (r *referralSeeder) confirmation(ctx context.Context, note string) error {
 	var row caseRow
 	if err := r.d.DB.WithContext(ctx).Raw(`SELECT c.id, o.code FROM cases c JOIN orgs o ON o.id = c.org_id
-JOIN case_agreements g ON g.case_id = c.id WHERE g.effective_at > now() - interval '28 days' AND c.outcome = 'settled'
-ORDER BY g.effective_at DESC LIMIT 1`).Scan(&row).Error; err != nil || row.ID == 0 {
+JOIN case_agreements g ON g.case_id = c.id WHERE g.effective_at > ? AND c.outcome = 'settled'
+ORDER BY g.effective_at DESC LIMIT 1`, r.d.Now().AddDate(0, 0, -28)).Scan(&row).Error; err != nil || row.ID == 0 {
 		return err
 	}
 	_, err := r.send(ctx, "clerk."+row.Code, referral.SendInput{Kind: referral.KindJudicialConfirm, ReceiverOrgID: r.orgs[courtOf(row.Code)],

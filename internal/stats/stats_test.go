@@ -55,10 +55,11 @@ func TestHeadline(t *testing.T) {
 	if err := a.DB.Exec("UPDATE cases SET status = 'failed', outcome = 'failed' WHERE id = ?", failed.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	// A first response due a day ago, still open: overdue at gulou.
+	// A first response due a day ago by the app's clock, still open:
+	// overdue at gulou.
 	err := a.DB.Transaction(func(tx *gorm.DB) error {
 		_, err := a.Deadlines.OpenTx(as("clerk.gulou"), tx, deadline.Spec{Subject: deadline.CaseSubject(failed.ID), OrgID: org("gulou"),
-			CaseID: &failed.ID, Kind: "first_response", RuleID: "exhibition.first_response", Event: time.Now().Add(-48 * time.Hour)})
+			CaseID: &failed.ID, Kind: "first_response", RuleID: "exhibition.first_response", Event: a.Clock.Now().Add(-48 * time.Hour)})
 		return err
 	})
 	if err != nil {
@@ -79,7 +80,7 @@ func TestHeadline(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("leader: %v %v", ok, err)
 	}
-	if len(h.Committees) != 8 || h.Year != time.Now().In(time.FixedZone("CST", 8*3600)).Year() {
+	if len(h.Committees) != 8 || h.Year != a.Clock.Now().In(time.FixedZone("CST", 8*3600)).Year() {
 		t.Fatalf("leader sees %d committees for %d, want all 8 this year", len(h.Committees), h.Year)
 	}
 	g := row(h, "gulou")

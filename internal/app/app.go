@@ -120,6 +120,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if (opts.Demo || opts.DemoCases) && cfg.Env == "production" {
 		return nil, errors.New("demo mode is refused when env is production")
 	}
+	// Load checks this too; checking here as well holds for every caller
+	// that builds its configuration another way.
+	if err := cfg.Security.CheckKeys(cfg.Env); err != nil {
+		return nil, err
+	}
 	if opts.TimeTravel && !opts.Demo && !opts.DemoCases {
 		return nil, errors.New("time travel is for demo mode only: add --demo")
 	}
@@ -169,6 +174,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := a.buildServices(ctx); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if cfg.Env == "production" {
+		if err := a.checkDemoAccounts(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
 	}
 	// Deadlines computed on a provisional calendar are recomputed at every
 	// start: a release that brings a year's official holiday file settles

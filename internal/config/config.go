@@ -411,11 +411,8 @@ func (c Config) Validate() error {
 		return bad("log.format", "LOG_FORMAT", "must be json or text, got %q", c.Log.Format)
 	}
 	s := c.Security
-	if s.PIIKeys == "" || s.PIIActiveKey == "" || s.PIIHMACKey == "" {
-		return bad("security.pii_keys", "SECURITY_PII_KEYS", "pii_keys, pii_active_key and pii_hmac_key are required")
-	}
-	if c.Env == "production" && (s.PIIKeys == DevPIIKeys || s.PIIHMACKey == DevPIIHMACKey) {
-		return bad("security.pii_keys", "SECURITY_PII_KEYS", "the built-in development keys cannot be used in production; generate keys with `ipmediate keygen`")
+	if err := s.CheckKeys(c.Env); err != nil {
+		return err
 	}
 	if s.SessionIdleTimeout <= 0 || s.SessionLifetime < s.SessionIdleTimeout {
 		return bad("security.session_lifetime", "SECURITY_SESSION_LIFETIME", "must be positive and at least session_idle_timeout")

@@ -29,13 +29,19 @@ func (u User) Locked(now time.Time) bool {
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
+// MaxPasswordLength is the longest password accepted (characters): enough
+// for any passphrase, and a bound on the input argon2id hashes at login.
+const MaxPasswordLength = 128
+
 // CheckPassword applies the password policy: at least MinPasswordLength
-// characters, not the username, not only one repeated character. It adds
-// field errors under field.
+// and at most MaxPasswordLength characters, not the username, not only one
+// repeated character. It adds field errors under field.
 func CheckPassword(f *Fields, field, password, username string) {
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLength:
 		f.Add(field, "validation.password_short", "Min", MinPasswordLength)
+	case utf8.RuneCountInString(password) > MaxPasswordLength:
+		f.Add(field, "validation.too_long", "Max", MaxPasswordLength)
 	case username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)):
 		f.Add(field, "validation.password_username")
 	case strings.Count(password, password[:1]) == len(password):

@@ -19,7 +19,7 @@ import (
 
 func newServeCmd(g *globalFlags) *cobra.Command {
 	var demo, withWorker, noMigrate, travel bool
-	var addr string
+	var addr, metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the web server (JSON API under /api/v1 and the web UI)",
@@ -28,8 +28,13 @@ applies pending migrations first, unless --no-migrate is given or
 database.auto_migrate is false (recommended in production, where
 "ipmediate migrate up" runs as a release step).
 
-SIGINT or SIGTERM stops accepting connections and lets in-flight requests
-finish (http.shutdown_timeout).
+SIGINT or SIGTERM first drains (http.shutdown_drain: requests are still
+served while /readyz answers 503, so a load balancer takes this instance
+out), then stops accepting connections and lets in-flight requests finish
+(http.shutdown_timeout).
+
+Prometheus metrics are served on their own address, http.metrics_addr
+(default 127.0.0.1:9090), never on the public one; "off" turns them off.
 
 With --demo --time-travel the system administrator can move the clock of
 this process ahead at /admin/clock, to show reminders and escalations
@@ -54,6 +59,9 @@ worker in the same process (--with-worker) to see the moved clock.`,
 			if noMigrate {
 				cfg.Database.AutoMigrate = false
 			}
+			if err := setMetricsAddr(cmd, &cfg, metricsAddr); err != nil {
+				return err
+			}
 			if travel && !demo {
 				return errors.New("--time-travel is for demos: add --demo")
 			}
@@ -66,6 +74,7 @@ worker in the same process (--with-worker) to see the moved clock.`,
 	f.BoolVar(&noMigrate, "no-migrate", false, "do not create the database or apply migrations at start")
 	f.BoolVar(&travel, "time-travel", false, "demo only: let the system administrator move this process's clock ahead at /admin/clock")
 	f.StringVar(&addr, "addr", "", "listen address host:port (overrides http.addr / IPM_HTTP_ADDR)")
+	f.StringVar(&metricsAddr, "metrics-addr", "", `metrics listen address host:port, "off" for none (overrides http.metrics_addr / IPM_HTTP_METRICS_ADDR)`)
 	return cmd
 }
 
@@ -88,11 +97,48 @@ func runServe(ctx context.Context, cfg config.Config, demo, withWorker, travel b
 		fmt.Fprintf(os.Stdout, "Time travel is on: sign in as admin and open %s%s to move the clock ahead.\n", cfg.HTTP.BaseURL, web.ClockPath)
 	}
 	grp, gctx := errgroup.WithContext(ctx)
+	if err := goServeMetrics(gctx, grp, a); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	grp.Go(func() error { return a.ServeHTTP(gctx, ln) })
 	if withWorker {
 		grp.Go(func() error { return a.RunWorker(gctx) })
 	}
 	return grp.Wait()
+}
+
+// setMetricsAddr applies the --metrics-addr flag when it was given ("off"
+// or empty turns metrics off) and checks the result.
+func setMetricsAddr(cmd *cobra.Command, cfg *config.Config, addr string) error {
+	if !cmd.Flags().Changed("metrics-addr") {
+		return nil
+	}
+	if addr == config.MetricsOff {
+		addr = ""
+	}
+	cfg.HTTP.MetricsAddr = addr
+	return cfg.Validate()
+}
+
+// goServeMetrics listens on http.metrics_addr, unless it is empty, and
+// serves the process's metrics there in grp until ctx ends. A metrics
+// address that cannot be bound stops start-up, naming the setting: two
+// processes on one host (serve and worker) need two addresses.
+func goServeMetrics(ctx context.Context, grp *errgroup.Group, a *app.App) error {
+	addr := a.Config.HTTP.MetricsAddr
+	if addr == "" {
+		a.Log.Info("metrics are off (http.metrics_addr is empty)")
+		return nil
+	}
+	mln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &config.SettingError{Setting: "http.metrics_addr (IPM_HTTP_METRICS_ADDR)",
+			Problem: fmt.Sprintf("cannot listen on %s: %v; give each process on a host its own address, or none", addr, err)}
+	}
+	a.Log.Info("metrics are served", "url", "http://"+mln.Addr().String()+"/metrics")
+	grp.Go(func() error { return a.ServeMetrics(ctx, mln) })
+	return nil
 }
 
 // printDemoLogins tells the person who started a demo how to sign in.

@@ -20,6 +20,7 @@ import (
 	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"gorm.io/gorm"
 
@@ -362,8 +363,13 @@ AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.deadline_id = d.id) ORDER BY d
 	return nil
 }
 
-// ServeHTTP serves on ln until ctx is cancelled, then stops accepting and
-// lets in-flight requests finish within the shutdown timeout.
+// ServeHTTP serves on ln until ctx is cancelled (SIGTERM), then stops in
+// three steps: for the drain (http.shutdown_drain) it keeps serving while
+// /readyz answers 503 and responses close their connections, so that a
+// load balancer takes the instance out before anything is refused; then
+// it closes the listener; then it lets in-flight requests finish within
+// the shutdown timeout. A request's context is not cancelled by the stop,
+// so a write in progress commits and its client gets the answer.
 func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 	hs := a.Web.NewHTTPServer()
 	errc := make(chan error, 1)
@@ -373,11 +379,56 @@ func (a *App) ServeHTTP(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
+	a.Web.SetDraining()
+	if drain := a.Config.HTTP.Drain(); drain > 0 {
+		a.Log.Info("draining http server: /readyz answers 503, requests are still served", "drain", drain)
+		hs.SetKeepAlivesEnabled(false)
+		t := time.NewTimer(drain)
+		select {
+		case <-t.C:
+		case err := <-errc:
+			t.Stop()
+			return fmt.Errorf("http server: %w", err)
+		}
+	}
 	a.Log.Info("shutting down http server", "timeout", a.Config.HTTP.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.HTTP.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// MetricsHandler serves the Prometheus metrics of this process.
+func (a *App) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)})
+}
+
+// ServeMetrics serves /metrics (and nothing else) on ln, the listener of
+// http.metrics_addr, until ctx is cancelled. It is apart from the public
+// listener because metrics tell anyone who reads them the routes, the
+// traffic and the process's internals.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.MetricsHandler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("metrics server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("metrics server shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err

@@ -57,9 +57,20 @@ type HTTP struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout" env:"IDLE_TIMEOUT"`
 	// RequestTimeout bounds the handling of one request. Default 20s.
 	RequestTimeout time.Duration `yaml:"request_timeout" env:"REQUEST_TIMEOUT"`
-	// ShutdownTimeout is how long SIGTERM waits for in-flight requests.
-	// Default 20s.
+	// ShutdownTimeout is how long SIGTERM waits for in-flight requests,
+	// after the drain. Default 20s.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" env:"SHUTDOWN_TIMEOUT"`
+	// ShutdownDrain is how long SIGTERM keeps serving, with /readyz
+	// answering 503, before the listener closes, so that a load balancer
+	// stops sending new requests first. Unset (nil) means 5s when env is
+	// production and 0s in development; Load fills it in. Read it with
+	// Drain.
+	ShutdownDrain *time.Duration `yaml:"shutdown_drain" env:"SHUTDOWN_DRAIN"`
+	// MetricsAddr is the separate listen address, host:port, of the
+	// Prometheus /metrics endpoint, which is never served on Addr. Empty,
+	// or "off" (an empty environment variable counts as unset), turns
+	// metrics off. Default 127.0.0.1:9090.
+	MetricsAddr string `yaml:"metrics_addr" env:"METRICS_ADDR"`
 	// BodyLimit is the largest request body accepted, e.g. "2M". Uploads
 	// have their own limit in Storage. Default 2M.
 	BodyLimit string `yaml:"body_limit" env:"BODY_LIMIT"`
@@ -68,6 +79,23 @@ type HTTP struct {
 	// TCP peer is the client: login throttling and the audit log then
 	// cannot be fooled by a forged header.
 	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES" envSeparator:","`
+}
+
+// MetricsOff as http.metrics_addr turns metrics off where an empty value
+// cannot be written (IPM_HTTP_METRICS_ADDR, since the environment treats
+// an empty variable as unset).
+const MetricsOff = "off"
+
+// DefaultShutdownDrain is the drain of a production server whose
+// http.shutdown_drain is not set.
+const DefaultShutdownDrain = 5 * time.Second
+
+// Drain returns the shutdown drain: ShutdownDrain, or 0 when it is unset.
+func (h HTTP) Drain() time.Duration {
+	if h.ShutdownDrain == nil {
+		return 0
+	}
+	return *h.ShutdownDrain
 }
 
 // Database configures PostgreSQL.
@@ -243,6 +271,7 @@ func Default() Config {
 			RequestTimeout:  20 * time.Second,
 			ShutdownTimeout: 20 * time.Second,
 			BodyLimit:       "2M",
+			MetricsAddr:     "127.0.0.1:9090",
 		},
 		Database: Database{
 			URL:             "postgres://postgres@127.0.0.1:5432/ipmediate?sslmode=disable",
@@ -318,6 +347,16 @@ func load(path string, environ map[string]string) (Config, error) {
 	if cfg.HTTP.BaseURL == "" {
 		cfg.HTTP.BaseURL = "http://" + cfg.HTTP.Addr
 	}
+	if cfg.HTTP.MetricsAddr == MetricsOff {
+		cfg.HTTP.MetricsAddr = ""
+	}
+	if cfg.HTTP.ShutdownDrain == nil {
+		var d time.Duration
+		if cfg.Env == "production" {
+			d = DefaultShutdownDrain
+		}
+		cfg.HTTP.ShutdownDrain = &d
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
@@ -380,6 +419,17 @@ func (c Config) Validate() error {
 	} {
 		if d <= 0 {
 			return bad(name, strings.ToUpper(strings.ReplaceAll(name, ".", "_")), "must be a positive duration")
+		}
+	}
+	if d := c.HTTP.ShutdownDrain; d != nil && *d < 0 {
+		return bad("http.shutdown_drain", "HTTP_SHUTDOWN_DRAIN", "must not be negative")
+	}
+	if a := c.HTTP.MetricsAddr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return bad("http.metrics_addr", "HTTP_METRICS_ADDR", "must be host:port or empty (no metrics), got %q", a)
+		}
+		if _, port, _ := net.SplitHostPort(a); a == c.HTTP.Addr && port != "0" {
+			return bad("http.metrics_addr", "HTTP_METRICS_ADDR", "must differ from http.addr: metrics are not served to the public")
 		}
 	}
 	for _, p := range c.HTTP.TrustedProxies {

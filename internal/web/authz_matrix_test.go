@@ -138,7 +138,6 @@ func identityRows() []mxRow {
 		// Machine endpoints and assets: public.
 		{route: "GET /healthz", req: get("/healthz"), own: map[string]int{"*": 200}},
 		{route: "GET /readyz", req: get("/readyz"), own: map[string]int{"*": 200}},
-		{route: "GET /metrics", req: get("/metrics"), own: map[string]int{"*": 200}},
 		{route: "GET /api/openapi.yaml", req: get("/api/openapi.yaml"), own: map[string]int{"*": 200}},
 		{route: "GET /static/*", req: get("/static/app.css"), own: map[string]int{"*": 200}},
 		{route: "ANY /api/v1/*", req: get("/api/v1/no-such-endpoint"), own: map[string]int{"*": 404}},

@@ -5,12 +5,12 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -100,7 +100,14 @@ type Server struct {
 	deps Deps
 	log  *slog.Logger
 	tmpl *Templates
+	// draining is set when the server is about to stop: /readyz answers
+	// 503 so that load balancers send no new requests (SetDraining).
+	draining atomic.Bool
 }
+
+// SetDraining marks the server as stopping: from now on /readyz answers
+// 503 "draining", while every other request is still served.
+func (s *Server) SetDraining() { s.draining.Store(true) }
 
 // NewServer builds the echo server, its middleware and routes.
 func NewServer(d Deps) (*Server, error) {
@@ -179,9 +186,7 @@ func (s *Server) middleware() {
 		Skipper: func(c echo.Context) bool { return strings.HasSuffix(c.Path(), "/:id/documents") },
 	}))
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.deps.Config.RequestTimeout}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Skipper: func(c echo.Context) bool { return c.Path() == "/metrics" },
-	}))
+	e.Use(middleware.Gzip())
 	e.Use(s.requestMeta)
 	// Pages: a server-side session, a CSRF token checked on every form
 	// post, and the signed-in actor. The API instead authenticates by
@@ -216,12 +221,13 @@ func (s *Server) middleware() {
 			}
 		}
 	})
+	// Metrics are counted here and served on their own listener
+	// (http.metrics_addr, internal/app), never on this one.
 	if s.deps.Registry != nil {
 		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 			Namespace:  "ipmediate",
 			Subsystem:  "http",
 			Registerer: s.deps.Registry,
-			Skipper:    func(c echo.Context) bool { return c.Path() == "/metrics" },
 		}))
 	}
 }
@@ -231,9 +237,6 @@ func (s *Server) routes() error {
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/api/openapi.yaml", s.handleOpenAPI)
 	e.GET("/readyz", s.handleReadyz)
-	if s.deps.Registry != nil {
-		e.GET("/metrics", echoprometheus.NewHandlerWithConfig(echoprometheus.HandlerConfig{Gatherer: s.deps.Registry}))
-	}
 	static, err := fs.Sub(webfs.FS, "static")
 	if err != nil {
 		return err
@@ -296,13 +299,19 @@ func (s *Server) handleHealthz(c echo.Context) error {
 }
 
 // handleReadyz answers 200 when every dependency answers, else 503 naming
-// what is down. Each probe gets a short timeout so a hung dependency
-// cannot hang the load balancer's check.
+// what is down, and 503 "draining" once the server is stopping. Each probe
+// gets a short timeout so a hung dependency cannot hang the load
+// balancer's check. Anyone may ask, so the answer names what is down but
+// never why: the error (addresses, user names, driver messages) goes to
+// the log.
 func (s *Server) handleReadyz(c echo.Context) error {
 	type result struct {
 		Status string            `json:"status"`
-		Checks map[string]string `json:"checks"`
+		Checks map[string]string `json:"checks,omitempty"`
 		Down   []string          `json:"down,omitempty"`
+	}
+	if s.draining.Load() {
+		return c.JSON(http.StatusServiceUnavailable, result{Status: "draining"})
 	}
 	res := result{Status: "ok", Checks: map[string]string{}}
 	for _, chk := range s.deps.Ready {
@@ -310,7 +319,8 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		err := chk.Ping(ctx)
 		cancel()
 		if err != nil {
-			res.Checks[chk.Name] = fmt.Sprintf("down: %v", err)
+			s.log.WarnContext(c.Request().Context(), "readiness check failed", "check", chk.Name, "err", err)
+			res.Checks[chk.Name] = "down"
 			res.Down = append(res.Down, chk.Name)
 			continue
 		}

@@ -119,7 +119,10 @@ func TestBrowser_CaseFromIntakeToAgreement(t *testing.T) {
 
 	director := browsertest.New(t, 90*time.Second)
 	login(t, director, r.URL, "director.gulou")
-	submitAction(t, director, r.URL, caseURL, "accept", map[string]string{"consent_at": time.Now().Add(-time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04")})
+	// Every time sent is on the app's clock, not the wall clock.
+	beijing := time.FixedZone("CST", 8*3600)
+	now := r.App.Clock.Now
+	submitAction(t, director, r.URL, caseURL, "accept", map[string]string{"consent_at": now().Add(-time.Hour).In(beijing).Format("2006-01-02T15:04")})
 	submitAction(t, director, r.URL, caseURL, "assign", nil,
 		`Array.from(document.querySelectorAll('input[name="mediator_ids"]')).filter(i => i.parentElement.textContent.includes("mediator1.gulou")).forEach(i => i.checked = true); true`)
 	if body := text(t, director); !strings.Contains(body, "调解中") {
@@ -129,15 +132,14 @@ func TestBrowser_CaseFromIntakeToAgreement(t *testing.T) {
 	mediator := browsertest.New(t, 90*time.Second)
 	login(t, mediator, r.URL, "mediator1.gulou")
 	submitAction(t, mediator, r.URL, caseURL, "declare", map[string]string{"statement": "与双方当事人无利害关系"})
-	beijing := time.FixedZone("CST", 8*3600)
 	submitAction(t, mediator, r.URL, caseURL, "sessions", map[string]string{
-		"held_at": time.Now().Add(-2 * time.Hour).In(beijing).Format("2006-01-02T15:04"), "place": "鼓楼区调委会调解室",
+		"held_at": now().Add(-2 * time.Hour).In(beijing).Format("2006-01-02T15:04"), "place": "鼓楼区调委会调解室",
 		"attendees": "双方当事人", "minutes": "双方同意以赔偿三万元了结纠纷。"})
 	submitAction(t, mediator, r.URL, caseURL, "settle", map[string]string{
 		"facts": "被申请人在其茶叶店销售带有“榕城”商标的茉莉花茶。", "disputed_matters": "是否构成商标侵权及赔偿数额。",
 		"responsibilities": "被申请人承担停止侵权和赔偿责任。", "terms": "被申请人于十日内赔偿申请人人民币三万元，并销毁库存侵权商品。",
-		"performance_method": "银行转账至申请人账户", "performance_due": time.Now().AddDate(0, 0, 10).Format("2006-01-02")})
-	signedAt := time.Now().Add(-30 * time.Minute).In(beijing).Format("2006-01-02T15:04")
+		"performance_method": "银行转账至申请人账户", "performance_due": now().In(beijing).AddDate(0, 0, 10).Format("2006-01-02")})
+	signedAt := now().Add(-30 * time.Minute).In(beijing).Format("2006-01-02T15:04")
 	if err := chromedp.Do(mediator, chromedp.Navigate(r.URL+caseURL), chromedp.WaitVisible(chromedp.CSS("#actions"))); err != nil {
 		t.Fatal(err)
 	}

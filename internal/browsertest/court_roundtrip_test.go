@@ -104,7 +104,7 @@ func TestBrowser_CourtRoundTrip(t *testing.T) {
 		!strings.Contains(body, "（2026）闽0102民诉前调300号") || !strings.Contains(body, "林某") || !strings.Contains(body, "11010519491231002X") {
 		t.Fatalf("the filed case should carry what the court sent:\n%s", body)
 	}
-	submitAction(t, director, r.URL, caseURL, "accept", map[string]string{"consent_at": time.Now().Add(-time.Hour).In(beijing).Format("2006-01-02T15:04")})
+	submitAction(t, director, r.URL, caseURL, "accept", map[string]string{"consent_at": r.App.Clock.Now().Add(-time.Hour).In(beijing).Format("2006-01-02T15:04")})
 	submitAction(t, director, r.URL, caseURL, "assign", nil,
 		`Array.from(document.querySelectorAll('input[name="mediator_ids"]')).filter(i => i.parentElement.textContent.includes("mediator1.gulou")).forEach(i => i.checked = true); true`)
 	if body := text(t, director); !strings.Contains(body, "调解中") || !strings.Contains(body, "委派调解期限") {
@@ -119,8 +119,8 @@ func TestBrowser_CourtRoundTrip(t *testing.T) {
 	submitAction(t, mediator, r.URL, caseURL, "settle", map[string]string{
 		"facts": "被告在其茶叶店销售带有“榕城”商标的茉莉花茶。", "disputed_matters": "是否构成商标侵权及赔偿数额。",
 		"responsibilities": "被告承担停止侵权和赔偿责任。", "terms": "被告于十日内赔偿原告人民币三万元。",
-		"performance_method": "银行转账", "performance_due": time.Now().AddDate(0, 0, 10).Format("2006-01-02")})
-	signedAt := time.Now().Add(-30 * time.Minute).In(beijing).Format("2006-01-02T15:04")
+		"performance_method": "银行转账", "performance_due": r.App.Clock.Now().In(beijing).AddDate(0, 0, 10).Format("2006-01-02")})
+	signedAt := r.App.Clock.Now().Add(-30 * time.Minute).In(beijing).Format("2006-01-02T15:04")
 	run(mediator, "signers", chromedp.Navigate(r.URL+caseURL), chromedp.WaitVisible(chromedp.CSS("#actions")))
 	signers, err := chromedp.Run(mediator, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#signer option')).map(o => o.value).filter(v => v != "seal")`))
 	if err != nil || len(signers) != 3 {

@@ -132,6 +132,8 @@ func userJSON(u identity.UserListItem, full bool) userOut {
 	if roles == nil {
 		roles = []identity.RoleGrant{}
 	}
+	// Lockout is authentication timing: it follows real time (as the
+	// identity service that sets it does), not the application's clock.
 	return userOut{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Phone: phone,
 		Active: u.Active, Locked: u.Locked(time.Now()), LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, Roles: roles}
 }

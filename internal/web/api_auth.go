@@ -1,23 +1,24 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/boundary"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/identity"
 )
 
-// bindJSON decodes a JSON body strictly: unknown fields and trailing data
-// are errors naming "body", so a typo never silently drops a value.
+// bindJSON decodes a JSON body strictly (boundary.Decode): unknown
+// fields, trailing data and values of the wrong type are errors naming
+// the field, so a typo never silently drops a value. The input boundary
+// (input.go) has already refused bad text, huge lists and deep nesting.
 func bindJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
 			return he
@@ -26,16 +27,9 @@ func bindJSON(c echo.Context, v any) error {
 		if errors.As(err, &mbe) {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
-		msg := "validation.json"
-		if errors.Is(err, io.EOF) {
-			msg = "validation.json_empty"
-		}
-		return domain.Invalid(domain.FieldError{Field: "body", Message: msg, Params: map[string]any{"Detail": err.Error()}})
+		return err
 	}
-	if dec.More() {
-		return domain.Invalid(domain.FieldError{Field: "body", Message: "validation.json"})
-	}
-	return nil
+	return boundary.Decode(body, v)
 }
 
 type loginRequest struct {

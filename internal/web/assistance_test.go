@@ -463,7 +463,7 @@ func TestAssistanceAPI_ExhibitionComplaint(t *testing.T) {
 		t.Fatalf("an unknown exhibition: %+v", p)
 	}
 	in["exhibition_code"] = "fair-618"
-	before := time.Now()
+	before := r.App.Clock.Now()
 	got := asDecode[struct {
 		Case struct {
 			ID     int64  `json:"id"`
@@ -472,7 +472,7 @@ func TestAssistanceAPI_ExhibitionComplaint(t *testing.T) {
 		FirstResponseDue time.Time `json:"first_response_due"`
 	}](t, f.do("sme1", "POST", "/assistance/exhibition-complaints", in, 201))
 	if got.Case.Source != "exhibition" || got.FirstResponseDue.Before(before.Add(24*time.Hour-time.Second)) ||
-		got.FirstResponseDue.After(time.Now().Add(24*time.Hour+time.Second)) {
+		got.FirstResponseDue.After(r.App.Clock.Now().Add(24*time.Hour+time.Second)) {
 		t.Fatalf("complaint: %+v", got)
 	}
 	cv := asDecode[struct {

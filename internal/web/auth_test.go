@@ -410,8 +410,8 @@ func TestAPILogin_RequestValidation(t *testing.T) {
 		notAlso string // a field that must not be named
 	}{
 		{desc: "malformed JSON", body: `{"username":"director.gulou",`, field: "body", message: "validation.json"},
-		{desc: "not an object", body: `["director.gulou"]`, field: "body", message: "validation.json"},
-		{desc: "unknown field", body: `{"username":"director.gulou","password":"demo-pass-2026","remember":true}`, field: "body", message: "validation.json"},
+		{desc: "not an object", body: `["director.gulou"]`, field: "body", message: "validation.json_type"},
+		{desc: "unknown field", body: `{"username":"director.gulou","password":"demo-pass-2026","remember":true}`, field: "remember", message: "validation.json_unknown"},
 		{desc: "trailing data", body: `{"username":"director.gulou","password":"demo-pass-2026"} {}`, field: "body", message: "validation.json"},
 		{desc: "empty body", body: ``, field: "body", message: "validation.json_empty"},
 		{desc: "missing username", body: `{"password":"demo-pass-2026"}`, field: "username", message: "validation.required", notAlso: "password"},

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 )
 
@@ -24,6 +26,7 @@ type caseFlow struct {
 	tokens map[string]string
 	orgs   map[string]int64
 	users  map[string]int64
+	clk    *clock.Clock // the app's clock: every time sent is on it
 }
 
 func (f *caseFlow) as(user string) string {
@@ -92,7 +95,7 @@ func (f *caseFlow) problem(user, method, path string, body any, want int) map[st
 func newCaseFlow(t *testing.T) *caseFlow {
 	a := apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	r := apptest.Serve(t, a)
-	f := &caseFlow{t: t, c: newOAChecker(t, r.URL), tokens: map[string]string{}, orgs: map[string]int64{}, users: map[string]int64{}}
+	f := &caseFlow{t: t, c: newOAChecker(t, r.URL), tokens: map[string]string{}, orgs: map[string]int64{}, users: map[string]int64{}, clk: a.Clock}
 	var rows []struct {
 		ID   int64
 		Code string
@@ -129,7 +132,10 @@ func (f *caseFlow) intake(overrides map[string]any) map[string]any {
 	return in
 }
 
-func nowStr(d time.Duration) string { return time.Now().Add(d).UTC().Format(time.RFC3339) }
+// nowStr is the app's now moved by d, as the API takes it.
+func (f *caseFlow) nowStr(d time.Duration) string {
+	return f.clk.Now().Add(d).UTC().Format(time.RFC3339)
+}
 
 // TestCasesAPI_FullFlow: a clerk registers a case, the director accepts
 // and assigns it, the mediator declares, logs a session, settles, and
@@ -159,7 +165,7 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 	if fmt.Sprint(p["allowed_actions"]) != "[accept reject withdraw reassign]" {
 		t.Errorf("allowed actions for a submitted case: %v", p["allowed_actions"])
 	}
-	c = f.do("director.gulou", "POST", id+"/accept", map[string]any{"version": c.Version, "consent_at": nowStr(-time.Hour), "consent_note": "电话确认"}, 200)
+	c = f.do("director.gulou", "POST", id+"/accept", map[string]any{"version": c.Version, "consent_at": f.nowStr(-time.Hour), "consent_note": "电话确认"}, 200)
 	// Stale version: 409 and nothing changes.
 	f.problem("director.gulou", "POST", id+"/assign", map[string]any{"version": c.Version - 1, "mediator_ids": []int64{f.users["mediator1.gulou"]}}, 409)
 	if v := f.do("director.gulou", "GET", id, nil, 200); v.Status != "accepted" || v.Version != c.Version {
@@ -172,25 +178,25 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 	// Not the assigned mediator: forbidden; the assigned one must declare first.
 	f.problem("mediator2.gulou", "POST", id+"/sessions", map[string]any{"version": c.Version}, 404)
 	c = f.do("mediator1.gulou", "POST", id+"/declare", map[string]any{"version": c.Version, "no_conflict": true, "statement": "与双方当事人均无利害关系"}, 200)
-	c = f.do("mediator1.gulou", "POST", id+"/sessions", map[string]any{"version": c.Version, "held_at": nowStr(-2 * time.Hour),
+	c = f.do("mediator1.gulou", "POST", id+"/sessions", map[string]any{"version": c.Version, "held_at": f.nowStr(-2 * time.Hour),
 		"mode": "in_person", "place": "鼓楼区调委会调解室", "attendees": "双方当事人及代理人", "minutes": "双方就赔偿金额进行协商，初步达成一致。", "next_steps": "起草调解协议"}, 200)
 	c = f.do("mediator1.gulou", "POST", id+"/settle", map[string]any{"version": c.Version, "facts": "被申请人制造销售涉案设备。",
 		"disputed_matters": "是否侵权及赔偿数额。", "responsibilities": "被申请人承担侵权责任。", "terms": "被申请人赔偿申请人人民币十万元并停止制造销售。",
-		"performance_method": "银行转账", "performance_due": time.Now().AddDate(0, 1, 0).Format("2006-01-02")}, 200)
+		"performance_method": "银行转账", "performance_due": f.clk.Now().In(calendar.Beijing).AddDate(0, 1, 0).Format("2006-01-02")}, 200)
 	if c.Status != "settled" {
 		t.Fatalf("after settle: %s", c.Status)
 	}
 	v := f.do("mediator1.gulou", "GET", id, nil, 200)
 	for _, party := range v.Parties {
 		c = f.do("mediator1.gulou", "POST", id+"/signoff", map[string]any{"version": c.Version, "signer_kind": "party", "party_id": party.ID,
-			"method": "handwritten", "signed_at": nowStr(-30 * time.Minute)}, 200)
+			"method": "handwritten", "signed_at": f.nowStr(-30 * time.Minute)}, 200)
 	}
 	c = f.do("mediator1.gulou", "POST", id+"/signoff", map[string]any{"version": c.Version, "signer_kind": "mediator", "user_id": f.users["mediator1.gulou"],
-		"method": "handwritten", "signed_at": nowStr(-20 * time.Minute)}, 200)
+		"method": "handwritten", "signed_at": f.nowStr(-20 * time.Minute)}, 200)
 	if v := f.do("clerk.gulou", "GET", id, nil, 200); v.Agreement == nil || v.Agreement.EffectiveAt != nil {
 		t.Fatalf("the agreement must not be effective before the seal: %+v", v.Agreement)
 	}
-	c = f.do("clerk.gulou", "POST", id+"/signoff", map[string]any{"version": c.Version, "signer_kind": "seal", "method": "seal", "signed_at": nowStr(-10 * time.Minute)}, 200)
+	c = f.do("clerk.gulou", "POST", id+"/signoff", map[string]any{"version": c.Version, "signer_kind": "seal", "method": "seal", "signed_at": f.nowStr(-10 * time.Minute)}, 200)
 	v = f.do("director.gulou", "GET", id, nil, 200)
 	if v.Agreement == nil || v.Agreement.EffectiveAt == nil || len(v.Agreement.Signoffs) != 4 {
 		t.Fatalf("the agreement must be effective with 4 sign-offs: %+v", v.Agreement)

@@ -127,7 +127,7 @@ type deadlineJSON struct {
 func deadlineFlow(t *testing.T) (*caseFlow, *app.App, *apptest.Running) {
 	a := apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	r := apptest.Serve(t, a)
-	f := &caseFlow{t: t, c: newOAChecker(t, r.URL), tokens: map[string]string{}, orgs: map[string]int64{}, users: map[string]int64{}}
+	f := &caseFlow{t: t, c: newOAChecker(t, r.URL), tokens: map[string]string{}, orgs: map[string]int64{}, users: map[string]int64{}, clk: a.Clock}
 	var rows []struct {
 		ID   int64
 		Code string
@@ -153,7 +153,7 @@ func (f *caseFlow) mediatingCase(overrides map[string]any) caseJSON {
 	f.t.Helper()
 	c := f.do("clerk.gulou", "POST", "/cases", f.intake(overrides), 201)
 	id := fmt.Sprintf("/cases/%d", c.ID)
-	c = f.do("director.gulou", "POST", id+"/accept", map[string]any{"version": c.Version, "consent_at": nowStr(-time.Hour)}, 200)
+	c = f.do("director.gulou", "POST", id+"/accept", map[string]any{"version": c.Version, "consent_at": f.nowStr(-time.Hour)}, 200)
 	return f.do("director.gulou", "POST", id+"/assign", map[string]any{"version": c.Version, "mediator_ids": []int64{f.users["mediator1.gulou"]}}, 200)
 }
 

@@ -155,8 +155,8 @@ func TestRegister_API(t *testing.T) {
 		body := registration("91350100MA2Y0A0A01", "gamma.sz")
 		body["role"] = "sysadmin"
 		p := mustProblem(t, call(t, r, http.MethodPost, "/api/v1/register", "", body), http.StatusUnprocessableEntity, "invalid")
-		if p.fieldMessage("body") != "validation.json" {
-			t.Errorf("want the body named: %+v", p.Errors)
+		if p.fieldMessage("role") != "validation.json_unknown" {
+			t.Errorf("want the unknown field named: %+v", p.Errors)
 		}
 	})
 }
@@ -583,7 +583,7 @@ func TestAPIChangePassword(t *testing.T) {
 		{desc: "weak new password", body: map[string]string{"current_password": demoPassword, "new_password": "short"}, field: "new_password", message: "validation.password_short"},
 		{desc: "new password contains the username", body: map[string]string{"current_password": demoPassword, "new_password": "sme1-is-my-name"}, field: "new_password", message: "validation.password_username"},
 		{desc: "unchanged", body: map[string]string{"current_password": demoPassword, "new_password": demoPassword}, field: "new_password", message: "validation.password_same"},
-		{desc: "unknown field", body: map[string]string{"old_password": demoPassword, "new_password": next}, field: "body", message: "validation.json"},
+		{desc: "unknown field", body: map[string]string{"old_password": demoPassword, "new_password": next}, field: "old_password", message: "validation.json_unknown"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

@@ -191,7 +191,10 @@ type userPage struct {
 	User  identity.UserListItem
 	Orgs  []domain.Org
 	Roles []domain.Role
-	Now   time.Time
+	// Now is real time, for the lockout badge only: lockout is
+	// authentication timing and follows real time (as the identity service
+	// that sets it does), not the application's clock.
+	Now time.Time
 }
 
 func (s *Server) handleUserShow(c echo.Context) error {

@@ -81,7 +81,7 @@ func mxReferrals(e *mxEnv) *mxRefs {
 	m.customs = send("assistance.fz", referral.SendInput{Kind: referral.KindCustoms, ReceiverOrgID: e.orgs["fz-customs"], ApplicationID: &app,
 		Fields: jsonRaw(map[string]any{"mode": "on_application", "goods": "茶叶", "port": "马尾港"})})
 	m.criminal = send("enforcement.fz-amr", referral.SendInput{Kind: referral.KindCriminal, ReceiverOrgID: e.orgs["fz-psb"],
-		Fields: jsonRaw(map[string]any{"offence": "假冒注册商标罪", "items": "茶叶", "decided_at": time.Now().Add(-time.Hour)})})
+		Fields: jsonRaw(map[string]any{"offence": "假冒注册商标罪", "items": "茶叶", "decided_at": e.a.Clock.Now().Add(-time.Hour)})})
 	d = refDispute()
 	m.foreign = send("liaison.mawei-court", referral.SendInput{Kind: referral.KindCourtDelegation, ReceiverOrgID: e.orgs["mawei"], Case: &d,
 		Fields: jsonRaw(map[string]any{"pre_filing_number": "（2026）闽0105民诉前调1号"})})
@@ -391,7 +391,7 @@ func (e *refEnv) mediating(committee string) domain.Case {
 		e.t.Fatal(err)
 	}
 	dir, med := e.as("director."+committee), e.as("mediator1."+committee)
-	if c, err = e.a.Cases.Accept(dir, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: time.Now().Add(-time.Hour)}); err != nil {
+	if c, err = e.a.Cases.Accept(dir, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: e.a.Clock.Now().Add(-time.Hour)}); err != nil {
 		e.t.Fatal(err)
 	}
 	if c, err = e.a.Cases.Assign(dir, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{e.users["mediator1."+committee]}}); err != nil {
@@ -452,13 +452,13 @@ func TestReferralAPI_CourtRoundTrip(t *testing.T) {
 	}
 	// The committee works the case through the API.
 	e.call("director.gulou", "POST", fmt.Sprintf("/cases/%d/accept", caseID), map[string]any{"version": cs.Version,
-		"consent_at": time.Now().Add(-time.Hour)}, 200, &cs)
+		"consent_at": e.a.Clock.Now().Add(-time.Hour)}, 200, &cs)
 	e.call("director.gulou", "POST", fmt.Sprintf("/cases/%d/assign", caseID), map[string]any{"version": cs.Version,
 		"mediator_ids": []int64{e.users["mediator1.gulou"]}}, 200, &cs)
 	e.call("mediator1.gulou", "POST", fmt.Sprintf("/cases/%d/declare", caseID), map[string]any{"version": cs.Version, "no_conflict": true}, 200, &cs)
 	e.call("mediator1.gulou", "POST", fmt.Sprintf("/cases/%d/settle", caseID), map[string]any{"version": cs.Version, "facts": "事实",
 		"disputed_matters": "争议", "responsibilities": "责任", "terms": "赔偿两万元", "performance_method": "转账"}, 200, &cs)
-	at := time.Now().Add(-time.Minute)
+	at := e.a.Clock.Now().Add(-time.Minute)
 	e.call("mediator1.gulou", "GET", fmt.Sprintf("/cases/%d", caseID), nil, 200, &cs)
 	for _, p := range cs.Parties {
 		e.call("mediator1.gulou", "POST", fmt.Sprintf("/cases/%d/signoff", caseID), map[string]any{"version": cs.Version, "signer_kind": "party",
@@ -550,11 +550,11 @@ func TestReferralAPI_Kinds(t *testing.T) {
 		decline("customs.fz", send("assistance.fz", "customs", body))
 		r := send("assistance.fz", "customs", body)
 		if f := e.problemFields("customs.fz", "POST", fmt.Sprintf("/referrals/%d/accept", r.ID), map[string]any{"version": r.Version,
-			"fields": map[string]any{"detained_at": time.Now().Add(-time.Hour)}}); strings.Join(f, ",") != "fields.notified_at" {
+			"fields": map[string]any{"detained_at": e.a.Clock.Now().Add(-time.Hour)}}); strings.Join(f, ",") != "fields.notified_at" {
 			t.Errorf("accept fields = %v", f)
 		}
-		r = e.step("customs.fz", r, "accept", map[string]any{"fields": map[string]any{"detained_at": time.Now().Add(-2 * time.Hour),
-			"notified_at": time.Now().Add(-time.Hour)}})
+		r = e.step("customs.fz", r, "accept", map[string]any{"fields": map[string]any{"detained_at": e.a.Clock.Now().Add(-2 * time.Hour),
+			"notified_at": e.a.Clock.Now().Add(-time.Hour)}})
 		v := e.view("customs.fz", r.ID)
 		for kind, rule := range map[string]string{"customs_answer": "customs.ex_officio.answer", "customs_investigate": "customs.ex_officio.investigate",
 			"customs_release": "customs.ex_officio.release"} {
@@ -569,7 +569,7 @@ func TestReferralAPI_Kinds(t *testing.T) {
 	})
 	t.Run("criminal", func(t *testing.T) {
 		body := map[string]any{"receiver_org_id": e.orgs["fz-psb"], "fields": map[string]any{"offence": "假冒注册商标罪", "items": "茶叶 300 箱",
-			"decided_at": time.Now().Add(-time.Hour)}}
+			"decided_at": e.a.Clock.Now().Add(-time.Hour)}}
 		decline("enforcement.fz-psb", send("enforcement.fz-amr", "criminal", body))
 		r := send("enforcement.fz-amr", "criminal", body)
 		r = e.step("enforcement.fz-psb", r, "receive", nil)
@@ -668,7 +668,7 @@ func TestReferralDisclosure(t *testing.T) {
 	secret := upload("保密的鉴定意见.txt", "evidence", true)
 	minutes := upload("调解笔录.txt", "minutes", false)
 	cv, _ := e.a.Cases.Get(e.as("mediator1.gulou"), c.ID)
-	if _, err := e.a.Cases.LogSession(e.as("mediator1.gulou"), c.ID, cases.SessionInput{Version: cv.Version, HeldAt: time.Now().Add(-time.Hour),
+	if _, err := e.a.Cases.LogSession(e.as("mediator1.gulou"), c.ID, cases.SessionInput{Version: cv.Version, HeldAt: e.a.Clock.Now().Add(-time.Hour),
 		Mode: domain.ModeInPerson, Minutes: "被申请人私下承认曾销售假货（保密笔录）"}); err != nil {
 		t.Fatal(err)
 	}
@@ -934,7 +934,7 @@ func TestReferralPages(t *testing.T) {
 		t.Fatalf("customs from the case page: %d", st)
 	}
 	cust := refLogin(t, e.base, "customs.fz")
-	st, back, _ = post(cust, loc+"/accept", url.Values{"version": {"1"}, "fields.detained_at": {time.Now().Add(-time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04")}})
+	st, back, _ = post(cust, loc+"/accept", url.Values{"version": {"1"}, "fields.detained_at": {e.a.Clock.Now().Add(-time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04")}})
 	if st != http.StatusSeeOther {
 		t.Fatalf("customs accepts: %d", st)
 	}

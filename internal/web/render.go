@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -137,10 +138,12 @@ func (p *Page) T(id string, kv ...any) string {
 	return p.tr.T(p.Lang, id, params)
 }
 
-// Now is the current time, for "locked until" and similar comparisons.
+// Now is the application's current time (its clock, see Server.now), for
+// overdue marks and similar business comparisons. A Page not made by
+// render has none and reads the production clock.
 func (p *Page) Now() time.Time {
 	if p.now.IsZero() {
-		return time.Now()
+		return clock.Wall()
 	}
 	return p.now
 }

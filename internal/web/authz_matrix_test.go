@@ -656,7 +656,7 @@ func mxCase(t *testing.T, a *app.App, e *mxEnv, filer, committee, mediator strin
 		t.Fatalf("submit %s case: %v", committee, err)
 	}
 	director := "director." + committee
-	if cs, err = a.Cases.Accept(as(director), cs.ID, cases.AcceptInput{Version: cs.Version, ConsentAt: time.Now().Add(-time.Hour)}); err != nil {
+	if cs, err = a.Cases.Accept(as(director), cs.ID, cases.AcceptInput{Version: cs.Version, ConsentAt: a.Clock.Now().Add(-time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if cs, err = a.Cases.Assign(as(director), cs.ID, cases.AssignInput{Version: cs.Version, MediatorIDs: []int64{e.users[mediator]}}); err != nil {

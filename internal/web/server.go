@@ -208,8 +208,9 @@ func (s *Server) middleware() {
 		},
 	})
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
-		pages := session(csrf(s.webActor(next)))
-		api := s.apiActor(next)
+		// checkInput is the input boundary (input.go).
+		pages := session(s.checkInput(csrf(s.webActor(next))))
+		api := s.apiActor(s.checkInput(next))
 		return func(c echo.Context) error {
 			switch {
 			case strings.HasPrefix(c.Request().URL.Path, "/api/"):

@@ -188,28 +188,14 @@ func (s *Server) middleware() {
 	e.Use(middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{Timeout: s.deps.Config.RequestTimeout}))
 	e.Use(middleware.Gzip())
 	e.Use(s.requestMeta)
-	// Pages: a server-side session, a CSRF token checked on every form
-	// post, and the signed-in actor. The API instead authenticates by
-	// bearer token only and never reads the session cookie.
+	// Pages: a server-side session, the origin and the CSRF token checked
+	// on every state-changing request (csrfProtect), and the signed-in
+	// actor. The API instead authenticates by bearer token only and never
+	// reads the session cookie.
 	session := echo.WrapMiddleware(s.deps.Sessions.LoadAndSave)
-	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		// The queue monitor's UI cannot send the token; requireQueueAdmin
-		// checks the origin of its state-changing requests instead.
-		Skipper:        func(c echo.Context) bool { return !isPage(c) || isQueueMonitor(c) },
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "ipm_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		CookieSecure:   strings.HasPrefix(s.deps.Config.BaseURL, "https://"),
-		ContextKey:     "csrf",
-		ErrorHandler: func(error, echo.Context) error {
-			return domain.Errorf(domain.EFORBIDDEN, "the form has expired or was not sent from this site; reload the page and try again")
-		},
-	})
 	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
 		// checkInput is the input boundary (input.go).
-		pages := session(s.checkInput(csrf(s.webActor(next))))
+		pages := session(s.checkInput(s.csrfProtect(s.webActor(next))))
 		api := s.apiActor(s.checkInput(next))
 		return func(c echo.Context) error {
 			switch {

@@ -112,6 +112,11 @@ type App struct {
 	blobs    *document.Blobs
 	bgCancel context.CancelFunc
 	bgDone   chan struct{}
+
+	// quickRedis is the Redis client for calls on a request's path (the
+	// login throttle, the queue monitor's check): each gives up after
+	// ThrottleRedisWait, so a Redis outage cannot stall requests.
+	quickRedis *redis.Client
 }
 
 // New opens the database (creating and migrating it when configured),
@@ -172,6 +177,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, fmt.Errorf("redis url: %w", err)
 	}
 	a.Redis = redis.NewClient(ropts)
+	a.quickRedis = newBoundedRedis(ropts, ThrottleRedisWait)
 	if err := a.buildServices(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -227,6 +233,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Referrals:      a.Referrals,
 		Assistance:     a.Assistance,
 		Queues:         a.queues,
+		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
 		Stats:          a.Stats,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
@@ -272,7 +279,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Orgs = org.NewStore(a.DB)
 	a.OrgSvc = org.NewService(a.DB, a.Orgs, a.Authz, a.Audit)
 	now := a.Clock.Now
-	throttle := identity.NewThrottle(a.Redis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
+	throttle := identity.NewThrottle(a.quickRedis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
 	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.PII, throttle, identity.Policy{
 		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
 	}, time.Now, a.Log)
@@ -467,6 +474,10 @@ func (a *App) Close() {
 	}
 	if a.Redis != nil {
 		_ = a.Redis.Close()
+	}
+	if a.quickRedis != nil {
+		_ = a.quickRedis.Close()
+		a.quickRedis = nil
 	}
 	if a.DB != nil {
 		if sqlDB, err := a.DB.DB(); err == nil {

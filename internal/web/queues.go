@@ -1,8 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -98,12 +100,90 @@ func sameOrigin(r *http.Request) bool {
 // queueHandler serves the monitor with a Content-Security-Policy that
 // admits exactly its two inline bootstrap scripts (by hash) and the
 // inline styles its UI library writes, and nothing from elsewhere.
+//
+// The monitor reads Redis, and answers a Redis error with a 500 carrying
+// the raw error text. So while Redis does not answer (QueuesPing), and
+// whenever the monitor fails anyway, the error goes to the log and the
+// sysadmin gets a 503 in their language: a page, or problem details for
+// the monitor's own JSON API.
 func (s *Server) queueHandler() echo.HandlerFunc {
 	csp := queueCSP(s.deps.Queues)
 	return func(c echo.Context) error {
-		c.Response().Header().Set("Content-Security-Policy", csp)
-		s.deps.Queues.ServeHTTP(c.Response(), c.Request())
+		if ping := s.deps.QueuesPing; ping != nil {
+			if err := ping(c.Request().Context()); err != nil {
+				return s.queuesUnavailable(c, err)
+			}
+		}
+		h := c.Response().Header()
+		pageCSP := h.Get("Content-Security-Policy")
+		h.Set("Content-Security-Policy", csp)
+		// The catcher sits in front of echo's response, so a failure
+		// never commits it and the 503 below can still be written.
+		w := &failCatcher{ResponseWriter: c.Response()}
+		s.deps.Queues.ServeHTTP(w, c.Request())
+		if w.failed != 0 {
+			h.Set("Content-Security-Policy", pageCSP)
+			return s.queuesUnavailable(c, fmt.Errorf("queue monitor answered %d: %s", w.failed, strings.TrimSpace(w.body.String())))
+		}
 		return nil
+	}
+}
+
+// queuesUnavailable logs why the queue monitor cannot answer and answers
+// 503 without the reason.
+func (s *Server) queuesUnavailable(c echo.Context, cause error) error {
+	s.log.WarnContext(c.Request().Context(), "queue monitor unavailable", "err", cause,
+		"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	h := c.Response().Header()
+	h.Del(echo.HeaderContentType) // the monitor's text/plain, if it set one
+	h.Set("Retry-After", "30")
+	lang := langOf(c)
+	title, text := s.tmpl.tr.T(lang, "error.queues_unavailable.title", nil), s.tmpl.tr.T(lang, "error.queues_unavailable.text", nil)
+	if strings.HasPrefix(c.Request().URL.Path, QueuesPath+"/api/") {
+		c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+		return c.JSON(http.StatusServiceUnavailable, Problem{
+			Type: "https://ipmediate.example/problems/" + domain.EUNAVAILABLE, Title: title, Status: http.StatusServiceUnavailable,
+			Detail: text, Code: domain.EUNAVAILABLE, Instance: c.Request().URL.Path,
+			RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
+		})
+	}
+	return s.render(c, http.StatusServiceUnavailable, "error", struct {
+		Status      int
+		Title, Text string
+	}{http.StatusServiceUnavailable, title, text})
+}
+
+// failCatcher passes a response through unless its status is 5xx; then it
+// keeps the body (the monitor's raw error) for the log instead of sending
+// it.
+type failCatcher struct {
+	http.ResponseWriter
+	failed int
+	body   bytes.Buffer
+}
+
+func (w *failCatcher) WriteHeader(code int) {
+	if code >= 500 {
+		w.failed = code
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *failCatcher) Write(b []byte) (int, error) {
+	if w.failed != 0 {
+		if w.body.Len() < 4096 {
+			w.body.Write(b)
+		}
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush lets a streamed answer through.
+func (w *failCatcher) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok && w.failed == 0 {
+		f.Flush()
 	}
 }
 

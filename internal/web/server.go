@@ -73,6 +73,9 @@ type Deps struct {
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins; nil leaves it out.
 	Queues http.Handler
+	// QueuesPing checks the Redis server the monitor reads; while it
+	// fails the monitor answers 503 instead of the monitor's raw errors.
+	QueuesPing func(ctx context.Context) error
 	// MaxUploadBytes caps one uploaded document.
 	MaxUploadBytes int64
 	// DemoUsers are listed on the login page in demo mode.

@@ -155,6 +155,9 @@ type Security struct {
 	// LoginRatePerMinute throttles login attempts per client address.
 	// Default 20.
 	LoginRatePerMinute int `yaml:"login_rate_per_minute" env:"LOGIN_RATE_PER_MINUTE"`
+	// RegisterRatePerHour throttles SME self-registration attempts per
+	// client address and hour, refused ones included. Default 10.
+	RegisterRatePerHour int `yaml:"register_rate_per_hour" env:"REGISTER_RATE_PER_HOUR"`
 }
 
 // Storage configures where uploaded documents live.
@@ -284,15 +287,16 @@ func Default() Config {
 		Redis: Redis{URL: "redis://127.0.0.1:6379/0"},
 		Log:   Log{Level: "info", Format: "json"},
 		Security: Security{
-			PIIKeys:            DevPIIKeys,
-			PIIActiveKey:       "dev1",
-			PIIHMACKey:         DevPIIHMACKey,
-			SessionIdleTimeout: 30 * time.Minute,
-			SessionLifetime:    12 * time.Hour,
-			TokenTTL:           24 * time.Hour,
-			LoginMaxFailures:   5,
-			LockoutDuration:    15 * time.Minute,
-			LoginRatePerMinute: 20,
+			PIIKeys:             DevPIIKeys,
+			PIIActiveKey:        "dev1",
+			PIIHMACKey:          DevPIIHMACKey,
+			SessionIdleTimeout:  30 * time.Minute,
+			SessionLifetime:     12 * time.Hour,
+			TokenTTL:            24 * time.Hour,
+			LoginMaxFailures:    5,
+			LockoutDuration:     15 * time.Minute,
+			LoginRatePerMinute:  20,
+			RegisterRatePerHour: 10,
 		},
 		Storage: Storage{Dir: "data/files", MaxUploadBytes: 20 << 20},
 		Worker:  Worker{Concurrency: 10},
@@ -478,6 +482,9 @@ func (c Config) Validate() error {
 	}
 	if s.LoginRatePerMinute < 1 {
 		return bad("security.login_rate_per_minute", "SECURITY_LOGIN_RATE_PER_MINUTE", "must be at least 1")
+	}
+	if s.RegisterRatePerHour < 1 {
+		return bad("security.register_rate_per_hour", "SECURITY_REGISTER_RATE_PER_HOUR", "must be at least 1")
 	}
 	if c.Storage.Dir == "" {
 		return bad("storage.dir", "STORAGE_DIR", "must not be empty")

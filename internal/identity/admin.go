@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -40,13 +41,16 @@ type NewUser struct {
 	Role  domain.Role
 }
 
-func (s *Service) validateNewUser(ctx context.Context, tx *gorm.DB, in *NewUser, f *domain.Fields) {
+// validateNewUser checks a new user's fields. checkTaken also refuses a
+// username already in use; self-registration leaves that check to last
+// (RegisterSME).
+func (s *Service) validateNewUser(ctx context.Context, tx *gorm.DB, in *NewUser, f *domain.Fields, checkTaken bool) {
 	in.Username = domain.NormalizeUsername(in.Username)
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	in.Email = strings.TrimSpace(in.Email)
 	if !domain.ValidUsername(in.Username) {
 		f.Add("username", "validation.username")
-	} else if _, err := userByUsername(ctx, tx, in.Username, false); err == nil {
+	} else if checkTaken && s.usernameTaken(ctx, tx, in.Username) {
 		f.Add("username", "validation.username_taken")
 	}
 	if in.DisplayName == "" {
@@ -82,7 +86,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (domain.User, erro
 	var out domain.User
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var f domain.Fields
-		s.validateNewUser(ctx, tx, &in, &f)
+		s.validateNewUser(ctx, tx, &in, &f, true)
 		org, orgErr := orgType(ctx, tx, in.OrgID)
 		if in.Role != "" {
 			switch {
@@ -126,6 +130,12 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (domain.User, erro
 	return out, nil
 }
 
+// usernameTaken reports whether a user has the (normalised) username.
+func (s *Service) usernameTaken(ctx context.Context, tx *gorm.DB, username string) bool {
+	_, err := userByUsername(ctx, tx, username, false)
+	return err == nil
+}
+
 func (s *Service) insertUser(ctx context.Context, tx *gorm.DB, in NewUser) (userRow, error) {
 	hash, err := HashPassword(in.Password)
 	if err != nil {
@@ -137,7 +147,7 @@ func (s *Service) insertUser(ctx context.Context, tx *gorm.DB, in NewUser) (user
 			return userRow{}, err
 		}
 	}
-	now := s.now()
+	now := s.stampNow()
 	r := userRow{Username: in.Username, DisplayName: in.DisplayName, Email: in.Email, PhoneEnc: phone,
 		PasswordHash: hash, Active: true, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
 	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
@@ -322,6 +332,8 @@ func (s *Service) managedOrg(ctx context.Context, tx *gorm.DB, a *domain.Actor, 
 }
 
 // ResetPassword sets a new password for a user and clears any lockout.
+// In the same transaction it ends every web session of the user and
+// revokes every API token: whoever held the old password is out.
 func (s *Service) ResetPassword(ctx context.Context, userID int64, password string) error {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
@@ -345,12 +357,56 @@ func (s *Service) ResetPassword(ctx context.Context, userID int64, password stri
 		if err != nil {
 			return err
 		}
+		now := s.stampNow()
 		if err := tx.Model(&userRow{}).Where("id = ?", r.ID).Updates(map[string]any{
-			"password_hash": hash, "password_changed_at": s.now(), "failed_logins": 0, "locked_until": nil, "updated_at": s.now(),
+			"password_hash": hash, "password_changed_at": now, "failed_logins": 0, "locked_until": nil, "updated_at": now,
 		}).Error; err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{OrgID: orgID, Action: "user.password_reset", ObjectType: "user", ObjectID: fmt.Sprint(r.ID)})
+		if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: orgID, Action: "user.password_reset", ObjectType: "user", ObjectID: fmt.Sprint(r.ID)}); err != nil {
+			return err
+		}
+		return s.revokeAccessTx(ctx, tx, r.ID, orgID, now, "", "password_reset", "")
+	})
+}
+
+// Unlock ends a user's lockout and clears their count of failed logins,
+// audited. Only a sysadmin may: anyone else gets ENOTFOUND for a user
+// they cannot see and EFORBIDDEN for one they can. Unlocking an account
+// that is not locked changes nothing and is not audited.
+func (s *Service) Unlock(ctx context.Context, userID int64) error {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r, err := s.visibleUser(ctx, tx, a, userID)
+		if err != nil {
+			return err
+		}
+		if !a.Sysadmin || !s.roles.CanSystem(a.UserID, "user", "manage") {
+			return domain.Errorf(domain.EFORBIDDEN, "only a system administrator may unlock accounts")
+		}
+		// Read again under a row lock: a failed login racing with the
+		// unlock must not write its count over ours.
+		if r, err = userByUsername(ctx, tx, r.Username, true); err != nil {
+			return err
+		}
+		if r.LockedUntil == nil && r.FailedLogins == 0 {
+			return nil
+		}
+		now := s.now()
+		if err := tx.Model(&userRow{}).Where("id = ?", r.ID).Updates(map[string]any{
+			"failed_logins": 0, "locked_until": nil, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		detail := map[string]any{"failed_logins": r.FailedLogins, "was_locked": r.LockedUntil != nil && now.Before(*r.LockedUntil)}
+		if r.LockedUntil != nil {
+			detail["locked_until"] = r.LockedUntil.UTC().Format(time.RFC3339)
+		}
+		return s.audit.Append(ctx, tx, audit.Entry{OrgID: s.primaryOrg(ctx, tx, r.ID), Action: "user.unlock",
+			ObjectType: "user", ObjectID: fmt.Sprint(r.ID), Detail: detail})
 	})
 }
 
@@ -366,6 +422,19 @@ type UserFilter struct {
 type UserListItem struct {
 	domain.User
 	Roles []RoleGrant
+	// Lockout is when the lockout ends if the account is locked now (on
+	// the identity service's clock, the one that set it), else nil.
+	Lockout *time.Time
+}
+
+// listItem is a user as ListUsers and GetUser show them.
+func (s *Service) listItem(r userRow, roles []RoleGrant) UserListItem {
+	it := UserListItem{User: s.toUser(r), Roles: roles}
+	if r.LockedUntil != nil && s.now().Before(*r.LockedUntil) {
+		until := *r.LockedUntil
+		it.Lockout = &until
+	}
+	return it
 }
 
 // RoleGrant is one role of a user in one organisation.
@@ -423,18 +492,17 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]UserListItem, 
 		rows = rows[:f.Limit]
 		next = encodeCursor(rows[len(rows)-1].ID)
 	}
-	items := make([]UserListItem, len(rows))
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
-		items[i] = UserListItem{User: s.toUser(r)}
 		ids[i] = r.ID
 	}
 	grants, err := s.grantsOf(ctx, ids)
 	if err != nil {
 		return nil, "", err
 	}
-	for i := range items {
-		items[i].Roles = grants[items[i].ID]
+	items := make([]UserListItem, len(rows))
+	for i, r := range rows {
+		items[i] = s.listItem(r, grants[r.ID])
 	}
 	return items, next, nil
 }
@@ -453,7 +521,7 @@ func (s *Service) GetUser(ctx context.Context, userID int64) (UserListItem, erro
 	if err != nil {
 		return UserListItem{}, err
 	}
-	return UserListItem{User: s.toUser(r), Roles: grants[r.ID]}, nil
+	return s.listItem(r, grants[r.ID]), nil
 }
 
 // grantsOf loads the organisation roles of many users in one query.

@@ -12,6 +12,12 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
+// errUsernameUnavailable answers a registration whose username is in use,
+// in words that do not confirm an account exists.
+func errUsernameUnavailable() error {
+	return domain.Invalid(domain.FieldError{Field: "username", Message: "validation.username_unavailable"})
+}
+
 // Registration is an SME's self-registration: the enterprise and its first
 // user, who becomes its applicant.
 type Registration struct {
@@ -27,7 +33,19 @@ type Registration struct {
 // RegisterSME creates an enterprise organisation and its applicant user
 // in one transaction. EINVALID names each bad field, including a credit
 // code that fails its check character or is already registered.
+//
+// Registration is open to anyone, so it must not become a way to find out
+// which usernames exist: attempts are throttled per client address
+// (ETOOMANY, audited), and whether the username is free is checked only
+// once everything else is valid, and then answered with a neutral
+// "cannot be used" (validation.username_unavailable) rather than "taken".
 func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User, domain.Org, error) {
+	if !s.register.Allow(ctx, domain.RequestMetaFrom(ctx).IP) {
+		_ = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return s.audit.Append(ctx, tx, audit.Entry{Action: "auth.register_throttled", Detail: map[string]any{"username": domain.NormalizeUsername(in.Username)}})
+		})
+		return domain.User{}, domain.Org{}, domain.Errorf(domain.ETOOMANY, "too many registrations from this address; try again later")
+	}
 	in.EnterpriseName = strings.TrimSpace(in.EnterpriseName)
 	in.CreditCode = domain.NormalizeCreditCode(in.CreditCode)
 	in.ContactName = strings.TrimSpace(in.ContactName)
@@ -60,7 +78,7 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 		}
 		nu := NewUser{Username: in.Username, DisplayName: in.ContactName, Email: in.Email, Phone: in.Phone, Password: in.Password}
 		var uf domain.Fields
-		s.validateNewUser(ctx, tx, &nu, &uf)
+		s.validateNewUser(ctx, tx, &nu, &uf, false)
 		for _, e := range uf {
 			if e.Field != "display_name" { // reported as contact_name above
 				f = append(f, e)
@@ -68,6 +86,12 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 		}
 		if err := f.Err(); err != nil {
 			return err
+		}
+		// Last, and only for an otherwise valid registration: is the
+		// username free? The answer does not say that it belongs to
+		// someone.
+		if s.usernameTaken(ctx, tx, nu.Username) {
+			return errUsernameUnavailable()
 		}
 		now := s.now()
 		code := "ent-" + strings.ToLower(in.CreditCode)
@@ -86,6 +110,9 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			return err
 		}
 		r, err := s.insertUser(ctx, tx, nu)
+		if domain.ErrorCode(err) == domain.EINVALID { // a registration of the same name at the same moment
+			return errUsernameUnavailable()
+		}
 		if err != nil {
 			return err
 		}

@@ -41,12 +41,20 @@ type Cipher interface {
 	Decrypt(s string) (string, error)
 }
 
-// Policy is the login and token policy from configuration.
+// Policy is the login, registration and token policy from configuration.
 type Policy struct {
 	MaxFailures int
 	Lockout     time.Duration
 	TokenTTL    time.Duration
+	// RegisterPerHour caps self-registration attempts per client address
+	// and hour (every attempt counts, refused ones too); 0 means
+	// DefaultRegisterPerHour.
+	RegisterPerHour int
 }
+
+// DefaultRegisterPerHour is the registration budget of an address when
+// the configuration sets none.
+const DefaultRegisterPerHour = 10
 
 // Service implements the identity use cases. Each method that changes
 // state runs in one transaction together with its audit row.
@@ -56,6 +64,9 @@ type Service struct {
 	audit    Auditor
 	pii      Cipher
 	throttle *Throttle
+	// register throttles self-registration per client address, on the
+	// login throttle's Redis with its own count.
+	register *Throttle
 	policy   Policy
 	now      func() time.Time
 	log      *slog.Logger
@@ -66,8 +77,27 @@ func NewService(db *gorm.DB, roles Roles, auditor Auditor, pii Cipher, throttle 
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, roles: roles, audit: auditor, pii: pii, throttle: throttle, policy: policy, now: now, log: log}
+	if policy.RegisterPerHour <= 0 {
+		policy.RegisterPerHour = DefaultRegisterPerHour
+	}
+	return &Service{db: db, roles: roles, audit: auditor, pii: pii, throttle: throttle,
+		register: throttle.Named("register", policy.RegisterPerHour, time.Hour), policy: policy, now: now, log: log}
 }
+
+// Policy returns the login policy, for the login page's notice of how
+// lockout works.
+func (s *Service) Policy() Policy { return s.policy }
+
+// SessionStamp is what a web session records about the credentials it
+// was opened with: the instant the user's password last changed, in
+// microseconds (the database's precision). A session is valid only while
+// the user's stamp is unchanged, so changing or resetting a password ends
+// every session opened before (SessionActor).
+func SessionStamp(u domain.User) int64 { return u.PasswordChangedAt.UnixMicro() }
+
+// stampNow is the current instant at the database's precision, so a
+// stamp computed in Go equals the one read back.
+func (s *Service) stampNow() time.Time { return s.now().Truncate(time.Microsecond) }
 
 // errBadCredentials is the one answer to every failed login, whatever the
 // cause (unknown user, wrong password, disabled or locked account), so no
@@ -245,6 +275,25 @@ func (s *Service) Actor(ctx context.Context, userID int64) (*domain.Actor, error
 	if err != nil {
 		return nil, err
 	}
+	return s.actor(ctx, r)
+}
+
+// SessionActor is Actor for a web session: it also requires the session's
+// stamp (SessionStamp at sign-in) to match the user's, so a session opened
+// before a password change or reset is refused (EUNAUTHORIZED).
+func (s *Service) SessionActor(ctx context.Context, userID, stamp int64) (*domain.Actor, error) {
+	r, err := userByID(ctx, s.db, userID)
+	if err != nil {
+		return nil, err
+	}
+	if r.PasswordChangedAt.UnixMicro() != stamp {
+		return nil, domain.Errorf(domain.EUNAUTHORIZED, "the session ended when the password changed")
+	}
+	return s.actor(ctx, r)
+}
+
+func (s *Service) actor(ctx context.Context, r userRow) (*domain.Actor, error) {
+	userID := r.ID
 	if !r.Active {
 		return nil, domain.Errorf(domain.EUNAUTHORIZED, "account disabled")
 	}
@@ -289,11 +338,16 @@ func (s *Service) Actor(ctx context.Context, userID int64) (*domain.Actor, error
 	return a, nil
 }
 
-// ChangePassword lets the signed-in user change their own password.
-func (s *Service) ChangePassword(ctx context.Context, current, next string) error {
+// ChangePassword lets the signed-in user change their own password. In
+// the same transaction it ends every other way in to the account: every
+// web session opened before (their stamp no longer matches) and every API
+// token but keepToken, the token the change was made with ("" when it was
+// made in a browser). It returns the new session stamp, which the caller
+// writes into the session that made the change so that it stays signed in.
+func (s *Service) ChangePassword(ctx context.Context, current, next, keepToken string) (int64, error) {
 	actor, err := domain.RequireActor(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var f domain.Fields
 	domain.CheckPassword(&f, "new_password", next, actor.Username)
@@ -301,13 +355,14 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 		f.Add("new_password", "validation.password_same")
 	}
 	if err := f.Err(); err != nil {
-		return err
+		return 0, err
 	}
 	hash, err := HashPassword(next)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	now := s.stampNow()
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		r, err := userByID(ctx, tx, actor.UserID)
 		if err != nil {
 			return err
@@ -316,11 +371,44 @@ func (s *Service) ChangePassword(ctx context.Context, current, next string) erro
 			return domain.Invalid(domain.FieldError{Field: "current_password", Message: "validation.password_wrong"})
 		}
 		if err := tx.Model(&userRow{}).Where("id = ?", r.ID).Updates(map[string]any{
-			"password_hash": hash, "password_changed_at": s.now(), "updated_at": s.now(),
+			"password_hash": hash, "password_changed_at": now, "updated_at": now,
 		}).Error; err != nil {
 			return err
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{OrgID: s.primaryOrg(ctx, tx, r.ID), Action: "user.password_changed",
-			ObjectType: "user", ObjectID: fmt.Sprint(r.ID)})
+		orgID := s.primaryOrg(ctx, tx, r.ID)
+		if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: orgID, Action: "user.password_changed",
+			ObjectType: "user", ObjectID: fmt.Sprint(r.ID)}); err != nil {
+			return err
+		}
+		kept := "web_session"
+		if keepToken != "" {
+			kept = "api_token"
+		}
+		return s.revokeAccessTx(ctx, tx, r.ID, orgID, now, keepToken, "password_changed", kept)
 	})
+	if err != nil {
+		return 0, err
+	}
+	return now.UnixMicro(), nil
+}
+
+// revokeAccessTx ends a user's access after their password changed (the
+// caller has just moved password_changed_at to now, which ends the web
+// sessions): it revokes every API token except keepToken and audits what
+// ended. kept names what survives ("" for nothing).
+func (s *Service) revokeAccessTx(ctx context.Context, tx *gorm.DB, userID int64, orgID *int64, now time.Time, keepToken, reason, kept string) error {
+	q := tx.Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID)
+	if keepToken != "" {
+		q = q.Where("token_hash <> ?", hashToken(keepToken))
+	}
+	res := q.Update("revoked_at", now)
+	if res.Error != nil {
+		return fmt.Errorf("revoke tokens: %w", res.Error)
+	}
+	detail := map[string]any{"reason": reason, "tokens_revoked": res.RowsAffected, "web_sessions": "ended"}
+	if kept != "" {
+		detail["kept"] = kept
+	}
+	return s.audit.Append(ctx, tx, audit.Entry{OrgID: orgID, Action: "auth.sessions_revoked",
+		ObjectType: "user", ObjectID: fmt.Sprint(userID), Detail: detail})
 }

@@ -118,6 +118,7 @@ type userOut struct {
 	Phone       string               `json:"phone"`
 	Active      bool                 `json:"active"`
 	Locked      bool                 `json:"locked"`
+	LockedUntil *time.Time           `json:"locked_until"`
 	LastLoginAt *time.Time           `json:"last_login_at"`
 	CreatedAt   time.Time            `json:"created_at"`
 	Roles       []identity.RoleGrant `json:"roles"`
@@ -133,9 +134,10 @@ func userJSON(u identity.UserListItem, full bool) userOut {
 		roles = []identity.RoleGrant{}
 	}
 	// Lockout is authentication timing: it follows real time (as the
-	// identity service that sets it does), not the application's clock.
+	// identity service that sets it and decides it, u.Lockout, does), not
+	// the application's clock.
 	return userOut{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Phone: phone,
-		Active: u.Active, Locked: u.Locked(time.Now()), LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, Roles: roles}
+		Active: u.Active, Locked: u.Lockout != nil, LockedUntil: u.Lockout, LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, Roles: roles}
 }
 
 func (s *Server) apiUserList(c echo.Context) error {
@@ -224,6 +226,18 @@ func (s *Server) apiUserPassword(c echo.Context) error {
 		return err
 	}
 	if err := s.deps.Identity.ResetPassword(ctxOf(c), id, in.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// apiUserUnlock ends a user's lockout (sysadmin only).
+func (s *Server) apiUserUnlock(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Identity.Unlock(ctxOf(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -114,7 +114,10 @@ func (s *Server) apiChangePassword(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.deps.Identity.ChangePassword(ctxOf(c), req.CurrentPassword, req.NewPassword); err != nil {
+	// Every other token and every web session of the user end; the token
+	// this request was made with stays valid.
+	tok, _ := c.Get(bearerKey).(string)
+	if _, err := s.deps.Identity.ChangePassword(ctxOf(c), req.CurrentPassword, req.NewPassword, tok); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

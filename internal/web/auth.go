@@ -9,9 +9,28 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/identity"
 )
 
-const sessionUserKey = "user_id"
+// The web session holds the signed-in user and the stamp of the
+// credentials they signed in with (identity.SessionStamp): a password
+// change or reset moves the user's stamp and so ends every session opened
+// before it.
+const (
+	sessionUserKey  = "user_id"
+	sessionStampKey = "auth_stamp"
+)
+
+// signIn makes the request's session the user's: a new session token (no
+// session fixation), the user id and the credentials' stamp.
+func (s *Server) signIn(ctx context.Context, u domain.User) error {
+	if err := s.deps.Sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.deps.Sessions.Put(ctx, sessionUserKey, u.ID)
+	s.deps.Sessions.Put(ctx, sessionStampKey, identity.SessionStamp(u))
+	return nil
+}
 
 // requestMeta puts the client address and request id into the request
 // context for the audit log.
@@ -33,24 +52,34 @@ func setActor(c echo.Context, a *domain.Actor) {
 }
 
 // webActor loads the signed-in user from the server-side session. A
-// session whose user was disabled is destroyed.
+// session whose user was disabled, or whose password changed since the
+// session was opened, is destroyed.
 func (s *Server) webActor(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
-		id := s.deps.Sessions.GetInt64(ctx, sessionUserKey)
-		if id != 0 {
-			a, err := s.deps.Identity.Actor(ctx, id)
-			switch {
-			case err == nil:
-				setActor(c, a)
-			case domain.ErrorCode(err) == domain.EUNAUTHORIZED || domain.ErrorCode(err) == domain.ENOTFOUND:
-				_ = s.deps.Sessions.Destroy(ctx)
-			default:
-				return err
-			}
+		a, err := s.sessionActor(ctx)
+		switch {
+		case err == nil && a != nil:
+			setActor(c, a)
+		case domain.ErrorCode(err) == domain.EUNAUTHORIZED || domain.ErrorCode(err) == domain.ENOTFOUND:
+			_ = s.deps.Sessions.Destroy(ctx)
+		case err != nil:
+			return err
 		}
 		return next(c)
 	}
+}
+
+// sessionActor loads the actor of the request's web session: the only
+// way from a session to a user, since it also checks the session's
+// credential stamp (a session opened before a password change or reset
+// is refused with EUNAUTHORIZED). A session without a user gives (nil, nil).
+func (s *Server) sessionActor(ctx context.Context) (*domain.Actor, error) {
+	id := s.deps.Sessions.GetInt64(ctx, sessionUserKey)
+	if id == 0 {
+		return nil, nil
+	}
+	return s.deps.Identity.SessionActor(ctx, id, s.deps.Sessions.GetInt64(ctx, sessionStampKey))
 }
 
 // requireLogin sends anonymous visitors to the login page and back.

@@ -23,13 +23,15 @@ import (
 // demoPassword is every demo user's password (internal/seed).
 const demoPassword = "demo-pass-2026"
 
-// startDemo starts the real app with the demo data. Every login of a test
-// comes from 127.0.0.1, so the per-address throttle is raised out of the
-// way unless a test sets it itself (the options run in order).
+// startDemo starts the real app with the demo data. Every login and
+// registration of a test comes from 127.0.0.1, so the per-address
+// throttles are raised out of the way unless a test sets them itself (the
+// options run in order).
 func startDemo(t *testing.T, edit ...func(*config.Config)) *apptest.Running {
 	t.Helper()
 	return apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
 		c.Security.LoginRatePerMinute = 1000
+		c.Security.RegisterRatePerHour = 1000
 		for _, f := range edit {
 			f(c)
 		}

@@ -418,7 +418,9 @@ func (r mxRow) want(role string, own bool) int {
 
 func TestAuthorizationMatrix(t *testing.T) {
 	// Many logins from one address: lift the throttle for this test.
-	a := apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 10000 }))
+	a := apptest.New(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
+		c.Security.LoginRatePerMinute, c.Security.RegisterRatePerHour = 10000, 10000
+	}))
 	r := apptest.Serve(t, a)
 	e := mxSetup(t, a, r.URL)
 	rows := mxRows()

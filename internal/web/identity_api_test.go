@@ -129,7 +129,7 @@ func TestRegister_API(t *testing.T) {
 		{desc: "password containing the username", body: with(registration("91350100MA2Y0A0A01", "gamma.sz"), "password", "my-GAMMA.SZ-2026"), field: "password", message: "validation.password_username"},
 		{desc: "bad mobile", body: with(registration("91350100MA2Y0A0A01", "gamma.sz"), "phone", "1234567"), field: "phone", message: "validation.mobile"},
 		{desc: "landline instead of mobile", body: with(registration("91350100MA2Y0A0A01", "gamma.sz"), "phone", "0591-87654321"), field: "phone", message: "validation.mobile"},
-		{desc: "username taken", body: registration("91350100MA2Y0A0A01", "sme1"), field: "username", message: "validation.username_taken"},
+		{desc: "username taken", body: registration("91350100MA2Y0A0A01", "sme1"), field: "username", message: "validation.username_unavailable"},
 	}
 	for _, tc := range invalid {
 		t.Run(tc.desc, func(t *testing.T) {

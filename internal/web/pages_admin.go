@@ -229,7 +229,7 @@ func (s *Server) renderUser(c echo.Context, status int, f *Form) error {
 }
 
 // handleUserAction runs one of the forms on the user page: grant, revoke,
-// enable, disable, reset password.
+// enable, disable, reset password, unlock.
 func (s *Server) handleUserAction(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -249,6 +249,8 @@ func (s *Server) handleUserAction(c echo.Context) error {
 		err = s.deps.Identity.SetActive(ctx, id, false)
 	case "password":
 		err = s.deps.Identity.ResetPassword(ctx, id, c.FormValue("password"))
+	case "unlock":
+		err = s.deps.Identity.Unlock(ctx, id)
 	default:
 		return domain.NotFound("action")
 	}

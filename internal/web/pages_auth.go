@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,19 +14,31 @@ type loginPage struct {
 	Form
 	Next      string
 	DemoUsers []DemoUser
+	// MaxFailures and LockoutMinutes tell everyone, signed in or not and
+	// whatever happened, how lockout works: the answer to a failed login
+	// never says whether the account is locked (no user enumeration).
+	MaxFailures    int
+	LockoutMinutes int
+}
+
+// newLoginPage is the login page with the lockout policy filled in.
+func (s *Server) newLoginPage(f Form, next string) *loginPage {
+	p := s.deps.Identity.Policy()
+	return &loginPage{Form: f, Next: safeNext(next, ""), DemoUsers: s.deps.DemoUsers,
+		MaxFailures: p.MaxFailures, LockoutMinutes: int((p.Lockout + time.Minute - 1) / time.Minute)}
 }
 
 func (s *Server) handleLoginShow(c echo.Context) error {
 	if actorOf(c) != nil {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next"), "/work"))
 	}
-	return s.render(c, http.StatusOK, "login", &loginPage{Next: c.QueryParam("next"), DemoUsers: s.deps.DemoUsers})
+	return s.render(c, http.StatusOK, "login", s.newLoginPage(Form{}, c.QueryParam("next")))
 }
 
 // handleLogin checks the password, renews the session token (no session
 // fixation) and stores the user id server-side.
 func (s *Server) handleLogin(c echo.Context) error {
-	page := &loginPage{Form: *newForm(c, "username"), Next: c.FormValue("next"), DemoUsers: s.deps.DemoUsers}
+	page := s.newLoginPage(*newForm(c, "username"), c.FormValue("next"))
 	ctx := ctxOf(c)
 	u, err := s.deps.Identity.Login(ctx, c.FormValue("username"), c.FormValue("password"))
 	if err != nil {
@@ -39,10 +52,9 @@ func (s *Server) handleLogin(c echo.Context) error {
 		}
 		return err
 	}
-	if err := s.deps.Sessions.RenewToken(ctx); err != nil {
+	if err := s.signIn(ctx, u); err != nil {
 		return err
 	}
-	s.deps.Sessions.Put(ctx, sessionUserKey, u.ID)
 	return c.Redirect(http.StatusSeeOther, safeNext(page.Next, "/work"))
 }
 
@@ -72,13 +84,16 @@ func (s *Server) handleRegister(c echo.Context) error {
 		EnterpriseName: f.V("enterprise_name"), CreditCode: f.V("credit_code"), ContactName: f.V("contact_name"),
 		Phone: f.V("phone"), Email: f.V("email"), Username: f.V("username"), Password: c.FormValue("password"),
 	})
+	if domain.ErrorCode(err) == domain.ETOOMANY {
+		f.Message = "register.throttled"
+		return s.render(c, http.StatusTooManyRequests, "register", f)
+	}
 	if err != nil {
 		return s.formFailed(c, "register", f, err)
 	}
-	if err := s.deps.Sessions.RenewToken(ctx); err != nil {
+	if err := s.signIn(ctx, u); err != nil {
 		return err
 	}
-	s.deps.Sessions.Put(ctx, sessionUserKey, u.ID)
 	s.flash(c, "ok", "register.done")
 	return c.Redirect(http.StatusSeeOther, "/work")
 }
@@ -93,13 +108,17 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 		f.Errors = []domain.FieldError{{Field: "new_password2", Message: "validation.password_mismatch"}}
 		return s.render(c, http.StatusUnprocessableEntity, "password", f)
 	}
-	if err := s.deps.Identity.ChangePassword(ctxOf(c), c.FormValue("current_password"), c.FormValue("new_password")); err != nil {
+	ctx := ctxOf(c)
+	stamp, err := s.deps.Identity.ChangePassword(ctx, c.FormValue("current_password"), c.FormValue("new_password"), "")
+	if err != nil {
 		return s.formFailed(c, "password", f, err)
 	}
-	// A new session token after a credential change.
-	if err := s.deps.Sessions.RenewToken(ctxOf(c)); err != nil {
+	// The change ended every session of the user: this one carries on
+	// under a new token with the new stamp; all others are signed out.
+	if err := s.deps.Sessions.RenewToken(ctx); err != nil {
 		return err
 	}
+	s.deps.Sessions.Put(ctx, sessionStampKey, stamp)
 	s.flash(c, "ok", "password.changed")
 	return c.Redirect(http.StatusSeeOther, "/work")
 }

@@ -73,6 +73,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.POST("/users/:id/enable", s.apiUserEnable, in)
 	g.POST("/users/:id/disable", s.apiUserDisable, in)
 	g.POST("/users/:id/password", s.apiUserPassword, in)
+	g.POST("/users/:id/unlock", s.apiUserUnlock, in, s.requireSystem("user", "manage"))
 	g.POST("/users/:id/roles", s.apiUserGrant, in)
 	g.POST("/users/:id/roles/revoke", s.apiUserRevoke, in)
 

@@ -282,6 +282,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	throttle := identity.NewThrottle(a.quickRedis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
 	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.PII, throttle, identity.Policy{
 		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
+		RegisterPerHour: cfg.Security.RegisterRatePerHour,
 	}, time.Now, a.Log)
 
 	if a.Deadlines, err = deadline.Default(a.DB, a.Authz, now, a.Log); err != nil {

@@ -200,5 +200,5 @@ func queueCSP(h http.Handler) string {
 		hashes = append(hashes, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 	}
 	return "default-src 'self'; img-src 'self' data:; font-src 'self' data:; style-src 'self' 'unsafe-inline'; " +
-		"script-src 'self' " + strings.Join(hashes, " ") + "; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+		"script-src 'self' " + strings.Join(hashes, " ") + "; object-src 'none'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 }

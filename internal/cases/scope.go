@@ -33,8 +33,13 @@ type viewer struct {
 	supervised []int64
 	mediator   []int64
 	leader     bool
-	applicant  []int64
-	submitter  []int64
+	// leaderOrgs are the leadership offices in which the actor reads
+	// cases (leader true); supervisors the city-level committees whose
+	// director they are (the source of supervised).
+	leaderOrgs  []int64
+	supervisors []int64
+	applicant   []int64
+	submitter   []int64
 	// referred: organisations at either end of a referral of the case
 	// (hooks.go); they read it within the referral's disclosure.
 	referred []int64
@@ -58,6 +63,7 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 			add(&v.mediator, m.OrgID)
 		case domain.RoleLeader:
 			v.leader = true
+			add(&v.leaderOrgs, m.OrgID)
 		case domain.RoleApplicant:
 			add(&v.applicant, m.OrgID)
 		case domain.RoleCourtLiaison, domain.RoleAssistanceOfficer:
@@ -66,6 +72,13 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 	}
 	for _, id := range a.Supervised {
 		add(&v.supervised, id)
+	}
+	if len(v.supervised) > 0 {
+		for _, m := range a.Memberships {
+			if m.Role == domain.RoleDirector && m.OrgLevel == domain.LevelCity {
+				add(&v.supervisors, m.OrgID)
+			}
+		}
 	}
 	v.referred = s.referralOrgs(a)
 	return v
@@ -110,6 +123,29 @@ func (v viewer) scope(list, mine bool) (string, []any) {
 	if v.leader {
 		return "TRUE", nil
 	}
+	parts, args := v.directParts(list, mine)
+	if p, pa, ok := v.filedPart(); ok {
+		parts, args = append(parts, p), append(args, pa...)
+	}
+	if p, pa, ok := v.referralScope(list); ok {
+		parts, args = append(parts, p), append(args, pa...)
+	}
+	return orParts(parts), args
+}
+
+// orParts joins conditions with OR; none is FALSE.
+func orParts(parts []string) string {
+	if len(parts) == 0 {
+		return "FALSE"
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// directParts are the parts of the scope through which the viewer sees a
+// case whole: handling it (the committee's staff, its supervising
+// director, an assigned mediator) or a party to it. They are the
+// conditions of CaseAccess.Handling and Party.
+func (v viewer) directParts(list, mine bool) ([]string, []any) {
 	var (
 		parts []string
 		args  []any
@@ -137,22 +173,22 @@ func (v viewer) scope(list, mine bool) (string, []any) {
 		}
 		args = append(args, v.applicant, v.applicant)
 	}
-	if len(v.submitter) > 0 {
-		// cases records the submitting user, not their organisation, so
-		// the submitter's current memberships stand for it: a liaison
-		// who leaves the court takes nothing along, a successor sees the
-		// court's cases. Without an index on cases.submitted_by this
-		// part is a scan of cases.
-		parts = append(parts, "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = cases.submitted_by AND m.org_id IN ?)")
-		args = append(args, v.submitter)
+	return parts, args
+}
+
+// filedPart admits the cases filed by a member of the viewer's court or
+// assistance centre, which they read whole (no referral disclosure
+// applies).
+func (v viewer) filedPart() (string, []any, bool) {
+	if len(v.submitter) == 0 {
+		return "", nil, false
 	}
-	if p, pa, ok := v.referralScope(list); ok {
-		parts, args = append(parts, p), append(args, pa...)
-	}
-	if len(parts) == 0 {
-		return "FALSE", nil
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", args
+	// cases records the submitting user, not their organisation, so
+	// the submitter's current memberships stand for it: a liaison
+	// who leaves the court takes nothing along, a successor sees the
+	// court's cases. Without an index on cases.submitted_by this
+	// part is a scan of cases.
+	return "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = cases.submitted_by AND m.org_id IN ?)", []any{v.submitter}, true
 }
 
 // caseState is a case as the action checks and the Allowed list need it.
@@ -234,14 +270,70 @@ func (st *caseState) resolve(v viewer) {
 			st.applicantSide = append(st.applicantSide, e)
 		}
 	}
-	handling := slices.Contains(v.staff, r.OrgID) || slices.Contains(v.supervised, r.OrgID) ||
-		(slices.Contains(v.mediator, r.OrgID) && st.mine != nil)
+	works := slices.Contains(v.staff, r.OrgID) || (slices.Contains(v.mediator, r.OrgID) && st.mine != nil)
+	handling := works || slices.Contains(v.supervised, r.OrgID)
 	party := len(st.partyOrgs) > 0
 	st.access = domain.CaseAccess{
 		CaseID: r.ID, OrgID: r.OrgID, Status: domain.CaseStatus(r.Status),
-		Handling: handling, Party: party,
+		Handling: handling, Party: party, Works: works,
 		SeesPersonalData: handling, SeesConfidential: handling || party,
 	}
+}
+
+// documentRights sets ReadsDocuments and UploadsDocuments of st.access
+// from casbin (configs/policy.csv is the truth, no role list here): the
+// permission document:read held in an organisation through which the
+// viewer sees the case — the handling committee for its staff and
+// assigned mediators, the supervising committee, the party enterprise,
+// the leadership office, the organisation whose member filed it, an end
+// of one of its referrals that was not declined; document:upload held in
+// the handling committee by someone who works the case, or in a party
+// enterprise. Supervision reads but never uploads. The two queries (the
+// filer's organisation, the referrals) run only when nothing cheaper has
+// decided.
+func (s *Service) documentRights(ctx context.Context, db *gorm.DB, v viewer, st *caseState) error {
+	a, acc := v.a, &st.access
+	can := func(org int64, action string) bool {
+		return a.IsMember(org) && s.authz.Can(a.UserID, org, "document", action)
+	}
+	anyCan := func(orgs []int64, action string) []int64 {
+		var out []int64
+		for _, o := range orgs {
+			if can(o, action) {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	acc.UploadsDocuments = (acc.Works && can(acc.OrgID, "upload")) || len(anyCan(st.partyOrgs, "upload")) > 0
+	switch {
+	case acc.Works && can(acc.OrgID, "read"),
+		slices.Contains(v.supervised, acc.OrgID) && len(anyCan(v.supervisors, "read")) > 0,
+		len(anyCan(st.partyOrgs, "read")) > 0,
+		len(anyCan(v.leaderOrgs, "read")) > 0:
+		acc.ReadsDocuments = true
+		return nil
+	}
+	if filers := anyCan(v.submitter, "read"); len(filers) > 0 && st.row.SubmittedBy != nil {
+		var n int64
+		if err := db.WithContext(ctx).Raw("SELECT count(*) FROM memberships WHERE user_id = ? AND org_id IN ?",
+			*st.row.SubmittedBy, filers).Scan(&n).Error; err != nil {
+			return fmt.Errorf("case %d: filer: %w", st.row.ID, err)
+		}
+		if n > 0 {
+			acc.ReadsDocuments = true
+			return nil
+		}
+	}
+	if ends := anyCan(v.referred, "read"); len(ends) > 0 {
+		var n int64
+		if err := db.WithContext(ctx).Raw(`SELECT count(*) FROM referrals WHERE case_id = ? AND status <> 'declined'
+AND (receiver_org_id IN ? OR sender_org_id IN ?)`, st.row.ID, ends, ends).Scan(&n).Error; err != nil {
+			return fmt.Errorf("case %d: referral ends: %w", st.row.ID, err)
+		}
+		acc.ReadsDocuments = n > 0
+	}
+	return nil
 }
 
 // oversightOnly reports whether the viewer sees the case only as the
@@ -305,15 +397,20 @@ func (s *Service) loadAgreement(ctx context.Context, tx *gorm.DB, st *caseState)
 }
 
 // Access returns what the actor may do with a case, for other capabilities
-// (documents, referrals) that must not repeat the case rules. It is
-// ENOTFOUND when the actor may not see the case.
+// (documents, referrals) that must not repeat the case rules, including
+// what casbin's document permissions give them on it (documentRights). It
+// is ENOTFOUND when the actor may not see the case.
 func (s *Service) Access(ctx context.Context, id int64) (domain.CaseAccess, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return domain.CaseAccess{}, err
 	}
-	st, err := s.loadState(ctx, s.db, s.viewerOf(a), id, false)
+	v := s.viewerOf(a)
+	st, err := s.loadState(ctx, s.db, v, id, false)
 	if err != nil {
+		return domain.CaseAccess{}, err
+	}
+	if err := s.documentRights(ctx, s.db, v, st); err != nil {
 		return domain.CaseAccess{}, err
 	}
 	return st.access, nil

@@ -97,6 +97,9 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		}
 	}
 	st.resolve(v)
+	if err := s.documentRights(ctx, db, v, st); err != nil {
+		return CaseView{}, fmt.Errorf("get case %d: %w", id, err)
+	}
 	acc := st.access
 	maskNames := st.oversightOnly(v)
 
@@ -155,6 +158,9 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	if err := s.restrictToDisclosure(ctx, v, st, documents, &cv); err != nil {
 		return CaseView{}, fmt.Errorf("get case %d: %w", id, err)
 	}
+	if !acc.ReadsDocuments {
+		withoutDocuments(&cv)
+	}
 
 	if acc.SeesPersonalData && len(st.parties) > 0 {
 		org := st.row.OrgID
@@ -195,12 +201,36 @@ func (s *Service) partyView(r partyRow, personalData, maskNames bool) (domain.Pa
 	return p, nil
 }
 
+// withoutDocuments cuts a case page down for a viewer whose role may not
+// read the case's documents (casbin's document:read; the leadership
+// office oversees numbers, not files): no documents are listed, and the
+// timeline says that a document was added, its kind and size, as it does
+// for a confidential one, but names neither the file nor its hash.
+func withoutDocuments(cv *CaseView) {
+	cv.Documents = nil
+	for i, e := range cv.Events {
+		if e.Action != "document_upload" {
+			continue
+		}
+		detail := make(map[string]any, len(e.Detail))
+		for k, val := range e.Detail {
+			if k != "file_name" && k != "sha256" {
+				detail[k] = val
+			}
+		}
+		cv.Events[i].Detail = detail
+	}
+}
+
 // documentVisible applies the document rules of internal/document, so
-// that the case page lists exactly what the download would serve:
-// confidential documents and mediation minutes need SeesConfidential;
-// identity documents, which show identity numbers whole, need
-// SeesPersonalData unless the viewer uploaded them.
+// that the case page lists exactly what the download would serve: none
+// without ReadsDocuments; confidential documents and mediation minutes
+// need SeesConfidential; identity documents, which show identity numbers
+// whole, need SeesPersonalData unless the viewer uploaded them.
 func documentVisible(a *domain.Actor, acc domain.CaseAccess, d documentRow) bool {
+	if !acc.ReadsDocuments {
+		return false
+	}
 	if (d.Confidential || d.Kind == "minutes") && !acc.SeesConfidential {
 		return false
 	}

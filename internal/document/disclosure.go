@@ -15,12 +15,15 @@ type Discloser interface {
 	DisclosedDocuments(ctx context.Context, caseID int64) (ids []int64, restricted bool, err error)
 }
 
-// visibleTo is visible extended by referral disclosure: an actor who sees
-// the case only through a referral reads exactly the documents it
-// discloses — confidential ones and minutes only when named there — and
+// visibleTo is visible extended by referral disclosure: an actor whose
+// role reads documents and who sees the case only through a referral
+// reads exactly the documents it discloses — confidential ones and minutes only when named there — and
 // nothing else.
 func (s *Service) visibleTo(ctx context.Context, a *domain.Actor, acc domain.CaseAccess, rows []row) ([]bool, error) {
 	out := make([]bool, len(rows))
+	if !acc.ReadsDocuments {
+		return out, nil
+	}
 	if d, ok := s.access.(Discloser); ok && !acc.Handling && !acc.Party && len(rows) > 0 && rows[0].CaseID != nil {
 		ids, restricted, err := d.DisclosedDocuments(ctx, *rows[0].CaseID)
 		if err != nil {

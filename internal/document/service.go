@@ -11,11 +11,18 @@
 //   - Names given by users are metadata only: cleaned, and never used in a
 //     path.
 //   - Who may see a case is the case service's business, asked through
-//     CaseAccessor. A document is visible to whoever may see its case,
-//     except that confidential documents and mediation minutes need
+//     CaseAccessor, and so is what casbin's document permissions give the
+//     actor on it (CaseAccess.ReadsDocuments, UploadsDocuments: the
+//     policy, configs/policy.csv, asked for the roles held in the
+//     organisations through which the actor sees the case). A document is
+//     visible to whoever sees its case and reads its documents, except
+//     that confidential documents and mediation minutes need
 //     CaseAccess.SeesConfidential, and identity documents need
 //     CaseAccess.SeesPersonalData unless the viewer uploaded them; anything
 //     not visible is ENOTFOUND.
+//   - Uploading needs UploadsDocuments: working the case in its handling
+//     committee, or being a party; a supervising director reads, never
+//     adds.
 //   - Every upload is audited ("document.upload") and written to the case
 //     timeline in the transaction that inserts the row; every read of a
 //     confidential, minutes or identity document is audited
@@ -163,8 +170,9 @@ func (r row) toDocument() Document {
 
 // Upload attaches a file to a case.
 //
-// The actor must see the case (else ENOTFOUND) and work it or be a party
-// to it (else EFORBIDDEN). Anyone who may upload may mark the file
+// The actor must see the case (else ENOTFOUND) and hold document:upload
+// as one who works it in its handling committee or as a party to it
+// (CaseAccess.UploadsDocuments, else EFORBIDDEN). Anyone who may upload may mark the file
 // confidential, parties included: mediation confidentiality protects the
 // parties, and it hides nothing from the other side (every party sees
 // confidential material) — only from viewers outside the handling
@@ -173,7 +181,8 @@ func (r row) toDocument() Document {
 // personal data; it sees its own uploads.
 //
 // Invalid input gives EINVALID naming "kind", "file_name" or "file"
-// (too large, empty, or a type not on the allow-list). The blob is stored
+// (too large, empty, a type not on the allow-list, or content that is
+// not what the name's extension says). The blob is stored
 // first; the row, the "document_upload" case event and the
 // "document.upload" audit row are then written in one transaction, and
 // the blob is deleted again when that transaction fails.
@@ -182,15 +191,27 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 	if err != nil {
 		return Document{}, err
 	}
-	acc, err := s.access.Access(ctx, in.CaseID)
+	acc, err := s.UploadAccess(ctx, in.CaseID)
 	if err != nil {
 		return Document{}, err
 	}
-	if !acc.Handling && !acc.Party {
-		return Document{}, domain.Errorf(domain.EFORBIDDEN, "only the handling organisation and the parties may upload documents to a case")
-	}
 	caseID := in.CaseID
 	return s.store(ctx, a, in, &caseID, nil, acc.OrgID)
+}
+
+// UploadAccess answers whether the actor may upload to case caseID, as
+// Upload decides it (ENOTFOUND, EFORBIDDEN), so that a request can be
+// refused before its body is read.
+func (s *Service) UploadAccess(ctx context.Context, caseID int64) (domain.CaseAccess, error) {
+	acc, err := s.access.Access(ctx, caseID)
+	if err != nil {
+		return domain.CaseAccess{}, err
+	}
+	if !acc.UploadsDocuments {
+		return domain.CaseAccess{}, domain.Errorf(domain.EFORBIDDEN,
+			"only those who work the case in its committee and its parties may add documents to it")
+	}
+	return acc, nil
 }
 
 // store validates an upload, stores its bytes and writes the row, the
@@ -198,6 +219,13 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 // the audit chain of org, in one transaction; the blob is deleted again
 // when the transaction fails.
 func (s *Service) store(ctx context.Context, a *domain.Actor, in UploadInput, caseID, referralID *int64, org int64) (Document, error) {
+	return s.storeChecked(ctx, a, in, caseID, referralID, org, nil)
+}
+
+// storeChecked is store with check, when not nil, run first inside the
+// transaction: an error from it rolls the upload back.
+func (s *Service) storeChecked(ctx context.Context, a *domain.Actor, in UploadInput, caseID, referralID *int64, org int64,
+	check func(tx *gorm.DB) error) (Document, error) {
 	var fe domain.Fields
 	if in.Kind == "" {
 		fe.Add("kind", "validation.required")
@@ -216,7 +244,9 @@ func (s *Service) store(ctx context.Context, a *domain.Actor, in UploadInput, ca
 	}
 	confidential := in.Confidential || in.Kind == KindMinutes
 
-	st, err := s.blobs.PutUpload(in.Body, s.maxBytes, name)
+	// The raw name, not the cleaned one, tells the extension the user
+	// gave: cleaning drops the dot of ".pdf".
+	st, err := s.blobs.PutUpload(in.Body, s.maxBytes, in.FileName)
 	if err != nil {
 		return Document{}, err
 	}
@@ -233,6 +263,11 @@ func (s *Service) store(ctx context.Context, a *domain.Actor, in UploadInput, ca
 		detail["referral_id"] = *referralID
 	}
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
 		if err := tx.Create(&r).Error; err != nil {
 			return fmt.Errorf("document: insert: %w", err)
 		}
@@ -279,12 +314,15 @@ VALUES (?, ?, ?, ?, 'document_upload', ?::jsonb)`, *r.CaseID, r.UploadedAt, a.Us
 }
 
 // visible reports whether the actor a, with access acc to the case, may
-// see document r: confidential documents and minutes need
+// see document r: nothing without ReadsDocuments; confidential documents and minutes need
 // SeesConfidential (mediation confidentiality); identity documents —
 // copies that show identity numbers whole — need SeesPersonalData, except
 // for whoever uploaded them (a party may see the licence or identity card
 // it handed in).
 func visible(a *domain.Actor, acc domain.CaseAccess, r row) bool {
+	if !acc.ReadsDocuments {
+		return false
+	}
 	if (r.Confidential || r.Kind == KindMinutes) && !acc.SeesConfidential {
 		return false
 	}
@@ -299,8 +337,9 @@ func sensitive(d Document) bool {
 	return d.Confidential || d.Kind == KindMinutes || d.Kind == KindIdentity
 }
 
-// List returns the documents of a case the actor may see, oldest first.
-// A case the actor may not see gives ENOTFOUND.
+// List returns the documents of a case the actor may see, oldest first:
+// none when their role does not read documents. A case the actor may not
+// see gives ENOTFOUND.
 func (s *Service) List(ctx context.Context, caseID int64) ([]Document, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {

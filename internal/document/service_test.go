@@ -77,8 +77,14 @@ VALUES ('fz-ipmc', 'mediation_committee', 'city', '福州市知识产权纠纷�
 VALUES (?, '（2026）榕知调字第0001号', 2026, 1, 'direct', 'patent_infringement', '专利侵权纠纷', 'mediating', ?) RETURNING id`, f.orgID, f.clerk.UserID)
 	base := domain.CaseAccess{CaseID: f.caseID, OrgID: f.orgID, Status: domain.StatusMediating}
 	clerk, party, viewer := base, base, base
-	clerk.Handling, clerk.SeesConfidential, clerk.SeesPersonalData = true, true, true
+	clerk.Handling, clerk.Works, clerk.SeesConfidential, clerk.SeesPersonalData = true, true, true, true
 	party.Party, party.SeesConfidential = true, true
+	// The case service decides these from casbin; here every user who
+	// sees the case reads its documents, and those who work it or are a
+	// party add to them.
+	clerk.ReadsDocuments, clerk.UploadsDocuments = true, true
+	party.ReadsDocuments, party.UploadsDocuments = true, true
+	viewer.ReadsDocuments = true
 	access := fakeAccess{
 		{f.clerk.UserID, f.caseID}:  clerk,
 		{f.party.UserID, f.caseID}:  party,
@@ -334,7 +340,8 @@ func TestUploadTransactionFailureRemovesBlob(t *testing.T) {
 	// A case that vanished between the access check and the insert (the
 	// foreign key fails): same clean-up.
 	missing := f.caseID + 999
-	svc = NewService(f.db, f.blobs, fakeAccess{{f.clerk.UserID, missing}: {CaseID: missing, OrgID: f.orgID, Handling: true, SeesConfidential: true}},
+	svc = NewService(f.db, f.blobs, fakeAccess{{f.clerk.UserID, missing}: {CaseID: missing, OrgID: f.orgID, Handling: true, Works: true,
+		SeesConfidential: true, ReadsDocuments: true, UploadsDocuments: true}},
 		audit.New(f.db, nil), 1<<20, nil)
 	_, err = svc.Upload(as(f.clerk), UploadInput{CaseID: missing, Kind: KindEvidence, FileName: "a.pdf", Body: bytes.NewReader(pdfFile())})
 	wantCode(t, err, domain.EINTERNAL)

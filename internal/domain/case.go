@@ -449,4 +449,18 @@ type CaseAccess struct {
 	// SeesConfidential: may read session minutes and confidential
 	// documents (mediation confidentiality: handling org and parties).
 	SeesConfidential bool
+	// Works: a member of the handling committee who works the case (its
+	// director or clerk, an assigned mediator). A supervising director
+	// reads the case (Handling) but does not work it.
+	Works bool
+	// ReadsDocuments: casbin grants document:read to a role the actor
+	// holds in an organisation through which they see the case (the
+	// handling or supervising committee, the party enterprise, the filing
+	// organisation, an end of a referral, the leadership office). Which
+	// documents is still subject to the rules of internal/document.
+	ReadsDocuments bool
+	// UploadsDocuments: casbin grants document:upload to a role the actor
+	// holds in the handling committee while they work the case, or in an
+	// enterprise that is a party to it. Supervision is not enough.
+	UploadsDocuments bool
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -15,6 +17,11 @@ type ReferralAccessor interface {
 	// stands on the referral (its audit chain) and the case the referral
 	// concerns, if any; ENOTFOUND when the actor is at neither end.
 	DocumentAccess(ctx context.Context, referralID int64) (orgID int64, caseID *int64, err error)
+	// AttachAccess is DocumentAccess for adding a file, read in tx (the
+	// upload's transaction, or the plain handle for a check before the
+	// body is read): ECONFLICT when the referral's state takes no files
+	// any more (declined, completed).
+	AttachAccess(ctx context.Context, tx *gorm.DB, referralID int64) (orgID int64, caseID *int64, err error)
 }
 
 // SetReferrals lets documents attach to referrals (the application wires
@@ -23,23 +30,42 @@ func (s *Service) SetReferrals(r ReferralAccessor) { s.referrals = r }
 
 // UploadToReferral attaches a file to a referral: the court's ruling or
 // notice, the committee's agreement, a customs decision. Either end of the
-// referral may attach; the document also belongs to the referral's case
-// when it has one (a court's delegation files it on acceptance, and its
-// documents move to that case). Validation and storage are Upload's; the
-// upload is audited in the uploader's organisation's chain.
+// referral may attach while it is open (sent, received, accepted); a
+// declined or completed referral gives ECONFLICT. The document also
+// belongs to the referral's case when it has one (a court's delegation
+// files it on acceptance, and its documents move to that case).
+// Validation and storage are Upload's; the state is checked again inside
+// the upload's transaction, with the referral row share-locked, so that a
+// decline cannot slip in between. The upload is audited in the
+// uploader's organisation's chain.
 func (s *Service) UploadToReferral(ctx context.Context, referralID int64, in UploadInput) (Document, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return Document{}, err
 	}
-	if s.referrals == nil {
-		return Document{}, domain.NotFound("referral")
-	}
-	org, caseID, err := s.referrals.DocumentAccess(ctx, referralID)
+	org, caseID, err := s.ReferralUploadAccess(ctx, referralID)
 	if err != nil {
 		return Document{}, err
 	}
-	return s.store(ctx, a, in, caseID, &referralID, org)
+	return s.storeChecked(ctx, a, in, caseID, &referralID, org, func(tx *gorm.DB) error {
+		_, _, err := s.referrals.AttachAccess(ctx, tx, referralID)
+		return err
+	})
+}
+
+// ReferralUploadAccess answers whether the actor may attach a file to
+// referral referralID now, as UploadToReferral decides it (ENOTFOUND,
+// ECONFLICT), so that a request can be refused before its body is read.
+// It returns the organisation through which the actor attaches and the
+// referral's case, if any.
+func (s *Service) ReferralUploadAccess(ctx context.Context, referralID int64) (int64, *int64, error) {
+	if _, err := domain.RequireActor(ctx); err != nil {
+		return 0, nil, err
+	}
+	if s.referrals == nil {
+		return 0, nil, domain.NotFound("referral")
+	}
+	return s.referrals.AttachAccess(ctx, s.db, referralID)
 }
 
 // ListForReferral returns the documents attached to a referral, oldest

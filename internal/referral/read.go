@@ -378,6 +378,23 @@ func auditEntry(org *int64, action string, id int64, detail map[string]any) audi
 // they belong to both) and the case it concerns. ENOTFOUND unless the
 // actor is a member of either end whose role reads referrals.
 func (s *Service) DocumentAccess(ctx context.Context, id int64) (int64, *int64, error) {
+	return s.documentAccess(ctx, s.db, id, false)
+}
+
+// AttachAccess implements document.ReferralAccessor for adding a file:
+// DocumentAccess, and the referral must be open (sent, received or
+// accepted) — either end attaches while it runs. A declined referral
+// takes nothing more from either end (it discloses nothing any longer,
+// and a file attached to it would still reach the body that declined
+// it); a completed one is closed. Both give ECONFLICT. The referral is
+// read FOR SHARE in tx, the upload's transaction, so that a decline or
+// completion running at the same time waits for the upload to commit,
+// or the upload sees it.
+func (s *Service) AttachAccess(ctx context.Context, tx *gorm.DB, id int64) (int64, *int64, error) {
+	return s.documentAccess(ctx, tx, id, true)
+}
+
+func (s *Service) documentAccess(ctx context.Context, db *gorm.DB, id int64, attach bool) (int64, *int64, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return 0, nil, err
@@ -390,15 +407,23 @@ func (s *Service) DocumentAccess(ctx context.Context, id int64) (int64, *int64, 
 		SenderOrgID   *int64
 		ReceiverOrgID int64
 		CaseID        *int64
+		Status        string
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT sender_org_id, receiver_org_id, case_id FROM referrals
-WHERE id = ? AND (receiver_org_id IN ? OR sender_org_id IN ?)`, id, orgs, orgs).Scan(&rows).Error; err != nil {
+	lock := ""
+	if attach {
+		lock = " FOR SHARE"
+	}
+	if err := db.WithContext(ctx).Raw(`SELECT sender_org_id, receiver_org_id, case_id, status FROM referrals
+WHERE id = ? AND (receiver_org_id IN ? OR sender_org_id IN ?)`+lock, id, orgs, orgs).Scan(&rows).Error; err != nil {
 		return 0, nil, fmt.Errorf("referral %d: document access: %w", id, err)
 	}
 	if len(rows) == 0 {
 		return 0, nil, domain.NotFound("referral")
 	}
 	r := rows[0]
+	if st := Status(r.Status); attach && st.Final() {
+		return 0, nil, domain.Errorf(domain.ECONFLICT, "the referral is %s: a closed referral takes no more documents", st)
+	}
 	if slices.Contains(orgs, r.ReceiverOrgID) || r.SenderOrgID == nil {
 		return r.ReceiverOrgID, r.CaseID, nil
 	}

@@ -13,14 +13,11 @@ import (
 // uploadFromRequest reads the multipart upload shared by the page and the
 // API. The body is streamed to storage, never held whole in memory.
 func (s *Server) uploadFromRequest(c echo.Context, caseID int64) (document.Document, error) {
-	// Scope first: a case the actor cannot see does not exist for them,
-	// whatever they sent.
-	acc, err := s.deps.Cases.Access(ctxOf(c), caseID)
-	if err != nil {
+	// Scope and permission first: a case the actor cannot see does not
+	// exist for them, and one they may not add to refuses, whatever they
+	// sent.
+	if _, err := s.deps.Documents.UploadAccess(ctxOf(c), caseID); err != nil {
 		return document.Document{}, err
-	}
-	if !acc.Handling && !acc.Party {
-		return document.Document{}, domain.Errorf(domain.EFORBIDDEN, "only the committee handling the case and its parties may add documents")
 	}
 	return s.readUpload(c, func(in document.UploadInput) (document.Document, error) {
 		in.CaseID = caseID
@@ -29,9 +26,10 @@ func (s *Server) uploadFromRequest(c echo.Context, caseID int64) (document.Docum
 }
 
 // referralUploadFromRequest attaches the multipart upload to a referral;
-// a referral the actor is not party to answers 404 before the body is read.
+// a referral the actor is not party to answers 404, a closed one 409,
+// before the body is read.
 func (s *Server) referralUploadFromRequest(c echo.Context, referralID int64) (document.Document, error) {
-	if _, err := s.deps.Documents.ListForReferral(ctxOf(c), referralID); err != nil {
+	if _, _, err := s.deps.Documents.ReferralUploadAccess(ctxOf(c), referralID); err != nil {
 		return document.Document{}, err
 	}
 	return s.readUpload(c, func(in document.UploadInput) (document.Document, error) {

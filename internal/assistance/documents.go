@@ -76,7 +76,9 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 	if err := fe.Err(); err != nil {
 		return Document{}, err
 	}
-	st, err := s.d.Blobs.PutUpload(in.Body, s.d.MaxUploadBytes, name)
+	// The raw name tells the extension the user gave (cleaning drops the
+	// dot of ".pdf"); PutUpload checks the content against it.
+	st, err := s.d.Blobs.PutUpload(in.Body, s.d.MaxUploadBytes, in.FileName)
 	if err != nil {
 		return Document{}, err
 	}

@@ -117,14 +117,20 @@ func (b *Blobs) Put(r io.Reader, max int64) (Stored, error) {
 	})
 }
 
-// PutUpload is Put for a file uploaded by a user under fileName (already
-// cleaned; it is used for nothing but its extension). Before the
-// temporary file gets a key, its sniffed content type must be on the
-// allow-list — PDF, PNG, JPEG, GIF, WebP, UTF-8 plain text, or a zip that
-// is an Office Open XML document whose extension (.docx, .xlsx, .pptx)
-// matches its contents; anything else gives EINVALID, field "file",
-// "validation.file_type", and the temporary file is removed. The client's
-// declared content type plays no part.
+// PutUpload is Put for a file uploaded by a user under fileName (as the
+// user gave it, or cleaned; it is used for nothing but its extension).
+// Before the temporary file gets a key, its sniffed content type must be
+// on the allow-list — PDF, PNG, JPEG, GIF, WebP, UTF-8 plain text, or a
+// zip that is an Office Open XML document whose extension (.docx, .xlsx,
+// .pptx) matches its contents; anything else gives EINVALID, field
+// "file", "validation.file_type". A file on the allow-list whose name
+// carries an extension that says another type (a PNG named "scan.pdf" or
+// ".pdf", a PDF named "x.txt" or "x.html") gives EINVALID, field "file",
+// "validation.file_type_mismatch" with params Ext (the extension) and
+// Type (what the content is): a viewer would open it with the wrong
+// program, and the uploader most likely picked the wrong file. The
+// temporary file is removed on every refusal. The client's declared
+// content type plays no part.
 func (b *Blobs) PutUpload(r io.Reader, max int64, fileName string) (Stored, error) {
 	return b.put(r, max, func(f *os.File, size int64, sniffed string, utf8OK bool) (string, error) {
 		return allowedType(f, size, sniffed, utf8OK, fileName)
@@ -262,21 +268,79 @@ func readError(err error, max int64) error {
 }
 
 // allowedType applies the content-type allow-list to a complete temporary
-// file and returns the content type to store.
+// file, then checks the name's extension against the content, and
+// returns the content type to store.
 func allowedType(f *os.File, size int64, sniffed string, utf8OK bool, fileName string) (string, error) {
+	ct := ""
 	switch {
 	case sniffedAllowed[sniffed]:
-		return sniffed, nil
+		ct = sniffed
 	case sniffed == textUTF8 && utf8OK:
-		return sniffed, nil
+		ct = sniffed
 	case sniffed == "application/zip":
-		if t := ooxmlType(f, size, fileName); t != "" {
-			return t, nil
-		}
+		ct = ooxmlType(f, size, fileName)
 	}
 	var fe domain.Fields
-	fe.Add("file", "validation.file_type")
-	return "", fe.Err()
+	if ct == "" {
+		fe.Add("file", "validation.file_type")
+		return "", fe.Err()
+	}
+	ext := extension(fileName)
+	if want, known := extensionTypes[ext]; known && want != ct {
+		fe.Add("file", "validation.file_type_mismatch", "Ext", ext, "Type", typeLabels[ct])
+		return "", fe.Err()
+	}
+	return ct, nil
+}
+
+// extensionTypes maps the extensions that say what a file is to the
+// content type a file with that name must have. An extension of the
+// allow-list names its type; one of a type outside it (a legacy Office
+// file, an archive, a program, a web page) maps to "", which no accepted
+// content has. Extensions not listed here, and names without one, say
+// nothing and are not checked.
+var extensionTypes = map[string]string{
+	".pdf": "application/pdf",
+	".png": "image/png",
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".jpe": "image/jpeg", ".jfif": "image/jpeg",
+	".gif":  "image/gif",
+	".webp": "image/webp",
+	".txt":  textUTF8, ".text": textUTF8, ".csv": textUTF8, ".md": textUTF8, ".log": textUTF8,
+	".docx": TypeDOCX, ".xlsx": TypeXLSX, ".pptx": TypePPTX,
+	".doc": "", ".xls": "", ".ppt": "", ".rtf": "", ".odt": "", ".ods": "", ".odp": "",
+	".zip": "", ".rar": "", ".7z": "", ".gz": "", ".tar": "",
+	".exe": "", ".dll": "", ".msi": "", ".bat": "", ".cmd": "", ".com": "", ".scr": "", ".ps1": "", ".sh": "",
+	".js": "", ".jar": "", ".apk": "", ".lnk": "",
+	".html": "", ".htm": "", ".xhtml": "", ".svg": "", ".xml": "",
+	".bmp": "", ".tif": "", ".tiff": "", ".heic": "",
+}
+
+// typeLabels names the accepted content types for the mismatch message.
+var typeLabels = map[string]string{
+	"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP",
+	textUTF8: "TXT", TypeDOCX: "DOCX", TypeXLSX: "XLSX", TypePPTX: "PPTX",
+}
+
+// extension returns the lower-case extension of a file name as the user
+// gave it or as CleanFileName left it, with its dot: ".pdf" for
+// "证据.PDF", for ".pdf" (a name that is nothing but an extension) and
+// for "pdf" when the raw name was ".pdf"; "" when there is none. Only the
+// last path element counts, and control and bidirectional-override
+// characters are dropped first, as CleanFileName drops them, so that
+// "evil\u202Efdp.exe" has the extension ".exe".
+func extension(fileName string) string {
+	name := CleanFileName(fileName)
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		return strings.ToLower(name[i:])
+	}
+	raw := fileName
+	if i := strings.LastIndexAny(raw, `/\`); i >= 0 {
+		raw = raw[i+1:]
+	}
+	if name != "" && strings.HasPrefix(strings.TrimSpace(raw), ".") {
+		return "." + strings.ToLower(name)
+	}
+	return ""
 }
 
 // ooxmlType returns the Office Open XML content type of the zip in f when
@@ -285,11 +349,7 @@ func allowedType(f *os.File, size int64, sniffed string, utf8OK bool, fileName s
 // (word/, xl/, ppt/); otherwise "". Only the central directory is read:
 // nothing is decompressed, so a zip bomb costs nothing here.
 func ooxmlType(f *os.File, size int64, fileName string) string {
-	dot := strings.LastIndexByte(fileName, '.')
-	if dot < 0 {
-		return ""
-	}
-	kind, ok := ooxmlKinds[strings.ToLower(fileName[dot:])]
+	kind, ok := ooxmlKinds[extension(fileName)]
 	if !ok {
 		return ""
 	}

@@ -327,8 +327,9 @@ func TestPutUploadAllowList(t *testing.T) {
 		{"text", "笔录.txt", []byte("第一次调解笔录\n"), "text/plain; charset=utf-8"},
 		{"long text", "long.txt", []byte(longText), "text/plain; charset=utf-8"},
 		{"text with BOM", "bom.txt", []byte("\xef\xbb\xbfhello"), "text/plain; charset=utf-8"},
-		// The type is sniffed: the name does not matter except for OOXML.
-		{"pdf named txt", "x.txt", pdfFile(), "application/pdf"},
+		// The type is sniffed; a name that says nothing about it is fine.
+		{"pdf without extension", "申请书", pdfFile(), "application/pdf"},
+		{"pdf with an unknown extension", "申请书.final", pdfFile(), "application/pdf"},
 		{"docx", "协议.docx", docxFile(t), TypeDOCX},
 		{"docx upper-case", "AGREEMENT.DOCX", docxFile(t), TypeDOCX},
 		{"xlsx", "清单.xlsx", zipFile(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"), TypeXLSX},

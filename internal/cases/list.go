@@ -81,7 +81,7 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 		q = q.Where("cases.created_at < ?", f.To)
 	}
 	if qs := strings.TrimSpace(f.Q); qs != "" {
-		sql, qargs := searchCondition(qs)
+		sql, qargs := v.searchCondition(qs)
 		q = q.Where(sql, qargs...)
 	}
 	if f.Cursor != "" {
@@ -126,15 +126,22 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 }
 
 // fillNames sets the first applicant's and respondent's names of a page in
-// one query. Names of natural persons are masked for a viewer who sees the
-// case only for oversight.
+// one query, as the case page shows them to the viewer (Get): a name the
+// viewer does not read in clear (clearNames) is masked for the leader's
+// oversight (natural persons) and left out for a viewer whose referrals
+// do not disclose the parties.
 func (s *Service) fillNames(ctx context.Context, v viewer, items []ListItem, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT ON (case_id, role) case_id, role, kind, name
-FROM case_parties WHERE case_id IN ? AND role IN ('applicant', 'respondent')
-ORDER BY case_id, role, position, id`, ids).Rows()
+	clear, cargs := v.clearNames()
+	if clear == "" {
+		clear = "TRUE"
+	}
+	args := append(append([]any{}, cargs...), ids)
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT ON (cp.case_id, cp.role) cp.case_id, cp.role, cp.kind, cp.name, `+clear+` AS clear
+FROM case_parties cp JOIN cases ON cases.id = cp.case_id WHERE cp.case_id IN ? AND cp.role IN ('applicant', 'respondent')
+ORDER BY cp.case_id, cp.role, cp.position, cp.id`, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("list cases: party names: %w", err)
 	}
@@ -143,18 +150,22 @@ ORDER BY case_id, role, position, id`, ids).Rows()
 	for i, it := range items {
 		byCase[it.ID] = i
 	}
-	full := v.queueOrgs()
 	for rows.Next() {
 		var (
 			caseID           int64
 			role, kind, name string
+			inClear          bool
 		)
-		if err := rows.Scan(&caseID, &role, &kind, &name); err != nil {
+		if err := rows.Scan(&caseID, &role, &kind, &name, &inClear); err != nil {
 			return fmt.Errorf("list cases: party names: %w", err)
 		}
 		i := byCase[caseID]
-		if kind == string(domain.PartyPerson) && v.leader && !slices.Contains(full, items[i].OrgID) {
+		switch {
+		case inClear:
+		case v.leader:
 			name = domain.MaskName(name)
+		default:
+			continue
 		}
 		if role == string(domain.PartyApplicant) {
 			items[i].Applicant = name
@@ -168,24 +179,98 @@ ORDER BY case_id, role, position, id`, ids).Rows()
 	return nil
 }
 
+// The list applies exactly the disclosure the case page applies (Get,
+// restrictToDisclosure, partyView), in SQL so that a search never matches
+// what the viewer could not read on the page:
+//
+//   - the case number, committee, status, type and dates: whoever sees
+//     the case;
+//   - the parties' names: in clear to those who handle the case, its
+//     parties, and the filer's court or centre; to the leader's office
+//     only organisations' names (natural persons' are masked); to a
+//     viewer who sees the case only through referrals, only when one of
+//     those referrals (not declined) discloses the parties;
+//   - the IP rights: to all but a viewer who sees the case only through
+//     referrals none of which discloses the rights.
+//
+// The conditions are on a row of "cases" and, for names, the party row
+// "cp"; "" means the condition holds for every case in the viewer's
+// scope.
+
+// clearNames is the condition under which the viewer reads the name of
+// party cp of a case in clear.
+func (v viewer) clearNames() (string, []any) {
+	direct, args := v.directParts(false, false)
+	if v.leader {
+		return orParts(append([]string{"cp.kind <> 'person'"}, direct...)), args
+	}
+	return v.disclosedOr(direct, args, "parties")
+}
+
+// readableRights is the condition under which the viewer reads the IP
+// rights of a case.
+func (v viewer) readableRights() (string, []any) {
+	if v.leader {
+		return "", nil
+	}
+	direct, args := v.directParts(false, false)
+	return v.disclosedOr(direct, args, "rights")
+}
+
+// disclosedOr is, for a viewer who may see cases through referrals, the
+// condition that they see the case whole (direct, or filed by their
+// organisation) or that a referral of the case at one of their
+// organisations, not declined, discloses part; "" for anyone else, whose
+// whole scope is direct or filed.
+func (v viewer) disclosedOr(direct []string, args []any, part string) (string, []any) {
+	if len(v.referred) == 0 {
+		return "", nil
+	}
+	parts := slices.Clone(direct)
+	if p, pa, ok := v.filedPart(); ok {
+		parts, args = append(parts, p), append(args, pa...)
+	}
+	parts = append(parts, `EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = cases.id AND r.status <> 'declined'
+AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure->>'`+part+`')::boolean, false))`)
+	args = append(args, v.referred, v.referred)
+	return orParts(parts), args
+}
+
 // searchCondition matches a case by its number (any part of it: people
 // type "第0012号" or just "0012"; the trigram index serves it), a
 // party's name (substring, served by the trigram index) or an IP right's
 // number (exact, in each kind's canonical spelling). The alternatives are
 // one set of ids computed from three indexes, which the planner joins to
 // the page rather than probing three sub-queries for every case walked.
-func searchCondition(q string) (string, []any) {
-	like := escapeLike(q)
+// A name or a right matches only where the viewer reads it in clear
+// (clearNames, readableRights): a search must not confirm what the page
+// masks or withholds. For the leader's office a name search therefore
+// finds organisations by name, natural persons only in cases it also
+// handles; anyone finds any case they see by its number.
+func (v viewer) searchCondition(q string) (string, []any) {
+	like := "%" + escapeLike(q) + "%"
 	numbers := []string{q}
 	for _, n := range []string{domain.NormalizePatentNumber(q), domain.NormalizeTrademarkRegNumber(q), domain.NormalizeCopyrightRegNumber(q)} {
 		if n != "" && !slices.Contains(numbers, n) {
 			numbers = append(numbers, n)
 		}
 	}
+	args := []any{like, like}
+	names := "SELECT cp.case_id FROM case_parties cp WHERE cp.name ILIKE ?"
+	if cond, cargs := v.clearNames(); cond != "" {
+		names = "SELECT cp.case_id FROM case_parties cp JOIN cases ON cases.id = cp.case_id WHERE cp.name ILIKE ? AND " + cond
+		args = append(args, cargs...)
+	}
+	args = append(args, numbers)
+	rights := "SELECT cr.case_id FROM case_rights cr WHERE cr.number IN ?"
+	if cond, rargs := v.readableRights(); cond != "" {
+		rights = "SELECT cr.case_id FROM case_rights cr JOIN cases ON cases.id = cr.case_id WHERE cr.number IN ? AND " + cond
+		args = append(args, rargs...)
+	}
 	return `cases.id IN (
 SELECT c.id FROM cases c WHERE c.number LIKE ?
-UNION SELECT cp.case_id FROM case_parties cp WHERE cp.name ILIKE ?
-UNION SELECT cr.case_id FROM case_rights cr WHERE cr.number IN ?)`, []any{"%" + like + "%", "%" + like + "%", numbers}
+UNION ` + names + `
+UNION ` + rights + `)`, args
 }
 
 // escapeLike escapes LIKE's wildcards so that a search for "50%" looks for

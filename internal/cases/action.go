@@ -21,7 +21,10 @@ type step struct {
 	action  domain.CaseAction
 	version int
 	check   func(f *domain.Fields, now time.Time)
-	apply   func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error)
+	// checkCase validates the input against the locked case (times that
+	// cannot precede its filing or its agreement), with check's errors.
+	checkCase func(f *domain.Fields, st *caseState)
+	apply     func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error)
 }
 
 // change is what an action does to the case row and what the timeline
@@ -69,6 +72,9 @@ func (s *Service) run(ctx context.Context, id int64, sp step) (domain.Case, erro
 		}
 		if sp.check != nil {
 			sp.check(&f, st.now)
+		}
+		if sp.checkCase != nil {
+			sp.checkCase(&f, st)
 		}
 		if err := f.Err(); err != nil {
 			return err

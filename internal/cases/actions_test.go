@@ -61,8 +61,10 @@ VALUES (?, ?, ?, '调解员与被申请人系同学', ?) RETURNING id`, c.ID, m1
 		if opts.effective {
 			eff = &now
 		}
-		fx.exec(`INSERT INTO case_agreements (case_id, facts, disputed_matters, responsibilities, terms, performance_method, effective_at)
-VALUES (?, '事实', '争议', '责任', '条款', '一次性支付', ?)`, c.ID, eff)
+		// Drawn up on the service's clock, as Settle would (the column's
+		// default is the database's wall clock).
+		fx.exec(`INSERT INTO case_agreements (case_id, facts, disputed_matters, responsibilities, terms, performance_method, effective_at, created_at)
+VALUES (?, '事实', '争议', '责任', '条款', '一次性支付', ?, ?)`, c.ID, eff, now)
 		fx.exec("UPDATE cases SET outcome = 'settled' WHERE id = ?", c.ID)
 	case domain.StatusFailed:
 		fx.exec("UPDATE cases SET outcome = 'failed', outcome_reason = '分歧较大', suggested_route = 'litigation' WHERE id = ?", c.ID)

@@ -350,9 +350,7 @@ func validateIntake(f *domain.Fields, in IntakeInput, fl filer) normalizedIntake
 	nc.summary = text(f, "summary", in.Summary, true, maxText)
 	nc.claims = text(f, "claims", in.Claims, false, maxText)
 	nc.externalRef = text(f, "external_ref", in.ExternalRef, false, maxName)
-	if in.ClaimAmountFen < 0 {
-		f.Add("claim_amount_fen", "validation.non_negative")
-	}
+	f.Amount("claim_amount_fen", in.ClaimAmountFen)
 
 	if len(in.Parties) > maxParties {
 		f.Add("parties", "validation.too_many", "Max", maxParties)
@@ -442,7 +440,7 @@ func validateRight(f *domain.Fields, i int, r RightInput) rightRow {
 	}
 	row := rightRow{Position: i, Kind: string(r.Kind), Number: ip.Number,
 		Title: text(f, field("title"), r.Title, false, maxShort), Holder: text(f, field("holder"), r.Holder, false, maxName),
-		ValidFrom: date(f, field("valid_from"), r.ValidFrom), ValidTo: date(f, field("valid_to"), r.ValidTo)}
+		ValidFrom: rightDate(f, field("valid_from"), r.ValidFrom), ValidTo: rightDate(f, field("valid_to"), r.ValidTo)}
 	if row.ValidFrom != nil && row.ValidTo != nil && row.ValidTo.Before(*row.ValidFrom) {
 		f.Add(field("valid_to"), "validation.date_order")
 	}

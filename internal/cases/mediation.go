@@ -19,9 +19,11 @@ import (
 const sessionClockSkew = 24 * time.Hour
 
 // LogSession records a mediation session: when (not more than a day
-// ahead), how (in person, video, phone), where, who attended, the minutes
-// (confidential to the handling committee and the parties) and the next
-// steps. Assigned mediators who have declared no conflict only.
+// ahead, not on a day before the case was filed), how (in person, video,
+// phone), where, who attended, the minutes (confidential to the handling
+// committee and the parties) and the next steps, with the next session
+// (after this one, within a year). Assigned mediators who have declared
+// no conflict only.
 func (s *Service) LogSession(ctx context.Context, id int64, in SessionInput) (domain.Case, error) {
 	var r sessionRow
 	return s.run(ctx, id, step{action: domain.ActionLogSession, version: in.Version,
@@ -39,9 +41,14 @@ func (s *Service) LogSession(ctx context.Context, id int64, in SessionInput) (do
 				next := in.NextSessionAt.UTC().Truncate(time.Microsecond)
 				if !in.HeldAt.IsZero() && !next.After(in.HeldAt) {
 					f.Add("next_session_at", "validation.date_order")
+				} else {
+					f.Between("next_session_at", next, domain.EarliestInstant, now.Add(domain.MaxAhead))
 				}
 				r.NextSessionAt = &next
 			}
+		},
+		checkCase: func(f *domain.Fields, st *caseState) {
+			sinceFiling(f, "held_at", in.HeldAt, st)
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			r.CaseID, r.RecordedBy, r.CreatedAt = st.row.ID, st.actor.UserIDRef(), st.now
@@ -54,17 +61,20 @@ func (s *Service) LogSession(ctx context.Context, id int64, in SessionInput) (do
 		}})
 }
 
-// Extend moves the mediation due date later, with both parties' consent
-// recorded and a reason kept on the timeline with the old and new dates;
-// the mediation deadline moves with it (its original due time kept).
-// Director only.
+// Extend moves the mediation due date later (at most a year from now),
+// with both parties' consent recorded and a reason kept on the timeline
+// with the old and new dates; the mediation deadline moves with it (its
+// original due time kept). Director only.
 func (s *Service) Extend(ctx context.Context, id int64, in ExtendInput) (domain.Case, error) {
 	var reason string
 	due := in.NewDueAt.UTC().Truncate(time.Microsecond)
 	return s.run(ctx, id, step{action: domain.ActionExtend, version: in.Version,
-		check: func(f *domain.Fields, _ time.Time) {
+		check: func(f *domain.Fields, now time.Time) {
 			if in.NewDueAt.IsZero() {
 				f.Add("new_due_at", "validation.required")
+			} else if due.After(now.Add(domain.MaxAhead)) {
+				f.Add("new_due_at", "validation.date_range", "From", now.In(beijing).Format(dateLayout),
+					"To", now.Add(domain.MaxAhead).In(beijing).Format(dateLayout))
 			}
 			reason = text(f, "reason", in.Reason, true, maxText)
 			if !in.ApplicantConsent {
@@ -96,8 +106,9 @@ func (s *Service) Extend(ctx context.Context, id int64, in ExtendInput) (domain.
 // Settle ends mediation with an agreement whose content People's
 // Mediation Law art. 29 requires: the facts, the matters in dispute, each
 // party's responsibility, the terms and how (and optionally by when) they
-// are performed. The agreement takes effect once signed and sealed
-// (Signoff). Assigned mediators who have declared no conflict only.
+// are performed (a date from the day the case was filed to ten years
+// ahead). The agreement takes effect once signed and sealed (Signoff).
+// Assigned mediators who have declared no conflict only.
 func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (domain.Case, error) {
 	var r agreementRow
 	return s.run(ctx, id, step{action: domain.ActionSettle, version: in.Version,
@@ -109,6 +120,13 @@ func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (doma
 				Terms:             text(f, "terms", in.Terms, true, maxText),
 				PerformanceMethod: text(f, "performance_method", in.PerformanceMethod, true, maxText),
 				PerformanceDue:    date(f, "performance_due", in.PerformanceDue),
+			}
+		},
+		checkCase: func(f *domain.Fields, st *caseState) {
+			if d := r.PerformanceDue; d != nil {
+				// A date is midnight UTC of its day (date): compare days.
+				day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, beijing)
+				f.Between("performance_due", day, domain.DayStart(st.row.CreatedAt), st.now.Add(domain.MaxAheadLong))
 			}
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
@@ -146,9 +164,11 @@ const (
 )
 
 // Signoff records one signature on the agreement of a settled case: a
-// party's, an active mediator's, or the committee's seal. Mediators, clerks
-// and directors record signatures; only a clerk or the director affixes
-// the seal. Signing twice is EINVALID (validation.signoff_duplicate). When
+// party's (party_id), an active mediator's (user_id), or the committee's
+// seal (neither), at a time not in the future nor on a day before the
+// agreement was drawn up. Mediators, clerks and directors record
+// signatures; only a clerk or the director affixes the seal. Signing twice
+// is EINVALID (validation.signoff_duplicate). When
 // every party, every active mediator and the seal have signed, the
 // agreement takes effect at the latest signature (People's Mediation Law
 // arts. 30–31), noted on the timeline as agreement_effective.
@@ -168,13 +188,27 @@ func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domai
 			default:
 				f.Add("signer_kind", "validation.signer_kind")
 			}
-			if in.SignerKind == signerParty && in.PartyID <= 0 {
+			// Each kind of signer is named by its own id and only by it.
+			switch {
+			case in.SignerKind == signerParty && in.PartyID <= 0:
 				f.Add("party_id", "validation.required")
+			case in.SignerKind != signerParty && in.PartyID != 0:
+				f.Add("party_id", "validation.not_applicable")
 			}
-			if in.SignerKind == signerMediator && in.UserID <= 0 {
+			switch {
+			case in.SignerKind == signerMediator && in.UserID <= 0:
 				f.Add("user_id", "validation.required")
+			case in.SignerKind != signerMediator && in.UserID != 0:
+				f.Add("user_id", "validation.not_applicable")
 			}
 			notFuture(f, "signed_at", in.SignedAt, now)
+		},
+		checkCase: func(f *domain.Fields, st *caseState) {
+			// No earlier than the day the agreement was drawn up (the
+			// future and the distant past are check's).
+			if st.agreement != nil && !in.SignedAt.Before(domain.EarliestInstant) && !in.SignedAt.After(st.now) {
+				f.Between("signed_at", in.SignedAt, domain.DayStart(st.agreement.CreatedAt), st.now)
+			}
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			if st.agreement == nil {

@@ -16,6 +16,16 @@ const (
 	maxMinutes = 100000
 	maxParties = 50
 	maxRights  = 100
+	// maxMediators is the most mediators one assignment (or one
+	// objection's replacements) names.
+	maxMediators = 20
+)
+
+// Rights are valid on dates between these (a copyright outlives its
+// author by fifty years).
+var (
+	earliestRightDate = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestRightDate   = time.Date(2199, 12, 31, 0, 0, 0, 0, time.UTC)
 )
 
 // text trims s and checks that it is present when required and not longer
@@ -43,13 +53,36 @@ func date(f *domain.Fields, field, s string) *time.Time {
 	return &t
 }
 
-// notFuture checks that t is set and not after limit.
+// rightDate parses an optional validity date of an IP right, which must
+// lie between earliestRightDate and latestRightDate.
+func rightDate(f *domain.Fields, field, s string) *time.Time {
+	t := date(f, field, s)
+	if t != nil && !f.Between(field, *t, earliestRightDate, latestRightDate) {
+		return nil
+	}
+	return t
+}
+
+// notFuture checks that t is set, not after limit and not before
+// domain.EarliestInstant.
 func notFuture(f *domain.Fields, field string, t, limit time.Time) {
 	switch {
 	case t.IsZero():
 		f.Add(field, "validation.required")
 	case t.After(limit):
 		f.Add(field, "validation.future")
+	case t.Before(domain.EarliestInstant):
+		f.Between(field, t, domain.EarliestInstant, limit)
+	}
+}
+
+// sinceFiling checks that t (when set) is not on a day before the case
+// was filed: what happens in a case (the respondent's consent, a session)
+// cannot precede it, though it may be recorded with the hour it happened
+// on the day the case was registered.
+func sinceFiling(f *domain.Fields, field string, t time.Time, st *caseState) {
+	if !t.IsZero() && !t.Before(domain.EarliestInstant) && t.Before(domain.DayStart(st.row.CreatedAt)) {
+		f.Add(field, "validation.before_case")
 	}
 }
 

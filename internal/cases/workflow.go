@@ -13,14 +13,17 @@ import (
 )
 
 // Accept accepts a submitted case once the respondent has agreed to
-// mediate (mediation is voluntary): ConsentAt is required and must not be
-// in the future. Director only.
+// mediate (mediation is voluntary): ConsentAt is required, must not be in
+// the future nor on a day before the case was filed. Director only.
 func (s *Service) Accept(ctx context.Context, id int64, in AcceptInput) (domain.Case, error) {
 	var note string
 	return s.run(ctx, id, step{action: domain.ActionAccept, version: in.Version,
 		check: func(f *domain.Fields, now time.Time) {
 			notFuture(f, "consent_at", in.ConsentAt, now)
 			note = text(f, "consent_note", in.ConsentNote, false, maxText)
+		},
+		checkCase: func(f *domain.Fields, st *caseState) {
+			sinceFiling(f, "consent_at", in.ConsentAt, st)
 		},
 		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
 			consent := in.ConsentAt.UTC().Truncate(time.Microsecond)
@@ -60,8 +63,11 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 	ids := dedupe(in.MediatorIDs)
 	return s.run(ctx, id, step{action: domain.ActionAssign, version: in.Version,
 		check: func(f *domain.Fields, _ time.Time) {
-			if len(ids) == 0 {
+			switch {
+			case len(ids) == 0:
 				f.Add("mediator_ids", "validation.required")
+			case len(in.MediatorIDs) > maxMediators:
+				f.Add("mediator_ids", "validation.too_many", "Max", maxMediators)
 			}
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
@@ -93,8 +99,10 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 // dedupe drops repeated ids, keeping the first occurrence's order.
 func dedupe(ids []int64) []int64 {
 	var out []int64
+	seen := make(map[int64]bool, len(ids))
 	for _, id := range ids {
-		if !slices.Contains(out, id) {
+		if !seen[id] {
+			seen[id] = true
 			out = append(out, id)
 		}
 	}
@@ -255,8 +263,11 @@ func (s *Service) DecideObjection(ctx context.Context, id int64, in DecideObject
 				f.Add("objection_id", "validation.required")
 			}
 			reason = text(f, "reason", in.Reason, !in.Uphold, maxText)
-			if !in.Uphold && len(replacements) > 0 {
+			switch {
+			case !in.Uphold && len(replacements) > 0:
 				f.Add("replacement_ids", "validation.not_applicable")
+			case len(in.Replacements) > maxMediators:
+				f.Add("replacement_ids", "validation.too_many", "Max", maxMediators)
 			}
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {

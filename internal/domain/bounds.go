@@ -11,14 +11,14 @@ import "time"
 // range of a bigint.
 const MaxAmountFen int64 = 1_000_000_000_000_000
 
-// chinaTime is China Standard Time, in which the calendar days of the
+// ChinaTime is China Standard Time, in which the calendar days of the
 // bounds below are counted (China has no daylight saving time).
-var chinaTime = time.FixedZone("CST", 8*3600)
+var ChinaTime = time.FixedZone("CST", 8*3600)
 
 // EarliestInstant is the earliest moment any input may name (a consent,
 // a session, a sign-off, a detention, a decision): nothing the system
 // records happened before 2000.
-var EarliestInstant = time.Date(2000, 1, 1, 0, 0, 0, 0, chinaTime)
+var EarliestInstant = time.Date(2000, 1, 1, 0, 0, 0, 0, ChinaTime)
 
 // MaxAhead is how far ahead of now a planned moment may lie (the next
 // session, a new due date) and MaxAheadLong a planned date of
@@ -30,8 +30,8 @@ const (
 
 // DayStart is the start of t's calendar day in China.
 func DayStart(t time.Time) time.Time {
-	y, m, d := t.In(chinaTime).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, chinaTime)
+	y, m, d := t.In(ChinaTime).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, ChinaTime)
 }
 
 // Amount checks an amount of money in fen: not negative, at most
@@ -53,7 +53,7 @@ func (f *Fields) Between(field string, t, from, to time.Time) bool {
 	if t.IsZero() || (!t.Before(from) && !t.After(to)) {
 		return true
 	}
-	f.Add(field, "validation.date_range", "From", from.In(chinaTime).Format("2006-01-02"),
-		"To", to.In(chinaTime).Format("2006-01-02"))
+	f.Add(field, "validation.date_range", "From", from.In(ChinaTime).Format("2006-01-02"),
+		"To", to.In(ChinaTime).Format("2006-01-02"))
 	return false
 }

@@ -155,7 +155,8 @@ func (fx *fixture) settle(committee string, c domain.Case) domain.Case {
 	med := fx.as("mediator1." + committee)
 	var err error
 	if c, err = fx.cs.Settle(med, c.ID, cases.AgreementInput{Version: c.Version, Facts: "事实", DisputedMatters: "争议",
-		Responsibilities: "责任", Terms: "被申请人赔偿三万元", PerformanceMethod: "银行转账", PerformanceDue: "2099-01-01"}); err != nil {
+		Responsibilities: "责任", Terms: "被申请人赔偿三万元", PerformanceMethod: "银行转账",
+		PerformanceDue: fx.now().In(calendar.Beijing).AddDate(1, 0, 0).Format("2006-01-02")}); err != nil {
 		fx.t.Fatalf("settle: %v", err)
 	}
 	var parties []int64

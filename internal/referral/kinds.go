@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ipmediate/ipmediate/internal/boundary"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
@@ -117,35 +118,47 @@ func oneOf(f *domain.Fields, field, s string, allowed ...string) string {
 	return s
 }
 
-// decode reads a kind's JSON object into v; anything but an object (or
-// nothing) is EINVALID naming field.
+// decode reads a kind's JSON object into v (boundary.DecodeObject);
+// anything but an object (or nothing) is EINVALID naming field, a member
+// of the wrong type names the member ("fields.guarantee_amount_fen").
 func decode(f *domain.Fields, field string, raw json.RawMessage, v any) bool {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return true
-	}
-	if raw[0] != '{' {
-		f.Add(field, "validation.object")
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	if err := dec.Decode(v); err != nil {
-		f.Add(field, "validation.object")
+	if fe := boundary.DecodeObject(field, raw, v); fe != nil {
+		*f = append(*f, *fe)
 		return false
 	}
 	return true
 }
 
-// dateOnly parses an optional YYYY-MM-DD date.
-func dateOnly(f *domain.Fields, field, s string) string {
+// dateOnly parses an optional YYYY-MM-DD date, which must lie between
+// domain.EarliestInstant and today.
+func dateOnly(f *domain.Fields, field, s string, now time.Time) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	if _, err := time.Parse("2006-01-02", s); err != nil {
+	t, err := time.ParseInLocation("2006-01-02", s, domain.ChinaTime)
+	if err != nil {
 		f.Add(field, "validation.date")
+		return s
 	}
+	f.Between(field, t, domain.DayStart(domain.EarliestInstant), now)
 	return s
+}
+
+// instant checks a moment that has happened: set, not in the future, not
+// before domain.EarliestInstant.
+func instant(f *domain.Fields, field string, t *time.Time, now time.Time) bool {
+	switch {
+	case t == nil || t.IsZero():
+		f.Add(field, "validation.required")
+	case t.After(now):
+		f.Add(field, "validation.future")
+	case t.Before(domain.EarliestInstant):
+		f.Between(field, *t, domain.EarliestInstant, now)
+	default:
+		return true
+	}
+	return false
 }
 
 // The kinds' own fields, as sent.
@@ -225,7 +238,7 @@ type assistanceFields struct {
 // checkFields validates the kind's fields of in and returns what is
 // stored. facts is the case (nil without one). Identity numbers are
 // encrypted by the caller (secrets).
-func checkFields(f *domain.Fields, k Kind, raw json.RawMessage, facts *cases.Facts) (map[string]any, *infringerInput) {
+func checkFields(f *domain.Fields, k Kind, raw json.RawMessage, facts *cases.Facts, now time.Time) (map[string]any, *infringerInput) {
 	out := map[string]any{}
 	switch k {
 	case KindCourtDelegation:
@@ -281,9 +294,7 @@ func checkFields(f *domain.Fields, k Kind, raw json.RawMessage, facts *cases.Fac
 			out["port"] = text(f, "fields.port", in.Port, true, maxShort)
 			out["declaration_number"] = text(f, "fields.declaration_number", in.DeclarationNumber, false, maxShort)
 			out["recordation_number"] = text(f, "fields.recordation_number", in.RecordationNumber, false, maxShort)
-			if in.GuaranteeAmountFen < 0 {
-				f.Add("fields.guarantee_amount_fen", "validation.non_negative")
-			}
+			f.Amount("fields.guarantee_amount_fen", in.GuaranteeAmountFen)
 			out["guarantee_amount_fen"] = in.GuaranteeAmountFen
 		}
 	case KindCriminal:
@@ -291,9 +302,7 @@ func checkFields(f *domain.Fields, k Kind, raw json.RawMessage, facts *cases.Fac
 		if decode(f, "fields", raw, &in) {
 			out["offence"] = text(f, "fields.offence", in.Offence, true, maxShort)
 			out["items"] = text(f, "fields.items", in.Items, true, maxText)
-			if in.DecidedAt == nil || in.DecidedAt.IsZero() {
-				f.Add("fields.decided_at", "validation.required")
-			} else {
+			if instant(f, "fields.decided_at", in.DecidedAt, now) {
 				out["decided_at"] = in.DecidedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
 			}
 		}
@@ -375,29 +384,19 @@ func infringer(f *domain.Fields, in enforcementFields, facts *cases.Facts, out m
 func checkAccept(f *domain.Fields, k Kind, fields map[string]any, raw json.RawMessage, now time.Time) map[string]any {
 	out := map[string]any{}
 	if k != KindCustoms {
+		// Nothing to record, but what was sent must still be an object.
+		decode(f, "fields", raw, &struct{}{})
 		return out
 	}
 	var in customsAccept
 	if !decode(f, "fields", raw, &in) {
 		return out
 	}
-	switch {
-	case in.DetainedAt == nil || in.DetainedAt.IsZero():
-		f.Add("fields.detained_at", "validation.required")
-	case in.DetainedAt.After(now):
-		f.Add("fields.detained_at", "validation.future")
-	default:
+	if instant(f, "fields.detained_at", in.DetainedAt, now) {
 		out["detained_at"] = in.DetainedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
 	}
-	if fields["mode"] == customsExOfficio {
-		switch {
-		case in.NotifiedAt == nil || in.NotifiedAt.IsZero():
-			f.Add("fields.notified_at", "validation.required")
-		case in.NotifiedAt.After(now):
-			f.Add("fields.notified_at", "validation.future")
-		default:
-			out["notified_at"] = in.NotifiedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
-		}
+	if fields["mode"] == customsExOfficio && instant(f, "fields.notified_at", in.NotifiedAt, now) {
+		out["notified_at"] = in.NotifiedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
 	}
 	return out
 }
@@ -422,7 +421,7 @@ type resultInput struct {
 }
 
 // checkResult validates the result a receiver reports.
-func checkResult(f *domain.Fields, k Kind, raw json.RawMessage) map[string]any {
+func checkResult(f *domain.Fields, k Kind, raw json.RawMessage, now time.Time) map[string]any {
 	var in resultInput
 	out := map[string]any{}
 	if len(bytes.TrimSpace(raw)) == 0 {
@@ -460,7 +459,7 @@ func checkResult(f *domain.Fields, k Kind, raw json.RawMessage) map[string]any {
 		put("decision_number", text(f, "result.decision_number", in.DecisionNumber, true, maxShort))
 		put("findings", text(f, "result.findings", in.Findings, true, maxText))
 		put("penalty", text(f, "result.penalty", in.Penalty, false, maxText))
-		put("decided_on", dateOnly(f, "result.decided_on", in.DecidedOn))
+		put("decided_on", dateOnly(f, "result.decided_on", in.DecidedOn, now))
 		out["intentional"], out["repeated"] = in.Intentional, in.Repeated
 	case KindCustoms:
 		put("outcome", oneOf(f, "result.outcome", in.Outcome, "infringing", "not_infringing", "released", "court_notice"))

@@ -288,7 +288,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 			intake.Source = domain.SourceCourtEntrusted
 		}
 	}
-	fields, inf := checkFields(&f, in.Kind, in.Fields, facts)
+	fields, inf := checkFields(&f, in.Kind, in.Fields, facts, now)
 	if sp.link == caseNone && in.Case != nil {
 		if p, ok := fields["procedure"].(string); ok {
 			intake.CourtProcedure = domain.CourtProcedure(p)
@@ -866,7 +866,7 @@ func (s *Service) Decline(ctx context.Context, id int64, in DeclineInput) (Refer
 func (s *Service) Complete(ctx context.Context, id int64, in CompleteInput) (Referral, error) {
 	var result map[string]any
 	return s.run(ctx, id, stepRun{action: ActionComplete, version: in.Version,
-		check: func(f *domain.Fields, st *state) { result = checkResult(f, Kind(st.row.Kind), in.Result) },
+		check: func(f *domain.Fields, st *state) { result = checkResult(f, Kind(st.row.Kind), in.Result, st.now) },
 		apply: func(ctx context.Context, tx *gorm.DB, st *state) (stepChange, error) {
 			return s.completeWith(ctx, tx, st, result)
 		}})

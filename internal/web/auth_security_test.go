@@ -321,7 +321,7 @@ func TestLockout_NoticeListAndUnlock(t *testing.T) {
 		Locked      bool       `json:"locked"`
 		LockedUntil *time.Time `json:"locked_until"`
 	}](t, call(t, r, http.MethodGet, "/api/v1/users/"+itoa(uid), adminToken, nil))
-	if !u.Locked || u.LockedUntil == nil || u.LockedUntil.Sub(time.Now()) < 6*time.Minute || u.LockedUntil.Sub(time.Now()) > 7*time.Minute {
+	if !u.Locked || u.LockedUntil == nil || time.Until(*u.LockedUntil) < 6*time.Minute || time.Until(*u.LockedUntil) > 7*time.Minute {
 		t.Errorf("user JSON: locked %v until %v, want about 7 minutes from now", u.Locked, u.LockedUntil)
 	}
 	admin := webLogin(t, r, "admin", demoPassword)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -41,6 +42,13 @@ type NewUser struct {
 	Role  domain.Role
 }
 
+// Input limits, in characters (docs/security.md, "Input boundary").
+const (
+	maxDisplayName    = 100
+	maxEmail          = 254 // RFC 5321's longest address
+	maxEnterpriseName = 200
+)
+
 // validateNewUser checks a new user's fields. checkTaken also refuses a
 // username already in use; self-registration leaves that check to last
 // (RegisterSME).
@@ -53,10 +61,11 @@ func (s *Service) validateNewUser(ctx context.Context, tx *gorm.DB, in *NewUser,
 	} else if checkTaken && s.usernameTaken(ctx, tx, in.Username) {
 		f.Add("username", "validation.username_taken")
 	}
-	if in.DisplayName == "" {
-		f.Add("display_name", "validation.required")
-	}
-	if in.Email != "" && (!strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " <>")) {
+	f.Text("display_name", in.DisplayName, true, maxDisplayName)
+	switch {
+	case utf8.RuneCountInString(in.Email) > maxEmail:
+		f.Add("email", "validation.too_long", "Max", maxEmail)
+	case in.Email != "" && (!strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " <>")):
 		f.Add("email", "validation.email")
 	}
 	if in.Phone != "" {

@@ -53,9 +53,7 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 	var org domain.Org
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var f domain.Fields
-		if in.EnterpriseName == "" {
-			f.Add("enterprise_name", "validation.required")
-		}
+		f.Text("enterprise_name", in.EnterpriseName, true, maxEnterpriseName)
 		switch {
 		case in.CreditCode == "":
 			f.Add("credit_code", "validation.required")
@@ -70,9 +68,7 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 				f.Add("credit_code", "validation.credit_code_taken")
 			}
 		}
-		if in.ContactName == "" {
-			f.Add("contact_name", "validation.required")
-		}
+		f.Text("contact_name", in.ContactName, true, maxDisplayName)
 		if strings.TrimSpace(in.Phone) == "" {
 			f.Add("phone", "validation.required")
 		}

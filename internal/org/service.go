@@ -63,6 +63,13 @@ func (s *Service) Get(ctx context.Context, id int64) (domain.Org, error) {
 
 var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
+// maxOrgName and maxShortCode bound an organisation's names and its case
+// number abbreviation (鼓知调).
+const (
+	maxOrgName   = 200
+	maxShortCode = 16
+)
+
 func (s *Service) validate(ctx context.Context, o *domain.Org, creating bool) error {
 	var f domain.Fields
 	o.Code = strings.TrimSpace(strings.ToLower(o.Code))
@@ -79,9 +86,10 @@ func (s *Service) validate(ctx context.Context, o *domain.Org, creating bool) er
 			f.Add("type", "validation.org_type")
 		}
 	}
-	if o.NameZH == "" {
-		f.Add("name_zh", "validation.required")
-	}
+	// Limits in characters (docs/security.md, "Input boundary").
+	f.Text("name_zh", o.NameZH, true, maxOrgName)
+	f.Text("name_en", o.NameEN, false, maxOrgName)
+	f.Text("short_code", o.ShortCode, false, maxShortCode)
 	if o.RegionCode != "" && !regexp.MustCompile(`^[0-9]{6}$`).MatchString(o.RegionCode) {
 		f.Add("region_code", "validation.region_code")
 	}

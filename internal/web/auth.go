@@ -38,7 +38,7 @@ func (s *Server) requestMeta(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		ctx := domain.WithRequestMeta(r.Context(), domain.RequestMeta{
-			IP: c.RealIP(), RequestID: c.Response().Header().Get(echo.HeaderXRequestID), UserAgent: r.UserAgent(),
+			IP: c.RealIP(), RequestID: requestID(c), UserAgent: headerText(r.UserAgent(), maxUserAgent),
 		})
 		c.SetRequest(r.WithContext(ctx))
 		return next(c)

@@ -2,11 +2,15 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -168,4 +172,48 @@ func (s *Server) refuseInput(c echo.Context, fields []domain.FieldError) error {
 		page.Back = safeNext(ref.Path, "/")
 	}
 	return s.render(c, http.StatusUnprocessableEntity, "input_refused", page)
+}
+
+// Headers that end up in the audit log are client input too: the request
+// id a client may send (X-Request-ID, which the request id middleware
+// adopts) must be a short token, else it is replaced; the user agent is
+// cut to valid, printable text.
+const (
+	maxRequestID = 128
+	maxUserAgent = 512
+)
+
+// requestID returns the request's id, replacing (in the response header
+// too) one sent by the client that is not 1 to 128 printable ASCII
+// characters without spaces.
+func requestID(c echo.Context) string {
+	id := c.Response().Header().Get(echo.HeaderXRequestID)
+	ok := id != "" && len(id) <= maxRequestID
+	for i := 0; ok && i < len(id); i++ {
+		ok = id[i] > ' ' && id[i] < 0x7f
+	}
+	if ok {
+		return id
+	}
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	id = hex.EncodeToString(b)
+	c.Response().Header().Set(echo.HeaderXRequestID, id)
+	return id
+}
+
+// headerText is a header value as text: invalid UTF-8 and control
+// characters dropped, at most max bytes.
+func headerText(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || boundary.Refused(r) || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, ""))
+	for len(s) > max {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
 }

@@ -159,7 +159,9 @@ func parseYuan(s string) (int64, bool) {
 		return 0, true
 	}
 	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 || whole == "" {
+	if len(frac) > 2 || whole == "" || !digitsOnly(whole) || !digitsOnly(frac) {
+		// Only digits: ParseInt would take "-0" and "+5" (a negative
+		// amount as a positive one).
 		return 0, false
 	}
 	for len(frac) < 2 {
@@ -171,6 +173,15 @@ func parseYuan(s string) (int64, bool) {
 		return 0, false
 	}
 	return w*100 + f, true
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // handleCaseCreate reads the intake form, maps field errors back to the

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ipmediate/ipmediate/internal/boundary"
+	webfs "github.com/ipmediate/ipmediate/web"
+)
+
+// TestTextareasAreMultiLine: the input boundary refuses line breaks in
+// every field it does not know as multi-line, so every <textarea> of the
+// pages must be one it knows (boundary.Lookup by the field's last name).
+func TestTextareasAreMultiLine(t *testing.T) {
+	re := regexp.MustCompile(`<textarea[^>]*\bname="([^"]+)"`)
+	agreement := caseFuncs["agreementFields"].(func() []string)()
+	n := 0
+	err := fs.WalkDir(webfs.FS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		b, err := fs.ReadFile(webfs.FS, path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			names := []string{m[1]}
+			if m[1] == "{{$f}}" {
+				names = agreement
+			} else if strings.Contains(m[1], "{{") {
+				t.Errorf("%s: textarea %q: teach this test the names it takes", path, m[1])
+				continue
+			}
+			for _, name := range names {
+				n++
+				if !boundary.Lookup(name).MultiLine {
+					t.Errorf("%s: textarea %q is single-line to the input boundary (internal/boundary/rules.go)", path, name)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Errorf("found only %d textareas", n)
+	}
+}
+
+func TestParseYuan(t *testing.T) {
+	for s, want := range map[string]int64{"12,345.67": 1234567, "0.5": 50, "": 0, "100": 10000} {
+		if got, ok := parseYuan(s); !ok || got != want {
+			t.Errorf("parseYuan(%q) = %d, %v; want %d", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"-0.50", "-1", "+5", "1.-5", "1.+5", "1e3", "1.234", "abc", "999999999999999"} {
+		if got, ok := parseYuan(s); ok {
+			t.Errorf("parseYuan(%q) = %d, want refused", s, got)
+		}
+	}
+}

@@ -13,7 +13,8 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// mustCalendar loads the shipped holiday files (2025–2027 official).
+// mustCalendar loads the shipped holiday files (2025 and 2026 official;
+// 2027 shipped but provisional until checked against its notice).
 func mustCalendar(t *testing.T) *calendar.Calendar {
 	t.Helper()
 	cal, err := calendar.LoadDefault()
@@ -65,6 +66,13 @@ func TestCalendar_Day(t *testing.T) {
 			calendar.DayInfo{Kind: calendar.MakeUpWorkday, Name: "国庆节"}},
 		{"the Sunday after it is an ordinary weekend", date(2026, 10, 11), calendar.DayInfo{Kind: calendar.Weekend}},
 		{"Friday after Christmas", date(2026, 12, 25), calendar.DayInfo{Kind: calendar.Workday}},
+		// 2027 has a file, transcribed but not yet checked against the
+		// State Council's notice (official: false): its days are those of
+		// the file, and every answer is provisional.
+		{"2027 正月初一 from the unchecked file (provisional)", date(2027, 2, 6),
+			calendar.DayInfo{Kind: calendar.Holiday, Name: "春节", Provisional: true}},
+		{"2027 ordinary Wednesday (provisional)", date(2027, 3, 10),
+			calendar.DayInfo{Kind: calendar.Workday, Provisional: true}},
 		// 2028 has no official file: provisional, from the statutory
 		// holidays. 2028's 正月初一 is Wednesday 26 January, 清明 4 April.
 		{"2028 除夕 (provisional)", date(2028, 1, 25),

@@ -128,7 +128,9 @@ func TestCalendar_Apply(t *testing.T) {
 				Due: at(2026, 10, 1, 15, 30), LastDay: date(2026, 10, 1), Nominal: date(2026, 10, 1)}},
 		{"patent adjudication decided within 3 months",
 			"patent_adjudication.decide", at(2026, 11, 30, 10, 0), calendar.Result{
-				Due: endOf(2027, 3, 1), LastDay: date(2027, 3, 1), Nominal: date(2027, 2, 28), Extended: true}},
+				// Provisional: the 2027 file is not yet checked against its notice.
+				Due: endOf(2027, 3, 1), LastDay: date(2027, 3, 1), Nominal: date(2027, 2, 28), Extended: true,
+				Provisional: true, ProvisionalYears: []int{2027}}},
 		{"customs recordation valid 10 years: 2 March 2036 is a Sunday (provisional)",
 			"customs.recordation.validity", at(2026, 3, 2, 10, 0), calendar.Result{
 				Due: endOf(2036, 3, 3), LastDay: date(2036, 3, 3), Nominal: date(2036, 3, 2), Extended: true,

@@ -182,6 +182,13 @@ func TestPasswordReset_EndsEverySession(t *testing.T) {
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("reset: %d\n%s", resp.StatusCode, body)
 		}
+		// The page that refuses bad input loads the session itself (it runs
+		// before the usual actor middleware): a session the reset ended
+		// must not show the user's navigation there either.
+		resp, body = webPost(t, browsers[0], r.URL+"/cases", url.Values{"summary": {"bad\x00input"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || strings.Contains(body, name) {
+			t.Errorf("refused input with an ended session: %d, names the user: %v", resp.StatusCode, strings.Contains(body, name))
+		}
 		for _, b := range browsers {
 			mustBeSignedOut(t, r, b)
 		}

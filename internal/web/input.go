@@ -150,12 +150,11 @@ func (s *Server) refuseInput(c echo.Context, fields []domain.FieldError) error {
 		return &domain.Error{Code: domain.EINVALID, Message: "the input was refused at the boundary: see errors", Fields: fields}
 	}
 	// The page runs before the actor is loaded: load it for the
-	// navigation, as webActor would.
+	// navigation as webActor would, with the same checks (a session that
+	// outlived a password change shows no navigation).
 	if actorOf(c) == nil {
-		if id := s.deps.Sessions.GetInt64(ctxOf(c), sessionUserKey); id != 0 {
-			if a, err := s.deps.Identity.Actor(ctxOf(c), id); err == nil {
-				setActor(c, a)
-			}
+		if a, err := s.sessionActor(ctxOf(c)); err == nil && a != nil {
+			setActor(c, a)
 		}
 	}
 	type item struct{ Field, Text string }

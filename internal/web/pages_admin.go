@@ -191,10 +191,6 @@ type userPage struct {
 	User  identity.UserListItem
 	Orgs  []domain.Org
 	Roles []domain.Role
-	// Now is real time, for the lockout badge only: lockout is
-	// authentication timing and follows real time (as the identity service
-	// that sets it does), not the application's clock.
-	Now time.Time
 }
 
 func (s *Server) handleUserShow(c echo.Context) error {
@@ -212,7 +208,7 @@ func (s *Server) renderUser(c echo.Context, status int, f *Form) error {
 		return err
 	}
 	a := actorOf(c)
-	page := &userPage{Form: *f, User: u, Roles: domain.Roles[1:], Now: time.Now()}
+	page := &userPage{Form: *f, User: u, Roles: domain.Roles[1:]}
 	if !a.Sysadmin {
 		page.Roles = []domain.Role{domain.RoleClerk, domain.RoleMediator}
 	}

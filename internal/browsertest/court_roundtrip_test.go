@@ -21,7 +21,7 @@ import (
 // and assigns it; mediator1.gulou settles it and the agreement takes
 // effect; the court sees the result without anyone typing it again; the
 // committee applies for judicial confirmation from the case page, and the
-// court records acceptance, the decision and its 调确字 number.
+// court records acceptance, the decision and its 民特 ruling number.
 func TestBrowser_CourtRoundTrip(t *testing.T) {
 	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	var gulou, court int64
@@ -177,9 +177,9 @@ func TestBrowser_CourtRoundTrip(t *testing.T) {
 	if body := text(t, liaison); !strings.Contains(body, "人民法院作出是否确认决定的期限") {
 		t.Fatalf("accepting should start the 15 days to decide:\n%s", body)
 	}
-	submitAction(t, liaison, r.URL, jcURL, "complete", map[string]string{"result.decision": "confirmed", "result.ruling_number": "（2026）鼓民调确字第8号"})
+	submitAction(t, liaison, r.URL, jcURL, "complete", map[string]string{"result.decision": "confirmed", "result.ruling_number": "（2026）闽0102民特8号"})
 	body = text(t, liaison)
-	for _, want := range []string{"已办结", "确认有效", "（2026）鼓民调确字第8号"} {
+	for _, want := range []string{"已办结", "确认有效", "（2026）闽0102民特8号"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the confirmation page lacks %q:\n%s", want, body)
 		}

@@ -471,8 +471,9 @@ func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
 
 // repeatInfringers looks the respondents up in credit_records, by credit
 // code or by the keyed hash of the identity number, in one query, and
-// returns the matching record ids by party index. Records whose holder has
-// completed credit repair (信用修复) no longer count.
+// returns the matching record ids by party index. Only records of a final
+// decision count; records whose holder has completed credit repair
+// (信用修复) no longer do.
 func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow) (map[int][]int64, error) {
 	var codes, hashes []string
 	for _, p := range parties {
@@ -489,7 +490,7 @@ func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow) (map
 	if len(codes)+len(hashes) == 0 {
 		return nil, nil
 	}
-	q := tx.WithContext(ctx).Table("credit_records").Select("id, credit_code, id_number_hash").Where("repair_status <> 'repaired'")
+	q := tx.WithContext(ctx).Table("credit_records").Select("id, credit_code, id_number_hash").Where("decision_final AND repair_status <> 'repaired'")
 	switch {
 	case len(codes) > 0 && len(hashes) > 0:
 		q = q.Where("(credit_code IN ? OR id_number_hash IN ?)", codes, hashes)

@@ -145,9 +145,19 @@ func TestCourtDelegation_RoundTrip(t *testing.T) {
 	_, err = fx.svc.Complete(court, jc.ID, referral.CompleteInput{Version: jc.Version, Result: raw(map[string]any{"decision": "rejected",
 		"ruling_number": "（2026）闽0102民特1号"})})
 	wantField(t, err, "result.reason")
+	// The ruling is a 民特 ruling: the old 调确字 label, 第, zero padding, a
+	// short year or court code, a year to come, are all refused.
+	for _, bad := range []string{"（2026）鼓民调确字第12号", "（2026）闽0102民特第12号", "（2026）闽0102民特012号",
+		"（26）闽0102民特12号", "（2026）闽01民特12号", "（2026）京0102民特12号", "（2027）闽0102民特12号", "（2010）闽0102民特12号",
+		"（2026）闽0102民初12号", "（2026）闽0102民特0号"} {
+		_, err = fx.svc.Complete(court, jc.ID, referral.CompleteInput{Version: jc.Version, Result: raw(map[string]any{
+			"decision": "confirmed", "ruling_number": bad})})
+		wantField(t, err, "result.ruling_number")
+	}
+	// Half-width parentheses are tidied to the full-width ones.
 	jc = fx.ok(fx.svc.Complete(court, jc.ID, referral.CompleteInput{Version: jc.Version, Result: raw(map[string]any{
-		"decision": "confirmed", "ruling_number": "（2026）鼓民调确字第12号"})}))
-	if jc.Status != referral.StatusCompleted || jc.Result["ruling_number"] != "（2026）鼓民调确字第12号" {
+		"decision": "confirmed", "ruling_number": "(2026)闽0102民特12号"})}))
+	if jc.Status != referral.StatusCompleted || jc.Result["ruling_number"] != "（2026）闽0102民特12号" {
 		t.Fatalf("confirmation = %+v", jc)
 	}
 	if fx.deadlines("referral", jc.ID)["confirmation_decide"].Status != "met" {

@@ -15,8 +15,10 @@ import (
 // suspected infringer named when the referral was sent (by credit code,
 // or by the keyed hash of the identity number). The case service's intake
 // check reads credit_records, so the next case against the same
-// respondent is flagged. It returns the record's id, or 0 when the result
-// finds neither.
+// respondent is flagged, but only once the decision is final: a result
+// that does not say so (final) is still recorded, with decision_final
+// false, and flags no case. It returns the
+// record's id, or 0 when the result finds neither.
 func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, result map[string]any) (int64, error) {
 	intentional, _ := result["intentional"].(bool)
 	repeated, _ := result["repeated"].(bool)
@@ -57,14 +59,15 @@ func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, resu
 	if d, _ := result["decided_on"].(string); d != "" {
 		decided = d
 	}
+	final, _ := result["final"].(bool)
 	number, _ := result["decision_number"].(string)
 	source := "enforcement referral " + fmt.Sprint(st.row.ID)
 	if number != "" {
 		source += " (" + number + ")"
 	}
 	var id int64
-	if err := tx.WithContext(ctx).Raw(`INSERT INTO credit_records (subject_kind, name, credit_code, id_number_hash, finding, source, decided_on, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, kind, name, code, hash, finding, source, decided, st.now).Scan(&id).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(`INSERT INTO credit_records (subject_kind, name, credit_code, id_number_hash, finding, source, decided_on,
+decision_final, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, kind, name, code, hash, finding, source, decided, final, st.now).Scan(&id).Error; err != nil {
 		return 0, fmt.Errorf("credit record: %w", err)
 	}
 	return id, nil

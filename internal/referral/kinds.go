@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,6 +144,37 @@ func dateOnly(f *domain.Fields, field, s string, now time.Time) string {
 		return s
 	}
 	f.Between(field, t, domain.DayStart(domain.EarliestInstant), now)
+	return s
+}
+
+// minteNumber is the number of a basic court's ruling in a special
+// procedure of civil cases (民特), as the courts' case-numbering rules
+// write it: the year in full-width parentheses, the court's code (闽 and
+// four digits for a basic court of Fujian), 民特 and the sequence without
+// leading zeros or 第: （2026）闽0102民特1号.
+var minteNumber = regexp.MustCompile(`^（([0-9]{4})）闽[0-9]{4}民特([1-9][0-9]*)号$`)
+
+// firstMinteYear is the first year in which a court could confirm a
+// mediation agreement (法释〔2011〕5号 took effect in 2011).
+const firstMinteYear = 2011
+
+// rulingNumber checks a 民特 ruling number: required, in the format of
+// minteNumber (half-width parentheses and spaces are tidied first), with
+// a year from 2011 to the current year.
+func rulingNumber(f *domain.Fields, field, s string, now time.Time) string {
+	s = strings.NewReplacer("(", "（", ")", "）", " ", "", "\u3000", "").Replace(strings.TrimSpace(s))
+	if s == "" {
+		f.Add(field, "validation.required")
+		return s
+	}
+	m := minteNumber.FindStringSubmatch(s)
+	if m == nil || len(s) > maxShort {
+		f.Add(field, "validation.ruling_number")
+		return s
+	}
+	if y, _ := strconv.Atoi(m[1]); y < firstMinteYear || y > now.In(domain.ChinaTime).Year() {
+		f.Add(field, "validation.ruling_number")
+	}
 	return s
 }
 
@@ -415,9 +448,13 @@ type resultInput struct {
 	Findings       string `json:"findings"`
 	Intentional    bool   `json:"intentional"`
 	Repeated       bool   `json:"repeated"`
-	Penalty        string `json:"penalty"`
-	DecidedOn      string `json:"decided_on"`
-	Note           string `json:"note"`
+	// Final: the enforcement decision can no longer be reviewed or sued
+	// against (or the time to do so has passed); only then does its
+	// credit record count at intake.
+	Final     bool   `json:"final"`
+	Penalty   string `json:"penalty"`
+	DecidedOn string `json:"decided_on"`
+	Note      string `json:"note"`
 }
 
 // checkResult validates the result a receiver reports.
@@ -440,8 +477,9 @@ func checkResult(f *domain.Fields, k Kind, raw json.RawMessage, now time.Time) m
 	case KindJudicialConfirm:
 		d := oneOf(f, "result.decision", in.Decision, "confirmed", "rejected")
 		put("decision", d)
-		// 调确字: the number of the court's ruling, confirmed or not.
-		put("ruling_number", text(f, "result.ruling_number", in.RulingNumber, true, maxShort))
+		// The court rules on an application for judicial confirmation
+		// by a 民特 ruling, confirmed or not: （2026）闽0102民特1号.
+		put("ruling_number", rulingNumber(f, "result.ruling_number", in.RulingNumber, now))
 		put("reason", text(f, "result.reason", in.Reason, d == "rejected", maxText))
 	case KindLitigation:
 		put("filing_number", text(f, "result.filing_number", in.FilingNumber, true, maxShort))
@@ -460,7 +498,7 @@ func checkResult(f *domain.Fields, k Kind, raw json.RawMessage, now time.Time) m
 		put("findings", text(f, "result.findings", in.Findings, true, maxText))
 		put("penalty", text(f, "result.penalty", in.Penalty, false, maxText))
 		put("decided_on", dateOnly(f, "result.decided_on", in.DecidedOn, now))
-		out["intentional"], out["repeated"] = in.Intentional, in.Repeated
+		out["intentional"], out["repeated"], out["final"] = in.Intentional, in.Repeated, in.Final
 	case KindCustoms:
 		put("outcome", oneOf(f, "result.outcome", in.Outcome, "infringing", "not_infringing", "released", "court_notice"))
 		put("decision_number", text(f, "result.decision_number", in.DecisionNumber, false, maxShort))

@@ -90,7 +90,8 @@ func TestEnforcement_CreditRecord(t *testing.T) {
 	wantField(t, err, "result.decision_number")
 	before := fx.scalar("SELECT count(*) FROM credit_records")
 	r = fx.ok(fx.svc.Complete(amr, r.ID, referral.CompleteInput{Version: r.Version, Result: raw(map[string]any{
-		"decision_number": "榕市监处罚〔2026〕12号", "findings": "两年内第二次销售假冒注册商标的商品", "repeated": true, "penalty": "罚款五万元"})}))
+		"decision_number": "榕市监处罚〔2026〕12号", "findings": "两年内第二次销售假冒注册商标的商品", "repeated": true, "penalty": "罚款五万元",
+		"final": true})}))
 	if fx.scalar("SELECT count(*) FROM credit_records") != before+1 || r.Result["credit_record_id"] == nil {
 		t.Fatalf("no credit record: %v", r.Result)
 	}
@@ -122,7 +123,7 @@ func TestEnforcement_CreditRecord(t *testing.T) {
 	}
 	r = fx.ok(fx.svc.Accept(amr, r.ID, referral.AcceptInput{Version: r.Version}))
 	r = fx.ok(fx.svc.Complete(amr, r.ID, referral.CompleteInput{Version: r.Version, Result: raw(map[string]any{
-		"decision_number": "榕市监处罚〔2026〕13号", "findings": "故意侵权", "intentional": true})}))
+		"decision_number": "榕市监处罚〔2026〕13号", "findings": "故意侵权", "intentional": true, "final": true})}))
 	if fx.scalar("SELECT count(*) FROM credit_records WHERE id_number_hash <> '' AND subject_kind = 'person'") != 1 {
 		t.Error("no credit record by identity hash")
 	}
@@ -140,6 +141,30 @@ func TestEnforcement_CreditRecord(t *testing.T) {
 	_, err = fx.svc.Send(fx.as("director.gulou"), referral.SendInput{Kind: referral.KindEnforcement, ReceiverOrgID: fx.org("fz-amr"), ApplicationID: ptr(int64(5)),
 		Fields: raw(map[string]any{"grounds": "malicious_infringement", "facts": "x", "infringer": map[string]any{"kind": "organisation", "name": "x", "credit_code": infringerCC}})})
 	wantField(t, err, "application_id")
+}
+
+// TestEnforcement_CreditRecordCountsWhenFinal: a finding of repeated
+// infringement in a decision that is not yet final (it may still be
+// reviewed or sued against) is recorded, but flags no case at intake.
+func TestEnforcement_CreditRecordCountsWhenFinal(t *testing.T) {
+	fx := newFixture(t)
+	c := fx.mediate("gulou", fx.fileCase("gulou"))
+	respondent := fx.scalar("SELECT id FROM case_parties WHERE case_id = ? AND role = 'respondent'", c.ID)
+	r := fx.send("director.gulou", referral.SendInput{Kind: referral.KindEnforcement, ReceiverOrgID: fx.org("fz-amr"),
+		CaseID: &c.ID, Fields: raw(map[string]any{"grounds": "repeat_infringement", "facts": "再次销售侵权产品", "party_id": respondent})})
+	amr := fx.as("enforcement.fz-amr")
+	r = fx.ok(fx.svc.Accept(amr, r.ID, referral.AcceptInput{Version: r.Version}))
+	r = fx.ok(fx.svc.Complete(amr, r.ID, referral.CompleteInput{Version: r.Version, Result: raw(map[string]any{
+		"decision_number": "榕市监处罚〔2026〕21号", "findings": "两年内第二次销售假冒注册商标的商品", "repeated": true})}))
+	if r.Result["credit_record_id"] == nil || r.Result["final"] != false {
+		t.Fatalf("result = %v", r.Result)
+	}
+	if fx.scalar("SELECT count(*) FROM credit_records WHERE NOT decision_final AND source LIKE '%榕市监处罚〔2026〕21号%'") != 1 {
+		t.Error("the record is not kept as not final")
+	}
+	if next := fx.fileCase("cangshan"); next.RepeatInfringer {
+		t.Error("a decision that is not final flags the next case")
+	}
 }
 
 // TestCriminal: an enforcement body transfers a suspected offence to the

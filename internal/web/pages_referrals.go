@@ -504,7 +504,7 @@ func (s *Server) handleReferralAction(c echo.Context) error {
 		run = func() (referral.Referral, error) { return svc.Decline(ctx, id, in) }
 	case referral.ActionComplete:
 		result := prefixed(form, "result.", &pre)
-		for _, k := range []string{"intentional", "repeated"} {
+		for _, k := range []string{"intentional", "repeated", "final"} {
 			if _, ok := result[k]; !ok && form.Has("result."+k+"_present") {
 				result[k] = false
 			}

@@ -498,9 +498,9 @@ func TestReferralAPI_CourtRoundTrip(t *testing.T) {
 	}
 	jc = e.step("liaison.gulou-court", jc, "accept", nil)
 	jc = e.step("liaison.gulou-court", jc, "complete", map[string]any{"result": map[string]any{"decision": "confirmed",
-		"ruling_number": "（2026）鼓民调确字第3号"}})
+		"ruling_number": "（2026）闽0102民特3号"}})
 	jc = e.view("clerk.gulou", jc.ID)
-	if jc.Status != "completed" || jc.Result["ruling_number"] != "（2026）鼓民调确字第3号" ||
+	if jc.Status != "completed" || jc.Result["ruling_number"] != "（2026）闽0102民特3号" ||
 		jc.deadline("confirmation_accept") != "judicial_confirmation.accept:met" || jc.deadline("confirmation_decide") != "judicial_confirmation.decide:met" {
 		t.Errorf("confirmation = %+v", jc)
 	}

@@ -157,7 +157,7 @@ func (s *Server) refuseInput(c echo.Context, fields []domain.FieldError) error {
 			setActor(c, a)
 		}
 	}
-	type item struct{ Field, Text string }
+	type item struct{ Field, Label, Text string }
 	page := struct {
 		Status int
 		Errors []item
@@ -165,7 +165,7 @@ func (s *Server) refuseInput(c echo.Context, fields []domain.FieldError) error {
 	}{Status: http.StatusUnprocessableEntity, Back: "/"}
 	lang := langOf(c)
 	for _, f := range fields {
-		page.Errors = append(page.Errors, item{Field: f.Field, Text: s.tmpl.tr.T(lang, f.Message, f.Params)})
+		page.Errors = append(page.Errors, item{Field: f.Field, Label: s.fieldLabel(lang, f.Field), Text: s.tmpl.tr.T(lang, f.Message, f.Params)})
 	}
 	if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host && ref.Path != "" {
 		page.Back = safeNext(ref.Path, "/")
@@ -215,4 +215,22 @@ func headerText(s string, max int) string {
 		s = s[:len(s)-size]
 	}
 	return s
+}
+
+// fieldLabel is the words for a refused field's name (the catalog's
+// field.<name>, for the last part of a path such as parties[0].name), or
+// "" when the catalog has none and the page shows the name itself.
+func (s *Server) fieldLabel(lang, field string) string {
+	name := field
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		name = name[:i]
+	}
+	id := "field." + name
+	if label := s.tmpl.tr.T(lang, id, nil); label != id {
+		return label
+	}
+	return ""
 }

@@ -112,8 +112,14 @@ func TestRules_ProduceReferrals(t *testing.T) {
 	smeFailed := fx.failCase(fx.fileCase(true, ""))
 	otherFailed := fx.failCase(fx.fileCase(false, "")) // no SME: no referral
 	flagged := fx.fileCase(false, code)
-	if !flagged.RepeatInfringer {
-		t.Fatal("the respondent with a credit record must flag the case")
+	// The flag is the committee's: the filing enterprise is not shown it.
+	var isFlagged bool
+	if err := fx.app.DB.Raw("SELECT repeat_infringer FROM cases WHERE id = ?", flagged.ID).Scan(&isFlagged).Error; err != nil {
+		t.Fatal(err)
+	}
+	if !isFlagged || flagged.RepeatInfringer {
+		t.Fatalf("flagged %v, shown to the filing enterprise %v: the respondent with a credit record must flag the case for the committee only",
+			isFlagged, flagged.RepeatInfringer)
 	}
 	plain := fx.fileCase(true, "") // submitted, nothing special
 	complaint, err := fx.svc.LodgeComplaint(fx.as("sme1"), assistance.ComplaintInput{ExhibitionCode: "fair-518", OrgID: fx.org("gulou"),

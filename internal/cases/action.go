@@ -150,7 +150,9 @@ func (s *Service) commit(ctx context.Context, tx *gorm.DB, a *domain.Actor, st *
 	if err := s.tellOutcome(ctx, tx, a, row, sp.action, ch); err != nil {
 		return domain.Case{}, err
 	}
-	return row.toDomain(), nil
+	out := row.toDomain()
+	out.RepeatInfringer = out.RepeatInfringer && seesCreditFlag(a, row.OrgID)
+	return out, nil
 }
 
 // event builds a timeline row.

@@ -282,7 +282,9 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 		}}); err != nil {
 		return domain.Case{}, err
 	}
-	return row.toDomain(), nil
+	out := row.toDomain()
+	out.RepeatInfringer = out.RepeatInfringer && seesCreditFlag(a, row.OrgID)
+	return out, nil
 }
 
 // caseNumber formats （2026）榕知调字第0001号: the year in full-width

@@ -105,6 +105,7 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 			&it.MediationDueAt, &it.RepeatInfringer, &it.CreatedAt, &it.Version); err != nil {
 			return nil, "", fmt.Errorf("list cases: %w", err)
 		}
+		it.RepeatInfringer = it.RepeatInfringer && seesCreditFlag(a, it.OrgID)
 		items = append(items, it)
 	}
 	if err := rows.Err(); err != nil {

@@ -161,6 +161,9 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	if !acc.ReadsDocuments {
 		withoutDocuments(&cv)
 	}
+	if !seesCreditFlag(a, st.row.OrgID) {
+		withoutCreditFlag(&cv)
+	}
 
 	if acc.SeesPersonalData && len(st.parties) > 0 {
 		org := st.row.OrgID

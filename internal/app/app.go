@@ -448,6 +448,7 @@ func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
 func (a *App) RunWorker(ctx context.Context) error {
 	handlers, jobs := a.notifyWork()
 	jobs = append(jobs, worker.AssistanceJobs(a.Assistance, a.Assistance, worker.AssistanceInterval)...)
+	jobs = append(jobs, worker.DeadlineJobs(a.Deadlines, a.Audit, worker.DeadlineInterval)...)
 	r := a.Config.Reminders
 	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency,
 		Handlers: handlers, Jobs: jobs, RetryDelay: worker.Backoff(r.RetryBackoff, r.RetryBackoffMax)})

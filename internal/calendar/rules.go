@@ -36,7 +36,40 @@ type Rule struct {
 	Basis string `yaml:"basis"`
 	// Note explains how the rule is applied.
 	Note string `yaml:"note,omitempty"`
+	// Duty says whose time limit it is and therefore who is reminded,
+	// whether it escalates and how it shows when it passes (Duty).
+	Duty Duty `yaml:"duty"`
 }
+
+// Duty is the nature of a rule's time limit: whose duty it is to act
+// within it (docs/law.md §1).
+type Duty string
+
+// The duties.
+const (
+	// DutyOrganisation: the responsible organisation's own legal duty.
+	// Its responsible user (else its directors) is reminded, it shows red
+	// when overdue and escalates to the organisation's directors.
+	DutyOrganisation Duty = "organisation"
+	// DutyParty: a time limit binding a party or right holder. The party's
+	// users and the organisation helping them are reminded; it never
+	// escalates and never shows red.
+	DutyParty Duty = "party"
+	// DutyInformation: shown for information only (a right the parties may
+	// use). Nobody's "own" deadline, no reminders to staff, no escalation;
+	// when it passes it closes quietly as lapsed.
+	DutyInformation Duty = "information"
+	// DutySoft: another authority's time limit the responsible user
+	// follows up. Reminded up to the last day, never escalated; shown
+	// amber, not red, once passed.
+	DutySoft Duty = "soft"
+)
+
+// Duties lists every duty.
+var Duties = []Duty{DutyOrganisation, DutyParty, DutyInformation, DutySoft}
+
+// Valid reports whether d is a known duty.
+func (d Duty) Valid() bool { return slices.Contains(Duties, d) }
 
 // Extension describes how an extendable period may be extended.
 type Extension struct {
@@ -111,6 +144,10 @@ func (r Rule) validate() error {
 		return errors.New("unit: required")
 	case !r.Unit.Valid():
 		return fmt.Errorf("unit: unknown unit %q", r.Unit)
+	case r.Duty == "":
+		return fmt.Errorf("duty: required (one of %v)", Duties)
+	case !r.Duty.Valid():
+		return fmt.Errorf("duty: unknown duty %q (one of %v)", r.Duty, Duties)
 	}
 	if r.Unit == AnnualDate {
 		if r.Limit != 0 {

@@ -30,6 +30,7 @@ package deadline
 
 import (
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
@@ -39,7 +40,7 @@ import (
 type Status string
 
 // The states of a deadline. Open is the only one that can change; met,
-// missed and cancelled are final.
+// missed, cancelled and lapsed are final.
 const (
 	// Open: still running (or overdue and not yet dealt with).
 	Open Status = "open"
@@ -49,10 +50,30 @@ const (
 	Missed Status = "missed"
 	// Cancelled: it no longer applies (the case was withdrawn).
 	Cancelled Status = "cancelled"
+	// Lapsed: an information deadline (DutyInformation) that passed; it
+	// owed nobody anything, so it is neither met nor missed.
+	Lapsed Status = "lapsed"
 )
 
 // Statuses lists every status.
-var Statuses = []Status{Open, Met, Missed, Cancelled}
+var Statuses = []Status{Open, Met, Missed, Cancelled, Lapsed}
+
+// Duty is whose time limit a deadline is (calendar.Duty, the duty of its
+// rule in configs/deadlines.yaml; docs/law.md §1).
+type Duty = calendar.Duty
+
+// The duties, as calendar defines them.
+const (
+	DutyOrganisation = calendar.DutyOrganisation
+	DutyParty        = calendar.DutyParty
+	DutyInformation  = calendar.DutyInformation
+	DutySoft         = calendar.DutySoft
+)
+
+// CaseFinished reports whether a case in status is finished: settled,
+// failed, withdrawn, rejected or closed. A finished case's deadlines are
+// never overdue and show no countdown.
+func CaseFinished(status string) bool { return slices.Contains(finishedCaseStatuses, status) }
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool {
@@ -119,8 +140,10 @@ type Deadline struct {
 	// OrgID is the organisation responsible (scoping and escalation).
 	OrgID  int64
 	CaseID *int64
-	// CaseNumber is the case's number, filled by the listings.
+	// CaseNumber and CaseStatus are the case's number and status, filled
+	// by the listings.
 	CaseNumber string
+	CaseStatus string
 	Kind       string
 	// RuleID names the rule of configs/deadlines.yaml; "" for a date the
 	// parties fixed (the performance date).
@@ -143,7 +166,10 @@ type Deadline struct {
 	ClosedAt          *time.Time
 	// ExtendedFrom is the original due time of an extended deadline.
 	ExtendedFrom *time.Time
-	Version      int
+	// Duty is whose time limit it is: who is reminded, whether it
+	// escalates and how it shows once passed.
+	Duty    Duty
+	Version int
 }
 
 // LastDay is the last day of the deadline: the Beijing date of the last
@@ -151,8 +177,32 @@ type Deadline struct {
 // which is 00:00 on the 29th).
 func (d Deadline) LastDay() calendar.Date { return calendar.DateOf(d.DueAt.Add(-time.Nanosecond)) }
 
-// Overdue reports whether an open deadline has run out at now.
-func (d Deadline) Overdue(now time.Time) bool { return d.Status == Open && !now.Before(d.DueAt) }
+// Passed reports whether an open deadline has run out at now, whatever its
+// duty.
+func (d Deadline) Passed(now time.Time) bool { return d.Status == Open && !now.Before(d.DueAt) }
+
+// Overdue reports whether an open deadline is overdue at now: it has run
+// out, it is its organisation's own duty, and its case (if any) is not
+// finished. A party's time limit, an information window or a soft
+// follow-up that passed is not overdue (Passed), nor is anything of a
+// finished case.
+func (d Deadline) Overdue(now time.Time) bool {
+	return d.Passed(now) && d.owed() && !d.CaseFinished()
+}
+
+// owed: the deadline is its organisation's own duty ("" is the duty of a
+// row read without the column, as before duties existed).
+func (d Deadline) owed() bool { return d.Duty == DutyOrganisation || d.Duty == "" }
+
+// CaseFinished reports whether the deadline belongs to a finished case.
+func (d Deadline) CaseFinished() bool { return d.CaseID != nil && CaseFinished(d.CaseStatus) }
+
+// Running reports whether the deadline shows a countdown: open, and not of
+// a finished case.
+func (d Deadline) Running() bool { return d.Status == Open && !d.CaseFinished() }
+
+// Information reports whether the deadline is shown for information only.
+func (d Deadline) Information() bool { return d.Duty == DutyInformation }
 
 // Extended reports whether the deadline was moved later by an extension.
 func (d Deadline) Extended() bool { return d.ExtendedFrom != nil }
@@ -178,7 +228,10 @@ type Spec struct {
 	// ExtendedFrom records the original due time of a period that was
 	// extended before this row existed.
 	ExtendedFrom *time.Time
-	Responsible  *int64
+	// Duty overrides the rule's duty; "" takes the rule's, and a fixed
+	// date without a rule is the organisation's.
+	Duty        Duty
+	Responsible *int64
 	// Now is the time of the action; zero: the service's clock.
 	Now time.Time
 }

@@ -41,9 +41,14 @@ type MineFilter struct {
 //     committee, and for a city-level director those of the committees
 //     they supervise.
 //
+// Information deadlines (the parties' window to apply for judicial
+// confirmation) are nobody's own and never listed; nor are the open
+// deadlines of a finished case (settled, failed, withdrawn, rejected,
+// closed), which no longer run for anyone on the staff.
+//
 // Open deadlines come overdue first (the longest overdue first), then the
-// soonest due; closed ones (Status met, missed or cancelled) the latest
-// first. Each role counts only where casbin grants it deadline:read.
+// soonest due; closed ones (Status met, missed, cancelled or lapsed) the
+// latest first. Each role counts only where casbin grants it deadline:read.
 // EFORBIDDEN for an actor who may read no deadline (the system
 // administrator, an enterprise user: they see their case's dates on the
 // case itself); EINVALID naming status or cursor.
@@ -72,9 +77,13 @@ func (s *Service) Mine(ctx context.Context, f MineFilter) ([]Deadline, string, e
 	}
 	asc := status == Open
 	q := s.db.WithContext(ctx).Table("deadlines").
-		Select("deadlines.*, coalesce(cases.number, '') AS case_number").
+		Select("deadlines.*, coalesce(cases.number, '') AS case_number, coalesce(cases.status, '') AS case_status").
 		Joins("LEFT JOIN cases ON cases.id = deadlines.case_id").
-		Where(where, args...).Where("deadlines.status = ?", status)
+		Where(where, args...).Where("deadlines.status = ?", status).
+		Where("deadlines.duty <> ?", DutyInformation)
+	if status == Open {
+		q = q.Where("(cases.id IS NULL OR cases.status NOT IN ?)", finishedCaseStatuses)
+	}
 	if f.OrgID != 0 {
 		q = q.Where("deadlines.org_id = ?", f.OrgID)
 	}
@@ -188,13 +197,20 @@ func decodeCursor(c string) (time.Time, int64, error) {
 	return time.UnixMicro(micro).UTC(), id, nil
 }
 
+// finishedCaseStatuses are the statuses CaseFinished reports.
+var finishedCaseStatuses = []string{"settled", "failed", "withdrawn", "rejected", "closed"}
+
 // Countdown says how far an open deadline is from now, for lists: "in N
 // working days", "due today", "overdue by N days".
 type Countdown struct {
-	// Overdue: the deadline has run out; DaysOverdue is the number of
-	// calendar days from its last day to today (1 on the day after).
+	// Overdue: the deadline has run out and was its organisation's own
+	// duty (Deadline.Overdue); DaysOverdue is the number of calendar days
+	// from its last day to today (1 on the day after).
 	Overdue     bool
 	DaysOverdue int
+	// Passed: a deadline of another duty (party, information, soft) has
+	// run out: it is not overdue, and DaysOverdue counts as for Overdue.
+	Passed bool
 	// Today: the last day is today.
 	Today bool
 	// WorkingDays is the number of working days after today up to and
@@ -212,14 +228,18 @@ const countLimit = 400
 // calendar. A closed deadline has the zero Countdown.
 func (s *Service) Countdown(d Deadline, now time.Time) Countdown { return CountdownOn(s.cal, d, now) }
 
-// CountdownOn computes the countdown of d at now with the calendar cal.
+// CountdownOn computes the countdown of d at now with the calendar cal. A
+// closed deadline, and any deadline of a finished case, has the zero
+// Countdown: nothing runs any more.
 func CountdownOn(cal *calendar.Calendar, d Deadline, now time.Time) Countdown {
-	if d.Status != Open {
+	if !d.Running() {
 		return Countdown{}
 	}
 	today, last := calendar.DateOf(now), d.LastDay()
 	days := int(last.Start().Sub(today.Start()).Hours() / 24)
 	switch {
+	case !now.Before(d.DueAt) && !d.owed():
+		return Countdown{Passed: true, DaysOverdue: max(-days, 0), Days: days}
 	case !now.Before(d.DueAt):
 		return Countdown{Overdue: true, DaysOverdue: max(-days, 0), Days: days}
 	case days <= 0:

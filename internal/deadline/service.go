@@ -226,7 +226,7 @@ func (s *Service) OpenTx(ctx context.Context, tx *gorm.DB, sp Spec) (Deadline, e
 	at = dbTime(at)
 	r := row{SubjectType: string(sp.Subject.Type), SubjectID: sp.Subject.ID, OrgID: sp.OrgID, CaseID: sp.CaseID,
 		Kind: sp.Kind, Title: sp.Title, Basis: sp.Basis, Explanation: sp.Explanation, Status: string(Open),
-		ResponsibleUserID: sp.Responsible, CreatedAt: at, UpdatedAt: at, Version: 1}
+		ResponsibleUserID: sp.Responsible, CreatedAt: at, UpdatedAt: at, Duty: string(sp.Duty), Version: 1}
 	switch {
 	case sp.Subject.ID <= 0 || sp.Subject.Type == "":
 		return Deadline{}, fmt.Errorf("open deadline: no subject")
@@ -241,6 +241,9 @@ func (s *Service) OpenTx(ctx context.Context, tx *gorm.DB, sp Spec) (Deadline, e
 			return Deadline{}, fmt.Errorf("open deadline: unknown rule %q", sp.RuleID)
 		}
 		r.RuleID = rule.ID
+		if r.Duty == "" {
+			r.Duty = string(rule.Duty)
+		}
 		if r.Title == "" {
 			r.Title = rule.Name
 		}
@@ -268,6 +271,12 @@ func (s *Service) OpenTx(ctx context.Context, tx *gorm.DB, sp Spec) (Deadline, e
 	}
 	if r.DueAt.IsZero() {
 		return Deadline{}, fmt.Errorf("open %s deadline: neither a rule nor a due time", sp.Kind)
+	}
+	if r.Duty == "" {
+		r.Duty = string(DutyOrganisation)
+	}
+	if !Duty(r.Duty).Valid() {
+		return Deadline{}, fmt.Errorf("open %s deadline: unknown duty %q", sp.Kind, r.Duty)
 	}
 	if strings.TrimSpace(r.Title) == "" {
 		return Deadline{}, fmt.Errorf("open %s deadline: no title", sp.Kind)
@@ -335,17 +344,19 @@ func (s *Service) MoveTx(ctx context.Context, tx *gorm.DB, subject Subject, kind
 
 // CloseTx ends the open deadlines of subject inside tx: those of kind, or
 // every open one when kind is "". Met becomes Missed for a deadline that
-// had already run out at at; Cancelled and Missed are taken as given. It
-// returns the deadlines closed (none is not an error).
+// had already run out at at (Lapsed for an information deadline, which
+// nobody could miss); Cancelled and Missed are taken as given. It returns
+// the deadlines closed (none is not an error).
 func (s *Service) CloseTx(ctx context.Context, tx *gorm.DB, subject Subject, kind string, status Status, at time.Time) ([]Deadline, error) {
-	if status == Open || !status.Valid() {
-		return nil, fmt.Errorf("close deadline: %q is not a final status", status)
+	if status == Open || status == Lapsed || !status.Valid() {
+		return nil, fmt.Errorf("close deadline: %q is not a final status an action gives", status)
 	}
 	if at.IsZero() {
 		at = s.clock()
 	}
 	at = dbTime(at)
-	sql := `UPDATE deadlines SET status = CASE WHEN ? = 'met' AND due_at <= ? THEN 'missed' ELSE ? END,
+	sql := `UPDATE deadlines SET status = CASE WHEN ? = 'met' AND due_at <= ?
+	THEN CASE WHEN duty = 'information' THEN 'lapsed' ELSE 'missed' END ELSE ? END,
 closed_at = ?, updated_at = ?, version = version + 1
 WHERE subject_type = ? AND subject_id = ? AND status = 'open'`
 	args := []any{string(status), at, string(status), at, at, subject.Type, subject.ID}
@@ -415,7 +426,7 @@ func (s *Service) ForCase(ctx context.Context, caseID int64) ([]Deadline, error)
 // ForCaseTx is ForCase on the given handle (a transaction, or the caller's
 // session).
 func (s *Service) ForCaseTx(ctx context.Context, db *gorm.DB, caseID int64) ([]Deadline, error) {
-	return listDeadlines(db.WithContext(ctx).Where("case_id = ?", caseID), fmt.Sprintf("case %d", caseID))
+	return listDeadlines(db.WithContext(ctx).Where("deadlines.case_id = ?", caseID), fmt.Sprintf("case %d", caseID))
 }
 
 // ForSubjectTx lists every deadline about subject (a referral, an
@@ -423,13 +434,15 @@ func (s *Service) ForCaseTx(ctx context.Context, db *gorm.DB, caseID int64) ([]D
 // ForCase it checks no permission: the caller has decided that the actor
 // may see the subject.
 func (s *Service) ForSubjectTx(ctx context.Context, db *gorm.DB, subject Subject) ([]Deadline, error) {
-	return listDeadlines(db.WithContext(ctx).Where("subject_type = ? AND subject_id = ?", subject.Type, subject.ID),
+	return listDeadlines(db.WithContext(ctx).Where("deadlines.subject_type = ? AND deadlines.subject_id = ?", subject.Type, subject.ID),
 		fmt.Sprintf("%s %d", subject.Type, subject.ID))
 }
 
 func listDeadlines(q *gorm.DB, of string) ([]Deadline, error) {
 	var rows []row
-	if err := q.Order("status <> 'open', due_at, id").Find(&rows).Error; err != nil {
+	if err := q.Table("deadlines").Select("deadlines.*, coalesce(cases.number, '') AS case_number, coalesce(cases.status, '') AS case_status").
+		Joins("LEFT JOIN cases ON cases.id = deadlines.case_id").
+		Order("deadlines.status <> 'open', deadlines.due_at, deadlines.id").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("deadlines of %s: %w", of, err)
 	}
 	out := make([]Deadline, len(rows))

@@ -25,17 +25,20 @@ type row struct {
 	UpdatedAt         time.Time
 	ClosedAt          *time.Time
 	ExtendedFrom      *time.Time
+	Duty              string
 	Version           int
-	// CaseNumber is cases.number, filled by the listings' join.
+	// CaseNumber and CaseStatus are cases.number and cases.status, filled
+	// by the listings' join.
 	CaseNumber string `gorm:"->;-:migration"`
+	CaseStatus string `gorm:"->;-:migration"`
 }
 
 func (row) TableName() string { return "deadlines" }
 
 func (r row) toDeadline() Deadline {
 	return Deadline{ID: r.ID, Subject: Subject{Type: SubjectType(r.SubjectType), ID: r.SubjectID}, OrgID: r.OrgID,
-		CaseID: r.CaseID, CaseNumber: r.CaseNumber, Kind: r.Kind, RuleID: r.RuleID, Title: r.Title, EventAt: r.EventAt,
+		CaseID: r.CaseID, CaseNumber: r.CaseNumber, CaseStatus: r.CaseStatus, Kind: r.Kind, RuleID: r.RuleID, Title: r.Title, EventAt: r.EventAt,
 		DueAt: r.DueAt, Basis: r.Basis, Explanation: r.Explanation, Provisional: r.Provisional, Status: Status(r.Status),
 		ResponsibleUserID: r.ResponsibleUserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, ClosedAt: r.ClosedAt,
-		ExtendedFrom: r.ExtendedFrom, Version: r.Version}
+		ExtendedFrom: r.ExtendedFrom, Duty: Duty(r.Duty), Version: r.Version}
 }

@@ -34,6 +34,7 @@ type reminderState struct {
 	DCaseID         *int64
 	DSubjectType    *string
 	DSubjectID      *int64
+	DDuty           *string
 	UActive         bool
 	UEmail          string
 	UPhoneEnc       string
@@ -72,7 +73,7 @@ func (s *Service) DeliverReminders(ctx context.Context, ids []int64) error {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var states []reminderState
 		if err := tx.Raw(`SELECT r.id, r.deadline_id, r.org_id, r.topic, r.stage, r.due_at, r.send_at, r.recipient_user_id, r.status,
-       d.status AS d_status, d.due_at AS d_due_at, d.title AS d_title, d.case_id AS d_case_id, d.subject_type AS d_subject_type, d.subject_id AS d_subject_id,
+       d.status AS d_status, d.due_at AS d_due_at, d.title AS d_title, d.case_id AS d_case_id, d.subject_type AS d_subject_type, d.subject_id AS d_subject_id, d.duty AS d_duty,
        u.active AS u_active, u.email AS u_email, u.phone_enc AS u_phone_enc
 FROM reminders r
 JOIN users u ON u.id = r.recipient_user_id
@@ -193,6 +194,10 @@ func reminderContent(st reminderState) (string, map[string]any, string) {
 	}
 	if st.Topic == TaskEscalate {
 		return "deadline_escalate", params, deadlineLink(d)
+	}
+	if st.DDuty != nil && *st.DDuty == dutyParty {
+		// The party's own time limit: the text says so.
+		return "deadline_party_remind", params, deadlineLink(d)
 	}
 	return "deadline_remind", params, deadlineLink(d)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,18 @@ type deadlineRow struct {
 	DueAt             time.Time
 	Status            string
 	ResponsibleUserID *int64
+	// Duty is the deadline's duty (docs/law.md §1): organisation, party,
+	// information or soft.
+	Duty string
 }
+
+// The duties of deadlines (calendar.Duty; migrations/0011_deadline_duty.sql).
+const (
+	dutyOrganisation = "organisation"
+	dutyParty        = "party"
+	dutyInformation  = "information"
+	dutySoft         = "soft"
+)
 
 // deadlineOpen is the status of a deadline still running or overdue
 // (migrations/0006_deadlines.sql); met, missed and cancelled are closed.
@@ -44,11 +56,20 @@ const (
 // plan commits or rolls back with the change. Call it after writing the
 // deadline row; it is idempotent.
 //
-//   - open: one reminder per configured stage and recipient (the
-//     responsible user, else the organisation's directors) and the overdue
-//     escalation to the directors; reminders planned for another due time
-//     or recipient are cancelled unless already sent. A responsible user
-//     gets an in-app message when the deadline is set or moved.
+//   - open, by the deadline's duty (docs/law.md §1):
+//   - organisation: one reminder per configured stage and recipient (the
+//     responsible user, else the organisation's directors) and the
+//     overdue escalation to the directors. A responsible user gets an
+//     in-app message when the deadline is set or moved.
+//   - party: the stages go to the party's side (partyRecipients: the
+//     users of the case's enterprise parties and the organisation that
+//     referred the matter), who are told when the time limit is set or
+//     moved; never to the responsible organisation, never escalated.
+//   - soft: the stages go to the responsible user (else the directors);
+//     no escalation.
+//   - information: nothing is planned: it is shown, not reminded of.
+//   - In every case, reminders planned for another due time or recipient
+//     are cancelled unless already sent.
 //   - met, missed or cancelled (closed): every unsent reminder is
 //     cancelled, as CancelTx does.
 //
@@ -56,7 +77,7 @@ const (
 func (s *Service) PlanTx(ctx context.Context, tx *gorm.DB, deadlineID int64) error {
 	return s.inTx(ctx, tx, func(tx *gorm.DB) error {
 		var d deadlineRow
-		res := tx.Raw(`SELECT id, org_id, case_id, subject_type, subject_id, kind, title, due_at, status, responsible_user_id
+		res := tx.Raw(`SELECT id, org_id, case_id, subject_type, subject_id, kind, title, due_at, status, responsible_user_id, duty
 FROM deadlines WHERE id = ?`, deadlineID).Scan(&d)
 		if res.Error != nil {
 			return fmt.Errorf("plan reminders of deadline %d: %w", deadlineID, res.Error)
@@ -105,6 +126,19 @@ func (s *Service) plan(tx *gorm.DB, d deadlineRow) error {
 	if d.ResponsibleUserID != nil {
 		responsible = []int64{*d.ResponsibleUserID}
 	}
+	escalate := directors
+	tell := d.ResponsibleUserID != nil // the responsible user is told of a new due time
+	switch d.Duty {
+	case dutyInformation:
+		responsible, escalate, tell = nil, nil, false
+	case dutyParty:
+		if responsible, err = partyRecipients(tx, d); err != nil {
+			return err
+		}
+		escalate, tell = nil, false
+	case dutySoft:
+		escalate = nil
+	}
 	// keep: every (stage, recipient) that belongs to the plan for this due
 	// time, written now or not; insert: the rows to write.
 	var keep []string
@@ -118,14 +152,28 @@ func (s *Service) plan(tx *gorm.DB, d deadlineRow) error {
 		}
 	}
 	escalateAt := d.DueAt.Add(s.o.EscalateAfter)
-	for _, u := range directors {
+	for _, u := range escalate {
 		keep = append(keep, StageEscalation+":"+strconv.FormatInt(u, 10))
 		insert = append(insert, reminderRow{Topic: TaskEscalate, Stage: StageEscalation, SendAt: escalateAt, Recipient: u})
 	}
 
+	// The party's side is told once of each due time.
+	var told []int64
+	if d.Duty == dutyParty {
+		for _, u := range responsible {
+			var n int64
+			if err := tx.Raw(`SELECT count(*) FROM reminders WHERE deadline_id = ? AND recipient_user_id = ? AND due_at = ?`,
+				d.ID, u, d.DueAt).Row().Scan(&n); err != nil {
+				return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
+			}
+			if n == 0 {
+				told = append(told, u)
+			}
+		}
+	}
 	// Has the responsible user been told of this due time, or of another?
 	var known, moved bool
-	if d.ResponsibleUserID != nil {
+	if tell {
 		if err := tx.Raw(`SELECT coalesce(bool_or(due_at = ?), false), count(*) > 0 FROM reminders
 WHERE deadline_id = ? AND recipient_user_id = ? AND topic = ?`, d.DueAt, d.ID, *d.ResponsibleUserID, TaskRemind).
 			Row().Scan(&known, &moved); err != nil {
@@ -159,7 +207,17 @@ WHERE reminders.status = 'cancelled'`)
 			return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
 		}
 	}
-	if !known && d.ResponsibleUserID != nil {
+	for _, u := range told {
+		msg := Message{
+			UserID: u, Kind: "deadline_party_set", Link: deadlineLink(d),
+			Params:   map[string]any{"Title": d.Title, "Due": FormatDue(d.DueAt)},
+			DedupKey: fmt.Sprintf("deadline:%d:%d:party:%d", d.ID, d.DueAt.Unix(), u),
+		}
+		if err := s.sendTx(tx, msg); err != nil {
+			return err
+		}
+	}
+	if !known && tell {
 		kind := "deadline_set"
 		if moved {
 			kind = "deadline_moved"
@@ -174,6 +232,73 @@ WHERE reminders.status = 'cancelled'`)
 		}
 	}
 	return nil
+}
+
+// partyRecipients are who a party's time limit is reminded to: the active
+// users of the case's enterprise parties (those linked to the case, who
+// may see it: an SME sees its reminders in its inbox), of the applicant enterprise of the assistance application a
+// referral was made for, and, for a deadline of a referral, whoever
+// referred the matter on
+// the party's behalf (the assistance centre or committee that sent it: the
+// user who sent it, else that organisation's directors), never the
+// organisation that received it (customs, whose decision the party's time
+// limit precedes).
+func partyRecipients(tx *gorm.DB, d deadlineRow) ([]int64, error) {
+	var ids []int64
+	if d.CaseID != nil {
+		if err := tx.Raw(`SELECT DISTINCT m.user_id FROM (
+	SELECT p.org_id FROM case_parties p WHERE p.case_id = ? AND p.org_id IS NOT NULL
+	UNION SELECT c.applicant_org_id FROM cases c WHERE c.id = ? AND c.applicant_org_id IS NOT NULL) AS e (org_id)
+JOIN orgs o ON o.id = e.org_id AND o.type = 'enterprise'
+JOIN memberships m ON m.org_id = e.org_id
+JOIN users u ON u.id = m.user_id AND u.active
+ORDER BY m.user_id`, *d.CaseID, *d.CaseID).Scan(&ids).Error; err != nil {
+			return nil, fmt.Errorf("party users of deadline %d: %w", d.ID, err)
+		}
+	}
+	if d.SubjectType != "referral" {
+		return ids, nil
+	}
+	var ref struct {
+		SenderOrgID *int64
+		SentBy      *int64
+		SenderOK    bool
+	}
+	if err := tx.Raw(`SELECT r.sender_org_id, r.sent_by, coalesce(u.active, false) AS sender_ok FROM referrals r
+LEFT JOIN users u ON u.id = r.sent_by WHERE r.id = ?`, d.SubjectID).Scan(&ref).Error; err != nil {
+		return nil, fmt.Errorf("referrer of deadline %d: %w", d.ID, err)
+	}
+	add := func(xs ...int64) {
+		for _, x := range xs {
+			if !slices.Contains(ids, x) {
+				ids = append(ids, x)
+			}
+		}
+	}
+	// A referral made for an assistance application: the applicant SME.
+	var applicants []int64
+	if err := tx.Raw(`SELECT DISTINCT m.user_id FROM referrals r
+JOIN assistance_applications a ON a.id = r.application_id
+JOIN orgs o ON o.id = a.applicant_org_id AND o.type = 'enterprise'
+JOIN memberships m ON m.org_id = a.applicant_org_id
+JOIN users u ON u.id = m.user_id AND u.active
+WHERE r.id = ? ORDER BY m.user_id`, d.SubjectID).Scan(&applicants).Error; err != nil {
+		return nil, fmt.Errorf("applicant users of deadline %d: %w", d.ID, err)
+	}
+	add(applicants...)
+	switch {
+	case ref.SenderOrgID == nil || *ref.SenderOrgID == d.OrgID:
+	case ref.SentBy != nil && ref.SenderOK:
+		add(*ref.SentBy)
+	default:
+		heads, err := orgHeads(tx, *ref.SenderOrgID)
+		if err != nil {
+			return nil, err
+		}
+		add(heads...)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }
 
 // deadlineLink is the page a deadline's notifications lead to.

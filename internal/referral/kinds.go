@@ -428,8 +428,16 @@ func checkAccept(f *domain.Fields, k Kind, fields map[string]any, raw json.RawMe
 	if instant(f, "fields.detained_at", in.DetainedAt, now) {
 		out["detained_at"] = in.DetainedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
 	}
+	// Ex officio (知识产权海关保护条例 art. 16) customs first notifies the
+	// right holder, who has 3 working days from that notice to apply for
+	// detention; the goods are detained after it. The answer period runs
+	// from notified_at, which customs records, never from the detention.
 	if fields["mode"] == customsExOfficio && instant(f, "fields.notified_at", in.NotifiedAt, now) {
-		out["notified_at"] = in.NotifiedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
+		if in.DetainedAt != nil && in.NotifiedAt.After(*in.DetainedAt) {
+			f.Add("fields.notified_at", "validation.notice_after_detention")
+		} else {
+			out["notified_at"] = in.NotifiedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
+		}
 	}
 	return out
 }

@@ -269,7 +269,7 @@ func TestCustoms(t *testing.T) {
 		CaseID: ptr(fx.fileCase("gulou").ID), Fields: raw(fields("ex_officio"))})
 	_, err = fx.svc.Accept(cust, r.ID, referral.AcceptInput{Version: r.Version, Fields: raw(map[string]any{"detained_at": detained})})
 	wantField(t, err, "fields.notified_at")
-	notified := detained.Add(2 * time.Hour)
+	notified := detained.Add(-2 * time.Hour) // the notice precedes the detention
 	r = fx.ok(fx.svc.Accept(cust, r.ID, referral.AcceptInput{Version: r.Version, Fields: raw(map[string]any{"detained_at": detained, "notified_at": notified})}))
 	dls = fx.deadlines("referral", r.ID)
 	for kind, n := range map[string]int{"customs_answer": 3, "customs_investigate": 30, "customs_release": 50} {

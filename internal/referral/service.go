@@ -551,11 +551,13 @@ func (s *Service) reload(ctx context.Context, tx *gorm.DB, id int64) (Referral, 
 }
 
 // listQuery selects referrals with their organisations, case number and
-// earliest open deadline.
+// earliest open deadline that is the receiver's own duty (a party's time
+// limit or a soft follow-up never makes a referral overdue; docs/law.md §1).
 func listQuery(db *gorm.DB) *gorm.DB {
 	return db.Table("referrals").Select(`referrals.*, coalesce(so.name_zh, '') AS sender_org_name, ro.name_zh AS receiver_org_name,
 coalesce(c.number, '') AS case_number,
-(SELECT min(d.due_at) FROM deadlines d WHERE d.subject_type = 'referral' AND d.subject_id = referrals.id AND d.status = 'open') AS next_due_at`).
+(SELECT min(d.due_at) FROM deadlines d WHERE d.subject_type = 'referral' AND d.subject_id = referrals.id AND d.status = 'open'
+	AND d.duty = 'organisation') AS next_due_at`).
 		Joins("LEFT JOIN orgs so ON so.id = referrals.sender_org_id").
 		Joins("JOIN orgs ro ON ro.id = referrals.receiver_org_id").
 		Joins("LEFT JOIN cases c ON c.id = referrals.case_id")

@@ -1,0 +1,60 @@
+package notify_test
+
+import (
+	"testing"
+
+	"github.com/ipmediate/ipmediate/internal/clock"
+	"github.com/ipmediate/ipmediate/internal/notify"
+	"github.com/ipmediate/ipmediate/internal/notify/notifytest"
+	"github.com/ipmediate/ipmediate/internal/testenv"
+)
+
+// TestPlanTx_ByDuty: an information deadline (the parties' window to
+// apply for judicial confirmation) is reminded to nobody and never
+// escalates, and the responsible mediator is not told it is theirs; a
+// soft one is reminded to the responsible user and never escalates; an
+// organisation's own deadline escalates to its director as before.
+func TestPlanTx_ByDuty(t *testing.T) {
+	db := testenv.DB(t)
+	f := notifytest.NewFixture(t, db)
+	clk := clock.Fixed(notifytest.Beijing(2026, 2, 20, 10, 0))
+	s := notifytest.NewService(t, db, notifytest.Options(t, clk.Now))
+	due := notifytest.EndOf(2026, 3, 2)
+	withDuty := func(duty string) int64 {
+		id := f.Deadline(t, "期限 "+duty, due, f.Mediator)
+		if err := db.Exec(`UPDATE deadlines SET duty = ? WHERE id = ?`, duty, id).Error; err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	info, soft, own := withDuty("information"), withDuty("soft"), withDuty("organisation")
+	for _, id := range []int64{info, soft, own} {
+		plan(t, s, db, id)
+	}
+	if got := planned(t, db, info); len(got) != 0 {
+		t.Errorf("information deadline: reminders planned %+v, want none", got)
+	}
+	var softStages, softEscalations int
+	for _, r := range planned(t, db, soft) {
+		switch {
+		case r.Topic == notify.TaskEscalate:
+			softEscalations++
+		case r.Recipient == f.Mediator:
+			softStages++
+		}
+	}
+	if softStages != 3 || softEscalations != 0 {
+		t.Errorf("soft deadline: %d reminders to the mediator, %d escalations; want 3 and 0", softStages, softEscalations)
+	}
+	var escalated bool
+	for _, r := range planned(t, db, own) {
+		escalated = escalated || (r.Topic == notify.TaskEscalate && r.Recipient == f.Director)
+	}
+	if !escalated {
+		t.Error("the organisation's own deadline no longer escalates to the director")
+	}
+	// Only the soft and the organisation's deadlines told the mediator.
+	if kinds := outboxKinds(t, db); len(kinds) != 2 {
+		t.Errorf("messages %v, want deadline_set for the soft and the own deadline only", kinds)
+	}
+}

@@ -41,9 +41,7 @@ type Registration struct {
 // "cannot be used" (validation.username_unavailable) rather than "taken".
 func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User, domain.Org, error) {
 	if !s.register.Allow(ctx, domain.RequestMetaFrom(ctx).IP) {
-		_ = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			return s.audit.Append(ctx, tx, audit.Entry{Action: "auth.register_throttled", Detail: map[string]any{"username": domain.NormalizeUsername(in.Username)}})
-		})
+		s.auditRefusal(ctx, audit.Entry{Action: "auth.register_throttled", Detail: map[string]any{"username": domain.NormalizeUsername(in.Username)}})
 		return domain.User{}, domain.Org{}, domain.Errorf(domain.ETOOMANY, "too many registrations from this address; try again later")
 	}
 	in.EnterpriseName = strings.TrimSpace(in.EnterpriseName)

@@ -115,9 +115,7 @@ func ErrBadCredentials(err error) bool { return err == errBadCredentials }
 func (s *Service) Login(ctx context.Context, username, password string) (domain.User, error) {
 	meta := domain.RequestMetaFrom(ctx)
 	if !s.throttle.Allow(ctx, meta.IP) {
-		_ = s.db.Transaction(func(tx *gorm.DB) error {
-			return s.audit.Append(ctx, tx, audit.Entry{Action: "auth.login_throttled", Detail: map[string]any{"username": username}})
-		})
+		s.auditRefusal(ctx, audit.Entry{Action: "auth.login_throttled", Detail: map[string]any{"username": username}})
 		return domain.User{}, domain.Errorf(domain.ETOOMANY, "too many login attempts; wait a minute and try again")
 	}
 	username = domain.NormalizeUsername(username)
@@ -186,6 +184,16 @@ func (s *Service) Login(ctx context.Context, username, password string) (domain.
 		return domain.User{}, errBadCredentials
 	}
 	return user, nil
+}
+
+// auditRefusal records a refused attempt (a throttled login or
+// registration). The refusal stands whether or not its audit row could
+// be written, so a failure to write it is logged rather than returned.
+func (s *Service) auditRefusal(ctx context.Context, e audit.Entry) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return s.audit.Append(ctx, tx, e) })
+	if err != nil && s.log != nil {
+		s.log.ErrorContext(ctx, "audit a refused attempt", "action", e.Action, "err", err)
+	}
 }
 
 // primaryOrg picks the organisation whose audit chain records a user's

@@ -151,7 +151,11 @@ count(c.id) FILTER (WHERE c.outcome = 'failed') AS failed`).
 		OrgID int64
 		N     int
 	}
+	// Overdue: the committee's own deadlines (duty organisation; docs/law.md
+	// §1) run out, not those of a finished case.
 	if err := db.Raw(`SELECT org_id, count(*) AS n FROM deadlines WHERE org_id IN ? AND status = 'open' AND due_at <= ?
+AND duty = 'organisation'
+AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = deadlines.case_id AND c.status IN ('settled', 'failed', 'withdrawn', 'rejected', 'closed'))
 GROUP BY org_id`, committees, now).Scan(&overdue).Error; err != nil {
 		return Headline{}, false, fmt.Errorf("overdue deadlines: %w", err)
 	}

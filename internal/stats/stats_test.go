@@ -47,7 +47,7 @@ func TestHeadline(t *testing.T) {
 		return c
 	}
 	settled, failed := file("clerk.gulou", "gulou"), file("clerk.gulou", "gulou")
-	file("clerk.gulou", "gulou")
+	running := file("clerk.gulou", "gulou")
 	file("clerk.cangshan", "cangshan")
 	if err := a.DB.Exec("UPDATE cases SET status = 'closed', outcome = 'settled' WHERE id = ?", settled.ID).Error; err != nil {
 		t.Fatal(err)
@@ -55,12 +55,27 @@ func TestHeadline(t *testing.T) {
 	if err := a.DB.Exec("UPDATE cases SET status = 'failed', outcome = 'failed' WHERE id = ?", failed.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	// A first response due a day ago by the app's clock, still open:
-	// overdue at gulou.
+	// A first response due a day ago by the app's clock, still open, on
+	// the running case: overdue at gulou. The same on the failed case, and
+	// the parties' judicial confirmation window (information only), are
+	// not: a finished case is never overdue, nor is a window that is
+	// nobody's duty.
 	err := a.DB.Transaction(func(tx *gorm.DB) error {
-		_, err := a.Deadlines.OpenTx(as("clerk.gulou"), tx, deadline.Spec{Subject: deadline.CaseSubject(failed.ID), OrgID: org("gulou"),
-			CaseID: &failed.ID, Kind: "first_response", RuleID: "exhibition.first_response", Event: a.Clock.Now().Add(-48 * time.Hour)})
-		return err
+		for _, sp := range []deadline.Spec{
+			{Subject: deadline.CaseSubject(running.ID), CaseID: &running.ID, Kind: "first_response", RuleID: "exhibition.first_response"},
+			{Subject: deadline.CaseSubject(failed.ID), CaseID: &failed.ID, Kind: "first_response", RuleID: "exhibition.first_response"},
+			{Subject: deadline.CaseSubject(running.ID), CaseID: &running.ID, Kind: deadline.KindJudicialConfirmation,
+				RuleID: deadline.RuleJudicialConfirmationApply, Event: a.Clock.Now().Add(-40 * 24 * time.Hour)},
+		} {
+			sp.OrgID = org("gulou")
+			if sp.Event.IsZero() {
+				sp.Event = a.Clock.Now().Add(-48 * time.Hour)
+			}
+			if _, err := a.Deadlines.OpenTx(as("clerk.gulou"), tx, sp); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

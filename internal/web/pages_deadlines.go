@@ -28,6 +28,10 @@ type deadlinesPage struct {
 	Calc *deadline.Calculation
 }
 
+// listedStatuses are the tabs of "my deadlines": every status but lapsed,
+// which only an information deadline takes and Mine never lists.
+var listedStatuses = []deadline.Status{deadline.Open, deadline.Met, deadline.Missed, deadline.Cancelled}
+
 // NextQuery is the link to the next page with the same status.
 func (p *deadlinesPage) NextQuery() string {
 	v := url.Values{"cursor": {p.Next}}
@@ -43,7 +47,7 @@ func (p *deadlinesPage) NextQuery() string {
 func (s *Server) handleDeadlines(c echo.Context) error {
 	a := actorOf(c)
 	page := &deadlinesPage{Form: Form{Values: map[string]string{}}, Rules: s.deps.Deadlines.Rules(),
-		Statuses: deadline.Statuses, Status: c.QueryParam("status")}
+		Statuses: listedStatuses, Status: c.QueryParam("status")}
 	status := http.StatusOK
 	rule, from := c.QueryParam("rule"), c.QueryParam("from")
 	page.Values["rule"], page.Values["from"] = rule, from
@@ -112,17 +116,21 @@ func (p *Page) DeadlineTitle(d deadline.Deadline) string {
 }
 
 // DueIn says how far an open deadline is: "in 3 working days", "due
-// today", "overdue by 2 days"; "" for a closed one. It counts on the
+// today", "overdue by 2 days", or "passed 2 days ago" for a deadline that
+// is not the organisation's own duty; "" for a closed one and for any
+// deadline of a finished case, which no longer runs. It counts on the
 // calendar embedded in the binary, the one the deadline service uses.
 func (p *Page) DueIn(d deadline.Deadline) string {
 	cal, _, err := deadline.Defaults()
-	if err != nil || d.Status != deadline.Open {
+	if err != nil || !d.Running() {
 		return ""
 	}
 	cd := deadline.CountdownOn(cal, d, p.Now())
 	switch {
 	case cd.Overdue:
 		return p.T("deadline.overdue", "N", cd.DaysOverdue)
+	case cd.Passed:
+		return p.T("deadline.passed", "N", cd.DaysOverdue)
 	case cd.Today:
 		return p.T("deadline.due_today")
 	case cd.WorkingDays >= 0:
@@ -131,16 +139,61 @@ func (p *Page) DueIn(d deadline.Deadline) string {
 	return p.T("days.left", "N", cd.Days)
 }
 
+// DeadlineBadge is the text of a deadline's status badge: how a closed
+// one ended; for an open one of a finished case, that it no longer runs;
+// "overdue" only for an organisation's own deadline that ran out
+// (Deadline.Overdue), "passed" for any other that did.
+func (p *Page) DeadlineBadge(d deadline.Deadline) string {
+	now := p.Now()
+	switch {
+	case d.Status != deadline.Open:
+		return p.T("deadline.status." + string(d.Status))
+	case d.CaseFinished():
+		return p.T("deadline.case_finished")
+	case d.Overdue(now):
+		return p.T("deadline.overdue_badge")
+	case d.Passed(now):
+		return p.T("deadline.passed_badge")
+	}
+	return p.T("deadline.status.open")
+}
+
 // DeadlineClass colours a deadline's status badge; the text always says
-// the status.
+// the status. Red only for an organisation's own deadline overdue or
+// missed; amber for a party's time limit or a follow-up that passed.
 func (p *Page) DeadlineClass(d deadline.Deadline) string {
 	switch {
 	case d.Overdue(p.Now()), d.Status == deadline.Missed:
 		return "bad"
 	case d.Status == deadline.Met:
 		return "ok"
-	case d.Status == deadline.Cancelled:
+	case d.Status != deadline.Open, d.CaseFinished(), d.Information():
 		return ""
+	case d.Passed(p.Now()):
+		return "warn"
 	}
 	return "info"
 }
+
+// dutyTag is the label and explanation of a deadline's duty, translated.
+type dutyTag struct{ Label, Hint string }
+
+// DutyTag says whose time limit a deadline is when it is not the
+// organisation's own (docs/law.md §1): a party's, for information, a
+// follow-up; nil for the organisation's own.
+func (p *Page) DutyTag(d deadline.Deadline) *dutyTag {
+	switch d.Duty {
+	case deadline.DutyParty:
+		return &dutyTag{p.T("deadline.duty_party"), p.T("deadline.duty_party_hint")}
+	case deadline.DutyInformation:
+		return &dutyTag{p.T("deadline.duty_information"), p.T("deadline.duty_information_hint")}
+	case deadline.DutySoft:
+		return &dutyTag{p.T("deadline.duty_soft"), p.T("deadline.duty_soft_hint")}
+	}
+	return nil
+}
+
+// CaseFinished reports whether a case in status s is finished (settled,
+// failed, withdrawn, rejected, closed): its dates no longer count down and
+// nothing of it is ever overdue.
+func (p *Page) CaseFinished(s domain.CaseStatus) bool { return deadline.CaseFinished(string(s)) }

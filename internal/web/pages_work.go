@@ -98,7 +98,8 @@ func (s *Server) handleWork(c echo.Context) error {
 }
 
 // urgentDeadlines reads the first page of the user's open deadlines
-// (overdue first, then the soonest) and keeps those overdue or due within
+// (overdue first, then the soonest) and keeps those run out (overdue, or
+// passed when not the organisation's own duty) or due within
 // urgentWorkingDays working days; the list is sorted, so it stops at the
 // first one further away.
 func (s *Server) urgentDeadlines(c echo.Context) ([]deadline.Deadline, error) {
@@ -110,7 +111,7 @@ func (s *Server) urgentDeadlines(c echo.Context) ([]deadline.Deadline, error) {
 	var out []deadline.Deadline
 	for _, d := range items {
 		cd := s.deps.Deadlines.Countdown(d, now)
-		if !cd.Overdue && !cd.Today && (cd.WorkingDays < 0 || cd.WorkingDays > urgentWorkingDays) {
+		if !cd.Overdue && !cd.Passed && !cd.Today && (cd.WorkingDays < 0 || cd.WorkingDays > urgentWorkingDays) {
 			break
 		}
 		out = append(out, d)

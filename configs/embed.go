@@ -23,3 +23,10 @@ var Holidays embed.FS
 //
 //go:embed deadlines.yaml
 var DeadlinesYAML []byte
+
+// ConfirmationCourtsYAML says which court the parties of a mediation
+// agreement apply to for judicial confirmation, by the case's origin,
+// dispute and committee district (internal/deadline).
+//
+//go:embed confirmation_courts.yaml
+var ConfirmationCourtsYAML []byte

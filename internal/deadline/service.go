@@ -281,6 +281,14 @@ func (s *Service) OpenTx(ctx context.Context, tx *gorm.DB, sp Spec) (Deadline, e
 	if strings.TrimSpace(r.Title) == "" {
 		return Deadline{}, fmt.Errorf("open %s deadline: no title", sp.Kind)
 	}
+	if r.RuleID == RuleJudicialConfirmationApply && r.CaseID != nil {
+		// Where the parties apply, should they wish to (docs/law.md §1).
+		court, err := ConfirmationCourtTx(ctx, tx, *r.CaseID)
+		if err != nil {
+			return Deadline{}, err
+		}
+		r.Explanation = strings.TrimRight(r.Explanation, "\n") + "\n" + courtLine + court.Text() + "。依据：" + court.Basis + "。"
+	}
 	if sp.ExtendedFrom != nil {
 		ef := dbTime(*sp.ExtendedFrom)
 		r.ExtendedFrom = &ef

@@ -15,15 +15,18 @@ const (
 	StatusAccepted  CaseStatus = "accepted"  // 已受理，待指派
 	StatusRejected  CaseStatus = "rejected"  // 不予受理
 	StatusMediating CaseStatus = "mediating" // 调解中
-	StatusSettled   CaseStatus = "settled"   // 调解成功
-	StatusFailed    CaseStatus = "failed"    // 调解不成
-	StatusWithdrawn CaseStatus = "withdrawn" // 撤回
-	StatusClosed    CaseStatus = "closed"    // 结案
+	// StatusAgreementDraft: the agreement is recorded and may still be
+	// corrected; it is being signed and sealed (协议待签署).
+	StatusAgreementDraft CaseStatus = "agreement_draft"
+	StatusSettled        CaseStatus = "settled"   // 调解成功: the agreement is in effect
+	StatusFailed         CaseStatus = "failed"    // 调解不成
+	StatusWithdrawn      CaseStatus = "withdrawn" // 撤回
+	StatusClosed         CaseStatus = "closed"    // 结案
 )
 
 // CaseStatuses lists every status in workflow order.
 var CaseStatuses = []CaseStatus{StatusSubmitted, StatusAccepted, StatusRejected, StatusMediating,
-	StatusSettled, StatusFailed, StatusWithdrawn, StatusClosed}
+	StatusAgreementDraft, StatusSettled, StatusFailed, StatusWithdrawn, StatusClosed}
 
 // Terminal reports whether no action can follow.
 func (s CaseStatus) Terminal() bool {
@@ -56,6 +59,9 @@ const (
 	ActionLogSession      CaseAction = "sessions"
 	ActionExtend          CaseAction = "extend"
 	ActionSettle          CaseAction = "settle"
+	// ActionReviseAgreement corrects the draft agreement before it takes
+	// effect; a correction clears the signatures already recorded.
+	ActionReviseAgreement CaseAction = "revise_agreement"
 	ActionSignoff         CaseAction = "signoff" // a sign-off or the seal on the agreement
 	ActionFail            CaseAction = "fail"
 	ActionWithdraw        CaseAction = "withdraw"
@@ -83,17 +89,26 @@ var transitions = map[CaseAction]transition{
 	ActionDecideObjection: {From: []CaseStatus{StatusMediating}, Permission: "decide_objection"},
 	ActionLogSession:      {From: []CaseStatus{StatusMediating}, Permission: "log_session"},
 	ActionExtend:          {From: []CaseStatus{StatusMediating}, Permission: "extend"},
-	ActionSettle:          {From: []CaseStatus{StatusMediating}, To: StatusSettled, Permission: "settle"},
-	ActionSignoff:         {From: []CaseStatus{StatusSettled}, Permission: "signoff"},
-	ActionFail:            {From: []CaseStatus{StatusMediating}, To: StatusFailed, Permission: "fail"},
-	ActionWithdraw:        {From: []CaseStatus{StatusSubmitted, StatusAccepted, StatusMediating}, To: StatusWithdrawn, Permission: "withdraw"},
-	ActionClose:           {From: []CaseStatus{StatusSettled, StatusFailed}, To: StatusClosed, Permission: "close"},
-	ActionReassign:        {From: []CaseStatus{StatusSubmitted, StatusAccepted}, Permission: "reassign"},
+	// settle records a written agreement as a draft (an oral one takes
+	// effect at once and settles the case: the service decides).
+	ActionSettle: {From: []CaseStatus{StatusMediating}, To: StatusAgreementDraft, Permission: "settle"},
+	// Correcting the draft is the mediators' as writing it was.
+	ActionReviseAgreement: {From: []CaseStatus{StatusAgreementDraft}, Permission: "settle"},
+	// The last sign-off settles the case (the service decides).
+	ActionSignoff: {From: []CaseStatus{StatusAgreementDraft}, Permission: "signoff"},
+	// An agreement not yet signed binds no one: a party may still refuse
+	// to sign (mediation fails) or ask to end the mediation (withdraw).
+	ActionFail: {From: []CaseStatus{StatusMediating, StatusAgreementDraft}, To: StatusFailed, Permission: "fail"},
+	ActionWithdraw: {From: []CaseStatus{StatusSubmitted, StatusAccepted, StatusMediating, StatusAgreementDraft}, To: StatusWithdrawn,
+		Permission: "withdraw"},
+	ActionClose:    {From: []CaseStatus{StatusSettled, StatusFailed}, To: StatusClosed, Permission: "close"},
+	ActionReassign: {From: []CaseStatus{StatusSubmitted, StatusAccepted}, Permission: "reassign"},
 }
 
 // CaseActions lists the actions on an existing case in display order.
 var CaseActions = []CaseAction{ActionAccept, ActionReject, ActionAssign, ActionDeclareConflict, ActionObject,
-	ActionDecideObjection, ActionLogSession, ActionExtend, ActionSettle, ActionSignoff, ActionFail, ActionWithdraw, ActionClose, ActionReassign}
+	ActionDecideObjection, ActionLogSession, ActionExtend, ActionSettle, ActionReviseAgreement, ActionSignoff, ActionFail, ActionWithdraw,
+	ActionClose, ActionReassign}
 
 // Permission returns the casbin action that guards a case action.
 func (a CaseAction) Permission() string { return transitions[a].Permission }
@@ -254,7 +269,34 @@ const (
 	RouteLitigation     FailRoute = "litigation"
 	RouteArbitration    FailRoute = "arbitration"
 	RouteAdministrative FailRoute = "administrative_adjudication"
-	RouteNone           FailRoute = "none"
+	// RouteOtherBody: another mediation organisation or the body in
+	// charge of the matter (a rejection names it).
+	RouteOtherBody FailRoute = "other_body"
+	RouteNone      FailRoute = "none"
+)
+
+// RejectRoutes are the routes a rejection notice may name: where the
+// parties can take a dispute the committee does not accept.
+var RejectRoutes = []FailRoute{RouteLitigation, RouteArbitration, RouteAdministrative, RouteOtherBody}
+
+// Gender of a natural person party, as the agreement states it.
+type Gender string
+
+// Genders; "" is not given.
+const (
+	GenderMale   Gender = "male"   // 男
+	GenderFemale Gender = "female" // 女
+)
+
+// RepresentativeRole says who speaks for an organisation party: the legal
+// representative of a legal person (法定代表人), or the principal of an
+// organisation that is not one (主要负责人).
+type RepresentativeRole string
+
+// Representative roles; "" is not given.
+const (
+	RepresentativeLegal     RepresentativeRole = "legal_representative"
+	RepresentativePrincipal RepresentativeRole = "principal"
 )
 
 // Party is one party to a dispute. Identity numbers and phones are held
@@ -279,6 +321,19 @@ type Party struct {
 	AgentPOADoc  *int64 // document id of the power of attorney
 	// RepeatInfringer is set at intake when a credit record matches.
 	RepeatInfringer bool
+	// A natural person's details, as the agreement states them (People's
+	// Mediation Law art. 29); Address is the person's 住所. BirthDate is
+	// personal information (encrypted at rest, withheld unless the viewer
+	// sees personal data); Age is given instead when it is not known.
+	Gender     Gender
+	Ethnicity  string
+	BirthDate  *time.Time // a date, midnight UTC
+	Age        int        // 0: not given
+	Occupation string
+	// An organisation's legal representative or principal and their post.
+	RepresentativeRole  RepresentativeRole
+	RepresentativeName  string
+	RepresentativeTitle string
 }
 
 // IPRight is one IP right concerned by the dispute.
@@ -352,6 +407,9 @@ type Case struct {
 	UpdatedAt      time.Time
 	AcceptedAt     *time.Time
 	ClosedAt       *time.Time
+	// OutcomeAt is when the decision behind Outcome was made: the
+	// rejection, the failure, the withdrawal, or the agreement's effect.
+	OutcomeAt *time.Time
 }
 
 // Mediator is a mediator assigned to a case.
@@ -426,6 +484,17 @@ type CaseEvent struct {
 	At         time.Time
 	ActorID    *int64
 	ActorName  string
+	// Oral: an oral agreement (People's Mediation Law art. 28) whose
+	// content the mediator recorded; it takes effect on the day the
+	// parties reached it, without sign-off or seal.
+	Oral bool
+	// Revision counts the texts of the draft (1: never corrected).
+	Revision  int
+	RevisedAt *time.Time
+	// RecordedBy is the recorder (记录人) of the current text: the mediator
+	// who last wrote it.
+	RecordedBy   int64
+	RecorderName string
 	Action     string
 	FromStatus CaseStatus
 	ToStatus   CaseStatus

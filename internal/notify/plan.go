@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -26,6 +27,7 @@ type deadlineRow struct {
 	DueAt             time.Time
 	Status            string
 	ResponsibleUserID *int64
+	Version           int
 	// Duty is the deadline's duty (docs/law.md §1): organisation, party,
 	// information or soft.
 	Duty string
@@ -77,7 +79,7 @@ const (
 func (s *Service) PlanTx(ctx context.Context, tx *gorm.DB, deadlineID int64) error {
 	return s.inTx(ctx, tx, func(tx *gorm.DB) error {
 		var d deadlineRow
-		res := tx.Raw(`SELECT id, org_id, case_id, subject_type, subject_id, kind, title, due_at, status, responsible_user_id, duty
+		res := tx.Raw(`SELECT id, org_id, case_id, subject_type, subject_id, kind, title, due_at, status, responsible_user_id, version, duty
 FROM deadlines WHERE id = ?`, deadlineID).Scan(&d)
 		if res.Error != nil {
 			return fmt.Errorf("plan reminders of deadline %d: %w", deadlineID, res.Error)
@@ -131,6 +133,9 @@ func (s *Service) plan(tx *gorm.DB, d deadlineRow) error {
 	switch d.Duty {
 	case dutyInformation:
 		responsible, escalate, tell = nil, nil, false
+		if err := s.confirmationNotice(tx, d); err != nil {
+			return err
+		}
 	case dutyParty:
 		if responsible, err = partyRecipients(tx, d); err != nil {
 			return err
@@ -228,6 +233,43 @@ WHERE reminders.status = 'cancelled'`)
 			DedupKey: fmt.Sprintf("deadline:%d:%d:set:%d", d.ID, d.DueAt.Unix(), *d.ResponsibleUserID),
 		}
 		if err := s.sendTx(tx, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kindJudicialConfirmation is the kind of a case's window to apply for
+// judicial confirmation (deadline.KindJudicialConfirmation).
+const kindJudicialConfirmation = "judicial_confirmation"
+
+// confirmationNotice tells the users of the case's enterprise parties,
+// when the window to apply for judicial confirmation opens (the agreement
+// took effect), that they may apply, by when and to which court: the
+// parties' right, which they use if they consider it necessary. Parties
+// without an account learn it from the committee, whose case page shows
+// the same. Sent once per user (the dedup key), on the window's first
+// version only.
+func (s *Service) confirmationNotice(tx *gorm.DB, d deadlineRow) error {
+	if d.Kind != kindJudicialConfirmation || d.CaseID == nil || d.Version != 1 {
+		return nil
+	}
+	users, err := partyRecipients(tx, d)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	court, err := deadline.ConfirmationCourtTx(tx.Statement.Context, tx, *d.CaseID)
+	if err != nil {
+		return err
+	}
+	var number string
+	if err := tx.Raw(`SELECT number FROM cases WHERE id = ?`, *d.CaseID).Scan(&number).Error; err != nil {
+		return fmt.Errorf("case of deadline %d: %w", d.ID, err)
+	}
+	for _, u := range users {
+		if err := s.sendTx(tx, Message{UserID: u, Kind: "judicial_confirmation_notice", Link: deadlineLink(d),
+			Params:   map[string]any{"Number": number, "Due": FormatDue(d.DueAt), "Court": court.Text()},
+			DedupKey: fmt.Sprintf("deadline:%d:confirmation:%d", d.ID, u)}); err != nil {
 			return err
 		}
 	}

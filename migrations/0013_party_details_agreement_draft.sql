@@ -33,6 +33,14 @@ ALTER TABLE cases DROP CONSTRAINT cases_suggested_route_check;
 ALTER TABLE cases ADD CONSTRAINT cases_suggested_route_check CHECK (suggested_route IN ('', 'litigation', 'arbitration',
     'administrative_adjudication', 'other_body', 'none'));
 
+-- outcome_at: when the decision that gave the case its outcome was made
+-- (rejected, failed, withdrawn, or the agreement took effect); the notices
+-- print it. Earlier cases take it from their timeline.
+ALTER TABLE cases ADD COLUMN outcome_at timestamptz;
+UPDATE cases SET outcome_at = (SELECT max(e.at) FROM case_events e WHERE e.case_id = cases.id
+    AND e.action IN ('reject', 'fail', 'withdraw', 'agreement_effective'))
+WHERE outcome <> '';
+
 -- oral: an oral agreement whose content the mediator recorded (art. 28);
 -- it takes effect on the day the parties reached it, without sign-off.
 -- revision counts the corrections of the draft; revised_by/revised_at
@@ -52,6 +60,7 @@ ALTER TABLE credit_records ADD COLUMN decision_final boolean NOT NULL DEFAULT tr
 -- +goose Down
 ALTER TABLE credit_records DROP COLUMN decision_final;
 ALTER TABLE case_agreements DROP COLUMN revised_at, DROP COLUMN revised_by, DROP COLUMN revision, DROP COLUMN oral;
+ALTER TABLE cases DROP COLUMN outcome_at;
 ALTER TABLE cases DROP CONSTRAINT cases_suggested_route_check;
 ALTER TABLE cases ADD CONSTRAINT cases_suggested_route_check CHECK (suggested_route IN ('', 'litigation', 'arbitration',
     'administrative_adjudication', 'none'));

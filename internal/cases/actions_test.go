@@ -30,8 +30,9 @@ type stageOpts struct {
 // stage files a case as sme1 with gulou and moves it to status. From
 // mediating on (and in every status with opts.mediators), mediator1 is
 // assigned and has declared; in mediating, mediator2 is assigned and has
-// not, and sme1 has a pending objection to mediator1. In settled, the
-// agreement exists, in effect when opts.effective.
+// not, and sme1 has a pending objection to mediator1. In agreement_draft
+// the agreement exists, not yet in effect; in settled it is in effect
+// (opts.effective is kept for the callers that say so).
 func (fx *fixture) stage(status domain.CaseStatus, opts stageOpts) staged {
 	fx.t.Helper()
 	c := fx.submit("sme1", intake(fx.org("gulou")))
@@ -43,7 +44,7 @@ func (fx *fixture) stage(status domain.CaseStatus, opts stageOpts) staged {
 		fx.exec("UPDATE cases SET accepted_at = ?, respondent_consent_at = ? WHERE id = ?", now, now, c.ID)
 	}
 	switch status {
-	case domain.StatusMediating, domain.StatusSettled, domain.StatusFailed, domain.StatusClosed:
+	case domain.StatusMediating, domain.StatusAgreementDraft, domain.StatusSettled, domain.StatusFailed, domain.StatusClosed:
 		opts.mediators = true
 		fx.exec("UPDATE cases SET mediation_due_at = ? WHERE id = ?", now.AddDate(0, 0, 30), c.ID)
 	}
@@ -56,16 +57,18 @@ func (fx *fixture) stage(status domain.CaseStatus, opts stageOpts) staged {
 	case domain.StatusMediating:
 		s.objection = fx.count(`INSERT INTO case_objections (case_id, mediator_id, party_id, reason, raised_by)
 VALUES (?, ?, ?, '调解员与被申请人系同学', ?) RETURNING id`, c.ID, m1, s.parties[0], fx.userID("sme1"))
-	case domain.StatusSettled:
+	case domain.StatusAgreementDraft, domain.StatusSettled:
 		var eff *time.Time
-		if opts.effective {
+		if status == domain.StatusSettled {
 			eff = &now
 		}
 		// Drawn up on the service's clock, as Settle would (the column's
 		// default is the database's wall clock).
 		fx.exec(`INSERT INTO case_agreements (case_id, facts, disputed_matters, responsibilities, terms, performance_method, effective_at, created_at)
 VALUES (?, '事实', '争议', '责任', '条款', '一次性支付', ?, ?)`, c.ID, eff, now)
-		fx.exec("UPDATE cases SET outcome = 'settled' WHERE id = ?", c.ID)
+		if eff != nil {
+			fx.exec("UPDATE cases SET outcome = 'settled', outcome_at = ? WHERE id = ?", now, c.ID)
+		}
 	case domain.StatusFailed:
 		fx.exec("UPDATE cases SET outcome = 'failed', outcome_reason = '分歧较大', suggested_route = 'litigation' WHERE id = ?", c.ID)
 	case domain.StatusClosed:
@@ -86,7 +89,7 @@ func attempts() map[domain.CaseAction]attempt {
 			return svc.Accept(ctx, s.id, cases.AcceptInput{Version: s.version, ConsentAt: hourAgo(), ConsentNote: "被申请人电话同意调解"})
 		}},
 		domain.ActionReject: {"director.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
-			return svc.Reject(ctx, s.id, cases.ReasonInput{Version: s.version, Reason: "不属于知识产权纠纷"})
+			return svc.Reject(ctx, s.id, cases.ReasonInput{Version: s.version, Reason: "不属于知识产权纠纷", Route: domain.RouteLitigation})
 		}},
 		domain.ActionAssign: {"director.gulou", func(ctx context.Context, svc *cases.Service, s staged, fx *fixture) (domain.Case, error) {
 			return svc.Assign(ctx, s.id, cases.AssignInput{Version: s.version, MediatorIDs: []int64{fx.userID("mediator1.gulou")}})
@@ -111,6 +114,10 @@ func attempts() map[domain.CaseAction]attempt {
 		}},
 		domain.ActionSettle: {"mediator1.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
 			return svc.Settle(ctx, s.id, agreement(s.version))
+		}},
+		domain.ActionReviseAgreement: {"mediator1.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
+			return svc.ReviseAgreement(ctx, s.id, cases.ReviseAgreementInput{Version: s.version, Facts: "事实", DisputedMatters: "争议",
+				Responsibilities: "责任", Terms: "条款（修改）", PerformanceMethod: "一次性支付"})
 		}},
 		domain.ActionSignoff: {"clerk.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
 			return svc.Signoff(ctx, s.id, cases.SignoffInput{Version: s.version, SignerKind: "seal", Method: "seal", SignedAt: hourAgo()})
@@ -202,8 +209,9 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 	all := attempts()
 	statusFor := map[domain.CaseAction]domain.CaseStatus{
 		domain.ActionAccept: domain.StatusSubmitted, domain.ActionReject: domain.StatusSubmitted,
-		domain.ActionAssign: domain.StatusAccepted, domain.ActionSignoff: domain.StatusSettled,
-		domain.ActionClose: domain.StatusFailed, domain.ActionWithdraw: domain.StatusSubmitted,
+		domain.ActionAssign: domain.StatusAccepted, domain.ActionSignoff: domain.StatusAgreementDraft,
+		domain.ActionReviseAgreement: domain.StatusAgreementDraft,
+		domain.ActionClose:           domain.StatusFailed, domain.ActionWithdraw: domain.StatusSubmitted,
 		domain.ActionReassign: domain.StatusAccepted,
 	}
 	tests := []struct {
@@ -219,6 +227,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 		{domain.ActionLogSession, []string{"director.gulou", "clerk.gulou", "mediator2.gulou", "sme1"}},
 		{domain.ActionExtend, []string{"clerk.gulou", "mediator1.gulou", "sme1"}},
 		{domain.ActionSettle, []string{"director.gulou", "mediator2.gulou", "sme1"}},
+		{domain.ActionReviseAgreement, []string{"director.gulou", "clerk.gulou", "mediator2.gulou", "sme1"}},
 		{domain.ActionSignoff, []string{"mediator1.gulou", "sme1", "director.city"}}, // a seal: clerk or director only
 		{domain.ActionFail, []string{"director.gulou", "mediator2.gulou", "sme1"}},
 		{domain.ActionWithdraw, []string{"director.gulou", "director.city"}},

@@ -97,11 +97,13 @@ func TestCaseService_HappyPath(t *testing.T) {
 	if c, err = fx.svc.Settle(med, c.ID, agreement(c.Version)); err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != domain.StatusSettled || c.Outcome != "settled" {
-		t.Fatalf("settled case = %+v", c)
+	// A written agreement is a draft until signed and sealed: no outcome yet.
+	if c.Status != domain.StatusAgreementDraft || c.Outcome != "" || c.OutcomeAt != nil {
+		t.Fatalf("case with a draft agreement = %+v", c)
 	}
 	allowed("director.gulou", domain.ActionSignoff)
-	allowed("sme1")
+	allowed("mediator1.gulou", domain.ActionReviseAgreement, domain.ActionSignoff, domain.ActionFail)
+	allowed("sme1", domain.ActionWithdraw)
 
 	parties := fx.partyIDs(c.ID)
 	sign := func(ctx any, in cases.SignoffInput) {
@@ -143,14 +145,17 @@ func TestCaseService_HappyPath(t *testing.T) {
 		if got := fieldNames(err); !slices.Equal(got, []string{"signed_at"}) {
 			t.Errorf("future signature: %v", err)
 		}
+		// Not settled before the agreement takes effect: nothing to close.
 		_, err = fx.svc.Close(director, c.ID, cases.CloseInput{Version: c.Version, Note: "履行中"})
-		if m := fieldMessage(err, "agreement"); m != "validation.agreement_not_effective" {
-			t.Errorf("close before effect: %v", err)
-		}
+		wantCode(t, err, domain.ECONFLICT)
 	})
 
 	sealAt := caseClock.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
 	sign("director.gulou", cases.SignoffInput{SignerKind: "seal", Method: "seal", SignedAt: sealAt})
+	// The last sign-off settles the case: the outcome dates from the effect.
+	if c.Status != domain.StatusSettled || c.Outcome != "settled" || c.OutcomeAt == nil || !c.OutcomeAt.Equal(sealAt) {
+		t.Fatalf("settled case = %+v", c)
+	}
 	v, err := fx.svc.Get(director, c.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -113,7 +113,7 @@ func (s *Service) tellOutcome(ctx context.Context, tx *gorm.DB, a *domain.Actor,
 		o.Result, o.Reason = domain.StatusRejected, row.OutcomeReason
 	case domain.ActionWithdraw:
 		o.Result, o.Reason = domain.StatusWithdrawn, row.OutcomeReason
-	case domain.ActionSignoff:
+	case domain.ActionSignoff, domain.ActionSettle: // the last sign-off, or an oral agreement
 		for _, ev := range ch.follow {
 			if ev.Action != "agreement_effective" {
 				continue

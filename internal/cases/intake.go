@@ -174,6 +174,7 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 		f.Add("org_id", "validation.org_short_code")
 	}
 	nc := validateIntake(&f, in, fl)
+	checkBirthDates(&f, nc.parties, s.clock())
 	if err := f.Err(); err != nil {
 		return domain.Case{}, err
 	}
@@ -409,6 +410,7 @@ func validateParty(f *domain.Fields, i int, p PartyInput) PartyInput {
 	p.AgentName = text(f, field("agent_name"), p.AgentName, false, maxName)
 	p.AgentPhone = mobile(f, field("agent_phone"), p.AgentPhone)
 	p.AgentLicense = text(f, field("agent_license"), p.AgentLicense, false, maxName)
+	validatePartyDetails(f, field, &p)
 	return p
 }
 
@@ -455,11 +457,19 @@ func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
 	for i, p := range in {
 		r := partyRow{Position: i, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name, CreditCode: p.CreditCode,
 			IsSME: p.IsSME, OrgID: p.OrgID, AgentName: p.AgentName, AgentLicense: p.AgentLicense,
-			IDNumberHash: s.pii.Hash(p.IDNumber)}
+			IDNumberHash: s.pii.Hash(p.IDNumber),
+			Gender:       string(p.Gender), Ethnicity: p.Ethnicity, Occupation: p.Occupation,
+			RepresentativeRole: string(p.RepresentativeRole), RepresentativeName: p.RepresentativeName,
+			RepresentativeTitle: p.RepresentativeTitle}
+		if p.Age > 0 {
+			age := p.Age
+			r.Age = &age
+		}
 		for _, e := range []struct {
 			dst *string
 			src string
-		}{{&r.IDNumberEnc, p.IDNumber}, {&r.PhoneEnc, p.Phone}, {&r.AddressEnc, p.Address}, {&r.AgentPhoneEnc, p.AgentPhone}} {
+		}{{&r.IDNumberEnc, p.IDNumber}, {&r.PhoneEnc, p.Phone}, {&r.AddressEnc, p.Address}, {&r.AgentPhoneEnc, p.AgentPhone},
+			{&r.BirthDateEnc, p.BirthDate}} {
 			enc, err := s.pii.Encrypt(e.src)
 			if err != nil {
 				return nil, fmt.Errorf("encrypt party data: %w", err)

@@ -107,12 +107,20 @@ func (s *Service) Extend(ctx context.Context, id int64, in ExtendInput) (domain.
 // Mediation Law art. 29 requires: the facts, the matters in dispute, each
 // party's responsibility, the terms and how (and optionally by when) they
 // are performed (a date from the day the case was filed to ten years
-// ahead). The agreement takes effect once signed and sealed (Signoff).
-// Assigned mediators who have declared no conflict only.
+// ahead). The parties reached agreement now, so the mediation period is
+// closed (met). Assigned mediators who have declared no conflict only.
+//
+// A written agreement is a draft (agreement_draft): the mediators may
+// correct it (ReviseAgreement) until it takes effect, once signed and
+// sealed (Signoff). An oral agreement (in.Oral, art. 28) is the record of
+// what the parties agreed by word: it takes effect on the day they
+// reached it (in.AgreedAt, now when not given) without sign-off, and the
+// case is settled at once.
 func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (domain.Case, error) {
 	var r agreementRow
+	var agreedAt time.Time
 	return s.run(ctx, id, step{action: domain.ActionSettle, version: in.Version,
-		check: func(f *domain.Fields, _ time.Time) {
+		check: func(f *domain.Fields, now time.Time) {
 			r = agreementRow{
 				Facts:             text(f, "facts", in.Facts, true, maxText),
 				DisputedMatters:   text(f, "disputed_matters", in.DisputedMatters, true, maxText),
@@ -120,17 +128,28 @@ func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (doma
 				Terms:             text(f, "terms", in.Terms, true, maxText),
 				PerformanceMethod: text(f, "performance_method", in.PerformanceMethod, true, maxText),
 				PerformanceDue:    date(f, "performance_due", in.PerformanceDue),
+				Oral:              in.Oral, Revision: 1,
+			}
+			switch {
+			case in.AgreedAt == nil || in.AgreedAt.IsZero():
+				agreedAt = now
+			case !in.Oral:
+				// A written agreement takes effect when signed.
+				f.Add("agreed_at", "validation.not_applicable")
+			default:
+				notFuture(f, "agreed_at", *in.AgreedAt, now)
+				agreedAt = in.AgreedAt.UTC().Truncate(time.Microsecond)
 			}
 		},
 		checkCase: func(f *domain.Fields, st *caseState) {
-			if d := r.PerformanceDue; d != nil {
-				// A date is midnight UTC of its day (date): compare days.
-				day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, beijing)
-				f.Between("performance_due", day, domain.DayStart(st.row.CreatedAt), st.now.Add(domain.MaxAheadLong))
-			}
+			checkPerformanceDue(f, r.PerformanceDue, st)
+			sinceFiling(f, "agreed_at", agreedAt, st)
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			r.CaseID, r.CreatedBy, r.CreatedAt = st.row.ID, st.actor.UserIDRef(), st.now
+			if r.Oral {
+				r.EffectiveAt = &agreedAt
+			}
 			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
 					return change{}, domain.Errorf(domain.ECONFLICT, "the case already has a mediation agreement")
@@ -145,11 +164,124 @@ func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (doma
 			if err != nil {
 				return change{}, err
 			}
-			return change{to: domain.StatusSettled, note: deadlineNote(closed),
-				set:   map[string]any{"outcome": string(domain.StatusSettled)},
-				after: map[string]any{"agreement_id": r.ID, "performance_due": due},
-			}, nil
+			ch := change{to: domain.StatusAgreementDraft, note: deadlineNote(closed),
+				after: map[string]any{"agreement_id": r.ID, "performance_due": due, "oral": r.Oral}}
+			if !r.Oral {
+				return ch, nil
+			}
+			// An oral agreement is in effect from the day it was reached.
+			st.agreement = &r
+			follow, err := s.agreementEffective(ctx, tx, st, agreedAt, &ch)
+			if err != nil {
+				return change{}, err
+			}
+			ch.follow = append(ch.follow, follow)
+			return ch, nil
 		}})
+}
+
+// checkPerformanceDue checks an agreement's performance date: from the day
+// the case was filed to ten years ahead.
+func checkPerformanceDue(f *domain.Fields, d *time.Time, st *caseState) {
+	if d != nil {
+		// A date is midnight UTC of its day (date): compare days.
+		day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, beijing)
+		f.Between("performance_due", day, domain.DayStart(st.row.CreatedAt), st.now.Add(domain.MaxAheadLong))
+	}
+}
+
+// agreementEffective settles the case whose agreement takes effect at at:
+// the outcome and its time, the judicial-confirmation window and the
+// performance date, and the agreement_effective event it returns, which
+// the action records after its own.
+func (s *Service) agreementEffective(ctx context.Context, tx *gorm.DB, st *caseState, at time.Time, ch *change) (eventRow, error) {
+	detail, err := s.openAgreementDeadlines(ctx, tx, st, at)
+	if err != nil {
+		return eventRow{}, err
+	}
+	detail["agreement_id"], detail["effective_at"] = st.agreement.ID, stamp(at)
+	if ch.set == nil {
+		ch.set = map[string]any{}
+	}
+	ch.to = domain.StatusSettled
+	ch.set["outcome"], ch.set["outcome_at"] = string(domain.StatusSettled), at
+	return newEvent(st.row.ID, st.actor, "agreement_effective", domain.StatusSettled, domain.StatusSettled, detail, st.now)
+}
+
+// ReviseAgreement corrects the draft agreement of a case in
+// agreement_draft: the whole text again, as Settle takes it. A text that
+// changes nothing is EINVALID (agreement: validation.agreement_unchanged).
+// The parties sign what they read, so a correction made after any
+// signature or the seal was recorded clears them all, and the timeline
+// says which. The timeline names the clauses changed and the revision, not
+// their text. The mediators who may settle the case only.
+func (s *Service) ReviseAgreement(ctx context.Context, id int64, in ReviseAgreementInput) (domain.Case, error) {
+	var r agreementRow
+	return s.run(ctx, id, step{action: domain.ActionReviseAgreement, version: in.Version,
+		check: func(f *domain.Fields, _ time.Time) {
+			r = agreementRow{
+				Facts:             text(f, "facts", in.Facts, true, maxText),
+				DisputedMatters:   text(f, "disputed_matters", in.DisputedMatters, true, maxText),
+				Responsibilities:  text(f, "responsibilities", in.Responsibilities, true, maxText),
+				Terms:             text(f, "terms", in.Terms, true, maxText),
+				PerformanceMethod: text(f, "performance_method", in.PerformanceMethod, true, maxText),
+				PerformanceDue:    date(f, "performance_due", in.PerformanceDue),
+			}
+		},
+		checkCase: func(f *domain.Fields, st *caseState) { checkPerformanceDue(f, r.PerformanceDue, st) },
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			ag := st.agreement
+			if ag == nil || ag.EffectiveAt != nil {
+				return change{}, domain.Errorf(domain.ECONFLICT, "the case has no draft agreement to correct")
+			}
+			var changed []string
+			set := map[string]any{}
+			for _, c := range []struct {
+				column   string
+				old, new string
+			}{{"facts", ag.Facts, r.Facts}, {"disputed_matters", ag.DisputedMatters, r.DisputedMatters},
+				{"responsibilities", ag.Responsibilities, r.Responsibilities}, {"terms", ag.Terms, r.Terms},
+				{"performance_method", ag.PerformanceMethod, r.PerformanceMethod},
+				{"performance_due", dateText(ag.PerformanceDue), dateText(r.PerformanceDue)}} {
+				if c.old != c.new {
+					changed = append(changed, c.column)
+					set[c.column] = c.new
+				}
+			}
+			if len(changed) == 0 {
+				return change{}, domain.Invalid(domain.FieldError{Field: "agreement", Message: "validation.agreement_unchanged"})
+			}
+			set["performance_due"] = r.PerformanceDue
+			set["revision"], set["revised_by"], set["revised_at"] = ag.Revision+1, st.actor.UserIDRef(), st.now
+			if err := tx.WithContext(ctx).Model(&agreementRow{}).Where("id = ?", ag.ID).Updates(set).Error; err != nil {
+				return change{}, fmt.Errorf("correct agreement: %w", err)
+			}
+			var cleared []map[string]any
+			for _, so := range st.signoffs {
+				cleared = append(cleared, map[string]any{"signoff_id": so.ID, "signer_kind": so.SignerKind, "party_id": so.PartyID,
+					"user_id": so.UserID, "signed_at": stamp(so.SignedAt)})
+			}
+			if len(cleared) > 0 {
+				if err := tx.WithContext(ctx).Where("agreement_id = ?", ag.ID).Delete(&signoffRow{}).Error; err != nil {
+					return change{}, fmt.Errorf("clear sign-offs: %w", err)
+				}
+				st.signoffs = nil
+			}
+			note := map[string]any{"agreement_id": ag.ID, "changed": changed, "signoffs_cleared": len(cleared)}
+			if len(cleared) > 0 {
+				note["cleared"] = cleared
+			}
+			return change{before: map[string]any{"revision": ag.Revision}, after: map[string]any{"revision": ag.Revision + 1},
+				note: note}, nil
+		}})
+}
+
+// dateText is a date column as YYYY-MM-DD, "" for none.
+func dateText(d *time.Time) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format(dateLayout)
 }
 
 // Signer kinds and sign-off methods of agreement_signoffs.
@@ -163,7 +295,7 @@ const (
 	methodSeal        = "seal"
 )
 
-// Signoff records one signature on the agreement of a settled case: a
+// Signoff records one signature on the draft agreement: a
 // party's (party_id), an active mediator's (user_id), or the committee's
 // seal (neither), at a time not in the future nor on a day before the
 // agreement was drawn up. Mediators, clerks and directors record
@@ -171,7 +303,8 @@ const (
 // is EINVALID (validation.signoff_duplicate). When
 // every party, every active mediator and the seal have signed, the
 // agreement takes effect at the latest signature (People's Mediation Law
-// arts. 30–31), noted on the timeline as agreement_effective.
+// arts. 30–31), noted on the timeline as agreement_effective, and the case
+// is settled.
 func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domain.Case, error) {
 	signedAt := in.SignedAt.UTC().Truncate(time.Microsecond)
 	return s.run(ctx, id, step{action: domain.ActionSignoff, version: in.Version,
@@ -234,13 +367,7 @@ func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domai
 					return change{}, fmt.Errorf("make agreement effective: %w", err)
 				}
 				st.agreement.EffectiveAt = &at
-				detail, err := s.openAgreementDeadlines(ctx, tx, st, at)
-				if err != nil {
-					return change{}, err
-				}
-				detail["agreement_id"], detail["effective_at"] = st.agreement.ID, stamp(at)
-				status := st.status()
-				ev, err := newEvent(st.row.ID, st.actor, "agreement_effective", status, status, detail, st.now)
+				ev, err := s.agreementEffective(ctx, tx, st, at, &ch)
 				if err != nil {
 					return change{}, err
 				}
@@ -334,8 +461,9 @@ func (st *caseState) complete() (time.Time, bool) {
 
 // Fail ends mediation without agreement, with the reason and the route
 // suggested to the parties (litigation, arbitration, administrative
-// adjudication, none). Assigned mediators who have declared no conflict
-// only.
+// adjudication, none): also from a draft agreement that a party will not
+// sign, which never took effect. Assigned mediators who have declared no
+// conflict only.
 func (s *Service) Fail(ctx context.Context, id int64, in FailInput) (domain.Case, error) {
 	var reason string
 	return s.run(ctx, id, step{action: domain.ActionFail, version: in.Version,
@@ -354,7 +482,7 @@ func (s *Service) Fail(ctx context.Context, id int64, in FailInput) (domain.Case
 			note["reason"] = reason
 			return change{to: domain.StatusFailed,
 				set: map[string]any{"outcome": string(domain.StatusFailed), "outcome_reason": reason,
-					"suggested_route": string(in.Route)},
+					"suggested_route": string(in.Route), "outcome_at": st.now},
 				after: map[string]any{"suggested_route": string(in.Route)},
 				note:  note,
 			}, nil
@@ -362,11 +490,17 @@ func (s *Service) Fail(ctx context.Context, id int64, in FailInput) (domain.Case
 }
 
 // Withdraw ends a case at the applicant's request before it is settled or
-// failed: recorded by the clerk, or by the applicant enterprise online.
+// failed (a draft agreement not yet in effect binds no one): recorded by
+// the clerk, or by the applicant enterprise online.
 func (s *Service) Withdraw(ctx context.Context, id int64, in ReasonInput) (domain.Case, error) {
 	var reason string
 	return s.run(ctx, id, step{action: domain.ActionWithdraw, version: in.Version,
-		check: func(f *domain.Fields, _ time.Time) { reason = text(f, "reason", in.Reason, true, maxText) },
+		check: func(f *domain.Fields, _ time.Time) {
+			reason = text(f, "reason", in.Reason, true, maxText)
+			if in.Route != "" {
+				f.Add("route", "validation.not_applicable")
+			}
+		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			closed, err := s.closeDeadlines(ctx, tx, st, "", deadline.Cancelled)
 			if err != nil {
@@ -375,7 +509,7 @@ func (s *Service) Withdraw(ctx context.Context, id int64, in ReasonInput) (domai
 			note := deadlineNote(closed)
 			note["reason"] = reason
 			return change{to: domain.StatusWithdrawn,
-				set:  map[string]any{"outcome": string(domain.StatusWithdrawn), "outcome_reason": reason},
+				set:  map[string]any{"outcome": string(domain.StatusWithdrawn), "outcome_reason": reason, "outcome_at": st.now},
 				note: note,
 			}, nil
 		}})

@@ -371,7 +371,7 @@ func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64
 		Order("position, id").Find(&st.parties).Error; err != nil {
 		return nil, fmt.Errorf("load case parties: %w", err)
 	}
-	if forAction && st.status() == domain.StatusSettled {
+	if forAction && (st.status() == domain.StatusAgreementDraft || st.status() == domain.StatusSettled) {
 		if err := s.loadAgreement(ctx, tx, st); err != nil {
 			return nil, err
 		}
@@ -438,7 +438,7 @@ func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) b
 		return slices.Contains(s.reassignOrgs(a), org)
 	case domain.ActionDeclareConflict:
 		return st.mine != nil && s.can(a, org, action)
-	case domain.ActionLogSession, domain.ActionSettle, domain.ActionFail:
+	case domain.ActionLogSession, domain.ActionSettle, domain.ActionReviseAgreement, domain.ActionFail:
 		return st.mine != nil && st.mine.DeclaredAt != nil && s.can(a, org, action)
 	case domain.ActionSignoff:
 		return s.can(a, org, action) && (a.HasRole(org, domain.RoleDirector) || a.HasRole(org, domain.RoleClerk) || st.mine != nil)

@@ -40,6 +40,7 @@ type caseRow struct {
 	UpdatedAt           time.Time
 	AcceptedAt          *time.Time
 	ClosedAt            *time.Time
+	OutcomeAt           *time.Time
 }
 
 func (caseRow) TableName() string { return "cases" }
@@ -52,7 +53,7 @@ func (r caseRow) toDomain() domain.Case {
 		RespondentConsentAt: r.RespondentConsentAt, MediationDueAt: r.MediationDueAt, RepeatInfringer: r.RepeatInfringer,
 		Outcome: r.Outcome, OutcomeReason: r.OutcomeReason, SuggestedRoute: domain.FailRoute(r.SuggestedRoute),
 		ClosingNote: r.ClosingNote, ApplicantOrgID: r.ApplicantOrgID, ExternalRef: r.ExternalRef, Version: r.Version,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, AcceptedAt: r.AcceptedAt, ClosedAt: r.ClosedAt,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, AcceptedAt: r.AcceptedAt, ClosedAt: r.ClosedAt, OutcomeAt: r.OutcomeAt,
 	}
 	if r.SubmittedBy != nil {
 		c.SubmittedBy = *r.SubmittedBy
@@ -83,6 +84,15 @@ type partyRow struct {
 	AgentLicense    string
 	AgentPOADocID   *int64 `gorm:"column:agent_poa_doc_id"`
 	RepeatInfringer bool
+	// The details the agreement states (migration 0013).
+	Gender              string
+	Ethnicity           string
+	BirthDateEnc        string `gorm:"column:birth_date_enc"`
+	Age                 *int
+	Occupation          string
+	RepresentativeRole  string
+	RepresentativeName  string
+	RepresentativeTitle string
 }
 
 func (partyRow) TableName() string { return "case_parties" }
@@ -186,6 +196,21 @@ type agreementRow struct {
 	EffectiveAt       *time.Time
 	CreatedBy         *int64
 	CreatedAt         time.Time
+	Oral              bool
+	Revision          int
+	RevisedBy         *int64
+	RevisedAt         *time.Time
+	// RecorderName is the display name of recorder(), filled by the
+	// case page's join.
+	RecorderName string `gorm:"->;-:migration"`
+}
+
+// recorder is the user who wrote the agreement's current text.
+func (r agreementRow) recorder() *int64 {
+	if r.RevisedBy != nil {
+		return r.RevisedBy
+	}
+	return r.CreatedBy
 }
 
 func (agreementRow) TableName() string { return "case_agreements" }

@@ -20,6 +20,18 @@ type PartyInput struct {
 	AgentName    string           `json:"agent_name,omitempty"`
 	AgentPhone   string           `json:"agent_phone,omitempty"`
 	AgentLicense string           `json:"agent_license,omitempty"`
+	// A natural person's details for the agreement, each optional; the
+	// address is the person's 住所.
+	Gender     domain.Gender `json:"gender,omitempty"`     // male, female
+	Ethnicity  string        `json:"ethnicity,omitempty"`  // 民族, e.g. 汉族
+	BirthDate  string        `json:"birth_date,omitempty"` // YYYY-MM-DD, from 1900 to today
+	Age        int           `json:"age,omitempty"`        // when the date of birth is not given
+	Occupation string        `json:"occupation,omitempty"`
+	// An organisation's legal representative (法定代表人) or principal
+	// (主要负责人, for one that is not a legal person) and their post.
+	RepresentativeRole  domain.RepresentativeRole `json:"representative_role,omitempty"`
+	RepresentativeName  string                    `json:"representative_name,omitempty"`
+	RepresentativeTitle string                    `json:"representative_title,omitempty"`
 }
 
 // RightInput is one IP right as submitted at intake.
@@ -70,6 +82,11 @@ type CaseView struct {
 	// and permission and assignment all agree).
 	Allowed []domain.CaseAction
 	Access  domain.CaseAccess
+	// JudicialConfirmationOffered: the agreement tells the parties they
+	// may apply to a court for judicial confirmation (People's Mediation
+	// Law art. 33); not for a court-entrusted case, which the court that
+	// entrusted it concludes itself.
+	JudicialConfirmationOffered bool
 }
 
 // Document is a file attached to a case, as listed on its page.
@@ -133,10 +150,14 @@ type ReassignInput struct {
 	Reason  string `json:"reason"`
 }
 
-// ReasonInput carries a reason (reject, withdraw).
+// ReasonInput carries a reason (reject, withdraw). Route is the
+// rejection's only: where the parties can take the dispute (litigation,
+// arbitration, administrative_adjudication, other_body), printed on the
+// rejection notice.
 type ReasonInput struct {
-	Version int    `json:"version"`
-	Reason  string `json:"reason"`
+	Version int              `json:"version"`
+	Reason  string           `json:"reason"`
+	Route   domain.FailRoute `json:"route,omitempty"`
 }
 
 // AssignInput assigns mediators.
@@ -195,6 +216,24 @@ type ExtendInput struct {
 // AgreementInput is the content of the mediation agreement (People's
 // Mediation Law art. 29); the parties' details come from the case.
 type AgreementInput struct {
+	Version           int    `json:"version"`
+	Facts             string `json:"facts"`
+	DisputedMatters   string `json:"disputed_matters"`
+	Responsibilities  string `json:"responsibilities"`
+	Terms             string `json:"terms"`
+	PerformanceMethod string `json:"performance_method"`
+	PerformanceDue    string `json:"performance_due"` // YYYY-MM-DD
+	// Oral records an oral agreement (art. 28): the parties agreed by
+	// word, the mediator records its content, and it takes effect on the
+	// day they reached it (AgreedAt, not in the future nor before the
+	// filing; now when not given), without sign-off.
+	Oral     bool       `json:"oral,omitempty"`
+	AgreedAt *time.Time `json:"agreed_at,omitempty"`
+}
+
+// ReviseAgreementInput is the corrected text of a draft agreement: every
+// clause, as AgreementInput has them.
+type ReviseAgreementInput struct {
 	Version           int    `json:"version"`
 	Facts             string `json:"facts"`
 	DisputedMatters   string `json:"disputed_matters"`

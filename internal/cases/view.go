@@ -72,7 +72,11 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		}},
 		{"objections", func() error { return db.Where("case_id = ?", id).Order("id").Find(&objections).Error }},
 		{"sessions", func() error { return db.Where("case_id = ?", id).Order("held_at, id").Find(&sessions).Error }},
-		{"agreement", func() error { return db.Where("case_id = ?", id).Find(&agreements).Error }},
+		{"agreement", func() error {
+			return db.Table("case_agreements").Select("case_agreements.*, users.display_name AS recorder_name").
+				Joins("LEFT JOIN users ON users.id = COALESCE(case_agreements.revised_by, case_agreements.created_by)").
+				Where("case_agreements.case_id = ?", id).Find(&agreements).Error
+		}},
 		{"sign-offs", func() error {
 			return db.Where("agreement_id IN (SELECT id FROM case_agreements WHERE case_id = ?)", id).Order("id").Find(&st.signoffs).Error
 		}},
@@ -103,7 +107,8 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	acc := st.access
 	maskNames := st.oversightOnly(v)
 
-	cv := CaseView{Case: st.row.toDomain(), OrgName: head.OrgName, Access: acc, Allowed: s.allowed(v, st), Deadlines: deadlines}
+	cv := CaseView{Case: st.row.toDomain(), OrgName: head.OrgName, Access: acc, Allowed: s.allowed(v, st), Deadlines: deadlines,
+		JudicialConfirmationOffered: st.row.Source != string(domain.SourceCourtEntrusted)}
 	persons := map[int64]bool{}
 	for _, r := range st.parties {
 		p, err := s.partyView(r, acc.SeesPersonalData, maskNames)
@@ -133,7 +138,11 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	if ag := st.agreement; ag != nil {
 		cv.Agreement = &domain.Agreement{ID: ag.ID, Facts: ag.Facts, DisputedMatters: ag.DisputedMatters,
 			Responsibilities: ag.Responsibilities, Terms: ag.Terms, PerformanceMethod: ag.PerformanceMethod,
-			PerformanceDue: ag.PerformanceDue, EffectiveAt: ag.EffectiveAt, CreatedAt: ag.CreatedAt}
+			PerformanceDue: ag.PerformanceDue, EffectiveAt: ag.EffectiveAt, CreatedAt: ag.CreatedAt,
+			Oral: ag.Oral, Revision: ag.Revision, RevisedAt: ag.RevisedAt, RecorderName: ag.RecorderName}
+		if r := ag.recorder(); r != nil {
+			cv.Agreement.RecordedBy = *r
+		}
 		for _, so := range st.signoffs {
 			name := so.SignerName
 			if maskNames && so.PartyID != nil && persons[*so.PartyID] {
@@ -181,11 +190,19 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 func (s *Service) partyView(r partyRow, personalData, maskNames bool) (domain.Party, error) {
 	p := domain.Party{ID: r.ID, Role: domain.PartyRole(r.Role), Kind: domain.PartyKind(r.Kind), Name: r.Name,
 		CreditCode: r.CreditCode, IsSME: r.IsSME, OrgID: r.OrgID, AgentName: r.AgentName, AgentLicense: r.AgentLicense,
-		AgentPOADoc: r.AgentPOADocID, RepeatInfringer: r.RepeatInfringer}
+		AgentPOADoc: r.AgentPOADocID, RepeatInfringer: r.RepeatInfringer,
+		Gender: domain.Gender(r.Gender), Ethnicity: r.Ethnicity, Occupation: r.Occupation,
+		RepresentativeRole: domain.RepresentativeRole(r.RepresentativeRole), RepresentativeName: r.RepresentativeName,
+		RepresentativeTitle: r.RepresentativeTitle}
+	if r.Age != nil {
+		p.Age = *r.Age
+	}
+	var born string
 	for _, e := range []struct {
 		dst *string
 		src string
-	}{{&p.IDNumber, r.IDNumberEnc}, {&p.Phone, r.PhoneEnc}, {&p.Address, r.AddressEnc}, {&p.AgentPhone, r.AgentPhoneEnc}} {
+	}{{&p.IDNumber, r.IDNumberEnc}, {&p.Phone, r.PhoneEnc}, {&p.Address, r.AddressEnc}, {&p.AgentPhone, r.AgentPhoneEnc},
+		{&born, r.BirthDateEnc}} {
 		plain, err := s.pii.Decrypt(e.src)
 		if err != nil {
 			return domain.Party{}, fmt.Errorf("decrypt party %d: %w", r.ID, err)
@@ -197,7 +214,9 @@ func (s *Service) partyView(r partyRow, personalData, maskNames bool) (domain.Pa
 		p.Phone = domain.MaskMobile(p.Phone)
 		p.Address = domain.MaskAddress(p.Address)
 		p.AgentPhone = domain.MaskMobile(p.AgentPhone)
+		born = "" // the date of birth is shown whole or not at all
 	}
+	p.BirthDate = birthDate(born)
 	if maskNames && p.Kind == domain.PartyPerson {
 		p.Name = domain.MaskName(p.Name)
 	}

@@ -35,15 +35,25 @@ func (s *Service) Accept(ctx context.Context, id int64, in AcceptInput) (domain.
 		}})
 }
 
-// Reject declines a submitted case, with a reason. Director only.
+// Reject declines a submitted case, with a reason and the route the
+// parties can take instead (litigation, arbitration, an administrative
+// authority, another body), which the rejection notice names. Director
+// only.
 func (s *Service) Reject(ctx context.Context, id int64, in ReasonInput) (domain.Case, error) {
 	var reason string
 	return s.run(ctx, id, step{action: domain.ActionReject, version: in.Version,
-		check: func(f *domain.Fields, _ time.Time) { reason = text(f, "reason", in.Reason, true, maxText) },
-		apply: func(context.Context, *gorm.DB, *caseState) (change, error) {
+		check: func(f *domain.Fields, _ time.Time) {
+			reason = text(f, "reason", in.Reason, true, maxText)
+			if !containsValue(domain.RejectRoutes, in.Route) {
+				f.Add("route", "validation.reject_route")
+			}
+		},
+		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
 			return change{to: domain.StatusRejected,
-				set:  map[string]any{"outcome": string(domain.StatusRejected), "outcome_reason": reason},
-				note: map[string]any{"reason": reason},
+				set: map[string]any{"outcome": string(domain.StatusRejected), "outcome_reason": reason,
+					"suggested_route": string(in.Route), "outcome_at": st.now},
+				after: map[string]any{"route": string(in.Route)},
+				note:  map[string]any{"reason": reason},
 			}, nil
 		}})
 }

@@ -464,6 +464,17 @@ type Agreement struct {
 	EffectiveAt       *time.Time
 	Signoffs          []Signoff
 	CreatedAt         time.Time
+	// Oral: an oral agreement (People's Mediation Law art. 28) whose
+	// content the mediator recorded; it takes effect on the day the
+	// parties reached it, without sign-off or seal.
+	Oral bool
+	// Revision counts the texts of the draft (1: never corrected).
+	Revision  int
+	RevisedAt *time.Time
+	// RecordedBy is the recorder (记录人) of the current text: the mediator
+	// who last wrote it.
+	RecordedBy   int64
+	RecorderName string
 }
 
 // Signoff records one signature or the seal.
@@ -484,17 +495,6 @@ type CaseEvent struct {
 	At         time.Time
 	ActorID    *int64
 	ActorName  string
-	// Oral: an oral agreement (People's Mediation Law art. 28) whose
-	// content the mediator recorded; it takes effect on the day the
-	// parties reached it, without sign-off or seal.
-	Oral bool
-	// Revision counts the texts of the draft (1: never corrected).
-	Revision  int
-	RevisedAt *time.Time
-	// RecordedBy is the recorder (记录人) of the current text: the mediator
-	// who last wrote it.
-	RecordedBy   int64
-	RecorderName string
 	Action     string
 	FromStatus CaseStatus
 	ToStatus   CaseStatus

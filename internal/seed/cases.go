@@ -357,7 +357,7 @@ func (r *caseRunner) step(ctx context.Context, run *caseRun, st step) error {
 		if err := r.at(run, t, "reject"); err != nil {
 			return err
 		}
-		cs, err = r.svc.Reject(actx, run.id, cases.ReasonInput{Version: run.version, Reason: st.text})
+		cs, err = r.svc.Reject(actx, run.id, cases.ReasonInput{Version: run.version, Reason: st.text, Route: st.route})
 	case stepAssign:
 		ids, err := r.mediatorIDs(run, st.keys)
 		if err != nil {
@@ -661,8 +661,8 @@ type agreementSpec struct {
 }
 
 func accept(d, h int, note string) step { return step{kind: stepAccept, d: d, h: h, text: note} }
-func reject(d, h int, reason string) step {
-	return step{kind: stepReject, d: d, h: h, text: reason}
+func reject(d, h int, route domain.FailRoute, reason string) step {
+	return step{kind: stepReject, d: d, h: h, text: reason, route: route}
 }
 func assign(d, h int, mediators ...string) step {
 	return step{kind: stepAssign, d: d, h: h, keys: mediators}
@@ -1436,7 +1436,7 @@ func demoCases() []demoCase {
 				company(respondent, "福州联创电子有限公司", creditCode("91350104MA31T6W2B"), "13906916745", "福州市仓山区浦上大道216号")},
 			rights: []cases.RightInput{right(domain.RightUtilityModel, patentNo("202020876543"), "一种智能门锁指纹识别模组", "福州天宇智能科技有限公司", "2020-06-11", "2030-06-10")},
 			steps: []step{
-				reject(2, 15, "申请人已就同一纠纷向福州市中级人民法院提起诉讼，人民法院已经受理。依照《中华人民共和国人民调解法》第十八条的规定，本委员会不予受理，建议申请人在诉讼中申请诉讼调解。"),
+				reject(2, 15, domain.RouteLitigation, "申请人已就同一纠纷向福州市中级人民法院提起诉讼，人民法院已经受理。人民法院已经受理的纠纷，人民调解委员会不再受理调解，建议申请人在诉讼中申请诉讼调解。"),
 			},
 		},
 		{
@@ -1449,7 +1449,7 @@ func demoCases() []demoCase {
 				person(respondent, "陈志坚", residentID("350121", "19770520", "012"), "13960911584", "福州市闽侯县甘蔗街道昙石山中大道")},
 			rights: []cases.RightInput{right(domain.RightTrademark, "42345678", "榕青（第29类）", "福州闽侯榕青橄榄食品有限公司", "2020-06-07", "2030-06-06")},
 			steps: []step{
-				reject(5, 15, "经本委员会工作人员多次联系，被申请人明确表示拒绝调解。依照《中华人民共和国人民调解法》第十七条的规定，当事人一方明确拒绝调解的，不得调解，本委员会不予受理，建议申请人通过行政投诉或诉讼途径维护权益。"),
+				reject(5, 15, domain.RouteAdministrative, "经本委员会工作人员多次联系，被申请人明确表示拒绝调解。依照《中华人民共和国人民调解法》第十七条的规定，当事人一方明确拒绝调解的，不得调解，本委员会不予受理，建议申请人通过行政投诉或诉讼途径维护权益。"),
 			},
 		},
 

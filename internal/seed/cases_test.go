@@ -12,14 +12,15 @@ import (
 
 // wantStatuses are the demo cases per status.
 var wantStatuses = map[domain.CaseStatus]int{
-	domain.StatusSubmitted: 4,
-	domain.StatusAccepted:  3,
-	domain.StatusRejected:  2,
-	domain.StatusMediating: 8,
-	domain.StatusSettled:   5, // 3 in effect, 2 awaiting signatures
-	domain.StatusFailed:    3,
-	domain.StatusWithdrawn: 2,
-	domain.StatusClosed:    6, // 4 after settlement, 2 after failure
+	domain.StatusSubmitted:      4,
+	domain.StatusAccepted:       3,
+	domain.StatusRejected:       2,
+	domain.StatusMediating:      8,
+	domain.StatusAgreementDraft: 2, // agreements awaiting signatures
+	domain.StatusSettled:        3, // agreements in effect
+	domain.StatusFailed:         3,
+	domain.StatusWithdrawn:      2,
+	domain.StatusClosed:         6, // 4 after settlement, 2 after failure
 }
 
 func TestDemoCases(t *testing.T) {
@@ -111,7 +112,7 @@ func TestDemoCases(t *testing.T) {
 			{"sessions in person", "SELECT count(*) FROM case_sessions WHERE mode = 'in_person'", 1},
 			{"sessions by video", "SELECT count(*) FROM case_sessions WHERE mode = 'video'", 1},
 			{"sessions by phone", "SELECT count(*) FROM case_sessions WHERE mode = 'phone'", 1},
-			{"settled awaiting signatures", "SELECT count(*) FROM cases c JOIN case_agreements g ON g.case_id = c.id WHERE c.status = 'settled' AND g.effective_at IS NULL", 2},
+			{"draft agreements awaiting signatures", "SELECT count(*) FROM cases c JOIN case_agreements g ON g.case_id = c.id WHERE c.status = 'agreement_draft' AND g.effective_at IS NULL", 2},
 			{"settled in effect", "SELECT count(*) FROM cases c JOIN case_agreements g ON g.case_id = c.id WHERE c.status = 'settled' AND g.effective_at IS NOT NULL", 3},
 			{"failed with a route", "SELECT count(*) FROM cases WHERE status = 'failed' AND suggested_route <> ''", 3},
 			{"closed after settlement with performance noted", "SELECT count(*) FROM cases WHERE status = 'closed' AND outcome = 'settled' AND closing_note <> ''", 4},

@@ -222,7 +222,7 @@ func (r *referralSeeder) demoCase(ctx context.Context, committee string, statuse
 }
 
 func (r *referralSeeder) enforcement(ctx context.Context, note string) error {
-	id, err := r.demoCase(ctx, "gulou", domain.StatusMediating, domain.StatusSettled, domain.StatusAccepted)
+	id, err := r.demoCase(ctx, "gulou", domain.StatusMediating, domain.StatusAgreementDraft, domain.StatusSettled, domain.StatusAccepted)
 	if err != nil || id == 0 {
 		return err
 	}
@@ -246,7 +246,7 @@ func (r *referralSeeder) enforcement(ctx context.Context, note string) error {
 }
 
 func (r *referralSeeder) customs(ctx context.Context, note string) error {
-	id, err := r.demoCase(ctx, "gulou", domain.StatusMediating, domain.StatusAccepted, domain.StatusSettled)
+	id, err := r.demoCase(ctx, "gulou", domain.StatusMediating, domain.StatusAccepted, domain.StatusAgreementDraft, domain.StatusSettled)
 	if err != nil || id == 0 {
 		return err
 	}

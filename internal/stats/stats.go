@@ -128,7 +128,7 @@ func (s *Service) Headline(ctx context.Context) (h Headline, ok bool, err error)
 	db := s.db.WithContext(ctx)
 	q := db.Table("orgs o").Select(`o.id AS org_id, o.code, o.name_zh, o.name_en,
 count(c.id) AS filed,
-count(c.id) FILTER (WHERE c.status IN ('submitted', 'accepted', 'mediating')) AS open,
+count(c.id) FILTER (WHERE c.status IN ('submitted', 'accepted', 'mediating', 'agreement_draft')) AS open,
 count(c.id) FILTER (WHERE c.outcome = 'settled') AS settled,
 count(c.id) FILTER (WHERE c.outcome = 'failed') AS failed`).
 		Joins("LEFT JOIN cases c ON c.org_id = o.id AND c.year = ?", h.Year).

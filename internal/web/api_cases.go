@@ -39,6 +39,7 @@ type caseOut struct {
 	UpdatedAt           time.Time          `json:"updated_at"`
 	AcceptedAt          *time.Time         `json:"accepted_at"`
 	ClosedAt            *time.Time         `json:"closed_at"`
+	OutcomeAt           *time.Time         `json:"outcome_at"`
 }
 
 func caseJSON(c domain.Case) caseOut {
@@ -47,7 +48,7 @@ func caseJSON(c domain.Case) caseOut {
 		RegionCode: c.RegionCode, RespondentConsentAt: c.RespondentConsentAt, MediationDueAt: c.MediationDueAt,
 		RepeatInfringer: c.RepeatInfringer, OutcomeReason: c.OutcomeReason, SuggestedRoute: c.SuggestedRoute,
 		ClosingNote: c.ClosingNote, ExternalRef: c.ExternalRef, CourtProcedure: string(c.CourtProcedure),
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, AcceptedAt: c.AcceptedAt, ClosedAt: c.ClosedAt}
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, AcceptedAt: c.AcceptedAt, ClosedAt: c.ClosedAt, OutcomeAt: c.OutcomeAt}
 }
 
 type partyOut struct {
@@ -64,6 +65,15 @@ type partyOut struct {
 	AgentPhone      string           `json:"agent_phone"`
 	AgentLicense    string           `json:"agent_license"`
 	RepeatInfringer bool             `json:"repeat_infringer"`
+	// The details the agreement states; "" / 0 / null when not given.
+	Gender              domain.Gender             `json:"gender"`
+	Ethnicity           string                    `json:"ethnicity"`
+	BirthDate           *string                   `json:"birth_date"`
+	Age                 int                       `json:"age"`
+	Occupation          string                    `json:"occupation"`
+	RepresentativeRole  domain.RepresentativeRole `json:"representative_role"`
+	RepresentativeName  string                    `json:"representative_name"`
+	RepresentativeTitle string                    `json:"representative_title"`
 }
 
 type rightOut struct {
@@ -125,6 +135,9 @@ type agreementOut struct {
 	PerformanceDue    *string      `json:"performance_due"`
 	EffectiveAt       *time.Time   `json:"effective_at"`
 	Signoffs          []signoffOut `json:"signoffs"`
+	Oral              bool         `json:"oral"`
+	Revision          int          `json:"revision"`
+	RecorderName      string       `json:"recorder_name"`
 }
 
 type eventOut struct {
@@ -152,6 +165,15 @@ type caseViewOut struct {
 	AllowedActions []domain.CaseAction `json:"allowed_actions"`
 }
 
+// birthDateStr writes a date column (midnight UTC) as its own day.
+func birthDateStr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.UTC().Format("2006-01-02")
+	return &s
+}
+
 func dateStr(t *time.Time) *string {
 	if t == nil {
 		return nil
@@ -173,7 +195,9 @@ func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 	for _, p := range v.Parties {
 		out.Parties = append(out.Parties, partyOut{ID: p.ID, Role: p.Role, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber,
 			CreditCode: p.CreditCode, Phone: p.Phone, Address: p.Address, IsSME: p.IsSME, AgentName: p.AgentName,
-			AgentPhone: p.AgentPhone, AgentLicense: p.AgentLicense, RepeatInfringer: p.RepeatInfringer})
+			AgentPhone: p.AgentPhone, AgentLicense: p.AgentLicense, RepeatInfringer: p.RepeatInfringer,
+			Gender: p.Gender, Ethnicity: p.Ethnicity, BirthDate: birthDateStr(p.BirthDate), Age: p.Age, Occupation: p.Occupation,
+			RepresentativeRole: p.RepresentativeRole, RepresentativeName: p.RepresentativeName, RepresentativeTitle: p.RepresentativeTitle})
 	}
 	for _, r := range v.Rights {
 		out.Rights = append(out.Rights, rightOut{ID: r.ID, Kind: r.Kind, Number: r.Number, Title: r.Title, Holder: r.Holder,
@@ -194,7 +218,7 @@ func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 	if a := v.Agreement; a != nil {
 		ag := &agreementOut{Facts: a.Facts, DisputedMatters: a.DisputedMatters, Responsibilities: a.Responsibilities,
 			Terms: a.Terms, PerformanceMethod: a.PerformanceMethod, PerformanceDue: dateStr(a.PerformanceDue),
-			EffectiveAt: a.EffectiveAt, Signoffs: []signoffOut{}}
+			EffectiveAt: a.EffectiveAt, Signoffs: []signoffOut{}, Oral: a.Oral, Revision: a.Revision, RecorderName: a.RecorderName}
 		for _, s := range a.Signoffs {
 			ag.Signoffs = append(ag.Signoffs, signoffOut{SignerKind: s.SignerKind, PartyID: s.PartyID, UserID: s.UserID,
 				SignerName: s.SignerName, Method: s.Method, SignedAt: s.SignedAt})
@@ -385,6 +409,9 @@ func (s *Server) apiCaseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	}), in)
 	g.POST("/cases/:id/settle", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.AgreementInput) (domain.Case, error) {
 		return cs(s).Settle(ctxOf(c), id, in)
+	}), in)
+	g.POST("/cases/:id/revise_agreement", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.ReviseAgreementInput) (domain.Case, error) {
+		return cs(s).ReviseAgreement(ctxOf(c), id, in)
 	}), in)
 	g.POST("/cases/:id/signoff", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.SignoffInput) (domain.Case, error) {
 		return cs(s).Signoff(ctxOf(c), id, in)

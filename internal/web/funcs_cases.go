@@ -22,6 +22,7 @@ var caseFuncs = map[string]any{
 	"failRoutes": func() []domain.FailRoute {
 		return []domain.FailRoute{domain.RouteLitigation, domain.RouteArbitration, domain.RouteAdministrative, domain.RouteNone}
 	},
+	"rejectRoutes": func() []domain.FailRoute { return domain.RejectRoutes },
 	"agreementFields": func() []string {
 		return []string{"facts", "disputed_matters", "responsibilities", "terms", "performance_method"}
 	},
@@ -127,6 +128,35 @@ func (p *casePage) SignoffFor(kind string, id int64) *domain.Signoff {
 		}
 	}
 	return nil
+}
+
+// DraftValue is what the correction form of the draft agreement shows for
+// field: what was submitted when that form failed, else the draft's text.
+func (p *casePage) DraftValue(field string) string {
+	if p.FailedForm == string(domain.ActionReviseAgreement) {
+		return p.Form.V(field)
+	}
+	a := p.V.Agreement
+	if a == nil {
+		return ""
+	}
+	switch field {
+	case "facts":
+		return a.Facts
+	case "disputed_matters":
+		return a.DisputedMatters
+	case "responsibilities":
+		return a.Responsibilities
+	case "terms":
+		return a.Terms
+	case "performance_method":
+		return a.PerformanceMethod
+	case "performance_due":
+		if a.PerformanceDue != nil {
+			return a.PerformanceDue.UTC().Format("2006-01-02")
+		}
+	}
+	return ""
 }
 
 // PartiesByRole lists the parties on one side.

@@ -966,6 +966,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"mode.":                       f("sessionModes, case_sessions.mode", callStrs[domain.SessionMode](caseFuncs["sessionModes"]), sql("case_sessions", "mode")),
 		"route.":                      f("failRoutes, cases.suggested_route", callStrs[domain.FailRoute](caseFuncs["failRoutes"]), sql("cases", "suggested_route")),
 		"agreement.":                  f("agreementFields", callStrs[string](caseFuncs["agreementFields"])),
+		"reject_route.":               f("rejectRoutes", callStrs[domain.FailRoute](caseFuncs["rejectRoutes"])),
 		"document.kind.":              f("document.Kinds, documents.kind", document.Kinds, sql("documents", "kind")),
 		"role.":                       f("domain.Roles", strs(domain.Roles)),
 		"orgtype.":                    f("domain.OrgTypes, orgs.type", strs(domain.OrgTypes), sql("orgs", "type")),

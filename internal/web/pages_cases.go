@@ -222,6 +222,10 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 			IDNumber: f.V(k + "id_number"), CreditCode: f.V(k + "credit_code"), Phone: f.V(k + "phone"),
 			Address: f.V(k + "address"), IsSME: f.V(k+"is_sme") == "on", AgentName: f.V(k + "agent_name"),
 			AgentPhone: f.V(k + "agent_phone"), AgentLicense: f.V(k + "agent_license"),
+			Gender: domain.Gender(f.V(k + "gender")), Ethnicity: f.V(k + "ethnicity"), BirthDate: f.V(k + "birth_date"),
+			Age: int(formInt(f.V(k + "age"))), Occupation: f.V(k + "occupation"),
+			RepresentativeRole: domain.RepresentativeRole(f.V(k + "representative_role")),
+			RepresentativeName: f.V(k + "representative_name"), RepresentativeTitle: f.V(k + "representative_title"),
 		})
 	}
 	for i := 0; i < formRights; i++ {
@@ -424,7 +428,7 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 		in := cases.AcceptInput{Version: version, ConsentAt: formTime(c.FormValue("consent_at"), "consent_at", &fe), ConsentNote: c.FormValue("consent_note")}
 		run = func() (domain.Case, error) { return s.deps.Cases.Accept(ctx, id, in) }
 	case domain.ActionReject:
-		in := cases.ReasonInput{Version: version, Reason: c.FormValue("reason")}
+		in := cases.ReasonInput{Version: version, Reason: c.FormValue("reason"), Route: domain.FailRoute(c.FormValue("route"))}
 		run = func() (domain.Case, error) { return s.deps.Cases.Reject(ctx, id, in) }
 	case domain.ActionAssign:
 		in := cases.AssignInput{Version: version, MediatorIDs: formInts(form["mediator_ids"])}
@@ -459,8 +463,17 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 	case domain.ActionSettle:
 		in := cases.AgreementInput{Version: version, Facts: c.FormValue("facts"), DisputedMatters: c.FormValue("disputed_matters"),
 			Responsibilities: c.FormValue("responsibilities"), Terms: c.FormValue("terms"),
-			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due")}
+			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due"),
+			Oral: c.FormValue("oral") == "on"}
+		if t := formTime(c.FormValue("agreed_at"), "agreed_at", &fe); !t.IsZero() {
+			in.AgreedAt = &t
+		}
 		run = func() (domain.Case, error) { return s.deps.Cases.Settle(ctx, id, in) }
+	case domain.ActionReviseAgreement:
+		in := cases.ReviseAgreementInput{Version: version, Facts: c.FormValue("facts"), DisputedMatters: c.FormValue("disputed_matters"),
+			Responsibilities: c.FormValue("responsibilities"), Terms: c.FormValue("terms"),
+			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due")}
+		run = func() (domain.Case, error) { return s.deps.Cases.ReviseAgreement(ctx, id, in) }
 	case domain.ActionSignoff:
 		in := cases.SignoffInput{Version: version, Method: c.FormValue("method"), SignedAt: formTime(c.FormValue("signed_at"), "signed_at", &fe)}
 		// The signer select carries "party:<id>", "mediator:<id>" or "seal".
@@ -508,7 +521,9 @@ func (s *Server) handleCasePrint(c echo.Context) error {
 	ok := false
 	switch doc {
 	case "agreement":
-		ok = v.Agreement != nil
+		// The draft being signed, or the agreement in effect; not the
+		// draft of a case that failed or was withdrawn before it took effect.
+		ok = v.Agreement != nil && (v.Status == domain.StatusAgreementDraft || v.Agreement.EffectiveAt != nil)
 	case "acceptance":
 		ok = v.AcceptedAt != nil
 	case "rejection":

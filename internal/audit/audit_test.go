@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/keyset"
 	"github.com/ipmediate/ipmediate/internal/testenv"
 )
 
@@ -620,7 +621,7 @@ func TestList(t *testing.T) {
 	})
 
 	t.Run("invalid cursor", func(t *testing.T) {
-		for _, c := range []string{"not a cursor!", "AAAA", encodeCursor(0), encodeCursor(-5)} {
+		for _, c := range []string{"not a cursor!", "AAAA", keyset.ID(0), keyset.ID(-5)} {
 			_, _, err := l.List(ctx, Filter{Cursor: c})
 			var de *domain.Error
 			if !errors.As(err, &de) || de.Code != domain.EINVALID || len(de.Fields) != 1 || de.Fields[0].Field != "cursor" {

@@ -2,21 +2,19 @@ package audit
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // List page sizes.
 const (
-	DefaultLimit = 50
-	MaxLimit     = 200
+	DefaultLimit = keyset.DefaultLimit
+	MaxLimit     = keyset.MaxLimit
 )
 
 // Filter selects audit rows for browsing. Zero fields do not filter.
@@ -63,16 +61,10 @@ type Record struct {
 // it, behind their own authorization. A malformed cursor gives EINVALID
 // naming the field "cursor".
 func (l *Log) List(ctx context.Context, f Filter) (items []Record, nextCursor string, err error) {
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = DefaultLimit
-	case limit > MaxLimit:
-		limit = MaxLimit
-	}
+	limit := keyset.Limit(f.Limit)
 	q := l.db.WithContext(ctx).Table("audit_log").Select(rowColumns).Order("id DESC").Limit(limit + 1)
 	if f.Cursor != "" {
-		last, err := decodeCursor(f.Cursor)
+		last, err := keyset.DecodeID(f.Cursor)
 		if err != nil {
 			return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
 		}
@@ -100,7 +92,7 @@ func (l *Log) List(ctx context.Context, f Filter) (items []Record, nextCursor st
 	}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		nextCursor = encodeCursor(rows[len(rows)-1].ID)
+		nextCursor = keyset.ID(rows[len(rows)-1].ID)
 	}
 	items = make([]Record, len(rows))
 	for i, r := range rows {
@@ -118,24 +110,4 @@ func (l *Log) List(ctx context.Context, f Filter) (items []Record, nextCursor st
 // with LIKE's wildcards and escape character in s taken literally.
 func likePrefix(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s) + "%"
-}
-
-// encodeCursor makes the opaque cursor that continues a listing below id.
-func encodeCursor(id int64) string {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, uint64(id))
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-// decodeCursor returns the id a cursor continues below.
-func decodeCursor(s string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 8 {
-		return 0, errors.New("malformed cursor")
-	}
-	id := int64(binary.BigEndian.Uint64(b))
-	if id <= 0 {
-		return 0, errors.New("malformed cursor")
-	}
-	return id, nil
 }

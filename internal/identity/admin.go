@@ -2,8 +2,6 @@ package identity
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // staffRoles are the roles a committee director may grant in their own
@@ -461,9 +460,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]UserListItem, 
 	if err != nil {
 		return nil, "", err
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
+	f.Limit = keyset.Limit(f.Limit)
 	q := s.db.WithContext(ctx).Model(&userRow{}).Order("users.id DESC").Limit(f.Limit + 1)
 	if !a.Sysadmin {
 		var scope []int64
@@ -486,7 +483,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]UserListItem, 
 		q = q.Where("(users.username LIKE ? OR lower(users.display_name) LIKE ?)", like, like)
 	}
 	if f.Cursor != "" {
-		last, err := decodeCursor(f.Cursor)
+		last, err := keyset.DecodeID(f.Cursor)
 		if err != nil {
 			return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
 		}
@@ -499,7 +496,7 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]UserListItem, 
 	next := ""
 	if len(rows) > f.Limit {
 		rows = rows[:f.Limit]
-		next = encodeCursor(rows[len(rows)-1].ID)
+		next = keyset.ID(rows[len(rows)-1].ID)
 	}
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
@@ -570,18 +567,4 @@ func domainsOf(ids []int64) []string {
 		out[i] = fmt.Sprintf("org:%d", id)
 	}
 	return out
-}
-
-func encodeCursor(id int64) string {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, uint64(id))
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 8 {
-		return 0, fmt.Errorf("bad cursor")
-	}
-	return int64(binary.BigEndian.Uint64(b)), nil
 }

@@ -2,22 +2,14 @@ package deadline
 
 import (
 	"context"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/domain"
-)
-
-// List limits.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // MineFilter narrows Mine.
@@ -68,13 +60,7 @@ func (s *Service) Mine(ctx context.Context, f MineFilter) ([]Deadline, string, e
 	if !ok {
 		return nil, "", domain.Errorf(domain.EFORBIDDEN, "you may not read deadlines")
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultLimit
-	case limit > maxLimit:
-		limit = maxLimit
-	}
+	limit := keyset.Limit(f.Limit)
 	asc := status == Open
 	q := s.db.WithContext(ctx).Table("deadlines").
 		Select("deadlines.*, coalesce(cases.number, '') AS case_number, coalesce(cases.status, '') AS case_status").
@@ -176,25 +162,15 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
 	return "(" + strings.Join(parts, " OR ") + ")", args, true
 }
 
-func encodeCursor(due time.Time, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(due.UnixMicro(), 10) + ":" + strconv.FormatInt(id, 10)))
-}
+// encodeCursor continues a list of deadlines after (due, id).
+func encodeCursor(due time.Time, id int64) string { return keyset.Encode(due.UnixMicro(), id) }
 
 func decodeCursor(c string) (time.Time, int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return time.Time{}, 0, err
+	keys, err := keyset.Decode(c, 2)
+	if err != nil || keys[1] <= 0 {
+		return time.Time{}, 0, keyset.ErrMalformed
 	}
-	us, ids, ok := strings.Cut(string(b), ":")
-	if !ok {
-		return time.Time{}, 0, errors.New("bad cursor")
-	}
-	micro, err1 := strconv.ParseInt(us, 10, 64)
-	id, err2 := strconv.ParseInt(ids, 10, 64)
-	if err1 != nil || err2 != nil || id <= 0 {
-		return time.Time{}, 0, errors.New("bad cursor")
-	}
-	return time.UnixMicro(micro).UTC(), id, nil
+	return time.UnixMicro(keys[0]).UTC(), keys[1], nil
 }
 
 // finishedCaseStatuses are the statuses CaseFinished reports.

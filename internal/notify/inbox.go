@@ -2,13 +2,12 @@ package notify
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // Notification is one entry of a user's inbox. Its text is rendered in
@@ -43,9 +42,7 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]Notification, str
 	if err != nil {
 		return nil, "", err
 	}
-	if f.Limit <= 0 || f.Limit > 200 {
-		f.Limit = 50
-	}
+	f.Limit = keyset.Limit(f.Limit)
 	q := s.db.WithContext(ctx).Table("notifications").
 		Select("id, kind, params::text AS params, link, created_at, read_at").
 		Where("user_id = ?", a.UserID).Order("id DESC").Limit(f.Limit + 1)
@@ -53,7 +50,7 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]Notification, str
 		q = q.Where("read_at IS NULL")
 	}
 	if f.Cursor != "" {
-		last, err := decodeCursor(f.Cursor)
+		last, err := keyset.DecodeID(f.Cursor)
 		if err != nil {
 			return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
 		}
@@ -73,7 +70,7 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]Notification, str
 	next := ""
 	if len(rows) > f.Limit {
 		rows = rows[:f.Limit]
-		next = encodeCursor(rows[len(rows)-1].ID)
+		next = keyset.ID(rows[len(rows)-1].ID)
 	}
 	out := make([]Notification, len(rows))
 	for i, r := range rows {
@@ -130,18 +127,4 @@ WHERE user_id = ? AND read_at IS NULL LIMIT ?) AS unread`, a.UserID, UnreadCap).
 		return 0, fmt.Errorf("unread count: %w", err)
 	}
 	return n, nil
-}
-
-func encodeCursor(id int64) string {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, uint64(id))
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 8 {
-		return 0, fmt.Errorf("bad cursor")
-	}
-	return int64(binary.BigEndian.Uint64(b)), nil
 }

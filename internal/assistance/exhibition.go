@@ -211,7 +211,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, e.Code, booth, entID, a.UserID, now, d.DueA
 		}
 		org := c.OrgID
 		if err := s.d.Audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "exhibition.complaint", ObjectType: "case",
-			ObjectID: strconv.FormatInt(c.ID, 10), Detail: map[string]any{"number": c.Number, "exhibition_code": e.Code,
+			ObjectID: strconv.FormatInt(c.ID, 10), Detail: map[string]any{"number": c.Ref(), "exhibition_code": e.Code,
 				"booth": booth, "first_response_due": stamp(d.DueAt), "deadline_id": d.ID}}); err != nil {
 			return err
 		}
@@ -250,7 +250,7 @@ func (s *Service) tellComplaint(ctx context.Context, tx *gorm.DB, c domain.Case,
 			}
 		}
 	}
-	params := map[string]any{"CaseNumber": c.Number, "Exhibition": e.NameZH, "Committee": committee, "Due": notify.FormatDue(due)}
+	params := map[string]any{"CaseNumber": c.Ref(), "Exhibition": e.NameZH, "Committee": committee, "Due": notify.FormatDue(due)}
 	for _, u := range users {
 		if err := s.d.Notify.SendTx(ctx, tx, notify.Message{UserID: u, Kind: NoticeExhibitionFiled, Params: params,
 			Link: fmt.Sprintf("/cases/%d", c.ID), DedupKey: fmt.Sprintf("exhibition:%d:%d", c.ID, u)}); err != nil {

@@ -178,7 +178,7 @@ WHERE m.org_id = ? AND m.role = 'assistance_officer' ORDER BY u.id`, r.CenterOrg
 // status and committee; referrals as the referral model describes them.
 func (s *Service) links(ctx context.Context, db *gorm.DB, appID int64) ([]Link, error) {
 	var out []Link
-	if err := db.WithContext(ctx).Raw(`SELECT l.kind, l.case_id, coalesce(c.number, '') AS case_number,
+	if err := db.WithContext(ctx).Raw(`SELECT l.kind, l.case_id, coalesce(nullif(c.number, ''), c.registration_number, '') AS case_number,
 coalesce(c.status, '') AS case_status, coalesce(o.name_zh, '') AS case_org, l.referral_id, l.created_at
 FROM assistance_links l LEFT JOIN cases c ON c.id = l.case_id LEFT JOIN orgs o ON o.id = c.org_id
 WHERE l.application_id = ? ORDER BY l.id`, appID).Scan(&out).Error; err != nil {

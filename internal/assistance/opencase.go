@@ -185,14 +185,14 @@ func (s *Service) OpenCase(ctx context.Context, id int64, in OpenCaseInput) (Ope
 			return err
 		}
 		if err := addEvent(ctx, tx, r.ID, a, "open_case", StatusApproved, StatusApproved, map[string]any{
-			"case_id": c.ID, "case_number": c.Number, "org_id": in.OrgID, "documents": docs}, now); err != nil {
+			"case_id": c.ID, "case_number": c.Ref(), "org_id": in.OrgID, "documents": docs}, now); err != nil {
 			return err
 		}
-		if err := s.tellApplicant(ctx, tx, *r, NoticeCaseOpened, map[string]any{"CaseNumber": c.Number, "Committee": committee}); err != nil {
+		if err := s.tellApplicant(ctx, tx, *r, NoticeCaseOpened, map[string]any{"CaseNumber": c.Ref(), "Committee": committee}); err != nil {
 			return err
 		}
 		out.Case = c
-		return s.auditStep(ctx, tx, *r, "assistance.open_case", map[string]any{"case_id": c.ID, "case_number": c.Number, "org_id": in.OrgID})
+		return s.auditStep(ctx, tx, *r, "assistance.open_case", map[string]any{"case_id": c.ID, "case_number": c.Ref(), "org_id": in.OrgID})
 	})
 	if err != nil {
 		return OpenedCase{}, err

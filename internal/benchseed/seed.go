@@ -80,6 +80,14 @@ func CaseNumber(year int, shortCode string, seq int) string {
 	return fmt.Sprintf("（%d）%s字第%04d号", year, shortCode, seq)
 }
 
+// RegistrationNumber formats a registration number exactly as intake
+// does: （2025）鼓知调登字第0123号. A generated case is registered and
+// numbered with the same year and sequence, as the cases filed before
+// numbers were given at acceptance were (migration 0012).
+func RegistrationNumber(year int, shortCode string, seq int) string {
+	return fmt.Sprintf("（%d）%s登字第%04d号", year, shortCode, seq)
+}
+
 // Count returns the number of cases in the database.
 func Count(ctx context.Context, db *sql.DB) (int, error) {
 	var n int
@@ -134,7 +142,7 @@ func SeedConn(ctx context.Context, conn *pgx.Conn, n int, progress func(done int
 			progress(done)
 		}
 	}
-	for _, t := range []string{"cases", "case_parties", "case_rights", "case_mediators", "case_counters"} {
+	for _, t := range []string{"cases", "case_parties", "case_rights", "case_mediators", "case_counters", "registration_counters"} {
 		if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) "+t); err != nil {
 			return fmt.Errorf("bench seed: vacuum %s: %w", t, err)
 		}
@@ -269,7 +277,7 @@ var (
 	caseColumns = []string{"id", "org_id", "number", "year", "seq", "region_code", "source", "dispute_type", "summary",
 		"claims", "claim_amount_fen", "status", "respondent_consent_at", "mediation_due_at", "repeat_infringer", "outcome",
 		"outcome_reason", "suggested_route", "closing_note", "submitted_by", "applicant_org_id", "external_ref", "version",
-		"created_at", "updated_at", "accepted_at", "closed_at", "court_procedure"}
+		"created_at", "updated_at", "accepted_at", "closed_at", "court_procedure", "registration_number", "number_year", "number_seq"}
 	partyColumns = []string{"case_id", "position", "role", "kind", "name", "id_number_enc", "id_number_hash", "credit_code",
 		"phone_enc", "address_enc", "is_sme", "org_id", "agent_name", "agent_phone_enc", "agent_license", "repeat_infringer"}
 	rightColumns    = []string{"case_id", "position", "kind", "number", "title", "holder", "valid_from", "valid_to"}
@@ -283,16 +291,19 @@ func (g *generator) batch(ctx context.Context, conn *pgx.Conn, first, k int) err
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit: no-op
-	// Intake increments case_counters under a row lock; holding the table
-	// in EXCLUSIVE mode keeps a concurrent intake from taking a number
-	// this batch is about to use (it waits for the commit, then continues
-	// after the batch's numbers).
-	if _, err := tx.Exec(ctx, "LOCK TABLE case_counters IN EXCLUSIVE MODE"); err != nil {
+	// Intake increments registration_counters and acceptance
+	// case_counters under a row lock; holding the tables in EXCLUSIVE mode
+	// keeps a concurrent intake or acceptance from taking a number this
+	// batch is about to use (it waits for the commit, then continues after
+	// the batch's numbers). A generated case takes the same sequence for
+	// both numbers, after the higher of the two counters.
+	if _, err := tx.Exec(ctx, "LOCK TABLE case_counters, registration_counters IN EXCLUSIVE MODE"); err != nil {
 		return err
 	}
 	g.counters = map[counterKey]int{}
 	g.countersTouched = map[counterKey]bool{}
-	rows, err := tx.Query(ctx, "SELECT org_id, year, last_no FROM case_counters")
+	rows, err := tx.Query(ctx, `SELECT org_id, year, max(last_no) FROM (SELECT org_id, year, last_no FROM case_counters
+UNION ALL SELECT org_id, year, last_no FROM registration_counters) c GROUP BY org_id, year`)
 	if err != nil {
 		return err
 	}
@@ -339,10 +350,12 @@ func (g *generator) batch(ctx context.Context, conn *pgx.Conn, first, k int) err
 		years = append(years, int32(key.Year))
 		lasts = append(lasts, int32(g.counters[key]))
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO case_counters (org_id, year, last_no)
+	for _, counters := range []string{"case_counters", "registration_counters"} {
+		if _, err := tx.Exec(ctx, `INSERT INTO `+counters+` AS c (org_id, year, last_no)
 SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[])
-ON CONFLICT (org_id, year) DO UPDATE SET last_no = GREATEST(case_counters.last_no, EXCLUDED.last_no)`, orgs, years, lasts); err != nil {
-		return fmt.Errorf("update case counters: %w", err)
+ON CONFLICT (org_id, year) DO UPDATE SET last_no = GREATEST(c.last_no, EXCLUDED.last_no)`, orgs, years, lasts); err != nil {
+			return fmt.Errorf("update %s: %w", counters, err)
+		}
 	}
 	return tx.Commit(ctx)
 }
@@ -515,7 +528,7 @@ func (g *generator) genCase(id int64, i int) {
 		id, c.ID, CaseNumber(year, c.Short, seq), int32(year), int32(seq), c.Region, source, dtype, summaries[dtype],
 		pick(r, claimTexts), int64(1_000_000 + r.IntN(500_000_000)), status, consentAt, dueAt, repeat, outcome,
 		outcomeReason, route, note, submittedBy, applicantOrg, externalRef, version,
-		created, updated, acceptedAt, closedAt, procedure,
+		created, updated, acceptedAt, closedAt, procedure, RegistrationNumber(year, c.Short, seq), int32(year), int32(seq),
 	})
 
 	// Parties: the applicant (an enterprise mostly) and the respondent.

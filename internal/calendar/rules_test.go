@@ -47,7 +47,7 @@ func TestDefaultRules(t *testing.T) {
 		"mediation.court_delegated":            {30, calendar.CalendarDays, "", true},
 		"mediation.court_entrusted_ordinary":   {15, calendar.CalendarDays, "", true},
 		"mediation.court_entrusted_simplified": {7, calendar.CalendarDays, "", true},
-		"mediation.direct":                     {30, calendar.CalendarDays, "", true},
+		"mediation.direct":                     {1, calendar.Months, "", true},
 		"patent_adjudication.accept":           {5, calendar.WorkingDays, "", false},
 		"patent_adjudication.decide":           {3, calendar.Months, "", true},
 	}

@@ -19,13 +19,16 @@ import (
 // The case's legal deadlines (docs/design.md §6), kept by internal/deadline inside
 // each action's transaction:
 //
-//   - assign (from accepted) opens the mediation period, by source: a
-//     court-delegated case mediation.court_delegated (30 days), a
-//     court-entrusted one mediation.court_entrusted_ordinary (15) or
-//     _simplified (7) by its court procedure, every other source
-//     mediation.direct (30: the committee mediates a dispute it accepted
-//     itself), counted from the assignment; cases.mediation_due_at keeps
-//     its due time;
+//   - accept opens the mediation period, by source: a court-delegated
+//     case mediation.court_delegated (30 days), a court-entrusted one
+//     mediation.court_entrusted_ordinary (15) or _simplified (7) by its
+//     court procedure, each counted from the day the committee received
+//     the court's materials (签收 of the referral; the acceptance when the
+//     case was registered by hand); every other source mediation.direct
+//     (one month: the committee mediates a dispute it accepted itself),
+//     counted from the acceptance (受理). The committee is responsible
+//     until assign hands the period to the first mediator;
+//     cases.mediation_due_at keeps its due time (docs/law.md §2);
 //   - extend moves it (the original due time is kept as extended_from);
 //   - settle and fail close it: met, or missed when it had already run
 //     out; withdraw cancels every open deadline of the case; close cancels
@@ -90,8 +93,33 @@ func (s *Service) syncResponsible(ctx context.Context, tx *gorm.DB, st *caseStat
 	return d.SetResponsibleTx(ctx, tx, st.subject(), st.responsible(), st.now)
 }
 
-// openMediation opens the mediation period of a case being assigned.
-func (s *Service) openMediation(ctx context.Context, tx *gorm.DB, st *caseState) (deadline.Deadline, error) {
+// judicialConfirmationOffered reports whether the parties of a case of
+// source src may apply to a court to confirm their agreement (People's
+// Mediation Law art. 33): not those of a court-entrusted case, which the
+// entrusting court concludes itself (a civil mediation statement, or the
+// plaintiff's withdrawal).
+func judicialConfirmationOffered(src domain.CaseSource) bool {
+	return src != domain.SourceCourtEntrusted
+}
+
+// mediationStart is the event the mediation period of the case counts
+// from: for a court's delegation or entrustment the receipt of its
+// materials, otherwise (and for a court case registered by hand, whose
+// receipt the system did not record) the acceptance; now for a case
+// being accepted.
+func mediationStart(st *caseState) time.Time {
+	src := domain.CaseSource(st.row.Source)
+	if r := st.row.MaterialsReceivedAt; r != nil && (src == domain.SourceCourtDelegated || src == domain.SourceCourtEntrusted) {
+		return *r
+	}
+	if a := st.row.AcceptedAt; a != nil && st.status() != domain.StatusSubmitted {
+		return *a
+	}
+	return st.now
+}
+
+// openMediation opens the mediation period of a case, counted from event.
+func (s *Service) openMediation(ctx context.Context, tx *gorm.DB, st *caseState, event time.Time) (deadline.Deadline, error) {
 	d, err := s.dl()
 	if err != nil {
 		return deadline.Deadline{}, err
@@ -102,7 +130,7 @@ func (s *Service) openMediation(ctx context.Context, tx *gorm.DB, st *caseState)
 		proc = domain.CourtProcedure(*st.row.CourtProcedure)
 	}
 	return d.OpenTx(ctx, tx, deadline.Spec{Subject: st.subject(), OrgID: st.row.OrgID, CaseID: &id,
-		Kind: deadline.KindMediation, RuleID: mediationRule(domain.CaseSource(st.row.Source), proc), Event: st.now,
+		Kind: deadline.KindMediation, RuleID: mediationRule(domain.CaseSource(st.row.Source), proc), Event: event,
 		Responsible: st.responsible(), Now: st.now})
 }
 
@@ -148,25 +176,31 @@ func (s *Service) closeDeadlines(ctx context.Context, tx *gorm.DB, st *caseState
 const performanceBasis = "调解协议约定的履行期限；《中华人民共和国人民调解法》第三十一条（当事人应当按照约定履行；人民调解委员会应当对调解协议的履行情况进行监督）"
 
 // openAgreementDeadlines opens, when the agreement takes effect at at, the
-// window to apply for judicial confirmation and the performance date.
+// window to apply for judicial confirmation (not for a court-entrusted
+// case, which goes back to the court that entrusted it:
+// judicialConfirmationOffered) and the performance date.
 func (s *Service) openAgreementDeadlines(ctx context.Context, tx *gorm.DB, st *caseState, at time.Time) (map[string]any, error) {
 	d, err := s.dl()
 	if err != nil {
 		return nil, err
 	}
 	id := st.row.ID
-	jc, err := d.OpenTx(ctx, tx, deadline.Spec{Subject: st.subject(), OrgID: st.row.OrgID, CaseID: &id,
-		Kind: deadline.KindJudicialConfirmation, RuleID: deadline.RuleJudicialConfirmationApply, Event: at,
-		Responsible: st.responsible(), Now: st.now})
-	if err != nil {
-		return nil, err
+	note := map[string]any{}
+	if judicialConfirmationOffered(domain.CaseSource(st.row.Source)) {
+		jc, err := d.OpenTx(ctx, tx, deadline.Spec{Subject: st.subject(), OrgID: st.row.OrgID, CaseID: &id,
+			Kind: deadline.KindJudicialConfirmation, RuleID: deadline.RuleJudicialConfirmationApply, Event: at,
+			Responsible: st.responsible(), Now: st.now})
+		if err != nil {
+			return nil, err
+		}
+		note["judicial_confirmation_due_at"] = stamp(jc.DueAt)
 	}
-	note := map[string]any{"judicial_confirmation_due_at": stamp(jc.DueAt)}
 	if pd := st.agreement.PerformanceDue; pd != nil {
 		day := calendar.NewDate(pd.Year(), pd.Month(), pd.Day()) // a date column: midnight UTC
 		perf, err := d.OpenTx(ctx, tx, deadline.Spec{Subject: st.subject(), OrgID: st.row.OrgID, CaseID: &id,
-			Kind: deadline.KindPerformance, Title: "调解协议履行期限", Due: day.End(), Event: at, Basis: performanceBasis,
-			Explanation: fmt.Sprintf("调解协议约定于 %s 前履行完毕，届满 %s 24:00（北京时间）。约定的履行日期按约定，不因休息日顺延。", day, day),
+			Kind: deadline.KindPerformance, Title: "调解协议履行期限（回访/跟进履行情况）", Due: day.End(), Event: at, Basis: performanceBasis,
+			Explanation: fmt.Sprintf("调解协议约定于 %s 前履行完毕，届满 %s 24:00（北京时间）。约定的履行日期按约定，不因休息日顺延。"+
+				"届时由调解员回访，跟进履行情况并登记履行结果（已履行、部分履行、拒不履行）；这不是调解期限，不因此视为调解超期。", day, day),
 			Responsible: st.responsible(), Now: st.now})
 		if err != nil {
 			return nil, err

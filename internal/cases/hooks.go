@@ -105,7 +105,7 @@ func (s *Service) OnOutcome(name string, h OutcomeHook) {
 // written reached an outcome. It is called last in commit, inside the
 // action's transaction.
 func (s *Service) tellOutcome(ctx context.Context, tx *gorm.DB, a *domain.Actor, row caseRow, action domain.CaseAction, ch change) error {
-	o := Outcome{CaseID: row.ID, OrgID: row.OrgID, Number: row.Number, Action: action, At: row.UpdatedAt, Actor: a}
+	o := Outcome{CaseID: row.ID, OrgID: row.OrgID, Number: row.ref(), Action: action, At: row.UpdatedAt, Actor: a}
 	switch action {
 	case domain.ActionFail:
 		o.Result, o.Reason, o.Route = domain.StatusFailed, row.OutcomeReason, domain.FailRoute(row.SuggestedRoute)
@@ -209,7 +209,7 @@ func (s *Service) FactsTx(ctx context.Context, tx *gorm.DB, id int64) (Facts, er
 		}
 		return Facts{}, fmt.Errorf("case facts %d: %w", id, err)
 	}
-	f := Facts{ID: row.ID, OrgID: row.OrgID, Number: row.Number, Status: domain.CaseStatus(row.Status),
+	f := Facts{ID: row.ID, OrgID: row.OrgID, Number: row.ref(), Status: domain.CaseStatus(row.Status),
 		Source: domain.CaseSource(row.Source), DisputeType: domain.DisputeType(row.DisputeType), Summary: row.Summary,
 		SuggestedRoute: domain.FailRoute(row.SuggestedRoute), Outcome: row.Outcome}
 	var eff []time.Time

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -202,18 +203,18 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 		return domain.Case{}, err
 	}
 
-	// The counter row stays locked until commit, which serialises intakes
-	// of one committee and year and so keeps numbers gapless; everything
-	// that can be done before it has been.
+	// An application is registered, not yet accepted: it takes a
+	// registration number; the case number comes with acceptance
+	// (workflow.go). The counter row stays locked until commit, which
+	// serialises intakes of one committee and year and so keeps the
+	// numbers gapless; everything that can be done before it has been.
 	year := caseYear(now)
-	var seq int
-	if err := db.Raw(`INSERT INTO case_counters (org_id, year, last_no) VALUES (?, ?, 1)
-ON CONFLICT (org_id, year) DO UPDATE SET last_no = case_counters.last_no + 1
-RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
-		return domain.Case{}, fmt.Errorf("next case number: %w", err)
+	seq, err := nextNumber(ctx, tx, registrationCounters, org.ID, year)
+	if err != nil {
+		return domain.Case{}, err
 	}
 	row := caseRow{
-		OrgID: org.ID, Number: caseNumber(year, org.ShortCode, seq), Year: year, Seq: seq, RegionCode: org.RegionCode,
+		OrgID: org.ID, RegistrationNumber: registrationNumber(year, org.ShortCode, seq), Year: year, Seq: seq, RegionCode: org.RegionCode,
 		Source: string(nc.source), DisputeType: string(nc.disputeType), Summary: nc.summary, Claims: nc.claims,
 		ClaimAmountFen: in.ClaimAmountFen, Status: string(domain.StatusSubmitted), RepeatInfringer: len(hits) > 0,
 		SubmittedBy: a.UserIDRef(), ApplicantOrgID: applicantOrg, ExternalRef: nc.externalRef, Version: 1,
@@ -223,10 +224,14 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 		p := string(nc.courtProcedure)
 		row.CourtProcedure = &p
 	}
+	if in.MaterialsReceivedAt != nil && (nc.source == domain.SourceCourtDelegated || nc.source == domain.SourceCourtEntrusted) {
+		at := in.MaterialsReceivedAt.UTC().Truncate(time.Microsecond)
+		row.MaterialsReceivedAt = &at
+	}
 	if err := db.Create(&row).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return domain.Case{}, domain.Errorf(domain.ECONFLICT,
-				"case number %s is taken: another committee uses the short code %s", row.Number, org.ShortCode)
+				"registration number %s is taken: another committee uses the short code %s", row.RegistrationNumber, org.ShortCode)
 		}
 		return domain.Case{}, fmt.Errorf("insert case: %w", err)
 	}
@@ -247,7 +252,7 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 	}
 
 	submitted := domain.StatusSubmitted
-	after := map[string]any{"status": string(submitted), "number": row.Number, "source": row.Source,
+	after := map[string]any{"status": string(submitted), "registration_number": row.RegistrationNumber, "source": row.Source,
 		"dispute_type": row.DisputeType, "claim_amount_fen": row.ClaimAmountFen}
 	if nc.courtProcedure != "" {
 		after["court_procedure"] = string(nc.courtProcedure)
@@ -278,7 +283,7 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 	}
 	if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: &row.OrgID, Action: "case.submit", ObjectType: "case",
 		ObjectID: strconv.FormatInt(row.ID, 10), Detail: map[string]any{
-			"number": row.Number, "source": row.Source, "dispute_type": row.DisputeType,
+			"registration_number": row.RegistrationNumber, "source": row.Source, "dispute_type": row.DisputeType,
 			"repeat_infringer": row.RepeatInfringer, "event_id": events[0].ID,
 		}}); err != nil {
 		return domain.Case{}, err
@@ -293,6 +298,35 @@ RETURNING last_no`, org.ID, year).Scan(&seq).Error; err != nil {
 // at least four digits, 号.
 func caseNumber(year int, shortCode string, seq int) string {
 	return fmt.Sprintf("（%d）%s字第%04d号", year, shortCode, seq)
+}
+
+// registrationNumber formats the registration number of an application,
+// （2026）榕知调登字第0001号: the case number's pattern with 登 (登记)
+// before 字, so that the two are never confused and a search for either
+// finds the case.
+func registrationNumber(year int, shortCode string, seq int) string {
+	return fmt.Sprintf("（%d）%s登字第%04d号", year, shortCode, seq)
+}
+
+// The counters of gapless numbers per committee and year.
+const (
+	caseCounters         = "case_counters"         // case numbers, at acceptance
+	registrationCounters = "registration_counters" // registration numbers, at filing
+)
+
+// nextNumber takes the next number of a committee and year from counter
+// (caseCounters, registrationCounters). The counter row stays locked until
+// the transaction ends, which serialises the callers of one committee and
+// year: a number is given back when the transaction rolls back, so the
+// numbers stay gapless.
+func nextNumber(ctx context.Context, tx *gorm.DB, counter string, orgID int64, year int) (int, error) {
+	var seq int
+	if err := tx.WithContext(ctx).Raw(`INSERT INTO `+counter+` AS c (org_id, year, last_no) VALUES (?, ?, 1)
+ON CONFLICT (org_id, year) DO UPDATE SET last_no = c.last_no + 1
+RETURNING last_no`, orgID, year).Scan(&seq).Error; err != nil {
+		return 0, fmt.Errorf("next number of %s: %w", counter, err)
+	}
+	return seq, nil
 }
 
 // pickEnterprise chooses which of the applicant's enterprises files: the

@@ -21,8 +21,10 @@ func TestCaseService_Submit(t *testing.T) {
 
 	c := fx.submit("clerk.gulou", intake(gulou))
 	year := caseClock.Now().In(time.FixedZone("CST", 8*3600)).Year()
-	if want := fmt.Sprintf("（%d）鼓知调字第0001号", year); c.Number != want {
-		t.Errorf("number = %q, want %q", c.Number, want)
+	// An application is registered: a registration number, no case
+	// number before acceptance (numbers_accept_test.go).
+	if want := fmt.Sprintf("（%d）鼓知调登字第0001号", year); c.RegistrationNumber != want || c.Number != "" {
+		t.Errorf("number = %q, registration number %q, want %q", c.Number, c.RegistrationNumber, want)
 	}
 	if c.Status != domain.StatusSubmitted || c.Version != 1 || c.OrgID != gulou || c.RegionCode != "350102" ||
 		c.Seq != 1 || c.Year != year || c.SubmittedBy != fx.userID("clerk.gulou") || c.ApplicantOrgID != nil {
@@ -38,13 +40,13 @@ func TestCaseService_Submit(t *testing.T) {
 		t.Errorf("rights stored: %d", n)
 	}
 	c2 := fx.submit("clerk.gulou", intake(gulou))
-	if want := fmt.Sprintf("（%d）鼓知调字第0002号", year); c2.Number != want {
-		t.Errorf("second number = %q, want %q", c2.Number, want)
+	if want := fmt.Sprintf("（%d）鼓知调登字第0002号", year); c2.RegistrationNumber != want {
+		t.Errorf("second number = %q, want %q", c2.RegistrationNumber, want)
 	}
 	// Numbering is per committee.
 	c3 := fx.submit("clerk.cangshan", intake(fx.org("cangshan")))
-	if want := fmt.Sprintf("（%d）仓知调字第0001号", year); c3.Number != want {
-		t.Errorf("cangshan number = %q, want %q", c3.Number, want)
+	if want := fmt.Sprintf("（%d）仓知调登字第0001号", year); c3.RegistrationNumber != want {
+		t.Errorf("cangshan number = %q, want %q", c3.RegistrationNumber, want)
 	}
 
 	t.Run("the year is Beijing's", func(t *testing.T) {
@@ -56,17 +58,17 @@ func TestCaseService_Submit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.Number != "（2032）鼓知调字第0001号" || c.Year != 2032 {
-			t.Errorf("number = %q year %d", c.Number, c.Year)
+		if c.RegistrationNumber != "（2032）鼓知调登字第0001号" || c.Year != 2032 {
+			t.Errorf("number = %q year %d", c.RegistrationNumber, c.Year)
 		}
 	})
 
 	t.Run("more than four digits", func(t *testing.T) {
 		fx := fx.with(t)
-		fx.exec("UPDATE case_counters SET last_no = 9999 WHERE org_id = ? AND year = ?", gulou, year)
+		fx.exec("UPDATE registration_counters SET last_no = 9999 WHERE org_id = ? AND year = ?", gulou, year)
 		c := fx.submit("clerk.gulou", intake(gulou))
-		if want := fmt.Sprintf("（%d）鼓知调字第10000号", year); c.Number != want {
-			t.Errorf("number = %q, want %q", c.Number, want)
+		if want := fmt.Sprintf("（%d）鼓知调登字第10000号", year); c.RegistrationNumber != want {
+			t.Errorf("number = %q, want %q", c.RegistrationNumber, want)
 		}
 	})
 }
@@ -182,7 +184,7 @@ func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
 				return
 			}
 			mu.Lock()
-			numbers = append(numbers, c.Number)
+			numbers = append(numbers, c.RegistrationNumber)
 			seqs = append(seqs, c.Seq)
 			mu.Unlock()
 		})
@@ -198,13 +200,13 @@ func TestCaseService_SubmitConcurrentNumbersAreGapless(t *testing.T) {
 	if len(slices.Compact(numbers)) != n {
 		t.Errorf("duplicate numbers: %v", numbers)
 	}
-	re := regexp.MustCompile(`^（\d{4}）鼓知调字第\d{4}号$`)
+	re := regexp.MustCompile(`^（\d{4}）鼓知调登字第\d{4}号$`)
 	for _, num := range numbers {
 		if !re.MatchString(num) {
 			t.Errorf("number %q has the wrong format", num)
 		}
 	}
-	if got := fx.count("SELECT last_no FROM case_counters WHERE org_id = ?", gulou); got != n {
+	if got := fx.count("SELECT last_no FROM registration_counters WHERE org_id = ?", gulou); got != n {
 		t.Errorf("counter = %d, want %d", got, n)
 	}
 	if got := fx.count("SELECT count(*) FROM cases WHERE org_id = ?", gulou); got != n {

@@ -45,7 +45,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 	mine := f.Mine || f.MediatorID == a.UserID
 	where, args := v.listScope(mine)
 	q := s.db.WithContext(ctx).Table("cases").
-		Select(`cases.id, cases.number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
+		Select(`cases.id, cases.number, cases.registration_number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
 cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.created_at, cases.version`).
 		Joins("JOIN orgs ON orgs.id = cases.org_id").
 		Where(where, args...)
@@ -101,7 +101,7 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 	items := make([]ListItem, 0, limit+1)
 	for rows.Next() {
 		var it ListItem
-		if err := rows.Scan(&it.ID, &it.Number, &it.OrgID, &it.OrgName, &it.Status, &it.Source, &it.DisputeType,
+		if err := rows.Scan(&it.ID, &it.Number, &it.RegistrationNumber, &it.OrgID, &it.OrgName, &it.Status, &it.Source, &it.DisputeType,
 			&it.MediationDueAt, &it.RepeatInfringer, &it.CreatedAt, &it.Version); err != nil {
 			return nil, "", fmt.Errorf("list cases: %w", err)
 		}
@@ -237,8 +237,9 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 	return orParts(parts), args
 }
 
-// searchCondition matches a case by its number (any part of it: people
-// type "第0012号" or just "0012"; the trigram index serves it), a
+// searchCondition matches a case by its number or its registration
+// number (any part of either: people type "第0012号" or just "0012"; the
+// trigram indexes serve them), a
 // party's name (substring, served by the trigram index) or an IP right's
 // number (exact, in each kind's canonical spelling). The alternatives are
 // one set of ids computed from three indexes, which the planner joins to
@@ -256,7 +257,7 @@ func (v viewer) searchCondition(q string) (string, []any) {
 			numbers = append(numbers, n)
 		}
 	}
-	args := []any{like, like}
+	args := []any{like, like, like}
 	names := "SELECT cp.case_id FROM case_parties cp WHERE cp.name ILIKE ?"
 	if cond, cargs := v.clearNames(); cond != "" {
 		names = "SELECT cp.case_id FROM case_parties cp JOIN cases ON cases.id = cp.case_id WHERE cp.name ILIKE ? AND " + cond
@@ -270,6 +271,7 @@ func (v viewer) searchCondition(q string) (string, []any) {
 	}
 	return `cases.id IN (
 SELECT c.id FROM cases c WHERE c.number LIKE ?
+UNION SELECT c.id FROM cases c WHERE c.registration_number LIKE ?
 UNION ` + names + `
 UNION ` + rights + `)`, args
 }

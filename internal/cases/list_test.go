@@ -88,7 +88,7 @@ func TestCaseService_List(t *testing.T) {
 			t.Fatalf("%v %v", items, err)
 		}
 		it := items[0]
-		if it.ID != made[0].ID || it.Number != made[0].Number || it.OrgName != "鼓楼区知识产权纠纷调解委员会" ||
+		if it.ID != made[0].ID || it.Number != accepted.Number || it.Number == "" || it.RegistrationNumber != made[0].RegistrationNumber || it.OrgName != "鼓楼区知识产权纠纷调解委员会" ||
 			it.Applicant != "福州闽光软件科技有限公司" || it.Respondent != "张小三" || it.MediationDueAt == nil || it.Version != 3 {
 			t.Errorf("item = %+v", it)
 		}
@@ -115,8 +115,9 @@ func TestCaseService_List(t *testing.T) {
 		{"by mediator", "director.gulou", cases.ListFilter{MediatorID: m1}, rev(made[0])},
 		{"created range", "director.gulou", cases.ListFilter{From: caseClock.Now().Add(-time.Hour), To: caseClock.Now().Add(time.Hour)}, rev(made...)},
 		{"created before", "director.gulou", cases.ListFilter{To: caseClock.Now().Add(-time.Hour)}, rev()},
-		{"number exact", "director.gulou", cases.ListFilter{Q: made[2].Number}, rev(made[2])},
-		{"number prefix", "director.city", cases.ListFilter{Q: made[2].Number[:len(made[2].Number)-len("0003号")]}, rev(made...)},
+		{"number exact", "director.gulou", cases.ListFilter{Q: accepted.Number}, rev(made[0])},
+		{"registration number exact", "director.gulou", cases.ListFilter{Q: made[2].RegistrationNumber}, rev(made[2])},
+		{"registration number prefix", "director.city", cases.ListFilter{Q: made[2].RegistrationNumber[:len(made[2].RegistrationNumber)-len("0003号")]}, rev(made...)},
 		{"party name", "director.gulou", cases.ListFilter{Q: "大文"}, rev(made[1], made[3], made[5])},
 		{"party name, other scope", "director.cangshan", cases.ListFilter{Q: "大文"}, rev()},
 		{"patent number as printed", "leader", cases.ListFilter{Q: "ZL 201710601862.3", DisputeType: domain.DisputePatent}, rev(made[0], made[2], made[4], made[6], other)},

@@ -14,9 +14,11 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// Case numbers are gapless per committee and year (docs/design.md §4): the
-// number is taken from the counter row inside the intake transaction, so
-// an intake that fails at any later step gives it back. These tests make
+// Registration numbers are gapless per committee and year (docs/design.md
+// §4): the number is taken from the counter row inside the intake
+// transaction, so an intake that fails at any later step gives it back.
+// (Case numbers, given at acceptance, are tested in
+// numbers_accept_test.go.) These tests make
 // intakes fail at every step after the number is taken, by a database
 // error that a trigger raises where the case's summary asks for it, and
 // check that the numbers that remain run 1..n.
@@ -52,15 +54,15 @@ END $$`)
 	}
 }
 
-// seqs returns the sequence numbers of a committee's cases of the year,
-// sorted, and its counter.
+// seqs returns the registration sequence numbers of a committee's cases
+// of the year, sorted, and its counter.
 func (fx *fixture) seqs(org int64) ([]int, int) {
 	fx.t.Helper()
 	var seqs []int
 	if err := fx.db.Raw("SELECT seq FROM cases WHERE org_id = ? ORDER BY seq", org).Scan(&seqs).Error; err != nil {
 		fx.t.Fatal(err)
 	}
-	return seqs, int(fx.count("SELECT coalesce(max(last_no), 0) FROM case_counters WHERE org_id = ?", org))
+	return seqs, int(fx.count("SELECT coalesce(max(last_no), 0) FROM registration_counters WHERE org_id = ?", org))
 }
 
 // gapless fails the test unless seqs are exactly 1..counter.
@@ -203,8 +205,8 @@ func TestCaseNumbers_FailedIntakesLeaveNoGaps(t *testing.T) {
 }
 
 // TestCaseNumbers_ReassignMovesANumberAway: the only way a committee's
-// list of the year's numbers gets a gap is a case moved to another
-// committee (reassign), which keeps its number: the committee's own
+// list of the year's registration numbers gets a gap is a case moved to
+// another committee (reassign), which keeps its number: the committee's own
 // cases then skip it, while the numbers issued under its short code stay
 // gapless and the other committee's counter does not move.
 func TestCaseNumbers_ReassignMovesANumberAway(t *testing.T) {
@@ -223,11 +225,11 @@ func TestCaseNumbers_ReassignMovesANumberAway(t *testing.T) {
 		t.Errorf("gulou's own cases have the numbers %v, want 1 and 3", seqs)
 	}
 	var issued []int
-	if err := fx.db.Raw("SELECT seq FROM cases WHERE number LIKE ? ORDER BY seq", "%鼓知调字%").Scan(&issued).Error; err != nil {
+	if err := fx.db.Raw("SELECT seq FROM cases WHERE registration_number LIKE ? ORDER BY seq", "%鼓知调登字%").Scan(&issued).Error; err != nil {
 		t.Fatal(err)
 	}
-	gapless(t, issued, int(fx.count("SELECT last_no FROM case_counters WHERE org_id = ?", gulou)))
-	if n := fx.count("SELECT count(*) FROM case_counters WHERE org_id = ?", cangshan); n != 0 {
+	gapless(t, issued, int(fx.count("SELECT last_no FROM registration_counters WHERE org_id = ?", gulou)))
+	if n := fx.count("SELECT count(*) FROM registration_counters WHERE org_id = ?", cangshan); n != 0 {
 		t.Errorf("the receiving committee's counter moved")
 	}
 }

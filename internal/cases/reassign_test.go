@@ -53,7 +53,8 @@ func TestReassign(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if moved.OrgID != cangshan || moved.Number != c.Number || moved.Status != domain.StatusSubmitted || moved.Version != c.Version+1 {
+	if moved.OrgID != cangshan || moved.Number != c.Number || moved.RegistrationNumber != c.RegistrationNumber || moved.RegistrationNumber == "" ||
+		moved.Status != domain.StatusSubmitted || moved.Version != c.Version+1 {
 		t.Fatalf("moved = org %d number %s status %s version %d; want org %d, number %s, submitted, version %d",
 			moved.OrgID, moved.Number, moved.Status, moved.Version, cangshan, c.Number, c.Version+1)
 	}

@@ -14,9 +14,13 @@ import (
 type caseRow struct {
 	ID                  int64 `gorm:"primaryKey"`
 	OrgID               int64
-	Number              string
-	Year                int
+	Number              string // '' until acceptance
+	Year                int    // the registration's year and sequence
 	Seq                 int
+	RegistrationNumber  string
+	NumberYear          *int // the case number's year and sequence
+	NumberSeq           *int
+	MaterialsReceivedAt *time.Time
 	RegionCode          string
 	Source              string
 	DisputeType         string
@@ -45,9 +49,18 @@ type caseRow struct {
 
 func (caseRow) TableName() string { return "cases" }
 
+// ref is the case number, or the registration number before acceptance.
+func (r caseRow) ref() string {
+	if r.Number != "" {
+		return r.Number
+	}
+	return r.RegistrationNumber
+}
+
 func (r caseRow) toDomain() domain.Case {
 	c := domain.Case{
 		ID: r.ID, OrgID: r.OrgID, Number: r.Number, Year: r.Year, Seq: r.Seq, RegionCode: r.RegionCode,
+		RegistrationNumber: r.RegistrationNumber, MaterialsReceivedAt: r.MaterialsReceivedAt,
 		Source: domain.CaseSource(r.Source), DisputeType: domain.DisputeType(r.DisputeType),
 		Summary: r.Summary, Claims: r.Claims, ClaimAmountFen: r.ClaimAmountFen, Status: domain.CaseStatus(r.Status),
 		RespondentConsentAt: r.RespondentConsentAt, MediationDueAt: r.MediationDueAt, RepeatInfringer: r.RepeatInfringer,

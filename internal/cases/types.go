@@ -59,6 +59,11 @@ type IntakeInput struct {
 	CourtProcedure domain.CourtProcedure `json:"court_procedure,omitempty"`
 	Parties        []PartyInput          `json:"parties"`
 	Rights         []RightInput          `json:"rights"`
+	// MaterialsReceivedAt is when the committee received (签收) the
+	// materials of a court's delegation or entrustment, from which its
+	// mediation period runs; set by the referral flow (SubmitInternal),
+	// never taken from a client.
+	MaterialsReceivedAt *time.Time `json:"-"`
 }
 
 // CaseView is one case with everything its page shows, already filtered
@@ -113,7 +118,8 @@ type ListFilter struct {
 	RegionCode  string // county (GB/T 2260) of the handling committee
 	MediatorID  int64
 	From, To    time.Time // created_at range, To exclusive
-	// Q searches the case number, a party's name or an IP right number.
+	// Q searches the case number, the registration number, a party's
+	// name or an IP right number.
 	Q      string
 	Cursor string
 	Limit  int // default 50, max 200
@@ -121,19 +127,21 @@ type ListFilter struct {
 
 // ListItem is one row of a case list.
 type ListItem struct {
-	ID              int64              `json:"id"`
-	Number          string             `json:"number"`
-	OrgID           int64              `json:"org_id"`
-	OrgName         string             `json:"org_name"`
-	Status          domain.CaseStatus  `json:"status"`
-	Source          domain.CaseSource  `json:"source"`
-	DisputeType     domain.DisputeType `json:"dispute_type"`
-	Applicant       string             `json:"applicant"`  // first applicant's name
-	Respondent      string             `json:"respondent"` // first respondent's name
-	MediationDueAt  *time.Time         `json:"mediation_due_at"`
-	RepeatInfringer bool               `json:"repeat_infringer"`
-	CreatedAt       time.Time          `json:"created_at"`
-	Version         int                `json:"version"`
+	ID     int64  `json:"id"`
+	Number string `json:"number"` // "" until acceptance
+	// RegistrationNumber is shown where the case has no number yet.
+	RegistrationNumber string             `json:"registration_number"`
+	OrgID              int64              `json:"org_id"`
+	OrgName            string             `json:"org_name"`
+	Status             domain.CaseStatus  `json:"status"`
+	Source             domain.CaseSource  `json:"source"`
+	DisputeType        domain.DisputeType `json:"dispute_type"`
+	Applicant          string             `json:"applicant"`  // first applicant's name
+	Respondent         string             `json:"respondent"` // first respondent's name
+	MediationDueAt     *time.Time         `json:"mediation_due_at"`
+	RepeatInfringer    bool               `json:"repeat_infringer"`
+	CreatedAt          time.Time          `json:"created_at"`
+	Version            int                `json:"version"`
 }
 
 // AcceptInput records the respondent's consent to mediate.

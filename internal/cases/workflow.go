@@ -12,9 +12,15 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// Accept accepts a submitted case once the respondent has agreed to
-// mediate (mediation is voluntary): ConsentAt is required, must not be in
-// the future nor on a day before the case was filed. Director only.
+// Accept accepts (受理) a submitted case once the respondent has agreed
+// to mediate (mediation is voluntary): ConsentAt is required, must not be
+// in the future nor on a day before the case was filed. Director only.
+//
+// Acceptance gives the case its number (the registration number stays)
+// and opens the mediation period (deadlines.go): from acceptance, or for
+// a court's delegation or entrustment from the receipt of the court's
+// materials; the committee is responsible for it until mediators are
+// assigned.
 func (s *Service) Accept(ctx context.Context, id int64, in AcceptInput) (domain.Case, error) {
 	var note string
 	return s.run(ctx, id, step{action: domain.ActionAccept, version: in.Version,
@@ -25,14 +31,80 @@ func (s *Service) Accept(ctx context.Context, id int64, in AcceptInput) (domain.
 		checkCase: func(f *domain.Fields, st *caseState) {
 			sinceFiling(f, "consent_at", in.ConsentAt, st)
 		},
-		apply: func(_ context.Context, _ *gorm.DB, st *caseState) (change, error) {
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
 			consent := in.ConsentAt.UTC().Truncate(time.Microsecond)
-			return change{to: domain.StatusAccepted,
-				set:   map[string]any{"respondent_consent_at": consent, "accepted_at": st.now},
-				after: map[string]any{"respondent_consent_at": stamp(consent), "accepted_at": stamp(st.now)},
-				note:  map[string]any{"consent_note": note},
-			}, nil
+			ch := change{to: domain.StatusAccepted,
+				set:    map[string]any{"respondent_consent_at": consent, "accepted_at": st.now},
+				before: map[string]any{},
+				after:  map[string]any{"respondent_consent_at": stamp(consent), "accepted_at": stamp(st.now)},
+				note:   map[string]any{"consent_note": note},
+			}
+			// A case filed before numbers were given at acceptance has one.
+			if st.row.Number == "" {
+				if err := s.giveNumber(ctx, tx, st, &ch); err != nil {
+					return change{}, err
+				}
+			}
+			if err := s.startMediationPeriod(ctx, tx, st, &ch); err != nil {
+				return change{}, err
+			}
+			return ch, nil
 		}})
+}
+
+// giveNumber gives the case being accepted its case number, the next of
+// its committee and the year of acceptance (gapless: nextNumber).
+func (s *Service) giveNumber(ctx context.Context, tx *gorm.DB, st *caseState, ch *change) error {
+	var code string
+	if err := tx.WithContext(ctx).Table("orgs").Select("short_code").Where("id = ?", st.row.OrgID).Scan(&code).Error; err != nil {
+		return fmt.Errorf("load committee %d: %w", st.row.OrgID, err)
+	}
+	if code == "" {
+		return domain.Errorf(domain.ECONFLICT, "the committee has no short code to number the case with; a system administrator sets it")
+	}
+	year := caseYear(st.now)
+	seq, err := nextNumber(ctx, tx, caseCounters, st.row.OrgID, year)
+	if err != nil {
+		return err
+	}
+	number := caseNumber(year, code, seq)
+	var taken int
+	if err := tx.WithContext(ctx).Raw("SELECT count(*) FROM cases WHERE number = ?", number).Scan(&taken).Error; err != nil {
+		return fmt.Errorf("number case: %w", err)
+	}
+	if taken > 0 {
+		return domain.Errorf(domain.ECONFLICT, "case number %s is taken: another committee uses the short code %s", number, code)
+	}
+	ch.set["number"], ch.set["number_year"], ch.set["number_seq"] = number, year, seq
+	ch.before["number"], ch.after["number"] = "", number
+	return nil
+}
+
+// startMediationPeriod opens the mediation period of a case being
+// accepted (or, for a case accepted before the period opened at
+// acceptance, being assigned) and records its due time on the case.
+func (s *Service) startMediationPeriod(ctx context.Context, tx *gorm.DB, st *caseState, ch *change) error {
+	d, err := s.openMediation(ctx, tx, st, mediationStart(st))
+	if err != nil {
+		return err
+	}
+	if ch.set == nil {
+		ch.set = map[string]any{}
+	}
+	if ch.before == nil {
+		ch.before = map[string]any{}
+	}
+	if ch.after == nil {
+		ch.after = map[string]any{}
+	}
+	if ch.note == nil {
+		ch.note = map[string]any{}
+	}
+	ch.set["mediation_due_at"] = d.DueAt
+	ch.before["mediation_due_at"], ch.after["mediation_due_at"] = nil, stamp(d.DueAt)
+	ch.note["deadline_rule"], ch.note["deadline_provisional"] = d.RuleID, d.Provisional
+	ch.note["deadline_event_at"] = stampPtr(d.EventAt)
+	return nil
 }
 
 // Reject declines a submitted case, with a reason and the route the
@@ -59,11 +131,12 @@ func (s *Service) Reject(ctx context.Context, id int64, in ReasonInput) (domain.
 }
 
 // Assign assigns one or more mediators of the handling committee and
-// starts mediation and its deadline: the mediation period of the case's
-// source, counted from now on the working-day calendar (deadlines.go), in
-// the same transaction; mediation_due_at is its due time. Each mediator
-// must then declare that they have no conflict of interest before working
-// the case. Director only.
+// starts mediation: the mediation period, open since acceptance, passes
+// from the committee to the first mediator (syncResponsible). A case
+// accepted before the period opened at acceptance gets it now, counted
+// from its acceptance (deadlines.go). Each mediator must then declare
+// that they have no conflict of interest before working the case.
+// Director only.
 //
 // The state machine allows assign only from accepted. When a mediating
 // case has lost every mediator (all withdrew, or were removed after
@@ -86,16 +159,14 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 			}
 			ch := change{after: map[string]any{"mediators": ids}}
 			if st.status() == domain.StatusAccepted {
-				d, err := s.openMediation(ctx, tx, st)
-				if err != nil {
+				ch.to = domain.StatusMediating
+				if st.row.MediationDueAt == nil {
+					if err := s.startMediationPeriod(ctx, tx, st, &ch); err != nil {
+						return change{}, err
+					}
+				} else if err := s.syncResponsible(ctx, tx, st); err != nil {
 					return change{}, err
 				}
-				due := d.DueAt
-				ch.to = domain.StatusMediating
-				ch.set = map[string]any{"mediation_due_at": due}
-				ch.before = map[string]any{"mediation_due_at": nil}
-				ch.after["mediation_due_at"] = stamp(due)
-				ch.note = map[string]any{"deadline_rule": d.RuleID, "deadline_provisional": d.Provisional}
 			} else {
 				if err := s.syncResponsible(ctx, tx, st); err != nil {
 					return change{}, err

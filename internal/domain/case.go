@@ -373,16 +373,20 @@ func (r *IPRight) ValidateNumber(f *Fields, field string) {
 
 // Case is a dispute case (调解案件).
 type Case struct {
-	ID          int64
-	OrgID       int64  // handling committee
-	Number      string // （2026）榕知调字第0001号
-	Year        int
-	Seq         int
-	RegionCode  string // GB/T 2260 of the handling committee's area
-	Source      CaseSource
-	DisputeType DisputeType
-	Summary     string // the facts in brief
-	Claims      string // what the applicant asks for
+	ID    int64
+	OrgID int64 // handling committee
+	// Number is the case number （2026）榕知调字第0001号, given at
+	// acceptance (受理); "" before. RegistrationNumber
+	// （2026）榕知调登字第0001号 is given at filing, Year and Seq are its.
+	Number             string
+	RegistrationNumber string
+	Year               int
+	Seq                int
+	RegionCode         string // GB/T 2260 of the handling committee's area
+	Source             CaseSource
+	DisputeType        DisputeType
+	Summary            string // the facts in brief
+	Claims             string // what the applicant asks for
 	// ClaimAmountFen is the amount claimed in fen (1/100 yuan); 0 = none.
 	ClaimAmountFen int64
 	Status         CaseStatus
@@ -390,6 +394,10 @@ type Case struct {
 	// (mediation is voluntary); required to accept.
 	RespondentConsentAt *time.Time
 	MediationDueAt      *time.Time
+	// MaterialsReceivedAt is when the committee received (签收) a court's
+	// materials for a delegated or entrusted case: the mediation period
+	// runs from then.
+	MaterialsReceivedAt *time.Time
 	RepeatInfringer     bool // a respondent has a credit record
 	Outcome             string
 	OutcomeReason       string    // reject / fail / withdraw reason
@@ -410,6 +418,15 @@ type Case struct {
 	// OutcomeAt is when the decision behind Outcome was made: the
 	// rejection, the failure, the withdrawal, or the agreement's effect.
 	OutcomeAt *time.Time
+}
+
+// Ref is how the case is referred to: its case number once accepted,
+// its registration number before.
+func (c Case) Ref() string {
+	if c.Number != "" {
+		return c.Number
+	}
+	return c.RegistrationNumber
 }
 
 // Mediator is a mediator assigned to a case.

@@ -36,6 +36,10 @@ func (s *Service) fileCourtCase(ctx context.Context, tx *gorm.DB, st *state) (in
 		return 0, "", fmt.Errorf("decode delegated case: %w", err)
 	}
 	in.OrgID = st.row.ReceiverOrgID
+	// The mediation period runs from the committee's receipt (签收) of
+	// the court's materials (docs/law.md §2); accepting what was not
+	// acknowledged acknowledges it first.
+	in.MaterialsReceivedAt = st.row.ReceivedAt
 	switch Kind(st.row.Kind) {
 	case KindCourtDelegation:
 		in.Source, in.CourtProcedure = domain.SourceCourtDelegated, ""
@@ -53,7 +57,7 @@ func (s *Service) fileCourtCase(ctx context.Context, tx *gorm.DB, st *state) (in
 	if err := tx.WithContext(ctx).Exec("UPDATE documents SET case_id = ? WHERE referral_id = ? AND case_id IS NULL", c.ID, st.row.ID).Error; err != nil {
 		return 0, "", fmt.Errorf("move referral documents: %w", err)
 	}
-	return c.ID, c.Number, nil
+	return c.ID, c.Ref(), nil
 }
 
 // caseOutcome is the case service's outcome hook: when a case filed from a

@@ -90,7 +90,8 @@ func TestCourtDelegation_RoundTrip(t *testing.T) {
 		t.Errorf("court's view = %+v", cv)
 	}
 
-	// Mediation: the delegated period (30 days) from assignment.
+	// Mediation: the delegated period (30 days) from the receipt of the
+	// court's materials (court_period_test.go).
 	cs := fx.mediate("gulou", c.Case)
 	med := fx.deadlines("case", cs.ID)["mediation"]
 	if med.RuleID != "mediation.court_delegated" {
@@ -101,7 +102,7 @@ func TestCourtDelegation_RoundTrip(t *testing.T) {
 	fx.settle("gulou", cs)
 
 	v := fx.get("liaison.gulou-court", r.ID)
-	if v.Status != referral.StatusCompleted || v.Result["outcome"] != "settled" || v.Result["case_number"] != c.Number ||
+	if v.Status != referral.StatusCompleted || v.Result["outcome"] != "settled" || v.Result["case_number"] != cs.Number || cs.Number == "" ||
 		v.Result["agreement_effective_at"] == nil {
 		t.Fatalf("court sees %+v", v.Referral)
 	}
@@ -316,7 +317,8 @@ func TestCourtDelegation_RejectedReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fx.cs.Reject(fx.as("director.gulou"), c.ID, cases.ReasonInput{Version: c.Version, Reason: "不属于受理范围"}); err != nil {
+	if _, err := fx.cs.Reject(fx.as("director.gulou"), c.ID, cases.ReasonInput{Version: c.Version, Reason: "不属于受理范围",
+		Route: domain.RouteOtherBody}); err != nil {
 		t.Fatal(err)
 	}
 	v := fx.get("liaison.gulou-court", r.ID)

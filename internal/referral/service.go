@@ -376,7 +376,13 @@ func (s *Service) linkCase(ctx context.Context, tx *gorm.DB, f *domain.Fields, a
 	switch in.Kind {
 	case KindJudicialConfirm:
 		settled := facts.Status == domain.StatusSettled || (facts.Status == domain.StatusClosed && facts.Outcome == string(domain.StatusSettled))
-		if !settled || facts.EffectiveAt == nil {
+		if facts.Source == domain.SourceCourtEntrusted {
+			// A court-entrusted case goes back to the court that entrusted
+			// it, which concludes it by a civil mediation statement or lets
+			// the plaintiff withdraw: its agreement is not for judicial
+			// confirmation (docs/law.md §2).
+			f.Add("case_id", "validation.referral_court_entrusted")
+		} else if !settled || facts.EffectiveAt == nil {
 			f.Add("case_id", "validation.referral_needs_effective_agreement")
 		} else if calc, err := s.deadlines.Calculate(deadline.RuleJudicialConfirmationApply, *facts.EffectiveAt); err != nil {
 			return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/web"
 	"github.com/ipmediate/ipmediate/internal/worker"
@@ -60,7 +61,7 @@ func (a *App) buildNotify() error {
 	if err != nil {
 		return err
 	}
-	texts, err := web.NewTranslator(ifs)
+	texts, err := i18n.NewTranslator(ifs)
 	if err != nil {
 		return err
 	}

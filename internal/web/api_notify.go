@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/notify"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) apiNotificationList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lang := normalizeLang(c.QueryParam("lang"))
+	lang := i18n.NormalizeLang(c.QueryParam("lang"))
 	out := make([]notificationOut, len(items))
 	for i, n := range items {
 		title, body := notify.Render(s.tmpl.tr, lang, n.Kind, n.Params)

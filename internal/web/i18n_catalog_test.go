@@ -3,7 +3,7 @@ package web
 // The message catalogs must stay complete: every id the templates and the
 // Go code ask for exists in Chinese and in English, and the two languages
 // have the same ids. The translator shows a missing id as the id itself
-// (i18n.go), so a gap does not fail a page: only this test finds it.
+// (internal/i18n), so a gap does not fail a page: only this test finds it.
 //
 // What is checked, and how:
 //

@@ -15,17 +15,18 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/i18n"
 )
 
 // Templates holds one parsed template set per page: the layout plus the
 // page, parsed once at start.
 type Templates struct {
 	pages map[string]*template.Template
-	tr    *Translator
+	tr    *i18n.Translator
 }
 
 // NewTemplates parses layout.html and every pages/*.html of fsys.
-func NewTemplates(fsys fs.FS, tr *Translator) (*Templates, error) {
+func NewTemplates(fsys fs.FS, tr *i18n.Translator) (*Templates, error) {
 	base, err := template.New("base").Funcs(funcs).Funcs(caseFuncs).ParseFS(fsys, "layout.html", "partials.html", "print_layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
@@ -63,7 +64,7 @@ type Page struct {
 	Actor     *domain.Actor
 	Flash     *Flash
 	Data      any
-	tr        *Translator
+	tr        *i18n.Translator
 	authz     Authz
 
 	// Unread is the signed-in user's unread notification count, up to
@@ -234,15 +235,15 @@ const langCookie = "lang"
 // expect Chinese unless they switch.
 func langOf(c echo.Context) string {
 	if ck, err := c.Cookie(langCookie); err == nil {
-		return normalizeLang(ck.Value)
+		return i18n.NormalizeLang(ck.Value)
 	}
-	return Languages[0]
+	return i18n.Languages[0]
 }
 
 // handleLangSwitch stores the chosen language in a cookie and returns to
 // the page the user came from (only paths of this site, never elsewhere).
 func (s *Server) handleLangSwitch(c echo.Context) error {
-	lang := normalizeLang(c.QueryParam("to"))
+	lang := i18n.NormalizeLang(c.QueryParam("to"))
 	c.SetCookie(&http.Cookie{
 		Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: c.Scheme() == "https",

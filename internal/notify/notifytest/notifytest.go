@@ -16,9 +16,9 @@ import (
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/testenv"
-	"github.com/ipmediate/ipmediate/internal/web"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
@@ -42,7 +42,7 @@ func EndOf(y int, m time.Month, d int) time.Time { return calendar.NewDate(y, m,
 
 var (
 	textsOnce sync.Once
-	texts     *web.Translator
+	texts     *i18n.Translator
 	textsErr  error
 	calOnce   sync.Once
 	cal       *calendar.Calendar
@@ -58,7 +58,7 @@ func Texts(t testing.TB) notify.Texts {
 			textsErr = err
 			return
 		}
-		texts, textsErr = web.NewTranslator(sub)
+		texts, textsErr = i18n.NewTranslator(sub)
 	})
 	if textsErr != nil {
 		t.Fatal(textsErr)

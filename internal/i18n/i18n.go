@@ -1,4 +1,8 @@
-package web
+// Package i18n holds the message catalogs of the user interface and of
+// notifications (web/i18n/*.yaml) and translates a message id into
+// Chinese (the default) or English. The web server and the notification
+// worker both use it; neither borrows the other's.
+package i18n
 
 import (
 	"fmt"
@@ -57,8 +61,8 @@ func (t *Translator) T(lang, id string, params map[string]any) string {
 	return s
 }
 
-// normalizeLang maps a requested language to a supported one.
-func normalizeLang(s string) string {
+// NormalizeLang maps a requested language to a supported one.
+func NormalizeLang(s string) string {
 	switch s {
 	case "en", "en-US", "en-GB":
 		return "en"

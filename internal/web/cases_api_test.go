@@ -183,8 +183,8 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 	c = f.do("mediator1.gulou", "POST", id+"/settle", map[string]any{"version": c.Version, "facts": "被申请人制造销售涉案设备。",
 		"disputed_matters": "是否侵权及赔偿数额。", "responsibilities": "被申请人承担侵权责任。", "terms": "被申请人赔偿申请人人民币十万元并停止制造销售。",
 		"performance_method": "银行转账", "performance_due": f.clk.Now().In(calendar.Beijing).AddDate(0, 1, 0).Format("2006-01-02")}, 200)
-	if c.Status != "settled" {
-		t.Fatalf("after settle: %s", c.Status)
+	if c.Status != "agreement_draft" {
+		t.Fatalf("after settle: %s, want the draft awaiting signatures", c.Status)
 	}
 	v := f.do("mediator1.gulou", "GET", id, nil, 200)
 	for _, party := range v.Parties {
@@ -197,6 +197,9 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 		t.Fatalf("the agreement must not be effective before the seal: %+v", v.Agreement)
 	}
 	c = f.do("clerk.gulou", "POST", id+"/signoff", map[string]any{"version": c.Version, "signer_kind": "seal", "method": "seal", "signed_at": f.nowStr(-10 * time.Minute)}, 200)
+	if c.Status != "settled" {
+		t.Fatalf("after the seal: %s", c.Status)
+	}
 	v = f.do("director.gulou", "GET", id, nil, 200)
 	if v.Agreement == nil || v.Agreement.EffectiveAt == nil || len(v.Agreement.Signoffs) != 4 {
 		t.Fatalf("the agreement must be effective with 4 sign-offs: %+v", v.Agreement)

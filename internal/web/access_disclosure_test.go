@@ -342,14 +342,14 @@ func TestDisclosure_ReceiverListAndSearch(t *testing.T) {
 			t.Errorf("search %q matches what the referral does not disclose: %+v", s, got)
 		}
 	}
-	if got := e.listCases(rcv, q(c.Number)); len(got) != 1 || got[0].ID != c.ID || got[0].Respondent != "" {
+	if got := e.listCases(rcv, q(c.Ref())); len(got) != 1 || got[0].ID != c.ID || got[0].Respondent != "" {
 		t.Errorf("search by the case number = %+v", got)
 	}
-	if st, html := e.page(rcv, "/cases?q="+url.QueryEscape(person)); st != 200 || strings.Contains(html, c.Number) {
+	if st, html := e.page(rcv, "/cases?q="+url.QueryEscape(person)); st != 200 || strings.Contains(html, c.Ref()) {
 		t.Errorf("the case list page (%d) finds the case by an undisclosed name", st)
 	}
-	if st, html := e.page(rcv, "/cases"); st != 200 || !strings.Contains(html, c.Number) || strings.Contains(html, person) ||
-		strings.Contains(html, other.Number) {
+	if st, html := e.page(rcv, "/cases"); st != 200 || !strings.Contains(html, c.Ref()) || strings.Contains(html, person) ||
+		strings.Contains(html, other.Ref()) {
 		t.Errorf("the case list page (%d) is not the referral's case, cut to the disclosure", st)
 	}
 	// The committee itself finds both by the name.
@@ -359,7 +359,7 @@ func TestDisclosure_ReceiverListAndSearch(t *testing.T) {
 
 	// Declined: nothing is left.
 	e.step(rcv, r, "decline", map[string]any{"reason": "不属于援助范围"})
-	if got := e.listCases(rcv, q(c.Number)); len(got) != 0 {
+	if got := e.listCases(rcv, q(c.Ref())); len(got) != 0 {
 		t.Errorf("after the decline the receiver still lists %+v", got)
 	}
 
@@ -390,7 +390,7 @@ func TestDisclosure_LeaderSearchesOnlyWhatItReads(t *testing.T) {
 			t.Errorf("the leader's search %q confirms a masked name: %+v", s, got)
 		}
 	}
-	for _, s := range []string{"闽光披露测试", c.Number, "87654321"} {
+	for _, s := range []string{"闽光披露测试", c.Ref(), "87654321"} {
 		got := e.listCases("leader", q(s))
 		if len(got) != 1 || got[0].ID != c.ID {
 			t.Errorf("the leader's search %q = %+v, want the case", s, got)

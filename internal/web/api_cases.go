@@ -16,8 +16,10 @@ import (
 
 // caseOut is the JSON form of a case's own fields.
 type caseOut struct {
-	ID                  int64              `json:"id"`
-	Number              string             `json:"number"`
+	ID     int64  `json:"id"`
+	Number string `json:"number"` // "" until acceptance
+	// RegistrationNumber is given at filing, the case number at acceptance.
+	RegistrationNumber  string             `json:"registration_number"`
 	Status              domain.CaseStatus  `json:"status"`
 	OrgID               int64              `json:"org_id"`
 	Version             int                `json:"version"`
@@ -43,7 +45,7 @@ type caseOut struct {
 }
 
 func caseJSON(c domain.Case) caseOut {
-	return caseOut{ID: c.ID, Number: c.Number, Status: c.Status, OrgID: c.OrgID, Version: c.Version, Source: c.Source,
+	return caseOut{ID: c.ID, Number: c.Number, RegistrationNumber: c.RegistrationNumber, Status: c.Status, OrgID: c.OrgID, Version: c.Version, Source: c.Source,
 		DisputeType: c.DisputeType, Summary: c.Summary, Claims: c.Claims, ClaimAmountFen: c.ClaimAmountFen,
 		RegionCode: c.RegionCode, RespondentConsentAt: c.RespondentConsentAt, MediationDueAt: c.MediationDueAt,
 		RepeatInfringer: c.RepeatInfringer, OutcomeReason: c.OutcomeReason, SuggestedRoute: c.SuggestedRoute,

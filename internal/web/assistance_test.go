@@ -360,17 +360,18 @@ func TestAssistanceAPI_Flow(t *testing.T) {
 		Case        struct {
 			ID     int64  `json:"id"`
 			Number string `json:"number"`
+			RegNo  string `json:"registration_number"`
 			Source string `json:"source"`
 			Status string `json:"status"`
 		} `json:"case"`
 	}](t, f.do("assistance.fz", "POST", path+"/open-case", map[string]any{"version": app.Version, "org_id": gulou}, 201))
-	if opened.Case.Source != "assistance_referred" || opened.Case.Status != "submitted" || !strings.Contains(opened.Case.Number, "鼓知调字") {
+	if opened.Case.Source != "assistance_referred" || opened.Case.Status != "submitted" || opened.Case.Number != "" || !strings.Contains(opened.Case.RegNo, "鼓知调登字") {
 		t.Fatalf("opened: %+v", opened.Case)
 	}
 	f.do("director.gulou", "GET", fmt.Sprintf("/cases/%d", opened.Case.ID), nil, 200)
 	f.do("sme1", "GET", fmt.Sprintf("/cases/%d", opened.Case.ID), nil, 200)
 	view = asDecode[appJSON](t, f.do("sme1", "GET", path, nil, 200))
-	if len(view.Links) != 1 || view.Links[0].CaseNumber != opened.Case.Number || slices.Contains(view.AllowedActions, "open-case") {
+	if len(view.Links) != 1 || view.Links[0].CaseNumber != opened.Case.RegNo || slices.Contains(view.AllowedActions, "open-case") {
 		t.Fatalf("the SME's view of the result: %+v", view)
 	}
 	f.do("assistance.fz", "POST", path+"/open-case", map[string]any{"version": opened.Application.Version, "org_id": gulou}, 409)

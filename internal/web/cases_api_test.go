@@ -47,6 +47,7 @@ type caseJSON struct {
 	ID             int64  `json:"id"`
 	OrgID          int64  `json:"org_id"`
 	Number         string `json:"number"`
+	RegistrationNo string `json:"registration_number"`
 	Status         string `json:"status"`
 	Version        int    `json:"version"`
 	RepeatInfr     bool   `json:"repeat_infringer"`
@@ -144,7 +145,8 @@ func (f *caseFlow) nowStr(d time.Duration) string {
 func TestCasesAPI_FullFlow(t *testing.T) {
 	f := newCaseFlow(t)
 	c := f.do("clerk.gulou", "POST", "/cases", f.intake(nil), 201)
-	if !strings.HasPrefix(c.Number, "（") || !strings.Contains(c.Number, "鼓知调字第0001号") || c.Status != "submitted" {
+	// Registered: a registration number, the case number only at acceptance.
+	if c.Number != "" || !strings.HasPrefix(c.RegistrationNo, "（") || !strings.Contains(c.RegistrationNo, "鼓知调登字第0001号") || c.Status != "submitted" {
 		t.Fatalf("intake: %+v", c)
 	}
 	id := fmt.Sprintf("/cases/%d", c.ID)

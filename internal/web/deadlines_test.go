@@ -78,8 +78,10 @@ func TestDeadlinesAPI_Calculate(t *testing.T) {
 		t.Errorf("simplified: %+v", got)
 	}
 	// A Beijing local time, in a year without an official arrangement.
+	// One month (mediation.direct): the corresponding day, Saturday 1
+	// April, is a rest day, so the period runs to Monday 3 April.
 	got = calc("rule=mediation.direct&from=2028-03-01T10:00")
-	if got.DueAt != "2028-04-01T00:00:00+08:00" || !got.Provisional || fmt.Sprint(got.ProvisionalYears) != "[2028]" {
+	if got.DueAt != "2028-04-04T00:00:00+08:00" || !got.Provisional || fmt.Sprint(got.ProvisionalYears) != "[2028]" {
 		t.Errorf("2028: %+v", got)
 	}
 

@@ -37,20 +37,25 @@ such a result says "provisional", and stored deadlines computed on it are
 recomputed when the official file ships (at every start of serve and
 worker, or with "ipmediate deadline recompute").`,
 	}
-	cmd.AddCommand(newDeadlineRulesCmd(), newDeadlineCalcCmd(), newDeadlineRecomputeCmd(g))
+	cmd.AddCommand(newDeadlineRulesCmd(g), newDeadlineCalcCmd(g), newDeadlineRecomputeCmd(g))
 	return cmd
 }
 
-// deadlineService is a service for computing only (no database).
-func deadlineService() (*deadline.Service, error) {
-	cal, rules, err := deadline.Defaults()
+// deadlineService is a service for computing only (no database), on the
+// calendar and rules the configuration names (legal.*), as serve uses.
+func deadlineService(g *globalFlags) (*deadline.Service, error) {
+	cfg, err := loadConfig(g)
+	if err != nil {
+		return nil, err
+	}
+	cal, rules, err := calendar.LoadLegal(cfg.Legal.HolidaysDir, cfg.Legal.RulesFile)
 	if err != nil {
 		return nil, err
 	}
 	return deadline.NewService(nil, cal, rules, nil, nil, nil), nil
 }
 
-func newDeadlineRulesCmd() *cobra.Command {
+func newDeadlineRulesCmd(g *globalFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "rules",
 		Short: "List the deadline rules: id, limit, unit, whether extendable, legal basis",
@@ -60,7 +65,7 @@ deadlines and "deadline calc --rule" refer to, the limit and its unit
 whether and by how much the period may be extended, and the legal basis.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			svc, err := deadlineService()
+			svc, err := deadlineService(g)
 			if err != nil {
 				return err
 			}
@@ -85,7 +90,7 @@ whether and by how much the period may be extended, and the legal basis.`,
 	}
 }
 
-func newDeadlineCalcCmd() *cobra.Command {
+func newDeadlineCalcCmd(g *globalFlags) *cobra.Command {
 	var rule, from string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -110,7 +115,7 @@ reached. Nothing is stored.
 			if strings.TrimSpace(from) == "" {
 				return errors.New("--from is required: the time of the event the period runs from")
 			}
-			svc, err := deadlineService()
+			svc, err := deadlineService(g)
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/authz"
+	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
@@ -273,8 +275,8 @@ func (a *App) buildServices(ctx context.Context) error {
 		return &config.SettingError{Setting: "security.pii_active_key (IPM_SECURITY_PII_ACTIVE_KEY)", Problem: err.Error()}
 	}
 	a.Audit = audit.New(a.DB, nil)
-	if a.Authz, err = authz.New(ctx, a.DB, a.Log); err != nil {
-		return fmt.Errorf("authorization: %w", err)
+	if a.Authz, err = authz.NewFromFile(ctx, a.DB, a.Log, cfg.Legal.PolicyFile); err != nil {
+		return &config.SettingError{Setting: "legal.policy_file (IPM_LEGAL_POLICY_FILE)", Problem: err.Error()}
 	}
 	a.Orgs = org.NewStore(a.DB)
 	a.OrgSvc = org.NewService(a.DB, a.Orgs, a.Authz, a.Audit)
@@ -285,9 +287,11 @@ func (a *App) buildServices(ctx context.Context) error {
 		RegisterPerHour: cfg.Security.RegisterRatePerHour,
 	}, time.Now, a.Log)
 
-	if a.Deadlines, err = deadline.Default(a.DB, a.Authz, now, a.Log); err != nil {
-		return fmt.Errorf("deadline rules and holiday calendar: %w", err)
+	cal, rules, err := loadLegal(cfg.Legal)
+	if err != nil {
+		return err
 	}
+	a.Deadlines = deadline.NewService(a.DB, cal, rules, a.Authz, now, a.Log)
 	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, now, a.Log, cases.WithDeadlines(a.Deadlines))
 	blobs, err := document.NewBlobs(cfg.Storage.Dir)
 	if err != nil {
@@ -497,4 +501,32 @@ func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewTextHandler(w, hopts))
 	}
 	return slog.New(slog.NewJSONHandler(w, hopts))
+}
+
+// loadLegal loads the holiday calendar and the deadline rules as
+// configured (legal.*: files over the embedded ones) and checks that the
+// rules define every rule id the code opens deadlines with, so that a
+// renamed or dropped rule stops the start, naming it, instead of failing
+// a clerk's action later.
+func loadLegal(l config.Legal) (*calendar.Calendar, calendar.Rules, error) {
+	cal, rules, err := calendar.LoadLegal(l.HolidaysDir, l.RulesFile)
+	if err != nil {
+		return nil, calendar.Rules{}, &config.SettingError{Setting: "legal.holidays_dir / legal.rules_file", Problem: err.Error()}
+	}
+	if err := rules.Require(UsedRules()...); err != nil {
+		setting := "configs/deadlines.yaml"
+		if l.RulesFile != "" {
+			setting = "legal.rules_file (IPM_LEGAL_RULES_FILE)"
+		}
+		return nil, calendar.Rules{}, &config.SettingError{Setting: setting, Problem: err.Error()}
+	}
+	return cal, rules, nil
+}
+
+// UsedRules lists every deadline rule id the code opens deadlines with:
+// the case actions', the referral steps', assistance's and the annual
+// report's.
+func UsedRules() []string {
+	ids := slices.Concat(deadline.CaseDeadlineRules, referral.DeadlineRules, assistance.DeadlineRules)
+	return append(ids, notify.RuleAnnualReport)
 }

@@ -27,10 +27,7 @@ func (a *App) buildNotify() error {
 	cfg := a.Config
 	// The calendar and rules the deadline service computes with, parsed
 	// once per process.
-	cal, rules, err := deadline.Defaults()
-	if err != nil {
-		return err
-	}
+	cal, rules := a.Deadlines.Calendar(), a.Deadlines.RuleSet()
 	stages, err := notify.ParseStages(cfg.Reminders.Stages)
 	if err != nil {
 		return &config.SettingError{Setting: "reminders.stages (IPM_REMINDERS_STAGES)", Problem: err.Error()}
@@ -43,9 +40,9 @@ func (a *App) buildNotify() error {
 	if err != nil {
 		return &config.SettingError{Setting: "reminders.annual_report_from (IPM_REMINDERS_ANNUAL_REPORT_FROM)", Problem: err.Error()}
 	}
-	rule, ok := rules.Rule("annual_report")
+	rule, ok := rules.Rule(notify.RuleAnnualReport)
 	if !ok {
-		return fmt.Errorf("configs/deadlines.yaml: the rule annual_report is missing")
+		return fmt.Errorf("deadline rules: the rule %s is missing", notify.RuleAnnualReport)
 	}
 	due, err := monthDay(rule.On)
 	if err != nil {

@@ -156,6 +156,10 @@ const (
 	RuleFirstResponse = "exhibition.first_response"
 )
 
+// DeadlineRules lists the rule ids assistance opens deadlines with, for
+// the start-up check that the configured rules define them.
+var DeadlineRules = []string{RuleSupplement, RuleFirstResponse}
+
 func encode(d map[string]any) (string, error) {
 	if len(d) == 0 {
 		return "{}", nil

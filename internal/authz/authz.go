@@ -51,6 +51,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -183,6 +184,23 @@ type Enforcer struct {
 // from casbin_rule. It fails when the policy has a bad line, naming it.
 func New(ctx context.Context, db *gorm.DB, log *slog.Logger) (*Enforcer, error) {
 	return newEnforcer(ctx, db, log, configs.PolicyCSV)
+}
+
+// NewFromFile is New with the policy read from policyFile instead of the
+// embedded configs/policy.csv (config legal.policy_file); "" is New.
+func NewFromFile(ctx context.Context, db *gorm.DB, log *slog.Logger, policyFile string) (*Enforcer, error) {
+	if policyFile == "" {
+		return New(ctx, db, log)
+	}
+	raw, err := os.ReadFile(policyFile)
+	if err != nil {
+		return nil, fmt.Errorf("authz: %w", err)
+	}
+	e, err := newEnforcer(ctx, db, log, raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", policyFile, err)
+	}
+	return e, nil
 }
 
 func newEnforcer(ctx context.Context, db *gorm.DB, log *slog.Logger, policyCSV []byte) (*Enforcer, error) {

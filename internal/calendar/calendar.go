@@ -8,6 +8,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -112,27 +113,45 @@ var yearFileName = regexp.MustCompile(`^([0-9]{4})\.yaml$`)
 // with a missing or malformed field, is an error that names the file and
 // the field. An empty fsys gives a calendar that answers every year
 // provisionally.
-func Load(fsys fs.FS) (*Calendar, error) {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		return nil, fmt.Errorf("holiday files: %w", err)
+func Load(fsys fs.FS) (*Calendar, error) { return LoadLayers(fsys) }
+
+// LoadLayers is Load over several folders of holiday files: a year's file
+// in a later layer replaces the same year's file of an earlier one, and
+// years only a later layer has are added. The embedded files are the
+// first layer; an operator's folder (legal.holidays_dir) the second, so a
+// new State Council notice takes effect without a new release.
+func LoadLayers(layers ...fs.FS) (*Calendar, error) {
+	files := map[string]fs.FS{}
+	var names []string
+	for _, fsys := range layers {
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			return nil, fmt.Errorf("holiday files: %w", err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if e.IsDir() || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
+				continue
+			}
+			if _, seen := files[name]; !seen {
+				names = append(names, name)
+			}
+			files[name] = fsys
+		}
 	}
+	sort.Strings(names)
 	c := &Calendar{
 		years:     map[int]YearInfo{},
 		days:      map[Date]dayEntry{},
 		statutory: map[int]map[Date]string{},
 	}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || (path.Ext(name) != ".yaml" && path.Ext(name) != ".yml") {
-			continue
-		}
+	for _, name := range names {
 		m := yearFileName.FindStringSubmatch(name)
 		if m == nil {
 			return nil, fmt.Errorf("%s: a holiday file is named <year>.yaml", name)
 		}
 		year, _ := strconv.Atoi(m[1])
-		raw, err := fs.ReadFile(fsys, name)
+		raw, err := fs.ReadFile(files[name], name)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}

@@ -204,6 +204,22 @@ func (rs Rules) Rule(id string) (Rule, bool) {
 	return rs.list[i], true
 }
 
+// Require reports, naming them, the ids among ids that no rule has: the
+// code opens deadlines by rule id, so a rule renamed or dropped from the
+// file must stop the start, not a clerk's action.
+func (rs Rules) Require(ids ...string) error {
+	var missing []string
+	for _, id := range ids {
+		if _, ok := rs.byID[id]; !ok && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("deadline rules: the code uses %s, which the rules do not define", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
 // All returns every rule, sorted by id. The slice is the caller's.
 func (rs Rules) All() []Rule { return slices.Clone(rs.list) }
 

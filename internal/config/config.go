@@ -38,6 +38,10 @@ type Config struct {
 	// Reminders, SMTP and SMS configure deadline reminders and their
 	// delivery (internal/notify).
 	Reminders Reminders `yaml:"reminders" envPrefix:"REMINDERS_"`
+	// Legal points at files that replace or extend the legal data built
+	// into the binary: holiday arrangements, deadline rules, the role
+	// policy.
+	Legal Legal `yaml:"legal" envPrefix:"LEGAL_"`
 	SMTP      SMTP      `yaml:"smtp" envPrefix:"SMTP_"`
 	SMS       SMS       `yaml:"sms" envPrefix:"SMS_"`
 }
@@ -167,6 +171,22 @@ type Storage struct {
 	Dir string `yaml:"dir" env:"DIR"`
 	// MaxUploadBytes caps one upload. Default 20 MiB.
 	MaxUploadBytes int64 `yaml:"max_upload_bytes" env:"MAX_UPLOAD_BYTES"`
+}
+
+// Legal names files outside the binary that take precedence over the
+// embedded configs/ files, so that a new State Council holiday notice, a
+// changed time limit or a changed role policy is a file to deploy rather
+// than a release. Empty: the embedded file alone.
+type Legal struct {
+	// HolidaysDir holds <year>.yaml holiday files (configs/holidays
+	// format); a year's file here replaces the embedded one of that year,
+	// and years not embedded are added.
+	HolidaysDir string `yaml:"holidays_dir" env:"HOLIDAYS_DIR"`
+	// RulesFile replaces configs/deadlines.yaml. It must define every rule
+	// the code uses, or the start stops naming the missing ones.
+	RulesFile string `yaml:"rules_file" env:"RULES_FILE"`
+	// PolicyFile replaces configs/policy.csv, the role permissions.
+	PolicyFile string `yaml:"policy_file" env:"POLICY_FILE"`
 }
 
 // Worker configures background processing.

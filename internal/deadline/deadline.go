@@ -131,6 +131,12 @@ const (
 	RuleJudicialConfirmationApply     = "judicial_confirmation.apply"
 )
 
+// CaseDeadlineRules lists the rule ids the case actions open deadlines with; the
+// application refuses to start on rules that lack one of them (with the
+// referral, assistance and annual-report rules).
+var CaseDeadlineRules = []string{RuleMediationDirect, RuleMediationCourtDelegated, RuleMediationCourtEntrustedOrd,
+	RuleMediationCourtEntrustedSimple, RuleJudicialConfirmationApply}
+
 var kindPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // Deadline is one stored deadline.

@@ -101,6 +101,9 @@ func (s *Service) Calendar() *calendar.Calendar { return s.cal }
 // Rules returns every deadline rule, sorted by id.
 func (s *Service) Rules() []calendar.Rule { return s.rules.All() }
 
+// RuleSet returns the rules the service computes with.
+func (s *Service) RuleSet() calendar.Rules { return s.rules }
+
 // Rule returns the rule with the given id.
 func (s *Service) Rule(id string) (calendar.Rule, bool) { return s.rules.Rule(id) }
 

@@ -10,6 +10,10 @@ import (
 	"github.com/ipmediate/ipmediate/internal/calendar"
 )
 
+// RuleAnnualReport is the rule of configs/deadlines.yaml that fixes the
+// day the annual work report is due.
+const RuleAnnualReport = "annual_report"
+
 // PlanAnnualReports plans this year's annual work report reminders when
 // today lies between the first reminder day (AnnualFrom) and the due day
 // (AnnualDue): for each organisation that owes a report and each member

@@ -54,6 +54,26 @@ const (
 	dlCustomsRelease     = "customs_release"
 )
 
+// The rules of configs/deadlines.yaml the referral steps open deadlines
+// with.
+const (
+	ruleConfirmationAccept = "judicial_confirmation.accept"
+	ruleConfirmationDecide = "judicial_confirmation.decide"
+	ruleAdjudicationAccept = "patent_adjudication.accept"
+	ruleAdjudicationDecide = "patent_adjudication.decide"
+	ruleCriminalTransfer   = "criminal.transfer"
+	rulePoliceDecision     = "criminal.police_decision"
+	ruleCustomsAnswer      = "customs.ex_officio.answer"
+	ruleCustomsInvestigate = "customs.ex_officio.investigate"
+	ruleCustomsRelease     = "customs.ex_officio.release"
+	ruleCustomsCourtNotice = "customs.application.court_notice"
+)
+
+// DeadlineRules lists every rule id the referral steps use, for the
+// start-up check that the configured rules define them.
+var DeadlineRules = []string{ruleConfirmationAccept, ruleConfirmationDecide, ruleAdjudicationAccept, ruleAdjudicationDecide,
+	ruleCriminalTransfer, rulePoliceDecision, ruleCustomsAnswer, ruleCustomsInvestigate, ruleCustomsRelease, ruleCustomsCourtNotice}
+
 func subject(r row) deadline.Subject {
 	return deadline.Subject{Type: deadline.SubjectReferral, ID: r.ID}
 }
@@ -92,17 +112,17 @@ func (s *Service) sentDeadlines(ctx context.Context, tx *gorm.DB, r *row, fields
 		for _, d := range closed {
 			detail["application_window"] = string(d.Status)
 		}
-		_, err = s.open(ctx, tx, *r, r.ReceiverOrgID, dlConfirmationAccept, "judicial_confirmation.accept", now, now, nil, detail)
+		_, err = s.open(ctx, tx, *r, r.ReceiverOrgID, dlConfirmationAccept, ruleConfirmationAccept, now, now, nil, detail)
 		return err
 	case KindAdministrative:
-		_, err := s.open(ctx, tx, *r, r.ReceiverOrgID, dlAdjudicationAccept, "patent_adjudication.accept", now, now, nil, detail)
+		_, err := s.open(ctx, tx, *r, r.ReceiverOrgID, dlAdjudicationAccept, ruleAdjudicationAccept, now, now, nil, detail)
 		return err
 	case KindCriminal:
 		decided, ok := parseStamp(fields["decided_at"])
 		if !ok {
 			return fmt.Errorf("criminal referral without decided_at")
 		}
-		if _, err := s.open(ctx, tx, *r, *r.SenderOrgID, dlCriminalTransfer, "criminal.transfer", decided, now, r.SentBy, detail); err != nil {
+		if _, err := s.open(ctx, tx, *r, *r.SenderOrgID, dlCriminalTransfer, ruleCriminalTransfer, decided, now, r.SentBy, detail); err != nil {
 			return err
 		}
 		closed, err := s.deadlines.CloseTx(ctx, tx, subject(*r), dlCriminalTransfer, deadline.Met, now)
@@ -121,7 +141,7 @@ func (s *Service) sentDeadlines(ctx context.Context, tx *gorm.DB, r *row, fields
 func (s *Service) receivedDeadlines(ctx context.Context, tx *gorm.DB, st *state, detail map[string]any) error {
 	who := st.actor.UserIDRef()
 	if Kind(st.row.Kind) == KindCriminal {
-		if _, err := s.open(ctx, tx, st.row, st.row.ReceiverOrgID, dlPoliceDecision, "criminal.police_decision", st.now, st.now, who, detail); err != nil {
+		if _, err := s.open(ctx, tx, st.row, st.row.ReceiverOrgID, dlPoliceDecision, rulePoliceDecision, st.now, st.now, who, detail); err != nil {
 			return err
 		}
 	}
@@ -137,13 +157,13 @@ func (s *Service) acceptedDeadlines(ctx context.Context, tx *gorm.DB, st *state,
 		if _, err := s.deadlines.CloseTx(ctx, tx, subject(r), dlConfirmationAccept, deadline.Met, now); err != nil {
 			return err
 		}
-		_, err := s.open(ctx, tx, r, r.ReceiverOrgID, dlConfirmationDecide, "judicial_confirmation.decide", now, now, who, detail)
+		_, err := s.open(ctx, tx, r, r.ReceiverOrgID, dlConfirmationDecide, ruleConfirmationDecide, now, now, who, detail)
 		return err
 	case KindAdministrative:
 		if _, err := s.deadlines.CloseTx(ctx, tx, subject(r), dlAdjudicationAccept, deadline.Met, now); err != nil {
 			return err
 		}
-		_, err := s.open(ctx, tx, r, r.ReceiverOrgID, dlAdjudicationDecide, "patent_adjudication.decide", now, now, who, detail)
+		_, err := s.open(ctx, tx, r, r.ReceiverOrgID, dlAdjudicationDecide, ruleAdjudicationDecide, now, now, who, detail)
 		return err
 	case KindCustoms:
 		fields := r.fields()
@@ -159,15 +179,15 @@ func (s *Service) acceptedDeadlines(ctx context.Context, tx *gorm.DB, st *state,
 			for _, d := range []struct {
 				kind, rule string
 				event      time.Time
-			}{{dlCustomsAnswer, "customs.ex_officio.answer", notified}, {dlCustomsInvestigate, "customs.ex_officio.investigate", detained},
-				{dlCustomsRelease, "customs.ex_officio.release", detained}} {
+			}{{dlCustomsAnswer, ruleCustomsAnswer, notified}, {dlCustomsInvestigate, ruleCustomsInvestigate, detained},
+				{dlCustomsRelease, ruleCustomsRelease, detained}} {
 				if _, err := s.open(ctx, tx, r, r.ReceiverOrgID, d.kind, d.rule, d.event, now, who, detail); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
-		_, err := s.open(ctx, tx, r, r.ReceiverOrgID, dlCustomsCourtNotice, "customs.application.court_notice", detained, now, who, detail)
+		_, err := s.open(ctx, tx, r, r.ReceiverOrgID, dlCustomsCourtNotice, ruleCustomsCourtNotice, detained, now, who, detail)
 		return err
 	}
 	return nil

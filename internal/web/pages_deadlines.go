@@ -119,13 +119,12 @@ func (p *Page) DeadlineTitle(d deadline.Deadline) string {
 // today", "overdue by 2 days", or "passed 2 days ago" for a deadline that
 // is not the organisation's own duty; "" for a closed one and for any
 // deadline of a finished case, which no longer runs. It counts on the
-// calendar embedded in the binary, the one the deadline service uses.
+// calendar the deadline service uses.
 func (p *Page) DueIn(d deadline.Deadline) string {
-	cal, _, err := deadline.Defaults()
-	if err != nil || !d.Running() {
+	if p.cal == nil || !d.Running() {
 		return ""
 	}
-	cd := deadline.CountdownOn(cal, d, p.Now())
+	cd := deadline.CountdownOn(p.cal, d, p.Now())
 	switch {
 	case cd.Overdue:
 		return p.T("deadline.overdue", "N", cd.DaysOverdue)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/i18n"
@@ -75,7 +76,10 @@ type Page struct {
 	// of the wall clock in a demo with time travel). TimeTravel says the
 	// demo clock can be moved (a link for the administrator), Travelled
 	// that it has been (a banner for everyone).
-	now        time.Time
+	now time.Time
+	// cal is the working-day calendar the deadline service computes with,
+	// for countdowns in working days.
+	cal        *calendar.Calendar
 	TimeTravel bool
 	Travelled  bool
 }
@@ -206,6 +210,9 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		tr:        s.tmpl.tr,
 		authz:     s.deps.Authz,
 		now:       s.now(),
+	}
+	if s.deps.Deadlines != nil {
+		p.cal = s.deps.Deadlines.Calendar()
 	}
 	p.TimeTravel = s.deps.Clock.Travel()
 	p.Travelled = p.TimeTravel && s.deps.Clock.Offset() > 0

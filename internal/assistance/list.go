@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // List returns a page of the applications the actor may see, newest
@@ -34,18 +34,16 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 	}
 	var after int64
 	if f.Cursor != "" {
-		n, err := strconv.ParseInt(f.Cursor, 10, 64)
-		if err != nil || n <= 0 {
+		n, err := keyset.DecodeID(f.Cursor)
+		if err != nil {
 			fe.Add("cursor", "validation.cursor")
 		}
 		after = n
 	}
-	switch {
-	case f.Limit < 0 || f.Limit > 200:
+	if f.Limit < 0 {
 		fe.Add("limit", "validation.number")
-	case f.Limit == 0:
-		f.Limit = 50
 	}
+	f.Limit = keyset.Limit(f.Limit)
 	if err := fe.Err(); err != nil {
 		return nil, "", err
 	}
@@ -91,7 +89,7 @@ FROM assistance_applications a JOIN orgs ao ON ao.id = a.applicant_org_id WHERE 
 	next := ""
 	if len(rows) > f.Limit {
 		rows = rows[:f.Limit]
-		next = strconv.FormatInt(rows[len(rows)-1].ID, 10)
+		next = keyset.ID(rows[len(rows)-1].ID)
 	}
 	out := make([]ListItem, len(rows))
 	for i, r := range rows {

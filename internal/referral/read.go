@@ -2,8 +2,6 @@ package referral
 
 import (
 	"context"
-	"encoding/base64"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -13,12 +11,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/domain"
-)
-
-// List limits.
-const (
-	defaultLimit = 50
-	maxLimit     = 200
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // Get returns a referral with its history, its deadlines and the steps the
@@ -112,7 +105,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 		q = q.Where("referrals.application_id = ?", f.ApplicationID)
 	}
 	if f.Cursor != "" {
-		last, err := decodeCursor(f.Cursor)
+		last, err := keyset.DecodeID(f.Cursor)
 		if err != nil {
 			fe.Add("cursor", "validation.cursor")
 		}
@@ -121,13 +114,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 	if err := fe.Err(); err != nil {
 		return nil, "", err
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultLimit
-	case limit > maxLimit:
-		limit = maxLimit
-	}
+	limit := keyset.Limit(f.Limit)
 	var rows []listRow
 	if err := q.Order("referrals.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
 		return nil, "", fmt.Errorf("list referrals: %w", err)
@@ -135,29 +122,13 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 	next := ""
 	if len(rows) > limit {
 		rows = rows[:limit]
-		next = encodeCursor(rows[limit-1].Row.ID)
+		next = keyset.ID(rows[limit-1].Row.ID)
 	}
 	out := make([]Referral, len(rows))
 	for i, r := range rows {
 		out[i] = r.toReferral()
 	}
 	return out, next, nil
-}
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10)))
-}
-
-func decodeCursor(c string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return 0, err
-	}
-	id, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errors.New("bad cursor")
-	}
-	return id, nil
 }
 
 // Inbox is a receiver's and sender's work list: what is overdue first,

@@ -553,8 +553,10 @@ func TestReferralAPI_Kinds(t *testing.T) {
 			"fields": map[string]any{"detained_at": e.a.Clock.Now().Add(-time.Hour)}}); strings.Join(f, ",") != "fields.notified_at" {
 			t.Errorf("accept fields = %v", f)
 		}
-		r = e.step("customs.fz", r, "accept", map[string]any{"fields": map[string]any{"detained_at": e.a.Clock.Now().Add(-2 * time.Hour),
-			"notified_at": e.a.Clock.Now().Add(-time.Hour)}})
+		// Ex officio, customs notifies the right holder first and detains
+		// on its application: the notice precedes the detention.
+		r = e.step("customs.fz", r, "accept", map[string]any{"fields": map[string]any{"detained_at": e.a.Clock.Now().Add(-time.Hour),
+			"notified_at": e.a.Clock.Now().Add(-2 * time.Hour)}})
 		v := e.view("customs.fz", r.ID)
 		for kind, rule := range map[string]string{"customs_answer": "customs.ex_officio.answer", "customs_investigate": "customs.ex_officio.investigate",
 			"customs_release": "customs.ex_officio.release"} {

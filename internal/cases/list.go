@@ -2,20 +2,12 @@ package cases
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
-)
-
-// List limits.
-const (
-	defaultListLimit = 50
-	maxListLimit     = 200
+	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
 // List returns the cases the actor may see, newest first, narrowed by f,
@@ -34,13 +26,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 	if v.empty() {
 		return nil, "", domain.Errorf(domain.EFORBIDDEN, "you may not list cases")
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultListLimit
-	case limit > maxListLimit:
-		limit = maxListLimit
-	}
+	limit := keyset.Limit(f.Limit)
 	// A mediator asking for their own cases by id is asking for "mine".
 	mine := f.Mine || f.MediatorID == a.UserID
 	where, args := v.listScope(mine)
@@ -85,7 +71,7 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 		q = q.Where(sql, qargs...)
 	}
 	if f.Cursor != "" {
-		last, err := decodeCursor(f.Cursor)
+		last, err := keyset.DecodeID(f.Cursor)
 		if err != nil {
 			return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
 		}
@@ -114,7 +100,7 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 	next := ""
 	if len(items) > limit {
 		items = items[:limit]
-		next = encodeCursor(items[len(items)-1].ID)
+		next = keyset.ID(items[len(items)-1].ID)
 	}
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -280,22 +266,4 @@ UNION ` + rights + `)`, args
 // the text, not for anything starting with 50.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
-}
-
-func encodeCursor(id int64) string {
-	b := make([]byte, 8)
-	binary.BigEndian.PutUint64(b, uint64(id))
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) != 8 {
-		return 0, errors.New("bad cursor")
-	}
-	id := int64(binary.BigEndian.Uint64(b))
-	if id <= 0 {
-		return 0, errors.New("bad cursor")
-	}
-	return id, nil
 }

@@ -13,7 +13,7 @@ import (
 // sends, the committee accepts (the case is filed as the court sent it),
 // mediates and settles, and the court sees the result without anyone
 // typing it; then the committee applies for judicial confirmation and the
-// court records acceptance, the decision and its 调确字 number.
+// court records acceptance, the decision and its 民特 ruling number.
 func TestCourtDelegation_RoundTrip(t *testing.T) {
 	fx := newFixture(t)
 	d := dispute()

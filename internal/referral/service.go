@@ -865,7 +865,7 @@ func (s *Service) Decline(ctx context.Context, id int64, in DeclineInput) (Refer
 }
 
 // Complete records the result of an accepted referral (the court's
-// decision on judicial confirmation and its 调确字 number, the filing
+// decision on judicial confirmation and its 民特 ruling number, the filing
 // number of a transferred case, the arbitration award, the enforcement
 // decision …); its open deadlines close. An enforcement finding of
 // intentional or repeated infringement writes a credit record, which

@@ -171,11 +171,14 @@ WHERE o.type = 'mediation_committee' AND `+where+` ORDER BY c.id LIMIT 1`, args.
 	return row, err
 }
 
-// confirmation: the latest agreement in effect, while its 30 days run.
+// confirmation: the latest agreement in effect, while its 30 days run,
+// of a case that offers judicial confirmation (not a court-entrusted one,
+// which goes back to the court that entrusted it).
 func (r *referralSeeder) confirmation(ctx context.Context, note string) error {
 	var row caseRow
 	if err := r.d.DB.WithContext(ctx).Raw(`SELECT c.id, o.code FROM cases c JOIN orgs o ON o.id = c.org_id
 JOIN case_agreements g ON g.case_id = c.id WHERE g.effective_at > ? AND c.outcome = 'settled'
+AND c.source <> 'court_entrusted'
 ORDER BY g.effective_at DESC LIMIT 1`, r.d.Now().AddDate(0, 0, -28)).Scan(&row).Error; err != nil || row.ID == 0 {
 		return err
 	}

@@ -55,8 +55,8 @@ const benchCases = 5000
 // SQL, every third one after intake assigned to mediator.
 func seedCases(b *testing.B, fx *fixture, org, mediator int64, n int) {
 	b.Helper()
-	fx.exec(`INSERT INTO cases (org_id, number, year, seq, region_code, source, dispute_type, summary, status, version, created_at, updated_at)
-SELECT ?, '（2025）鼓知调字第' || lpad(g::text, 7, '0') || '号', 2025, g, '350102', 'direct', 'patent_infringement', '批量案件',
+	fx.exec(`INSERT INTO cases (org_id, registration_number, number, number_year, number_seq, year, seq, region_code, source, dispute_type, summary, status, version, created_at, updated_at)
+SELECT ?, '（2025）鼓知调登字第' || lpad(g::text, 7, '0') || '号', '（2025）鼓知调字第' || lpad(g::text, 7, '0') || '号', 2025, g, 2025, g, '350102', 'direct', 'patent_infringement', '批量案件',
        (ARRAY['submitted','accepted','mediating','settled','closed'])[1 + g % 5], 1,
        now() - (? - g) * interval '1 second', now()
 FROM generate_series(1, ?) g`, org, n, n)

@@ -31,7 +31,6 @@ package document
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,6 +77,9 @@ func ValidKind(kind string) bool {
 // service implements it.
 type CaseAccessor interface {
 	Access(ctx context.Context, caseID int64) (domain.CaseAccess, error)
+	// AddEventTx writes an entry to the case's timeline inside tx: the
+	// case service owns the timeline.
+	AddEventTx(ctx context.Context, tx *gorm.DB, caseID int64, a *domain.Actor, action string, detail map[string]any, at time.Time) error
 }
 
 // Auditor appends audit rows inside the caller's transaction.
@@ -272,7 +274,7 @@ func (s *Service) storeChecked(ctx context.Context, a *domain.Actor, in UploadIn
 			return fmt.Errorf("document: insert: %w", err)
 		}
 		if r.CaseID != nil {
-			if err := addEvent(tx, a, r); err != nil {
+			if err := s.access.AddEventTx(ctx, tx, *r.CaseID, a, "document_upload", eventDetail(r), r.UploadedAt); err != nil {
 				return err
 			}
 		}
@@ -288,29 +290,17 @@ func (s *Service) storeChecked(ctx context.Context, a *domain.Actor, in UploadIn
 	return r.toDocument(), nil
 }
 
-// addEvent writes the upload to the case timeline. The timeline is shown
-// to everyone who sees the case, so for a confidential document it names
-// neither the file nor its hash (the audit row keeps both).
-func addEvent(tx *gorm.DB, a *domain.Actor, r row) error {
+// eventDetail is what the case timeline says of an upload. The timeline
+// is shown to everyone who sees the case, so for a confidential document
+// it names neither the file nor its hash (the audit row keeps both).
+func eventDetail(r row) map[string]any {
 	detail := map[string]any{"document_id": r.ID, "kind": r.Kind, "size_bytes": r.SizeBytes,
 		"confidential": r.Confidential}
 	if !r.Confidential {
 		detail["file_name"] = r.FileName
 		detail["sha256"] = r.SHA256
 	}
-	raw, err := json.Marshal(detail)
-	if err != nil {
-		return fmt.Errorf("document: encode event: %w", err)
-	}
-	actorName := a.DisplayName
-	if actorName == "" {
-		actorName = a.Username
-	}
-	if err := tx.Exec(`INSERT INTO case_events (case_id, at, actor_id, actor_name, action, detail)
-VALUES (?, ?, ?, ?, 'document_upload', ?::jsonb)`, *r.CaseID, r.UploadedAt, a.UserID, actorName, string(raw)).Error; err != nil {
-		return fmt.Errorf("document: insert case event: %w", err)
-	}
-	return nil
+	return detail
 }
 
 // visible reports whether the actor a, with access acc to the case, may

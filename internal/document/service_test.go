@@ -36,6 +36,17 @@ func (f fakeAccess) Access(ctx context.Context, caseID int64) (domain.CaseAccess
 	return acc, nil
 }
 
+// AddEventTx implements CaseAccessor as the case service does: one
+// timeline row, in the caller's transaction, with no status change.
+func (f fakeAccess) AddEventTx(ctx context.Context, tx *gorm.DB, caseID int64, a *domain.Actor, action string, detail map[string]any, at time.Time) error {
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`INSERT INTO case_events (case_id, at, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?::jsonb)`,
+		caseID, at, a.UserID, a.Name(), action, string(raw)).Error
+}
+
 // failingAuditor refuses every append, to make the upload transaction fail
 // after the blob is stored.
 type failingAuditor struct{}
@@ -73,8 +84,8 @@ VALUES ('fz-ipmc', 'mediation_committee', 'city', '福州市知识产权纠纷�
 		return &domain.Actor{UserID: id, Username: name, DisplayName: display}
 	}
 	f.clerk, f.party, f.viewer, f.stranger = user("clerk", "王书记员"), user("party", "甲公司"), user("viewer", "法院联络员"), user("stranger", "路人")
-	mustScan(t, db, &f.caseID, `INSERT INTO cases (org_id, number, year, seq, source, dispute_type, summary, status, submitted_by)
-VALUES (?, '（2026）榕知调字第0001号', 2026, 1, 'direct', 'patent_infringement', '专利侵权纠纷', 'mediating', ?) RETURNING id`, f.orgID, f.clerk.UserID)
+	mustScan(t, db, &f.caseID, `INSERT INTO cases (org_id, registration_number, number, number_year, number_seq, year, seq, source, dispute_type, summary, status, submitted_by)
+VALUES (?, '（2026）榕知调登字第0001号', '（2026）榕知调字第0001号', 2026, 1, 2026, 1, 'direct', 'patent_infringement', '专利侵权纠纷', 'mediating', ?) RETURNING id`, f.orgID, f.clerk.UserID)
 	base := domain.CaseAccess{CaseID: f.caseID, OrgID: f.orgID, Status: domain.StatusMediating}
 	clerk, party, viewer := base, base, base
 	clerk.Handling, clerk.Works, clerk.SeesConfidential, clerk.SeesPersonalData = true, true, true, true

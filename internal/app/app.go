@@ -282,7 +282,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.OrgSvc = org.NewService(a.DB, a.Orgs, a.Authz, a.Audit)
 	now := a.Clock.Now
 	throttle := identity.NewThrottle(a.quickRedis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
-	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.PII, throttle, identity.Policy{
+	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.Orgs, a.PII, throttle, identity.Policy{
 		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
 		RegisterPerHour: cfg.Security.RegisterRatePerHour,
 	}, time.Now, a.Log)

@@ -42,8 +42,8 @@ type Config struct {
 	// into the binary: holiday arrangements, deadline rules, the role
 	// policy.
 	Legal Legal `yaml:"legal" envPrefix:"LEGAL_"`
-	SMTP      SMTP      `yaml:"smtp" envPrefix:"SMTP_"`
-	SMS       SMS       `yaml:"sms" envPrefix:"SMS_"`
+	SMTP  SMTP  `yaml:"smtp" envPrefix:"SMTP_"`
+	SMS   SMS   `yaml:"sms" envPrefix:"SMS_"`
 }
 
 // HTTP configures the web server.

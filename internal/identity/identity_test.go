@@ -65,10 +65,10 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(func() { _ = rdb.Close() })
 	f := &fixture{db: db, now: testenv.Instant}
 	clock := func() time.Time { return f.now }
-	f.svc = identity.NewService(db, enf, audit.New(db, clock), cipher, identity.NewThrottle(rdb, 1000, log, clock),
+	store := org.NewStore(db)
+	f.svc = identity.NewService(db, enf, audit.New(db, clock), store, cipher, identity.NewThrottle(rdb, 1000, log, clock),
 		identity.Policy{MaxFailures: 3, Lockout: 15 * time.Minute, TokenTTL: 24 * time.Hour}, clock, log)
 
-	store := org.NewStore(db)
 	city, err := store.Upsert(ctx, domain.Org{Code: "city", Type: domain.OrgMediationCommittee, Level: domain.LevelCity,
 		NameZH: "福州市知识产权纠纷调解委员会", RegionCode: "350100", ShortCode: "榕", Active: true})
 	if err != nil {

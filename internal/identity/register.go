@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -88,21 +87,11 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			return errUsernameUnavailable()
 		}
 		now := s.now()
-		code := "ent-" + strings.ToLower(in.CreditCode)
-		row := map[string]any{
-			"code": code, "type": string(domain.OrgEnterprise), "name_zh": in.EnterpriseName,
-			"credit_code": in.CreditCode, "active": true, "created_at": now, "updated_at": now,
-		}
-		if err := tx.Table("orgs").Create(row).Error; err != nil {
-			if strings.Contains(err.Error(), "credit_code") || strings.Contains(err.Error(), "orgs_code_key") {
-				return domain.Invalid(domain.FieldError{Field: "credit_code", Message: "validation.credit_code_taken"})
-			}
-			return fmt.Errorf("create enterprise: %w", err)
-		}
-		var orgID int64
-		if err := tx.Table("orgs").Select("id").Where("code = ?", code).Take(&orgID).Error; err != nil {
+		ent, err := s.orgs.CreateEnterpriseTx(ctx, tx, in.EnterpriseName, in.CreditCode, now)
+		if err != nil {
 			return err
 		}
+		orgID := ent.ID
 		r, err := s.insertUser(ctx, tx, nu)
 		if domain.ErrorCode(err) == domain.EINVALID { // a registration of the same name at the same moment
 			return errUsernameUnavailable()
@@ -119,8 +108,7 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			return err
 		}
 		user = s.toUser(r)
-		cc := in.CreditCode
-		org = domain.Org{ID: orgID, Code: code, Type: domain.OrgEnterprise, NameZH: in.EnterpriseName, CreditCode: &cc, Active: true, CreatedAt: now.Truncate(time.Microsecond)}
+		org = ent
 		return nil
 	})
 	if err != nil {

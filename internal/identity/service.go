@@ -30,6 +30,13 @@ type Roles interface {
 	CanSystem(userID int64, resource, action string) bool
 }
 
+// Enterprises creates the organisation of a self-registering enterprise
+// in the registration's transaction; the organisation store owns the
+// table.
+type Enterprises interface {
+	CreateEnterpriseTx(ctx context.Context, tx *gorm.DB, name, creditCode string, now time.Time) (domain.Org, error)
+}
+
 // Auditor appends audit rows inside the caller's transaction.
 type Auditor interface {
 	Append(ctx context.Context, tx *gorm.DB, e audit.Entry) error
@@ -62,6 +69,7 @@ type Service struct {
 	db       *gorm.DB
 	roles    Roles
 	audit    Auditor
+	orgs     Enterprises
 	pii      Cipher
 	throttle *Throttle
 	// register throttles self-registration per client address, on the
@@ -73,14 +81,14 @@ type Service struct {
 }
 
 // NewService returns a Service.
-func NewService(db *gorm.DB, roles Roles, auditor Auditor, pii Cipher, throttle *Throttle, policy Policy, now func() time.Time, log *slog.Logger) *Service {
+func NewService(db *gorm.DB, roles Roles, auditor Auditor, orgs Enterprises, pii Cipher, throttle *Throttle, policy Policy, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if policy.RegisterPerHour <= 0 {
 		policy.RegisterPerHour = DefaultRegisterPerHour
 	}
-	return &Service{db: db, roles: roles, audit: auditor, pii: pii, throttle: throttle,
+	return &Service{db: db, roles: roles, audit: auditor, orgs: orgs, pii: pii, throttle: throttle,
 		register: throttle.Named("register", policy.RegisterPerHour, time.Hour), policy: policy, now: now, log: log}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -111,4 +112,21 @@ func (s *Store) Upsert(ctx context.Context, o domain.Org) (domain.Org, error) {
 		return domain.Org{}, fmt.Errorf("upsert org %s: %w", o.Code, err)
 	}
 	return s.ByCode(ctx, o.Code)
+}
+
+// CreateEnterpriseTx registers an enterprise inside tx, the transaction of
+// the self-registration that creates its first user: code ent-<credit
+// code>, active, no level or parent. A credit code already registered is
+// EINVALID naming credit_code.
+func (s *Store) CreateEnterpriseTx(ctx context.Context, tx *gorm.DB, name, creditCode string, now time.Time) (domain.Org, error) {
+	cc := creditCode
+	r := row{Code: "ent-" + strings.ToLower(creditCode), Type: string(domain.OrgEnterprise), NameZH: name, CreditCode: &cc,
+		Active: true, CreatedAt: now, UpdatedAt: now}
+	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+		if strings.Contains(err.Error(), "credit_code") || strings.Contains(err.Error(), "orgs_code_key") {
+			return domain.Org{}, domain.Invalid(domain.FieldError{Field: "credit_code", Message: "validation.credit_code_taken"})
+		}
+		return domain.Org{}, fmt.Errorf("create enterprise: %w", err)
+	}
+	return r.toDomain(), nil
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // TestApp_TimeTravel_RemindersThenEscalation is the deadlines capability
-// end to end on a demo system: a case assigned today gets its mediation
-// deadline from the direct-mediation rule; moving the demo clock to each
+// end to end on a demo system: a case accepted and assigned today gets its
+// mediation deadline from the direct-mediation rule, counted from the
+// acceptance; moving the demo clock to each
 // reminder's time brings the reminder to the mediator's inbox, and past
 // the due time the escalation to the director - each exactly once, also
 // after Redis was flushed in between (the sweeper queues the lost tasks
@@ -68,8 +69,10 @@ func TestApp_TimeTravel_RemindersThenEscalation(t *testing.T) {
 	if d.RuleID != "mediation.direct" {
 		t.Fatalf("mediation deadline rule = %q, want mediation.direct", d.RuleID)
 	}
-	if !d.EventAt.Equal(c.UpdatedAt) {
-		t.Fatalf("the mediation period starts at %v, the assignment was at %v", d.EventAt, c.UpdatedAt)
+	// A direct case's period runs from the committee's acceptance, not
+	// from the assignment of mediators (docs/law.md §2).
+	if c.AcceptedAt == nil || !d.EventAt.Equal(*c.AcceptedAt) {
+		t.Fatalf("the mediation period starts at %v, the acceptance was at %v", d.EventAt, c.AcceptedAt)
 	}
 	want, err := a.Deadlines.Calculate("mediation.direct", d.EventAt)
 	if err != nil {

@@ -84,8 +84,10 @@ func TestCalculate(t *testing.T) {
 			"customs.ex_officio.answer", bj(2026, 9, 30, 10, 0), bj(2026, 10, 11, 0, 0), "2026-10-10", "2026-10-10", false, false},
 		{"the annual report is due on 20 December even when it is a Sunday",
 			"annual_report", bj(2026, 11, 27, 9, 0), bj(2026, 12, 21, 0, 0), "2026-12-20", "2026-12-20", false, false},
-		{"2028 has no official arrangement yet: Wed 1 Mar + 30 days is Fri 31 Mar, provisionally",
-			"mediation.direct", bj(2028, 3, 1, 10, 0), bj(2028, 4, 1, 0, 0), "2028-03-31", "2028-03-31", false, true},
+		// mediation.direct is one month (docs/law.md §2), ending on the
+		// corresponding day of the next month, not 30 days.
+		{"2028 has no official arrangement yet: Wed 1 Mar + 1 month is Sat 1 Apr, so Mon 3 Apr, provisionally",
+			"mediation.direct", bj(2028, 3, 1, 10, 0), bj(2028, 4, 4, 0, 0), "2028-04-03", "2028-04-01", true, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {
@@ -396,8 +398,8 @@ func TestStore(t *testing.T) {
 	}
 }
 
-// official2028 is a made-up official arrangement for 2028 in which Friday
-// 31 March is a day off, as if the State Council had published it.
+// official2028 is a made-up official arrangement for 2028 in which Monday
+// 3 April is a day off, as if the State Council had published it.
 func official2028(t *testing.T) *calendar.Calendar {
 	t.Helper()
 	cal, err := calendar.Load(fstest.MapFS{"2028.yaml": {Data: []byte(`year: 2028
@@ -405,7 +407,7 @@ source: 测试用的假设安排
 official: true
 holidays:
   - {date: 2028-01-01, name: 元旦}
-  - {date: 2028-03-31, name: 测试假日}
+  - {date: 2028-04-03, name: 测试假日}
 `)}})
 	if err != nil {
 		t.Fatal(err)
@@ -422,7 +424,9 @@ func TestRecomputeProvisional(t *testing.T) {
 	ctx := context.Background()
 	gulou := e.org("gulou")
 	prov := e.open(deadline.Spec{Subject: orgSubject(gulou), OrgID: gulou, Kind: "mediation", RuleID: "mediation.direct", Event: bj(2028, 3, 1, 10, 0)})
-	if !prov.Provisional || !prov.DueAt.Equal(bj(2028, 4, 1, 0, 0)) || prov.EventAt == nil {
+	// mediation.direct is one month: the corresponding day, Saturday 1
+	// April, is a rest day, so the period ends on Monday 3 April.
+	if !prov.Provisional || !prov.DueAt.Equal(bj(2028, 4, 4, 0, 0)) || prov.EventAt == nil {
 		t.Fatalf("provisional deadline = %+v", prov)
 	}
 	fixed := e.open(deadline.Spec{Subject: orgSubject(gulou), OrgID: gulou, Kind: "annual_report", RuleID: "annual_report", Event: bj(2026, 11, 27, 9, 0)})
@@ -446,8 +450,9 @@ func TestRecomputeProvisional(t *testing.T) {
 	if err != nil || rep != (deadline.RecomputeReport{Checked: 1, Moved: 1, Confirmed: 1}) {
 		t.Fatalf("recompute with the official file: %+v %v", rep, err)
 	}
-	// 31 March is now a day off; 1–2 April are a weekend: Monday 3 April.
-	if len(seen) != 2 || !seen[0].DueAt.Equal(bj(2028, 4, 1, 0, 0)) || !seen[1].DueAt.Equal(bj(2028, 4, 4, 0, 0)) || seen[1].Provisional {
+	// 1–2 April are a weekend and Monday 3 April is now a day off:
+	// Tuesday 4 April.
+	if len(seen) != 2 || !seen[0].DueAt.Equal(bj(2028, 4, 4, 0, 0)) || !seen[1].DueAt.Equal(bj(2028, 4, 5, 0, 0)) || seen[1].Provisional {
 		t.Fatalf("hook saw %+v", seen)
 	}
 	var row struct {
@@ -458,7 +463,7 @@ func TestRecomputeProvisional(t *testing.T) {
 	if err := e.a.DB.Raw("SELECT due_at, provisional, version FROM deadlines WHERE id = ?", prov.ID).Scan(&row).Error; err != nil {
 		t.Fatal(err)
 	}
-	if !row.DueAt.Equal(bj(2028, 4, 4, 0, 0)) || row.Provisional || row.Version != 2 {
+	if !row.DueAt.Equal(bj(2028, 4, 5, 0, 0)) || row.Provisional || row.Version != 2 {
 		t.Errorf("stored = %+v", row)
 	}
 	if err := e.a.DB.Raw("SELECT due_at, provisional, version FROM deadlines WHERE id = ?", fixed.ID).Scan(&row).Error; err != nil {

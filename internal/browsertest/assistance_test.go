@@ -154,7 +154,7 @@ func TestBrowser_AssistanceFromRegistrationToCase(t *testing.T) {
 	}
 	submitAction(t, officer, r.URL, appURL, "open-case", map[string]string{"org_id": fmt.Sprint(gulou)})
 	body := text(t, officer)
-	if !strings.Contains(body, "鼓知调字第0001号") || !strings.Contains(body, "维权援助中心转介") || !strings.Contains(body, "福州海丝茶具有限公司") {
+	if !strings.Contains(body, "鼓知调登字第0001号") || !strings.Contains(body, "维权援助中心转介") || !strings.Contains(body, "福州海丝茶具有限公司") {
 		t.Fatalf("opening the case should lead to it:\n%s", body)
 	}
 	browsertest.Screenshot(t, officer, "assistance-3-case-opened")
@@ -165,7 +165,7 @@ func TestBrowser_AssistanceFromRegistrationToCase(t *testing.T) {
 	if err := chromedp.Do(director, chromedp.Navigate(r.URL+"/cases"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 		t.Fatal(err)
 	}
-	if body := text(t, director); !strings.Contains(body, "鼓知调字第0001号") || !strings.Contains(body, "福州海丝茶具有限公司") {
+	if body := text(t, director); !strings.Contains(body, "鼓知调登字第0001号") || !strings.Contains(body, "福州海丝茶具有限公司") {
 		t.Fatalf("director.gulou does not see the case:\n%s", body)
 	}
 
@@ -173,7 +173,7 @@ func TestBrowser_AssistanceFromRegistrationToCase(t *testing.T) {
 	if err := chromedp.Do(sme, chromedp.Navigate(r.URL+appURL), chromedp.WaitVisible(chromedp.ID("results"))); err != nil {
 		t.Fatal(err)
 	}
-	if body := text(t, sme); !strings.Contains(body, "鼓知调字第0001号") || !strings.Contains(body, "已批准") || !strings.Contains(body, "转调解委员会立案") {
+	if body := text(t, sme); !strings.Contains(body, "鼓知调登字第0001号") || !strings.Contains(body, "已批准") || !strings.Contains(body, "转调解委员会立案") {
 		t.Fatalf("the SME should see the case its application led to:\n%s", body)
 	}
 	fitsPhone(t, sme, "the application page with its result")
@@ -205,7 +205,7 @@ func TestBrowser_AssistanceFromRegistrationToCase(t *testing.T) {
 		browsertest.Screenshot(t, sme, "assistance-exhibition-failed")
 		t.Fatal(err)
 	}
-	if body := text(t, sme); !strings.Contains(body, "鼓知调字第0002号") || !strings.Contains(body, "展会投诉") || !strings.Contains(body, "24") {
+	if body := text(t, sme); !strings.Contains(body, "鼓知调登字第0002号") || !strings.Contains(body, "展会投诉") || !strings.Contains(body, "24") {
 		t.Fatalf("the complaint should lead to its case with the 24-hour deadline:\n%s", body)
 	}
 	if n, err := r.App.Assistance.RunReferralRules(context.Background()); err != nil || n != 1 {
@@ -214,7 +214,7 @@ func TestBrowser_AssistanceFromRegistrationToCase(t *testing.T) {
 	if err := chromedp.Do(officer, chromedp.Navigate(r.URL+"/assistance"), chromedp.WaitVisible(chromedp.ID("referrals"))); err != nil {
 		t.Fatal(err)
 	}
-	if body := text(t, officer); !strings.Contains(body, "鼓知调字第0002号") || !strings.Contains(body, "触发规则：展会投诉") {
+	if body := text(t, officer); !strings.Contains(body, "鼓知调登字第0002号") || !strings.Contains(body, "触发规则：展会投诉") {
 		t.Fatalf("the officer should see the produced referral with its rule:\n%s", body)
 	}
 	browsertest.Screenshot(t, officer, "assistance-5-produced-referral")

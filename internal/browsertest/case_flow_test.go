@@ -112,7 +112,7 @@ func TestBrowser_CaseFromIntakeToAgreement(t *testing.T) {
 		t.Fatal(err)
 	}
 	caseURL = strings.TrimPrefix(caseURL, r.URL)
-	if body := text(t, clerk); !strings.Contains(body, "鼓知调字第0001号") || !strings.Contains(body, "待受理") {
+	if body := text(t, clerk); !strings.Contains(body, "鼓知调登字第0001号") || !strings.Contains(body, "待受理") {
 		t.Fatalf("after intake the clerk should see the new case:\n%s", body)
 	}
 	browsertest.Screenshot(t, clerk, "case-flow-1-submitted")

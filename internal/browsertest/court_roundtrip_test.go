@@ -100,7 +100,7 @@ func TestBrowser_CourtRoundTrip(t *testing.T) {
 	}
 	run(director, "open case", markStale(), chromedp.Click(chromedp.ID("referral-case")), waitFresh())
 	caseURL := location(director)
-	if body := text(t, director); !strings.Contains(body, "鼓知调字第0001号") || !strings.Contains(body, "委派调解") ||
+	if body := text(t, director); !strings.Contains(body, "鼓知调登字第0001号") || !strings.Contains(body, "委派调解") ||
 		!strings.Contains(body, "（2026）闽0102民诉前调300号") || !strings.Contains(body, "林某") || !strings.Contains(body, "11010519491231002X") {
 		t.Fatalf("the filed case should carry what the court sent:\n%s", body)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
@@ -73,6 +74,12 @@ VALUES (?, '事实', '争议', '责任', '条款', '一次性支付', ?, ?)`, c.
 		fx.exec("UPDATE cases SET outcome = 'failed', outcome_reason = '分歧较大', suggested_route = 'litigation' WHERE id = ?", c.ID)
 	case domain.StatusClosed:
 		fx.exec("UPDATE cases SET closed_at = ?, closing_note = '已履行' WHERE id = ?", now, c.ID)
+		if opts.effective {
+			// Closed after settlement: the agreement is in effect.
+			fx.exec(`INSERT INTO case_agreements (case_id, facts, disputed_matters, responsibilities, terms, performance_method, effective_at, created_at)
+VALUES (?, '事实', '争议', '责任', '条款', '一次性支付', ?, ?)`, c.ID, now, now)
+			fx.exec("UPDATE cases SET outcome = 'settled', outcome_at = ? WHERE id = ?", now, c.ID)
+		}
 	}
 	return s
 }
@@ -134,6 +141,10 @@ func attempts() map[domain.CaseAction]attempt {
 		domain.ActionClose: {"director.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
 			return svc.Close(ctx, s.id, cases.CloseInput{Version: s.version, Note: "已按协议履行完毕"})
 		}},
+		domain.ActionPerformance: {"mediator1.gulou", func(ctx context.Context, svc *cases.Service, s staged, _ *fixture) (domain.Case, error) {
+			return svc.RecordPerformance(ctx, s.id, cases.PerformanceInput{Version: s.version, Result: domain.PerformancePerformed,
+				PerformedOn: caseClock.Now().In(calendar.Beijing).Format("2006-01-02")})
+		}},
 	}
 }
 
@@ -159,7 +170,8 @@ func TestCaseService_ActionMatrix(t *testing.T) {
 		for _, status := range domain.CaseStatuses {
 			t.Run(fmt.Sprintf("%s/%s", action, status), func(t *testing.T) {
 				fx := fx.with(t)
-				s := fx.stage(status, stageOpts{effective: action == domain.ActionClose, mediators: strings.HasPrefix(at.who, "mediator")})
+				s := fx.stage(status, stageOpts{effective: action == domain.ActionClose || action == domain.ActionPerformance,
+					mediators: strings.HasPrefix(at.who, "mediator")})
 				c, err := at.run(fx.as(at.who), fx.svc, s, fx)
 				allowed := domain.AllowedActions(status)
 				if slices.Contains(allowed, action) {
@@ -212,7 +224,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 		domain.ActionAssign: domain.StatusAccepted, domain.ActionSignoff: domain.StatusAgreementDraft,
 		domain.ActionReviseAgreement: domain.StatusAgreementDraft,
 		domain.ActionClose:           domain.StatusFailed, domain.ActionWithdraw: domain.StatusSubmitted,
-		domain.ActionReassign: domain.StatusAccepted,
+		domain.ActionReassign: domain.StatusAccepted, domain.ActionPerformance: domain.StatusSettled,
 	}
 	tests := []struct {
 		action domain.CaseAction
@@ -233,6 +245,7 @@ func TestCaseService_ActionPermissions(t *testing.T) {
 		{domain.ActionWithdraw, []string{"director.gulou", "director.city"}},
 		{domain.ActionClose, []string{"clerk.gulou", "sme1", "director.city"}},
 		{domain.ActionReassign, []string{"director.gulou", "clerk.gulou", "sme1"}},
+		{domain.ActionPerformance, []string{"sme1", "director.city"}},
 	}
 	for _, tt := range tests {
 		status, ok := statusFor[tt.action]

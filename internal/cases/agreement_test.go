@@ -205,7 +205,8 @@ func TestAgreement_Oral(t *testing.T) {
 	if n := fx.count("SELECT count(*) FROM deadlines WHERE case_id = ? AND kind = ? AND status = 'open'", c.ID, deadline.KindJudicialConfirmation); n != 1 {
 		t.Errorf("judicial confirmation windows open: %d", n)
 	}
-	if !slices.Equal(v.Allowed, []domain.CaseAction{domain.ActionClose}) {
+	// In effect: the director may follow up its performance and close.
+	if !slices.Equal(v.Allowed, []domain.CaseAction{domain.ActionPerformance, domain.ActionClose}) {
 		t.Errorf("allowed = %v", v.Allowed)
 	}
 }

@@ -39,7 +39,9 @@ import (
 //     when the agreement fixes one, the performance date (24:00 that day).
 //     Both stay open when the case is closed: the window runs whatever the
 //     committee's file says, and the committee supervises performance
-//     (People's Mediation Law art. 31).
+//     (People's Mediation Law art. 31). The performance date is the
+//     mediator's follow-up (duty soft): a performance record that the
+//     agreement was performed or refused closes it (performance.go).
 //
 // One row per deadline: the first active mediator is responsible for it
 // (and follows when mediators withdraw or are replaced); the committee's
@@ -201,6 +203,9 @@ func (s *Service) openAgreementDeadlines(ctx context.Context, tx *gorm.DB, st *c
 			Kind: deadline.KindPerformance, Title: "调解协议履行期限（回访/跟进履行情况）", Due: day.End(), Event: at, Basis: performanceBasis,
 			Explanation: fmt.Sprintf("调解协议约定于 %s 前履行完毕，届满 %s 24:00（北京时间）。约定的履行日期按约定，不因休息日顺延。"+
 				"届时由调解员回访，跟进履行情况并登记履行结果（已履行、部分履行、拒不履行）；这不是调解期限，不因此视为调解超期。", day, day),
+			// The mediator's follow-up, not the committee's overdue duty:
+			// reminded at the stages, never escalated, never red.
+			Duty:        deadline.DutySoft,
 			Responsible: st.responsible(), Now: st.now})
 		if err != nil {
 			return nil, err

@@ -172,8 +172,10 @@ func TestDeadlines_CourtDelegatedCase(t *testing.T) {
 		jc.LastDay().String() != "2026-11-23" || !same(jc.EventAt, bj(2026, 10, 22, 10, 0)) || jc.Provisional {
 		t.Errorf("judicial confirmation = %+v", jc)
 	}
-	// The performance date the agreement fixes, 31 December, at 24:00.
-	if perf.RuleID != "" || perf.Status != deadline.Open || !perf.DueAt.Equal(bj(2027, 1, 1, 0, 0)) || perf.Basis == "" {
+	// The performance date the agreement fixes, 31 December, at 24:00: the
+	// mediator's follow-up (soft), never the committee's overdue duty.
+	if perf.RuleID != "" || perf.Status != deadline.Open || !perf.DueAt.Equal(bj(2027, 1, 1, 0, 0)) || perf.Basis == "" ||
+		perf.Duty != deadline.DutySoft {
 		t.Errorf("performance = %+v", perf)
 	}
 	v, err := c.svc.Get(c.as("director.gulou"), cs.ID)
@@ -199,12 +201,14 @@ func TestDeadlines_CourtDelegatedCase(t *testing.T) {
 		ds[deadline.KindMediation].Status != deadline.Met {
 		t.Errorf("after closing: %+v", ds)
 	}
-	// "My deadlines" lists neither: the window is the parties' and shown
-	// for information, and the case is finished (deadline.Service.Mine).
+	// "My deadlines" lists only the performance follow-up: the window is
+	// the parties' and shown for information, and nothing else of a
+	// finished case runs; following up how the agreement is performed is
+	// the mediator's task (deadline.Service.Mine), never overdue.
 	for _, who := range []string{"mediator1.gulou", "director.gulou", "clerk.gulou"} {
 		mine, _, err := c.app.Deadlines.Mine(c.as(who), deadline.MineFilter{})
-		if err != nil || len(mine) != 0 {
-			t.Errorf("%s's deadlines: %+v %v", who, mine, err)
+		if err != nil || len(mine) != 1 || mine[0].ID != perf.ID || !mine[0].FollowUp() || mine[0].Overdue(bj(2027, 1, 5, 10, 0)) {
+			t.Errorf("%s's deadlines: %+v %v; want the performance follow-up %d only", who, mine, err, perf.ID)
 		}
 	}
 	if mine, _, err := c.app.Deadlines.Mine(c.as("mediator2.gulou"), deadline.MineFilter{}); err != nil || len(mine) != 0 {

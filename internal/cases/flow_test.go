@@ -166,7 +166,8 @@ func TestCaseService_HappyPath(t *testing.T) {
 	if v.Agreement.Signoffs[3].SignerName != "鼓楼区知识产权纠纷调解委员会" || v.Agreement.Signoffs[2].SignerName != "张伟" {
 		t.Errorf("signers = %+v", v.Agreement.Signoffs)
 	}
-	if !slices.Equal(v.Allowed, []domain.CaseAction{domain.ActionClose}) {
+	// In effect: the director follows up its performance (art. 31) and closes.
+	if !slices.Equal(v.Allowed, []domain.CaseAction{domain.ActionPerformance, domain.ActionClose}) {
 		t.Errorf("allowed after effect = %v", v.Allowed)
 	}
 
@@ -199,7 +200,8 @@ func TestCaseService_HappyPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(v.Allowed) != 0 || len(v.Sessions) != 2 || v.Sessions[0].Minutes == "" {
+	// Closed, the case takes only follow-ups of its agreement's performance.
+	if !slices.Equal(v.Allowed, []domain.CaseAction{domain.ActionPerformance}) || len(v.Sessions) != 2 || v.Sessions[0].Minutes == "" {
 		t.Errorf("closed view: allowed %v sessions %+v", v.Allowed, v.Sessions)
 	}
 	ext := v.Events[6]

@@ -375,7 +375,7 @@ func (s *Service) restrictToDisclosure(ctx context.Context, v viewer, st *caseSt
 		cv.Rights = nil
 	}
 	if !d.Agreement {
-		cv.Agreement = nil
+		cv.Agreement, cv.Performance = nil, nil
 	}
 	cv.Sessions, cv.Objections = nil, nil
 	cv.Documents = nil

@@ -346,7 +346,7 @@ func (st *caseState) oversightOnly(v viewer) bool {
 // decide who may see and do what (mediators, parties). A case outside the
 // scope is ENOTFOUND. For an action (forAction) it also locks the case row
 // for the rest of the transaction and loads what the action's checks need
-// (the agreement and sign-offs of a settled case).
+// (the agreement and sign-offs of a settled or closed case).
 func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64, forAction bool) (*caseState, error) {
 	if v.blind() {
 		return nil, domain.NotFound("case")
@@ -371,7 +371,7 @@ func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64
 		Order("position, id").Find(&st.parties).Error; err != nil {
 		return nil, fmt.Errorf("load case parties: %w", err)
 	}
-	if forAction && (st.status() == domain.StatusAgreementDraft || st.status() == domain.StatusSettled) {
+	if forAction && (st.status() == domain.StatusAgreementDraft || st.status() == domain.StatusSettled || st.status() == domain.StatusClosed) {
 		if err := s.loadAgreement(ctx, tx, st); err != nil {
 			return nil, err
 		}
@@ -440,7 +440,9 @@ func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) b
 		return st.mine != nil && s.can(a, org, action)
 	case domain.ActionLogSession, domain.ActionSettle, domain.ActionReviseAgreement, domain.ActionFail:
 		return st.mine != nil && st.mine.DeclaredAt != nil && s.can(a, org, action)
-	case domain.ActionSignoff:
+	case domain.ActionSignoff, domain.ActionPerformance:
+		// Performance follow-ups too: an assigned mediator, the clerk or
+		// the director of the handling committee.
 		return s.can(a, org, action) && (a.HasRole(org, domain.RoleDirector) || a.HasRole(org, domain.RoleClerk) || st.mine != nil)
 	case domain.ActionObject:
 		// A clerk records an objection on a party's behalf; an SME
@@ -504,6 +506,8 @@ func (st *caseState) hasWork(action domain.CaseAction) bool {
 		return st.agreement != nil && !st.effective()
 	case domain.ActionClose:
 		return st.status() != domain.StatusSettled || st.effective()
+	case domain.ActionPerformance:
+		return st.effective()
 	}
 	return true
 }

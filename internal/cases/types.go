@@ -79,8 +79,11 @@ type CaseView struct {
 	Objections []domain.Objection
 	Sessions   []domain.Session
 	Agreement  *domain.Agreement
-	Documents  []Document
-	Events     []domain.CaseEvent
+	// Performance lists the follow-ups of the agreement's performance,
+	// oldest first; the last one is the current result.
+	Performance []domain.Performance
+	Documents   []Document
+	Events      []domain.CaseEvent
 	// Deadlines are the case's legal deadlines, open ones first.
 	Deadlines []deadline.Deadline
 	// Allowed lists the actions this viewer may take now (state machine

@@ -50,13 +50,14 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	}
 	st := &caseState{row: head.Case, now: s.clock(), actor: a}
 	var (
-		rights     []rightRow
-		objections []objectionRow
-		sessions   []sessionRow
-		agreements []agreementRow
-		documents  []documentRow
-		events     []eventRow
-		deadlines  []deadline.Deadline
+		rights      []rightRow
+		objections  []objectionRow
+		sessions    []sessionRow
+		agreements  []agreementRow
+		documents   []documentRow
+		events      []eventRow
+		deadlines   []deadline.Deadline
+		performance []domain.Performance
 	)
 	loads := []struct {
 		what string
@@ -86,6 +87,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		}},
 		{"events", func() error { return db.Where("case_id = ?", id).Order("id").Find(&events).Error }},
 		{"deadlines", func() (err error) { deadlines, err = dl.ForCaseTx(ctx, db, id); return err }},
+		{"performance", func() (err error) { performance, err = performanceOf(db, id); return err }},
 	}
 	for _, l := range loads {
 		if err := l.run(); err != nil {
@@ -136,6 +138,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		cv.Sessions = append(cv.Sessions, sv)
 	}
 	if ag := st.agreement; ag != nil {
+		cv.Performance = performance
 		cv.Agreement = &domain.Agreement{ID: ag.ID, Facts: ag.Facts, DisputedMatters: ag.DisputedMatters,
 			Responsibilities: ag.Responsibilities, Terms: ag.Terms, PerformanceMethod: ag.PerformanceMethod,
 			PerformanceDue: ag.PerformanceDue, EffectiveAt: ag.EffectiveAt, CreatedAt: ag.CreatedAt,

@@ -118,7 +118,9 @@ const (
 	// apply for judicial confirmation of the agreement, opened when the
 	// agreement takes effect.
 	KindJudicialConfirmation = "judicial_confirmation"
-	// KindPerformance is the performance date the agreement fixes.
+	// KindPerformance is the performance date the agreement fixes: the
+	// mediator's follow-up (duty soft), closed when a follow-up records
+	// that the agreement was performed or refused.
 	KindPerformance = "performance"
 )
 
@@ -203,9 +205,23 @@ func (d Deadline) owed() bool { return d.Duty == DutyOrganisation || d.Duty == "
 // CaseFinished reports whether the deadline belongs to a finished case.
 func (d Deadline) CaseFinished() bool { return d.CaseID != nil && CaseFinished(d.CaseStatus) }
 
+// FollowUp reports whether the deadline is the performance date of a
+// settled or closed case's agreement: the mediator follows up how it was
+// performed (People's Mediation Law art. 31) after the case is finished,
+// so it stays on "my deadlines" and counts down, though it is never
+// overdue (its duty is soft).
+func (d Deadline) FollowUp() bool {
+	return d.Kind == KindPerformance && d.CaseID != nil && slices.Contains(followUpCaseStatuses, d.CaseStatus)
+}
+
+// followUpCaseStatuses are the finished statuses whose performance date
+// is still followed up.
+var followUpCaseStatuses = []string{"settled", "closed"}
+
 // Running reports whether the deadline shows a countdown: open, and not of
-// a finished case.
-func (d Deadline) Running() bool { return d.Status == Open && !d.CaseFinished() }
+// a finished case unless it is the follow-up of its agreement's
+// performance (FollowUp).
+func (d Deadline) Running() bool { return d.Status == Open && (!d.CaseFinished() || d.FollowUp()) }
 
 // Information reports whether the deadline is shown for information only.
 func (d Deadline) Information() bool { return d.Duty == DutyInformation }

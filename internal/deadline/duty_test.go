@@ -51,12 +51,27 @@ func TestOverdue_ByDutyAndCase(t *testing.T) {
 			t.Errorf("a passed %s deadline: countdown %+v, want Passed", tc.duty, cd)
 		}
 	}
+	// The performance date of a settled or closed case is the mediator's
+	// follow-up: it still counts down, and once passed it is passed, not
+	// overdue, whatever duty an older row carries.
+	for _, status := range []string{"settled", "closed"} {
+		for _, duty := range []deadline.Duty{deadline.DutySoft, deadline.DutyOrganisation} {
+			d := passed
+			d.Kind, d.Duty, d.CaseStatus = deadline.KindPerformance, duty, status
+			cd := deadline.CountdownOn(cal, d, now)
+			if !d.FollowUp() || !d.Running() || d.Overdue(now) || cd.Overdue || !cd.Passed {
+				t.Errorf("%s performance date of a %s case: follow-up %v, running %v, overdue %v, countdown %+v",
+					duty, status, d.FollowUp(), d.Running(), d.Overdue(now), cd)
+			}
+		}
+	}
 }
 
 // TestMine_InformationAndFinishedCases: the judicial-confirmation window
 // is nobody's own deadline, and a finished case's open deadlines are not
-// on anyone's list; CloseTx lapses, not misses, a passed information
-// window; LapseInformation closes the passed ones quietly.
+// on anyone's list but the follow-up of its agreement's performance;
+// CloseTx lapses, not misses, a passed information window;
+// LapseInformation closes the passed ones quietly.
 func TestMine_InformationAndFinishedCases(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, bj(2026, 3, 10, 10, 0))
@@ -89,14 +104,17 @@ func TestMine_InformationAndFinishedCases(t *testing.T) {
 	jc := e.open(deadline.Spec{Subject: deadline.CaseSubject(settled), OrgID: gulou, CaseID: &settled, Kind: deadline.KindJudicialConfirmation,
 		RuleID: deadline.RuleJudicialConfirmationApply, Event: bj(2026, 3, 2, 10, 0), Responsible: &m1})
 	perf := e.open(deadline.Spec{Subject: deadline.CaseSubject(settled), OrgID: gulou, CaseID: &settled, Kind: deadline.KindPerformance,
-		Title: "调解协议履行期限", Due: bj(2026, 3, 5, 0, 0), Responsible: &m1})
-	if jc.Duty != deadline.DutyInformation || med.Duty != deadline.DutyOrganisation || perf.Duty != deadline.DutyOrganisation {
+		Title: "调解协议履行期限", Due: bj(2026, 3, 5, 0, 0), Duty: deadline.DutySoft, Responsible: &m1})
+	if jc.Duty != deadline.DutyInformation || med.Duty != deadline.DutyOrganisation || perf.Duty != deadline.DutySoft {
 		t.Fatalf("duties: jc %q, mediation %q, performance %q", jc.Duty, med.Duty, perf.Duty)
 	}
+	// The settled case's performance date (passed on 5 March) is the
+	// mediator's follow-up; its judicial-confirmation window is nobody's.
 	for _, who := range []string{"mediator1.gulou", "director.gulou", "clerk.gulou"} {
 		got, _, err := e.svc.Mine(e.as(who), deadline.MineFilter{})
-		if err != nil || !slices.Equal(ids(got), []int64{med.ID}) {
-			t.Errorf("%s: mine = %v (%v), want only the running case's mediation period %d", who, ids(got), err, med.ID)
+		if err != nil || !slices.Equal(ids(got), []int64{perf.ID, med.ID}) {
+			t.Errorf("%s: mine = %v (%v), want the performance follow-up %d and the running case's mediation period %d",
+				who, ids(got), err, perf.ID, med.ID)
 		}
 	}
 	ds, err := e.svc.ForCase(ctx, settled)

@@ -36,7 +36,9 @@ type MineFilter struct {
 // Information deadlines (the parties' window to apply for judicial
 // confirmation) are nobody's own and never listed; nor are the open
 // deadlines of a finished case (settled, failed, withdrawn, rejected,
-// closed), which no longer run for anyone on the staff.
+// closed), which no longer run for anyone on the staff, except the
+// performance date of a settled or closed case's agreement: following up
+// its performance is the mediator's task (Deadline.FollowUp).
 //
 // Open deadlines come overdue first (the longest overdue first), then the
 // soonest due; closed ones (Status met, missed, cancelled or lapsed) the
@@ -68,7 +70,8 @@ func (s *Service) Mine(ctx context.Context, f MineFilter) ([]Deadline, string, e
 		Where(where, args...).Where("deadlines.status = ?", status).
 		Where("deadlines.duty <> ?", DutyInformation)
 	if status == Open {
-		q = q.Where("(cases.id IS NULL OR cases.status NOT IN ?)", finishedCaseStatuses)
+		q = q.Where("(cases.id IS NULL OR cases.status NOT IN ? OR (deadlines.kind = ? AND cases.status IN ?))",
+			finishedCaseStatuses, KindPerformance, followUpCaseStatuses)
 	}
 	if f.OrgID != 0 {
 		q = q.Where("deadlines.org_id = ?", f.OrgID)
@@ -205,8 +208,9 @@ const countLimit = 400
 func (s *Service) Countdown(d Deadline, now time.Time) Countdown { return CountdownOn(s.cal, d, now) }
 
 // CountdownOn computes the countdown of d at now with the calendar cal. A
-// closed deadline, and any deadline of a finished case, has the zero
-// Countdown: nothing runs any more.
+// closed deadline, and any deadline of a finished case but the follow-up
+// of its agreement's performance, has the zero Countdown: nothing runs
+// any more.
 func CountdownOn(cal *calendar.Calendar, d Deadline, now time.Time) Countdown {
 	if !d.Running() {
 		return Countdown{}
@@ -214,7 +218,7 @@ func CountdownOn(cal *calendar.Calendar, d Deadline, now time.Time) Countdown {
 	today, last := calendar.DateOf(now), d.LastDay()
 	days := int(last.Start().Sub(today.Start()).Hours() / 24)
 	switch {
-	case !now.Before(d.DueAt) && !d.owed():
+	case !now.Before(d.DueAt) && !d.Overdue(now):
 		return Countdown{Passed: true, DaysOverdue: max(-days, 0), Days: days}
 	case !now.Before(d.DueAt):
 		return Countdown{Overdue: true, DaysOverdue: max(-days, 0), Days: days}

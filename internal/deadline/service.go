@@ -359,6 +359,14 @@ func (s *Service) MoveTx(ctx context.Context, tx *gorm.DB, subject Subject, kind
 // nobody could miss); Cancelled and Missed are taken as given. It returns
 // the deadlines closed (none is not an error).
 func (s *Service) CloseTx(ctx context.Context, tx *gorm.DB, subject Subject, kind string, status Status, at time.Time) ([]Deadline, error) {
+	return s.CloseDoneTx(ctx, tx, subject, kind, status, at, at)
+}
+
+// CloseDoneTx is CloseTx for what was done at done but is recorded at at
+// (a follow-up records afterwards that the agreement was performed on a
+// day): Met becomes Missed only when the deadline had run out at done;
+// the deadline is closed at at.
+func (s *Service) CloseDoneTx(ctx context.Context, tx *gorm.DB, subject Subject, kind string, status Status, done, at time.Time) ([]Deadline, error) {
 	if status == Open || status == Lapsed || !status.Valid() {
 		return nil, fmt.Errorf("close deadline: %q is not a final status an action gives", status)
 	}
@@ -366,11 +374,15 @@ func (s *Service) CloseTx(ctx context.Context, tx *gorm.DB, subject Subject, kin
 		at = s.clock()
 	}
 	at = dbTime(at)
+	if done.IsZero() {
+		done = at
+	}
+	done = dbTime(done)
 	sql := `UPDATE deadlines SET status = CASE WHEN ? = 'met' AND due_at <= ?
 	THEN CASE WHEN duty = 'information' THEN 'lapsed' ELSE 'missed' END ELSE ? END,
 closed_at = ?, updated_at = ?, version = version + 1
 WHERE subject_type = ? AND subject_id = ? AND status = 'open'`
-	args := []any{string(status), at, string(status), at, at, subject.Type, subject.ID}
+	args := []any{string(status), done, string(status), at, at, subject.Type, subject.ID}
 	if kind != "" {
 		sql += " AND kind = ?"
 		args = append(args, kind)

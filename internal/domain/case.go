@@ -28,7 +28,8 @@ const (
 var CaseStatuses = []CaseStatus{StatusSubmitted, StatusAccepted, StatusRejected, StatusMediating,
 	StatusAgreementDraft, StatusSettled, StatusFailed, StatusWithdrawn, StatusClosed}
 
-// Terminal reports whether no action can follow.
+// Terminal reports whether the status can no longer change (a closed
+// case still takes follow-ups of its agreement's performance).
 func (s CaseStatus) Terminal() bool {
 	return s == StatusRejected || s == StatusWithdrawn || s == StatusClosed
 }
@@ -66,6 +67,9 @@ const (
 	ActionFail            CaseAction = "fail"
 	ActionWithdraw        CaseAction = "withdraw"
 	ActionClose           CaseAction = "close"
+	// ActionPerformance records a follow-up (回访) of how the agreement in
+	// effect is being performed (People's Mediation Law art. 31).
+	ActionPerformance CaseAction = "performance"
 	// ActionReassign moves a case to another committee (a city-level
 	// director supervising the county committees).
 	ActionReassign CaseAction = "reassign"
@@ -103,12 +107,16 @@ var transitions = map[CaseAction]transition{
 		Permission: "withdraw"},
 	ActionClose:    {From: []CaseStatus{StatusSettled, StatusFailed}, To: StatusClosed, Permission: "close"},
 	ActionReassign: {From: []CaseStatus{StatusSubmitted, StatusAccepted}, Permission: "reassign"},
+	// The committee supervises performance of the agreement in effect,
+	// before and after the case is closed (the service checks that the
+	// agreement took effect).
+	ActionPerformance: {From: []CaseStatus{StatusSettled, StatusClosed}, Permission: "performance"},
 }
 
 // CaseActions lists the actions on an existing case in display order.
 var CaseActions = []CaseAction{ActionAccept, ActionReject, ActionAssign, ActionDeclareConflict, ActionObject,
 	ActionDecideObjection, ActionLogSession, ActionExtend, ActionSettle, ActionReviseAgreement, ActionSignoff, ActionFail, ActionWithdraw,
-	ActionClose, ActionReassign}
+	ActionPerformance, ActionClose, ActionReassign}
 
 // Permission returns the casbin action that guards a case action.
 func (a CaseAction) Permission() string { return transitions[a].Permission }

@@ -142,6 +142,15 @@ type agreementOut struct {
 	RecorderName      string       `json:"recorder_name"`
 }
 
+// performanceOut is one follow-up of the agreement's performance.
+type performanceOut struct {
+	Result       domain.PerformanceResult `json:"result"`
+	PerformedOn  string                   `json:"performed_on"`
+	Note         string                   `json:"note"`
+	RecorderName string                   `json:"recorder_name"`
+	RecordedAt   time.Time                `json:"recorded_at"`
+}
+
 type eventOut struct {
 	At         time.Time      `json:"at"`
 	ActorName  string         `json:"actor_name"`
@@ -161,6 +170,7 @@ type caseViewOut struct {
 	Objections     []objectionOut      `json:"objections"`
 	Sessions       []sessionOut        `json:"sessions"`
 	Agreement      *agreementOut       `json:"agreement"`
+	Performance    []performanceOut    `json:"performance"`
 	Documents      []cases.Document    `json:"documents"`
 	Events         []eventOut          `json:"events"`
 	Deadlines      []deadlineOut       `json:"deadlines"`
@@ -187,7 +197,7 @@ func dateStr(t *time.Time) *string {
 func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 	out := caseViewOut{caseOut: caseJSON(v.Case), OrgName: v.OrgName, Parties: []partyOut{}, Rights: []rightOut{},
 		Mediators: []mediatorOut{}, Objections: []objectionOut{}, Sessions: []sessionOut{}, Documents: v.Documents,
-		Events: []eventOut{}, Deadlines: deadlinesJSON(v.Deadlines, now), AllowedActions: v.Allowed}
+		Events: []eventOut{}, Deadlines: deadlinesJSON(v.Deadlines, now), AllowedActions: v.Allowed, Performance: []performanceOut{}}
 	if out.Documents == nil {
 		out.Documents = []cases.Document{}
 	}
@@ -226,6 +236,10 @@ func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 				SignerName: s.SignerName, Method: s.Method, SignedAt: s.SignedAt})
 		}
 		out.Agreement = ag
+	}
+	for _, p := range v.Performance {
+		out.Performance = append(out.Performance, performanceOut{Result: p.Result, PerformedOn: p.PerformedOn.UTC().Format("2006-01-02"),
+			Note: p.Note, RecorderName: p.RecorderName, RecordedAt: p.RecordedAt})
 	}
 	for _, e := range v.Events {
 		d := e.Detail
@@ -423,6 +437,9 @@ func (s *Server) apiCaseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	}), in)
 	g.POST("/cases/:id/withdraw", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.ReasonInput) (domain.Case, error) {
 		return cs(s).Withdraw(ctxOf(c), id, in)
+	}), in)
+	g.POST("/cases/:id/performance", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.PerformanceInput) (domain.Case, error) {
+		return cs(s).RecordPerformance(ctxOf(c), id, in)
 	}), in)
 	g.POST("/cases/:id/close", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.CloseInput) (domain.Case, error) {
 		return cs(s).Close(ctxOf(c), id, in)

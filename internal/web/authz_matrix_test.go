@@ -286,8 +286,8 @@ var (
 		"accept": set("director"), "reject": set("director"), "assign": set("director"), "extend": set("director"),
 		"decide_objection": set("director"), "close": set("director"),
 		"declare": set("mediator"), "sessions": set("mediator"), "settle": set("mediator"), "fail": set("mediator"),
-		"signoff": set("mediator", "clerk", "director"),
-		"object":  set("clerk", "applicant"), "withdraw": set("clerk", "applicant"),
+		"signoff": set("mediator", "clerk", "director"), "performance": set("mediator", "clerk", "director"),
+		"object": set("clerk", "applicant"), "withdraw": set("clerk", "applicant"),
 	}
 )
 

@@ -206,6 +206,23 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 	if v.Agreement == nil || v.Agreement.EffectiveAt == nil || len(v.Agreement.Signoffs) != 4 {
 		t.Fatalf("the agreement must be effective with 4 sign-offs: %+v", v.Agreement)
 	}
+	// A follow-up of the agreement's performance: a partial one needs a
+	// note (422 naming it, nothing written), then it is recorded and the
+	// case page shows it.
+	today := f.clk.Now().In(calendar.Beijing).Format("2006-01-02")
+	p = f.problem("mediator1.gulou", "POST", id+"/performance", map[string]any{"version": c.Version, "result": "partly", "performed_on": today}, 422)
+	if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != "note" {
+		t.Errorf("a partial performance without a note: %v", p["errors"])
+	}
+	c = f.do("mediator1.gulou", "POST", id+"/performance", map[string]any{"version": c.Version, "result": "partly", "performed_on": today,
+		"note": "被申请人已支付五万元，余款约定下月付清。"}, 200)
+	if c.Status != "settled" {
+		t.Fatalf("after a performance record: %s", c.Status)
+	}
+	pstatus, pbody := f.c.call("GET", id, f.as("director.gulou"), nil)
+	if pstatus != 200 || !strings.Contains(string(pbody), `"performance":[{"result":"partly","performed_on":"`+today+`"`) {
+		t.Errorf("the case does not show the performance record: %d %s", pstatus, pbody)
+	}
 	c = f.do("director.gulou", "POST", id+"/close", map[string]any{"version": c.Version, "note": "被申请人已按期支付赔偿款"}, 200)
 	if c.Status != "closed" {
 		t.Fatalf("after close: %s", c.Status)
@@ -215,13 +232,14 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 	for _, e := range v.Events {
 		actions = append(actions, e.Action)
 	}
-	for _, want := range []string{"submit", "accept", "assign", "declare", "sessions", "settle", "signoff", "agreement_effective", "close"} {
+	for _, want := range []string{"submit", "accept", "assign", "declare", "sessions", "settle", "signoff", "agreement_effective", "performance", "close"} {
 		if !strings.Contains(strings.Join(actions, ","), want) {
 			t.Errorf("timeline lacks %s: %v", want, actions)
 		}
 	}
-	if len(v.Allowed) != 0 {
-		t.Errorf("a closed case allows nothing, got %v", v.Allowed)
+	// A closed case whose agreement is in effect is still followed up.
+	if fmt.Sprint(v.Allowed) != "[performance]" {
+		t.Errorf("a closed settled case allows only follow-ups, got %v", v.Allowed)
 	}
 	// Lists: the committee's queue and the mediator's own list find it.
 	for _, q := range []string{c.Number, "鼓知调字第0001号", "0001"} {

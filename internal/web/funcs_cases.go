@@ -22,7 +22,8 @@ var caseFuncs = map[string]any{
 	"failRoutes": func() []domain.FailRoute {
 		return []domain.FailRoute{domain.RouteLitigation, domain.RouteArbitration, domain.RouteAdministrative, domain.RouteNone}
 	},
-	"rejectRoutes": func() []domain.FailRoute { return domain.RejectRoutes },
+	"rejectRoutes":       func() []domain.FailRoute { return domain.RejectRoutes },
+	"performanceResults": func() []domain.PerformanceResult { return domain.PerformanceResults },
 	"agreementFields": func() []string {
 		return []string{"facts", "disputed_matters", "responsibilities", "terms", "performance_method"}
 	},

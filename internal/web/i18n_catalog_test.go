@@ -967,6 +967,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"route.":                      f("failRoutes, cases.suggested_route", callStrs[domain.FailRoute](caseFuncs["failRoutes"]), sql("cases", "suggested_route")),
 		"agreement.":                  f("agreementFields", callStrs[string](caseFuncs["agreementFields"])),
 		"reject_route.":               f("rejectRoutes", callStrs[domain.FailRoute](caseFuncs["rejectRoutes"])),
+		"performance_result.":         f("performanceResults, case_performance.result", callStrs[domain.PerformanceResult](caseFuncs["performanceResults"]), sql("case_performance", "result")),
 		"document.kind.":              f("document.Kinds, documents.kind", document.Kinds, sql("documents", "kind")),
 		"role.":                       f("domain.Roles", strs(domain.Roles)),
 		"orgtype.":                    f("domain.OrgTypes, orgs.type", strs(domain.OrgTypes), sql("orgs", "type")),

@@ -492,6 +492,10 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 	case domain.ActionWithdraw:
 		in := cases.ReasonInput{Version: version, Reason: c.FormValue("reason")}
 		run = func() (domain.Case, error) { return s.deps.Cases.Withdraw(ctx, id, in) }
+	case domain.ActionPerformance:
+		in := cases.PerformanceInput{Version: version, Result: domain.PerformanceResult(c.FormValue("result")),
+			PerformedOn: c.FormValue("performed_on"), Note: c.FormValue("note")}
+		run = func() (domain.Case, error) { return s.deps.Cases.RecordPerformance(ctx, id, in) }
 	case domain.ActionClose:
 		in := cases.CloseInput{Version: version, Note: c.FormValue("note")}
 		run = func() (domain.Case, error) { return s.deps.Cases.Close(ctx, id, in) }

@@ -118,7 +118,8 @@ func (p *Page) DeadlineTitle(d deadline.Deadline) string {
 // DueIn says how far an open deadline is: "in 3 working days", "due
 // today", "overdue by 2 days", or "passed 2 days ago" for a deadline that
 // is not the organisation's own duty; "" for a closed one and for any
-// deadline of a finished case, which no longer runs. It counts on the
+// deadline of a finished case, which no longer runs, but the follow-up of
+// its agreement's performance (Deadline.FollowUp). It counts on the
 // calendar the deadline service uses.
 func (p *Page) DueIn(d deadline.Deadline) string {
 	if p.cal == nil || !d.Running() {
@@ -147,7 +148,7 @@ func (p *Page) DeadlineBadge(d deadline.Deadline) string {
 	switch {
 	case d.Status != deadline.Open:
 		return p.T("deadline.status." + string(d.Status))
-	case d.CaseFinished():
+	case d.CaseFinished() && !d.FollowUp():
 		return p.T("deadline.case_finished")
 	case d.Overdue(now):
 		return p.T("deadline.overdue_badge")
@@ -166,7 +167,7 @@ func (p *Page) DeadlineClass(d deadline.Deadline) string {
 		return "bad"
 	case d.Status == deadline.Met:
 		return "ok"
-	case d.Status != deadline.Open, d.CaseFinished(), d.Information():
+	case d.Status != deadline.Open, d.CaseFinished() && !d.FollowUp(), d.Information():
 		return ""
 	case d.Passed(p.Now()):
 		return "warn"

@@ -125,7 +125,7 @@ func TestInputLimits(t *testing.T) {
 			}
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "<code>username</code>") ||
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), `data-field="username"`) || !strings.Contains(string(b), map[string]string{"zh-CN": "用户名", "en": "Username"}[lang]) ||
 				!strings.Contains(string(b), want) {
 				t.Errorf("%s: %d\n%s", lang, res.StatusCode, truncate(pageMain(string(b))))
 			}

@@ -60,7 +60,10 @@ func TestApp_DemoCasesHaveReminders(t *testing.T) {
 	a.DB.Raw(`SELECT count(*) FROM deadlines d WHERE d.status = 'open' AND d.duty <> 'information'
 AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.deadline_id = d.id)`).Scan(&without)
 	if open == 0 || without != 0 {
-		t.Fatalf("%d of %d open demo deadlines have no reminders", without, open)
+		var which []string
+		a.DB.Raw(`SELECT d.kind || '/' || d.duty || '/' || d.subject_type FROM deadlines d WHERE d.status = 'open' AND d.duty <> 'information'
+AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.deadline_id = d.id)`).Scan(&which)
+		t.Fatalf("%d of %d open demo deadlines have no reminders: %v", without, open, which)
 	}
 	a.DB.Raw("SELECT count(*) FROM reminders").Scan(&before)
 	if _, err := a.SeedWithCases(context.Background()); err != nil {

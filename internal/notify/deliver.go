@@ -193,6 +193,11 @@ func reminderContent(st reminderState) (string, map[string]any, string) {
 		params["Title"] = *st.DTitle
 	}
 	if st.Topic == TaskEscalate {
+		if st.DDuty != nil && *st.DDuty == dutySoft {
+			// A soft deadline is followed up by whoever holds it, not
+			// escalated to the directors.
+			return "deadline_followup", params, deadlineLink(d)
+		}
 		return "deadline_escalate", params, deadlineLink(d)
 	}
 	if st.DDuty != nil && *st.DDuty == dutyParty {

@@ -1,6 +1,9 @@
 package notify_test
 
 import (
+	"context"
+	"time"
+
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/clock"
@@ -34,17 +37,22 @@ func TestPlanTx_ByDuty(t *testing.T) {
 	if got := planned(t, db, info); len(got) != 0 {
 		t.Errorf("information deadline: reminders planned %+v, want none", got)
 	}
-	var softStages, softEscalations int
+	// A soft deadline reminds the mediator at each stage and, once it has
+	// passed, asks the mediator (never the director) to follow it up.
+	var softStages, softFollowUps, softToDirector int
 	for _, r := range planned(t, db, soft) {
 		switch {
+		case r.Recipient != f.Mediator:
+			softToDirector++
 		case r.Topic == notify.TaskEscalate:
-			softEscalations++
-		case r.Recipient == f.Mediator:
+			softFollowUps++
+		default:
 			softStages++
 		}
 	}
-	if softStages != 3 || softEscalations != 0 {
-		t.Errorf("soft deadline: %d reminders to the mediator, %d escalations; want 3 and 0", softStages, softEscalations)
+	if softStages != 3 || softFollowUps != 1 || softToDirector != 0 {
+		t.Errorf("soft deadline: %d stage reminders and %d follow-ups to the mediator, %d to others; want 3, 1 and 0",
+			softStages, softFollowUps, softToDirector)
 	}
 	var escalated bool
 	for _, r := range planned(t, db, own) {
@@ -56,5 +64,27 @@ func TestPlanTx_ByDuty(t *testing.T) {
 	// Only the soft and the organisation's deadlines told the mediator.
 	if kinds := outboxKinds(t, db); len(kinds) != 2 {
 		t.Errorf("messages %v, want deadline_set for the soft and the own deadline only", kinds)
+	}
+	// After the due time, the soft deadline's follow-up reaches the
+	// mediator as a follow-up, not as an overdue escalation.
+	var followUp int64
+	if err := db.Raw(`SELECT id FROM reminders WHERE deadline_id = ? AND topic = ?`, soft, notify.TaskEscalate).Scan(&followUp).Error; err != nil || followUp == 0 {
+		t.Fatalf("no follow-up reminder: %v", err)
+	}
+	if err := clk.AdvanceTo(due.Add(2 * time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeliverReminder(context.Background(), followUp); err != nil {
+		t.Fatal(err)
+	}
+	var got []struct {
+		UserID int64
+		Kind   string
+	}
+	if err := db.Raw(`SELECT user_id, kind FROM notifications WHERE kind IN ('deadline_followup', 'deadline_escalate')`).Scan(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Kind != "deadline_followup" || got[0].UserID != f.Mediator {
+		t.Errorf("after the due time: %+v, want one deadline_followup to the mediator", got)
 	}
 }

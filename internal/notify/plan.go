@@ -68,7 +68,8 @@ const (
 //     referred the matter), who are told when the time limit is set or
 //     moved; never to the responsible organisation, never escalated.
 //   - soft: the stages go to the responsible user (else the directors);
-//     no escalation.
+//     no escalation: after the due time the same people get a follow-up
+//     reminder (deadline_followup) instead.
 //   - information: nothing is planned: it is shown, not reminded of.
 //   - In every case, reminders planned for another due time or recipient
 //     are cancelled unless already sent.
@@ -142,7 +143,10 @@ func (s *Service) plan(tx *gorm.DB, d deadlineRow) error {
 		}
 		escalate, tell = nil, false
 	case dutySoft:
-		escalate = nil
+		// No escalation to the directors: once the time has passed, the
+		// responsible are reminded to follow it up (a performance date
+		// without a record, the police's decision on a transfer).
+		escalate = responsible
 	}
 	// keep: every (stage, recipient) that belongs to the plan for this due
 	// time, written now or not; insert: the rows to write.

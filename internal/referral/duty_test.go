@@ -116,8 +116,10 @@ func TestCriminal_PoliceDecisionEscalatesSoftly(t *testing.T) {
 	if d := fx.duty(r.ID, "police_decision"); d != "soft" {
 		t.Errorf("police decision duty = %q, want soft", d)
 	}
-	users, escalates := fx.reminded(r.ID, "police_decision")
-	if escalates || !slices.Equal(users, []string{"enforcement.fz-psb"}) {
-		t.Errorf("police decision reminded %v (escalates %v), want the receiving officer only, no escalation", users, escalates)
+	// Its follow-up after the due time goes to the same officer, never to
+	// the directors: every reminder, stage or follow-up, names only them.
+	users, followUp := fx.reminded(r.ID, "police_decision")
+	if !followUp || !slices.Equal(users, []string{"enforcement.fz-psb"}) {
+		t.Errorf("police decision reminded %v (follow-up %v), want the receiving officer only, with a follow-up", users, followUp)
 	}
 }

@@ -38,6 +38,7 @@ type reminderState struct {
 	UActive         bool
 	UEmail          string
 	UPhoneEnc       string
+	Subject
 }
 
 // DeliverReminder delivers one reminder; see DeliverReminders.
@@ -74,10 +75,11 @@ func (s *Service) DeliverReminders(ctx context.Context, ids []int64) error {
 		var states []reminderState
 		if err := tx.Raw(`SELECT r.id, r.deadline_id, r.org_id, r.topic, r.stage, r.due_at, r.send_at, r.recipient_user_id, r.status,
        d.status AS d_status, d.due_at AS d_due_at, d.title AS d_title, d.case_id AS d_case_id, d.subject_type AS d_subject_type, d.subject_id AS d_subject_id, d.duty AS d_duty,
-       u.active AS u_active, u.email AS u_email, u.phone_enc AS u_phone_enc
+       u.active AS u_active, u.email AS u_email, u.phone_enc AS u_phone_enc,
+       `+subjectColumns+`
 FROM reminders r
 JOIN users u ON u.id = r.recipient_user_id
-LEFT JOIN deadlines d ON d.id = r.deadline_id
+LEFT JOIN deadlines d ON d.id = r.deadline_id`+subjectJoins+`
 WHERE r.id = ANY (?::bigint[]) ORDER BY r.id FOR UPDATE OF r`, "{"+strings.Join(idList, ",")+"}").Scan(&states).Error; err != nil {
 			return err
 		}
@@ -192,6 +194,7 @@ func reminderContent(st reminderState) (string, map[string]any, string) {
 	if st.DTitle != nil {
 		params["Title"] = *st.DTitle
 	}
+	st.Subject.addTo(params)
 	if st.Topic == TaskEscalate {
 		if st.DDuty != nil && *st.DDuty == dutySoft {
 			// A soft deadline is followed up by whoever holds it, not
@@ -260,8 +263,8 @@ func (s *Service) writeNotifications(tx *gorm.DB, ns []notification) error {
 	SELECT * FROM unnest(?::bigint[], ?::text[], ?::jsonb[], ?::text[], ?::text[], ?::text[])
 		AS v (user_id, kind, params, link, dedup_key, channels)
 ), n AS (
-	INSERT INTO notifications (user_id, kind, params, link, dedup_key)
-	SELECT user_id, kind, params, link, dedup_key FROM v
+	INSERT INTO notifications (user_id, kind, params, link, dedup_key, created_at)
+	SELECT user_id, kind, params, link, dedup_key, ?::timestamptz FROM v
 	ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key
 ), d AS (
 	INSERT INTO deliveries (notification_id, channel, status) SELECT id, 'inapp', 'ok' FROM n
@@ -270,7 +273,7 @@ INSERT INTO outbox (topic, payload)
 SELECT t, jsonb_build_object('notification_id', n.id)
 FROM n JOIN v USING (dedup_key), unnest(string_to_array(NULLIF(v.channels, ''), ',')) AS t`,
 		"{"+strings.Join(users, ",")+"}", pgTextArray(kinds), pgTextArray(params), pgTextArray(links), pgTextArray(keys),
-		pgTextArray(channels)).Error
+		pgTextArray(channels), s.clock()).Error
 	if err != nil {
 		return fmt.Errorf("write notifications: %w", err)
 	}

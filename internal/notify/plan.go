@@ -216,10 +216,21 @@ WHERE reminders.status = 'cancelled'`)
 			return fmt.Errorf("plan reminders of deadline %d: %w", d.ID, err)
 		}
 	}
+	var subject Subject
+	if len(told) > 0 || (!known && tell) {
+		if subject, err = subjectOf(tx, d.ID); err != nil {
+			return err
+		}
+	}
+	noticeParams := func() map[string]any {
+		p := map[string]any{"Title": d.Title, "Due": FormatDue(d.DueAt)}
+		subject.addTo(p)
+		return p
+	}
 	for _, u := range told {
 		msg := Message{
 			UserID: u, Kind: "deadline_party_set", Link: deadlineLink(d),
-			Params:   map[string]any{"Title": d.Title, "Due": FormatDue(d.DueAt)},
+			Params:   noticeParams(),
 			DedupKey: fmt.Sprintf("deadline:%d:%d:party:%d", d.ID, d.DueAt.Unix(), u),
 		}
 		if err := s.sendTx(tx, msg); err != nil {
@@ -233,7 +244,7 @@ WHERE reminders.status = 'cancelled'`)
 		}
 		msg := Message{
 			UserID: *d.ResponsibleUserID, Kind: kind, Link: deadlineLink(d),
-			Params:   map[string]any{"Title": d.Title, "Due": FormatDue(d.DueAt)},
+			Params:   noticeParams(),
 			DedupKey: fmt.Sprintf("deadline:%d:%d:set:%d", d.ID, d.DueAt.Unix(), *d.ResponsibleUserID),
 		}
 		if err := s.sendTx(tx, msg); err != nil {

@@ -12,6 +12,9 @@ func Render(tr Texts, lang, kind string, params map[string]any) (title, body str
 	if name, ok := params["Stage"].(string); ok {
 		p["Left"] = stageWords(tr, lang, name)
 	}
+	if a := about(tr, lang, params); a != "" {
+		p["About"] = a
+	}
 	return tr.T(lang, "notify."+kind+".title", p), tr.T(lang, "notify."+kind+".body", p)
 }
 

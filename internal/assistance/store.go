@@ -223,7 +223,7 @@ func conflict(act Action, st Status, allowed []Action) error {
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	return &domain.Error{Code: domain.ECONFLICT, Allowed: names,
+	return &domain.Error{Code: domain.ECONFLICT, Allowed: names, ID: domain.MsgNotNow,
 		Message: fmt.Sprintf("%s is not allowed while the application is %s (allowed now: %s)", act, st, orNone(names))}
 }
 
@@ -236,7 +236,7 @@ func orNone(xs []string) string {
 
 // errStale is the answer to a step on a version that is no longer current.
 func errStale(current int) error {
-	return &domain.Error{Code: domain.ECONFLICT,
+	return &domain.Error{Code: domain.ECONFLICT, ID: domain.MsgStale,
 		Message: fmt.Sprintf("the application was changed by someone else (current version %d); reload and try again", current)}
 }
 

@@ -151,7 +151,7 @@ func CheckTransition(s CaseStatus, action CaseAction) error {
 	for i, a := range allowed {
 		names[i] = string(a)
 	}
-	return &Error{Code: ECONFLICT, Allowed: names,
+	return &Error{Code: ECONFLICT, Allowed: names, ID: MsgNotNow,
 		Message: fmt.Sprintf("action %q is not allowed while the case is %s; allowed now: %s", action, s, orNone(strings.Join(names, ", ")))}
 }
 
@@ -165,7 +165,7 @@ func orNone(s string) string {
 // ErrStale is returned when an update names a version that is no longer
 // current (optimistic locking).
 func ErrStale(current int) *Error {
-	return &Error{Code: ECONFLICT, Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}
+	return &Error{Code: ECONFLICT, ID: MsgStale, Message: fmt.Sprintf("the case was changed by someone else (current version %d); reload and try again", current)}
 }
 
 // CaseSource says how a dispute reached the committee.

@@ -45,10 +45,15 @@ type FieldError struct {
 // Error is the one error type that crosses package boundaries. Code decides
 // the HTTP status; Message is safe to show to users; Fields lists field
 // errors for EINVALID; Allowed lists the actions allowed now for an illegal
-// state transition; Err keeps the cause for logs.
+// state transition; Err keeps the cause for logs. ID names Message in
+// the message catalogs when a page should show it in the reader's
+// language.
 type Error struct {
 	Code    string
 	Message string
+	// ID, when set, is the i18n message id of Message, so that a page can
+	// say it in the reader's language (Message stays the API's English).
+	ID      string
 	Fields  []FieldError
 	Allowed []string
 	Err     error
@@ -157,3 +162,11 @@ func (f Fields) Err() error {
 	}
 	return Invalid(f...)
 }
+
+// Message ids of the conflicts every capability answers the same way.
+const (
+	// MsgStale: the object changed since the page was loaded.
+	MsgStale = "conflict.stale"
+	// MsgNotNow: the action is not allowed in the object's state.
+	MsgNotNow = "conflict.not_now"
+)

@@ -59,7 +59,9 @@ func (s *Server) csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 			if reason := s.csrfRefusal(c, base, token); reason != "" {
 				s.log.WarnContext(r.Context(), "state-changing request refused", "reason", reason,
 					"path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
-				return domain.Errorf(domain.EFORBIDDEN, "%s", s.tmpl.tr.T(langOf(c), "error.csrf.text", nil))
+				e := domain.Errorf(domain.EFORBIDDEN, "%s", s.tmpl.tr.T("en", "error.csrf.text", nil))
+				e.ID = "error.csrf.text"
+				return e
 			}
 		}
 		if token == "" {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -22,13 +23,23 @@ var statusOf = map[string]int{
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// errPage is what the error page shows: what happened (Title, Text), the
+// service's words about this case of it (Hint) and the way back (Back).
+type errPage struct {
+	Status                  int
+	Title, Text, Hint, Back string
+}
+
 // Problem is an RFC 9457 problem details document with ipmediate's stable
 // code, field errors and, for illegal transitions, the allowed actions.
 type Problem struct {
-	Type      string              `json:"type"`
-	Title     string              `json:"title"`
-	Status    int                 `json:"status"`
-	Detail    string              `json:"detail,omitempty"`
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Message says the same in the reader's language (the lang cookie),
+	// for a client that shows it to a person.
+	Message   string              `json:"message,omitempty"`
 	Code      string              `json:"code"`
 	Instance  string              `json:"instance,omitempty"`
 	RequestID string              `json:"request_id,omitempty"`
@@ -95,6 +106,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 			Type: "https://ipmediate.example/problems/" + code, Title: http.StatusText(status),
 			Status: status, Detail: detail, Code: code, Instance: c.Request().URL.Path, RequestID: reqID,
 		}
+		lang := langOf(c)
+		p.Message = s.tmpl.tr.T(lang, "error."+errorKey(code, status)+".title", nil)
+		if words := s.errorWords(lang, err); words != "" && status < 500 {
+			p.Message += "：" + words
+			if lang == "en" {
+				p.Message = strings.Replace(p.Message, "：", ": ", 1)
+			}
+		}
 		var de *domain.Error
 		if errors.As(err, &de) {
 			p.Errors, p.Allowed = de.Fields, de.Allowed
@@ -107,20 +126,21 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.JSON(status, p)
 		return
 	}
-	type errPage struct {
-		Status      int
-		Title, Text string
-	}
-	var page errPage
-	page.Status = status
 	lang := langOf(c)
-	switch {
-	case status == http.StatusNotFound:
-		page.Title, page.Text = s.tmpl.tr.T(lang, "error.notfound.title", nil), s.tmpl.tr.T(lang, "error.notfound.text", nil)
-	case status >= 500:
-		page.Title, page.Text = s.tmpl.tr.T(lang, "error.internal.title", nil), s.tmpl.tr.T(lang, "error.internal.text", nil)
-	default:
-		page.Title, page.Text = s.tmpl.tr.T(lang, "error.generic.title", nil), detail
+	key := errorKey(code, status)
+	page := errPage{Status: status,
+		Title: s.tmpl.tr.T(lang, "error."+key+".title", nil),
+		Text:  s.tmpl.tr.T(lang, "error."+key+".text", nil)}
+	if status < 500 {
+		page.Hint = s.errorWords(lang, err)
+	}
+	// Keep the reader's place: back to the page they came from on this site.
+	if ref, perr := url.Parse(c.Request().Referer()); perr == nil && ref.Host == c.Request().Host && ref.Path != c.Request().URL.Path {
+		back := ref.Path
+		if ref.RawQuery != "" {
+			back += "?" + ref.RawQuery
+		}
+		page.Back = safeNext(back, "")
 	}
 	if rerr := s.render(c, status, "error", page); rerr != nil {
 		s.log.ErrorContext(c.Request().Context(), "render error page", "err", rerr)

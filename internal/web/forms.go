@@ -100,7 +100,10 @@ func (s *Server) finishAction(c echo.Context, pre domain.Fields, run func() erro
 				f.Errors = de.Fields
 				return render(http.StatusUnprocessableEntity)
 			case domain.ECONFLICT:
-				*conflict = de.Message
+				*conflict = s.errorWords(langOf(c), err)
+				if *conflict == "" {
+					*conflict = s.tmpl.tr.T(langOf(c), "error.conflict.text", nil)
+				}
 				return render(http.StatusConflict)
 			}
 		}

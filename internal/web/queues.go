@@ -146,10 +146,7 @@ func (s *Server) queuesUnavailable(c echo.Context, cause error) error {
 			RequestID: c.Response().Header().Get(echo.HeaderXRequestID),
 		})
 	}
-	return s.render(c, http.StatusServiceUnavailable, "error", struct {
-		Status      int
-		Title, Text string
-	}{http.StatusServiceUnavailable, title, text})
+	return s.render(c, http.StatusServiceUnavailable, "error", errPage{Status: http.StatusServiceUnavailable, Title: title, Text: text})
 }
 
 // failCatcher passes a response through unless its status is 5xx; then it

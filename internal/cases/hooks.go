@@ -12,6 +12,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -285,9 +286,22 @@ func (s *Service) referralOrgs(a *domain.Actor) []int64 {
 }
 
 // blind reports whether the viewer can see no case at all, not even
-// through a referral. (empty, which List uses, leaves referrals out: a
-// receiver's list of referred cases is its referral inbox.)
+// through a referral.
 func (v viewer) blind() bool { return v.empty() && len(v.referred) == 0 }
+
+// wholeView is the condition, in the list form, under which the viewer
+// sees a case whole rather than through a referral's disclosure: always
+// for a viewer without referrals or with the leader's oversight.
+func (v viewer) wholeView(mine bool) (string, []any) {
+	if v.leader || len(v.referred) == 0 {
+		return "TRUE", nil
+	}
+	parts, args := v.directParts(true, mine)
+	if p, pa, ok := v.filedPart(); ok {
+		parts, args = append(parts, p), append(args, pa...)
+	}
+	return orParts(parts), args
+}
 
 // referralScope is the part of the case scope that admits the
 // organisations at either end of a referral of the case that was not
@@ -377,24 +391,29 @@ func (s *Service) restrictToDisclosure(ctx context.Context, v viewer, st *caseSt
 	if !d.Agreement {
 		cv.Agreement, cv.Performance = nil, nil
 	}
-	cv.Sessions, cv.Objections = nil, nil
+	// The committee's own work is not disclosed by a referral: the
+	// sessions, objections, the internal timeline, the mediators' conflict
+	// declarations and the mediation period (its countdown is the
+	// committee's duty, not the receiver's).
+	cv.Sessions, cv.Objections, cv.Events = nil, nil, nil
+	cv.MediationDueAt = nil
+	for i := range cv.Mediators {
+		cv.Mediators[i].DeclaredAt, cv.Mediators[i].Declaration = nil, ""
+	}
 	cv.Documents = nil
 	for _, doc := range docs {
 		if slices.Contains(d.Documents, doc.ID) {
 			cv.Documents = append(cv.Documents, doc.toDocument())
 		}
 	}
-	events := cv.Events[:0]
-	for _, e := range cv.Events {
-		if e.Action == "document_upload" {
-			id, _ := e.Detail["document_id"].(float64)
-			if !slices.Contains(d.Documents, int64(id)) {
-				continue
-			}
+	// Of the deadlines, those a referral puts on the viewer's organisation.
+	dls := cv.Deadlines[:0]
+	for _, dl := range cv.Deadlines {
+		if dl.Subject.Type == deadline.SubjectReferral && slices.Contains(v.referred, dl.OrgID) {
+			dls = append(dls, dl)
 		}
-		events = append(events, e)
 	}
-	cv.Events = events
+	cv.Deadlines = dls
 	return nil
 }
 

@@ -23,16 +23,19 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 		return nil, "", err
 	}
 	v := s.viewerOf(a)
-	if v.empty() {
+	if v.blind() {
 		return nil, "", domain.Errorf(domain.EFORBIDDEN, "you may not list cases")
 	}
 	limit := keyset.Limit(f.Limit)
 	// A mediator asking for their own cases by id is asking for "mine".
 	mine := f.Mine || f.MediatorID == a.UserID
 	where, args := v.listScope(mine)
+	// A case seen only through a referral is listed without the
+	// committee's mediation period (restrictToDisclosure).
+	whole, wargs := v.wholeView(mine)
 	q := s.db.WithContext(ctx).Table("cases").
 		Select(`cases.id, cases.number, cases.registration_number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
-cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.created_at, cases.version`).
+cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.repeat_infringer, cases.created_at, cases.version`, wargs...).
 		Joins("JOIN orgs ON orgs.id = cases.org_id").
 		Where(where, args...)
 	if mine {
@@ -43,6 +46,9 @@ cases.dispute_type, cases.mediation_due_at, cases.repeat_infringer, cases.create
 	}
 	if f.OrgID != 0 {
 		q = q.Where("cases.org_id = ?", f.OrgID)
+	}
+	if f.PendingObjection {
+		q = q.Where("cases.id IN (SELECT o.case_id FROM case_objections o WHERE o.status = 'pending')")
 	}
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))

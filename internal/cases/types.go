@@ -120,7 +120,10 @@ type ListFilter struct {
 	Source      domain.CaseSource
 	RegionCode  string // county (GB/T 2260) of the handling committee
 	MediatorID  int64
-	From, To    time.Time // created_at range, To exclusive
+	// PendingObjection keeps the cases with an objection to a mediator
+	// not yet decided (the director's queue).
+	PendingObjection bool
+	From, To         time.Time // created_at range, To exclusive
 	// Q searches the case number, the registration number, a party's
 	// name or an IP right number.
 	Q      string

@@ -283,6 +283,13 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 	f.Q = strings.TrimSpace(q.Get("q"))
 	f.Cursor = q.Get("cursor")
 	f.Mine = q.Get("mine") == "1" || q.Get("mine") == "true"
+	switch q.Get("objection") {
+	case "":
+	case "pending":
+		f.PendingObjection = true
+	default:
+		fe.Add("objection", "validation.objection_filter")
+	}
 	for _, k := range []string{"org_id", "mediator_id", "limit"} {
 		if v := q.Get(k); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)

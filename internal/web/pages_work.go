@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
@@ -20,7 +21,16 @@ type workSection struct {
 	Links   []workLink
 	// Assistance: an applicant's applications, an officer's queue.
 	Assistance *workAssistance
+	// Queue: what waits at a committee for its director and clerks.
+	Queue *cases.Queue
+	// Cases: an enterprise's latest cases (filed by it or naming it).
+	Cases []cases.ListItem
+	// MoreCases: there are more than Cases shows.
+	MoreCases bool
 }
+
+// workCases is how many of an enterprise's cases "my work" shows.
+const workCases = 10
 
 type workLink struct {
 	Href, Label string
@@ -72,6 +82,22 @@ func (s *Server) handleWork(c echo.Context) error {
 		}
 		if s.deps.Referrals != nil && s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			sec.Links = append(sec.Links, workLink{Href: "/referrals", Label: "work.link.referrals"})
+		}
+		if m.Role == domain.RoleDirector || m.Role == domain.RoleClerk {
+			q, err := s.deps.Cases.Queue(ctx, m.OrgID)
+			if err != nil && domain.ErrorCode(err) != domain.EFORBIDDEN {
+				return err
+			}
+			if err == nil {
+				sec.Queue = &q
+			}
+		}
+		if m.Role == domain.RoleApplicant && s.deps.Authz.Can(a.UserID, m.OrgID, "case", "read") {
+			items, next, err := s.deps.Cases.List(ctx, cases.ListFilter{Limit: workCases})
+			if err != nil {
+				return err
+			}
+			sec.Cases, sec.MoreCases = items, next != ""
 		}
 		s.addAssistanceWork(c, m, &sec)
 		page.Sections = append(page.Sections, sec)

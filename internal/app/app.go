@@ -292,16 +292,16 @@ func (a *App) buildServices(ctx context.Context) error {
 		return err
 	}
 	a.Deadlines = deadline.NewService(a.DB, cal, rules, a.Authz, now, a.Log)
-	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, now, a.Log, cases.WithDeadlines(a.Deadlines))
+	if err := a.buildNotify(); err != nil {
+		return err
+	}
+	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, now, a.Log, cases.WithDeadlines(a.Deadlines), cases.WithNotices(a.Notify))
 	blobs, err := document.NewBlobs(cfg.Storage.Dir)
 	if err != nil {
 		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
 	}
 	a.blobs = blobs
 	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, now)
-	if err := a.buildNotify(); err != nil {
-		return err
-	}
 	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, now, a.Log, referral.WithNotifier(a.Notify))
 	a.Docs.SetReferrals(a.Referrals)
 	a.Stats = stats.New(a.DB, a.Authz, now)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/notify/notifytest"
@@ -92,5 +93,80 @@ ORDER BY r.send_at, r.id LIMIT 2`, first.ID, second.ID, mediator).Scan(&ids)
 	a.DB.Raw("SELECT extract(epoch FROM max(created_at))::bigint AS at FROM notifications WHERE user_id = ?", mediator).Scan(&created)
 	if d := created.At - a.Clock.Now().Unix(); d > 5 || d < -5 {
 		t.Fatalf("notification created at %d, the demo clock says %d", created.At, a.Clock.Now().Unix())
+	}
+}
+
+// TestNotices_WhatLandsOnTheDesk: a new case tells the committee's
+// director and clerks (not the clerk who filed it), an assignment the
+// mediator, an objection the director; each notice names its case and
+// links to it.
+func TestNotices_WhatLandsOnTheDesk(t *testing.T) {
+	a := apptest.New(t, apptest.WithTimeTravel())
+	user := func(username string) int64 {
+		var id int64
+		a.DB.Raw("SELECT id FROM users WHERE username = ?", username).Scan(&id)
+		return id
+	}
+	as := func(username string) context.Context {
+		t.Helper()
+		actor, err := a.Identity.Actor(context.Background(), user(username))
+		if err != nil {
+			t.Fatalf("actor %s: %v", username, err)
+		}
+		return domain.WithActor(context.Background(), actor)
+	}
+	deliver := func() {
+		t.Helper()
+		var ids []int64
+		a.DB.Raw("SELECT id FROM outbox WHERE topic = ? ORDER BY id", notify.TaskSend).Scan(&ids)
+		for _, id := range ids {
+			if err := a.Notify.DeliverMessage(context.Background(), id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	texts := notifytest.Texts(t)
+	noticeOf := func(username, kind string, c domain.Case) string {
+		t.Helper()
+		deliver()
+		inbox, _, err := a.Notify.Inbox(as(username), notify.InboxFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range inbox {
+			if n.Kind == kind && n.Link == "/cases/"+strconv.FormatInt(c.ID, 10) {
+				title, _ := notify.Render(texts, "zh-CN", n.Kind, n.Params)
+				return title
+			}
+		}
+		return ""
+	}
+	var gulou int64
+	a.DB.Raw("SELECT id FROM orgs WHERE code = 'gulou'").Scan(&gulou)
+	c := fileAndAssign(t, a, as, gulou, user("mediator1.gulou"))
+
+	var reg string
+	a.DB.Raw("SELECT registration_number FROM cases WHERE id = ?", c.ID).Scan(&reg)
+	if title := noticeOf("director.gulou", "case_filed", c); !strings.Contains(title, reg) || !strings.Contains(title, "商标") {
+		t.Errorf("the director's notice of the new case reads %q, want the registration number %s and the dispute", title, reg)
+	}
+	if title := noticeOf("clerk.gulou", "case_filed", c); title != "" {
+		t.Errorf("the clerk who filed the case is told about it: %q", title)
+	}
+	if title := noticeOf("mediator1.gulou", "case_assigned", c); !strings.Contains(title, c.Number) {
+		t.Errorf("the mediator's assignment notice reads %q, want case %s", title, c.Number)
+	}
+	if title := noticeOf("mediator2.gulou", "case_assigned", c); title != "" {
+		t.Errorf("a mediator not assigned is told: %q", title)
+	}
+
+	var party int64
+	a.DB.Raw("SELECT id FROM case_parties WHERE case_id = ? AND role = 'respondent'", c.ID).Scan(&party)
+	if _, err := a.Cases.Object(as("clerk.gulou"), c.ID, cases.ObjectInput{Version: c.Version, MediatorID: user("mediator1.gulou"),
+		PartyID: party, Reason: "调解员与申请人有业务往来"}); err != nil {
+		t.Fatal(err)
+	}
+	if title := noticeOf("director.gulou", "case_objection", c); !strings.Contains(title, c.Number) {
+		t.Errorf("the director's objection notice reads %q, want case %s", title, c.Number)
 	}
 }

@@ -288,6 +288,14 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 		}}); err != nil {
 		return domain.Case{}, err
 	}
+	// Whoever decides on it or prepares it at the committee is told.
+	desk, err := s.membersWho(ctx, tx, row.OrgID, "accept", "create")
+	if err != nil {
+		return domain.Case{}, err
+	}
+	if err := s.tell(ctx, tx, a, row, NoticeCaseFiled, desk, nil); err != nil {
+		return domain.Case{}, err
+	}
 	out := row.toDomain()
 	out.RepeatInfringer = out.RepeatInfringer && seesCreditFlag(a, row.OrgID)
 	return out, nil

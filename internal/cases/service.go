@@ -64,6 +64,8 @@ type Service struct {
 	// default one could not be built.
 	deadlines    *deadline.Service
 	deadlinesErr error
+	// notices: WithNotices; nil sends none.
+	notices Notifier
 	// hooks are what other capabilities are told inside the actions'
 	// transactions (hooks.go).
 	hooks hookSet

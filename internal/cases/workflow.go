@@ -157,6 +157,9 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 			if err := s.addMediators(ctx, tx, st, "mediator_ids", ids); err != nil {
 				return change{}, err
 			}
+			if err := s.tell(ctx, tx, st.actor, st.row, NoticeCaseAssigned, ids, nil); err != nil {
+				return change{}, err
+			}
 			ch := change{after: map[string]any{"mediators": ids}}
 			if st.status() == domain.StatusAccepted {
 				ch.to = domain.StatusMediating
@@ -317,6 +320,14 @@ func (s *Service) Object(ctx context.Context, id int64, in ObjectInput) (domain.
 				Status: "pending", RaisedBy: st.actor.UserIDRef(), CreatedAt: st.now}
 			if err := tx.WithContext(ctx).Create(&o).Error; err != nil {
 				return change{}, fmt.Errorf("record objection: %w", err)
+			}
+			deciders, err := s.membersWho(ctx, tx, st.row.OrgID, string(domain.ActionDecideObjection))
+			if err != nil {
+				return change{}, err
+			}
+			if err := s.tell(ctx, tx, st.actor, st.row, NoticeCaseObjection, deciders,
+				map[string]any{"Mediator": st.activeMediator(in.MediatorID).Name}); err != nil {
+				return change{}, err
 			}
 			return change{note: map[string]any{"objection_id": o.ID, "mediator_id": in.MediatorID, "party_id": in.PartyID}}, nil
 		}})

@@ -526,6 +526,16 @@ coalesce((SELECT name_zh FROM orgs WHERE id = ?), '') AS receiver`, r.SenderOrgI
 		return fmt.Errorf("notify referral: %w", err)
 	}
 	params := map[string]any{"Title": r.Title, "From": names.Sender, "To": names.Receiver}
+	// The notice names the case the referral is about (number and kind of
+	// dispute): two referrals with the same title never read the same.
+	if r.CaseID != nil {
+		var c struct{ Ref, Dispute string }
+		if err := tx.WithContext(ctx).Raw(`SELECT coalesce(nullif(number, ''), registration_number) AS ref, dispute_type AS dispute FROM cases WHERE id = ?`,
+			*r.CaseID).Scan(&c).Error; err != nil {
+			return fmt.Errorf("notify referral: %w", err)
+		}
+		params["CaseRef"], params["Dispute"] = c.Ref, c.Dispute
+	}
 	for k, v := range extra {
 		params[k] = v
 	}

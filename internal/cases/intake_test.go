@@ -344,8 +344,12 @@ func TestCaseService_SubmitEncryptsPersonalData(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := v.Parties[1]
-		if p.IDNumber != "3501**********123"+respondentID[17:] || p.Name != "张小三" {
+		if p.IDNumber != "3501**********123"+respondentID[17:] || p.Name != "张小三" || p.Phone != "139****2222" {
 			t.Errorf("party = %+v", p)
+		}
+		// Its own record is not masked to itself.
+		if own := v.Parties[0]; own.Phone != "13812345678" || own.AgentPhone != "13700001111" {
+			t.Errorf("the enterprise's own party record is masked to it: %+v", own)
 		}
 		if !v.Access.Party || v.Access.SeesPersonalData || !v.Access.SeesConfidential {
 			t.Errorf("access = %+v", v.Access)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"gorm.io/gorm"
@@ -113,7 +114,10 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		JudicialConfirmationOffered: st.row.Source != string(domain.SourceCourtEntrusted)}
 	persons := map[int64]bool{}
 	for _, r := range st.parties {
-		p, err := s.partyView(r, acc.SeesPersonalData, maskNames)
+		// An enterprise reads its own party record in clear (its own phone,
+		// its agent's); the other parties stay masked to it.
+		own := r.OrgID != nil && slices.Contains(st.partyOrgs, *r.OrgID)
+		p, err := s.partyView(r, acc.SeesPersonalData || own, maskNames)
 		if err != nil {
 			return CaseView{}, fmt.Errorf("get case %d: %w", id, err)
 		}

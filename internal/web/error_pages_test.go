@@ -127,3 +127,54 @@ func TestCaseAction_StaleVersionKeepsThePlace(t *testing.T) {
 		t.Errorf("the 409 answer is not the case page of %s", c.Ref())
 	}
 }
+
+// TestCaseAction_IrreversibleNeedsConfirmation: refusing a case (不予受理)
+// from the form without ticking the confirmation changes nothing and
+// says why next to the box; ticked, it is done. A user who may not take
+// the step learns nothing more from the missing box than from the step.
+func TestCaseAction_IrreversibleNeedsConfirmation(t *testing.T) {
+	r := startDemo(t)
+	as := func(username string) context.Context {
+		a, err := r.App.Identity.Actor(context.Background(), userID(t, r, username))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return domain.WithActor(context.Background(), a)
+	}
+	c, err := r.App.Cases.Submit(as("clerk.gulou"), cases.IntakeInput{OrgID: orgID(t, r, "gulou"), Source: domain.SourceDirect,
+		DisputeType: domain.DisputeCopyright, Summary: "被申请人在网店销售盗版图书。", Claims: "停止销售。",
+		Parties: []cases.PartyInput{{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "海峡书局有限公司"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "王某"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := r.URL + "/cases/" + strconv.FormatInt(c.ID, 10)
+	form := func(tok string) url.Values {
+		return url.Values{"_csrf": {tok}, "version": {strconv.Itoa(c.Version)}, "reason": {"不属于知识产权纠纷。"}, "route": {string(domain.RouteLitigation)}}
+	}
+	status := func() string {
+		var s string
+		r.App.DB.Raw("SELECT status FROM cases WHERE id = ?", c.ID).Scan(&s)
+		return s
+	}
+
+	mediator := webLogin(t, r, "mediator1.gulou", "demo-pass-2026")
+	if resp, _ := webPost(t, mediator, path+"/reject", form(pageCSRF(t, mediator, r.URL+"/work"))); resp.StatusCode == http.StatusUnprocessableEntity {
+		t.Errorf("a mediator, who may not refuse, is asked to confirm (422)")
+	}
+
+	director := webLogin(t, r, "director.gulou", "demo-pass-2026")
+	tok := pageCSRF(t, director, path)
+	if _, body := webGet(t, director, path); !strings.Contains(body, `name="confirmed" required`) {
+		t.Error("the refusal form has no confirmation box")
+	}
+	resp, body := webPost(t, director, path+"/reject", form(tok))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请勾选确认") || status() != "submitted" {
+		t.Fatalf("an unconfirmed refusal: %d, status %s", resp.StatusCode, status())
+	}
+	f := form(tok)
+	f.Set("confirmed", "on")
+	if resp, _ := webPost(t, director, path+"/reject", f); resp.StatusCode != http.StatusSeeOther || status() != "rejected" {
+		t.Fatalf("a confirmed refusal: %d, status %s", resp.StatusCode, status())
+	}
+}

@@ -53,7 +53,7 @@ var caseFuncs = map[string]any{
 		if fen == 0 {
 			return "—"
 		}
-		return fmt.Sprintf("¥%d.%02d", fen/100, fen%100)
+		return "¥" + yuanText(fen)
 	},
 	"bytes": func(n int64) string {
 		switch {

@@ -62,3 +62,14 @@ func TestParseYuan(t *testing.T) {
 		}
 	}
 }
+
+func TestYuanText(t *testing.T) {
+	for fen, want := range map[int64]string{
+		0: "0.00", 5: "0.05", 100: "1.00", 99999: "999.99", 100000: "1,000.00", 20000000: "200,000.00",
+		123456789012: "1,234,567,890.12", -20000050: "-200,000.50",
+	} {
+		if got := yuanText(fen); got != want {
+			t.Errorf("yuanText(%d) = %q, want %q", fen, got, want)
+		}
+	}
+}

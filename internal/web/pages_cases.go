@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		return err
 	}
 	q := map[string]string{}
-	for _, k := range []string{"status", "dispute_type", "source", "region_code", "q", "from", "to", "org_id"} {
+	for _, k := range []string{"status", "dispute_type", "source", "region_code", "q", "from", "to", "org_id", "objection"} {
 		q[k] = c.QueryParam(k)
 	}
 	if f.Mine {
@@ -505,9 +506,32 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 	default:
 		return domain.NotFound("action")
 	}
+	if irreversible[domain.CaseAction(action)] && c.FormValue("confirmed") != "on" {
+		run = s.confirmFirst(c, id, domain.CaseAction(action), version, run)
+	}
 	page := &casePage{Form: Form{Values: formValues(form)}, FailedForm: action}
 	return s.finishAction(c, fe, func() error { _, err := run(); return err }, &page.Form, &page.Conflict,
 		func(status int) error { return s.renderCase(c, status, id, page) }, "case.flash."+action, "/cases/"+itoa(id))
+}
+
+// irreversible are the case actions the form asks to confirm (the
+// "confirmed" box): they end the case or refuse it, and cannot be undone.
+var irreversible = map[domain.CaseAction]bool{domain.ActionReject: true, domain.ActionFail: true, domain.ActionWithdraw: true}
+
+// confirmFirst refuses an irreversible action submitted without its
+// confirmation, naming the field, when the action would otherwise be
+// taken: the user may take it now on the version they saw. Otherwise run
+// answers as it would (not found, forbidden, stale, not allowed now), so
+// the missing box never tells anyone more than the action itself would.
+func (s *Server) confirmFirst(c echo.Context, id int64, action domain.CaseAction, version int,
+	run func() (domain.Case, error)) func() (domain.Case, error) {
+	return func() (domain.Case, error) {
+		v, err := s.deps.Cases.Get(ctxOf(c), id)
+		if err == nil && v.Version == version && slices.Contains(v.Allowed, action) {
+			return domain.Case{}, domain.Invalid(domain.FieldError{Field: "confirmed", Message: "validation.confirm_irreversible"})
+		}
+		return run()
+	}
 }
 
 // handleCasePrint renders a printable document of the case: the mediation

@@ -442,8 +442,6 @@ func valueRows(label, key string, v any) []Row {
 	return []Row{{Label: label, Value: fmt.Sprint(v)}}
 }
 
-func yuanText(fen int64) string { return fmt.Sprintf("%d.%02d", fen/100, fen%100) }
-
 // FieldRows and ResultRows are the referral's fields and result.
 func (p *referralPage) FieldRows() []Row  { return rows(p.V.Fields) }
 func (p *referralPage) ResultRows() []Row { return rows(p.V.Result) }

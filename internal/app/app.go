@@ -35,6 +35,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
+	"github.com/ipmediate/ipmediate/internal/idempotency"
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
@@ -238,6 +239,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
 		Stats:          a.Stats,
+		Once:           idempotency.New(a.DB),
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {

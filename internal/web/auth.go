@@ -82,13 +82,15 @@ func (s *Server) sessionActor(ctx context.Context) (*domain.Actor, error) {
 	return s.deps.Identity.SessionActor(ctx, id, s.deps.Sessions.GetInt64(ctx, sessionStampKey))
 }
 
-// requireLogin sends anonymous visitors to the login page and back.
+// requireLogin sends anonymous visitors to the login page and back, and
+// makes a signed-in user's form submissions idempotent (once.go).
 func (s *Server) requireLogin(next echo.HandlerFunc) echo.HandlerFunc {
+	guarded := s.once(next)
 	return func(c echo.Context) error {
 		if domain.ActorFrom(c.Request().Context()) == nil {
 			return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 		}
-		return next(c)
+		return guarded(c)
 	}
 }
 
@@ -123,13 +125,14 @@ func (s *Server) apiActor(next echo.HandlerFunc) echo.HandlerFunc {
 const bearerKey = "bearer_token"
 
 // requireAPIAuth answers 401 for anonymous API requests.
-func requireAPIAuth(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *Server) requireAPIAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	guarded := s.apiOnce(next)
 	return func(c echo.Context) error {
 		if domain.ActorFrom(c.Request().Context()) == nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="ipmediate"`)
 			return domain.Errorf(domain.EUNAUTHORIZED, "authentication required: POST /api/v1/auth/login, then send Authorization: Bearer <token>")
 		}
-		return next(c)
+		return guarded(c)
 	}
 }
 

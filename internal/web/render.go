@@ -62,11 +62,13 @@ type Page struct {
 	Path      string
 	RequestID string
 	CSRF      string
-	Actor     *domain.Actor
-	Flash     *Flash
-	Data      any
-	tr        *i18n.Translator
-	authz     Authz
+	// Once is the page's one-time submission token (once.go).
+	Once  string
+	Actor *domain.Actor
+	Flash *Flash
+	Data  any
+	tr    *i18n.Translator
+	authz Authz
 
 	// Unread is the signed-in user's unread notification count, up to
 	// notify.UnreadCap, for the badge in the navigation.
@@ -218,6 +220,9 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 	p.Travelled = p.TimeTravel && s.deps.Clock.Offset() > 0
 	if tok, ok := c.Get("csrf").(string); ok {
 		p.CSRF = tok
+	}
+	if p.Actor != nil {
+		p.Once = newOnceToken()
 	}
 	p.Flash = s.popFlash(c)
 	if p.Actor != nil && s.deps.Notify != nil && isPage(c) {

@@ -57,7 +57,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.POST("/auth/login", s.apiLogin)
 	g.POST("/register", s.apiRegister)
 
-	in := requireAPIAuth
+	in := s.requireAPIAuth
 	g.POST("/auth/logout", s.apiLogout, in)
 	g.GET("/me", s.apiMe, in)
 	g.POST("/me/password", s.apiChangePassword, in)

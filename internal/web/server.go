@@ -29,6 +29,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/i18n"
+	"github.com/ipmediate/ipmediate/internal/idempotency"
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
@@ -86,6 +87,9 @@ type Deps struct {
 	Clock *clock.Clock
 	// Stats answers the headline numbers on "my work"; nil leaves them out.
 	Stats *stats.Service
+	// Once remembers the forms' one-time tokens (once.go); nil turns the
+	// guard off.
+	Once *idempotency.Store
 }
 
 // now is the application's current time.

@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+var onceFieldRe = regexp.MustCompile(`<input type="hidden" name="_once" value="([^"]+)">`)
+
+// TestForms_NoDoubleFiling: the intake form sent twice with its page's
+// one-time token (a double click on a slow line, one after the other and
+// both at once) files one case, and both answers lead to it; a form
+// refused for bad input can be corrected and sent again with the same
+// token.
+func TestForms_NoDoubleFiling(t *testing.T) {
+	r := startDemo(t)
+	clerk := webLogin(t, r, "clerk.gulou", demoPassword)
+	gulou := orgID(t, r, "gulou")
+	page := func() (csrf, once string) {
+		t.Helper()
+		resp, body := webGet(t, clerk, r.URL+"/cases/new")
+		m := onceFieldRe.FindStringSubmatch(body)
+		if resp.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("the intake form (%d) has no one-time token", resp.StatusCode)
+		}
+		return csrfFrom(t, body), m[1]
+	}
+	form := func(csrf, once, summary string) url.Values {
+		return url.Values{"_csrf": {csrf}, "_once": {once}, "org_id": {strconv.FormatInt(gulou, 10)}, "source": {"direct"},
+			"dispute_type": {"trademark_infringement"}, "summary": {summary}, "claims": {"停止侵权。"},
+			"parties[0].role": {"applicant"}, "parties[0].kind": {"organisation"}, "parties[0].name": {"福州榕城茶业有限公司"},
+			"parties[1].role": {"respondent"}, "parties[1].kind": {"person"}, "parties[1].name": {"林某"}}
+	}
+	filed := func(summary string) int64 {
+		var n int64
+		r.App.DB.Raw("SELECT count(*) FROM cases WHERE summary = ?", summary).Scan(&n)
+		return n
+	}
+
+	csrf, once := page()
+	const one = "被申请人在门店销售假冒注册商标的茶叶（一次点击两次）。"
+	first, body := webPost(t, clerk, r.URL+"/cases", form(csrf, once, one))
+	if first.StatusCode != http.StatusSeeOther {
+		t.Fatalf("first submission: %d\n%s", first.StatusCode, body)
+	}
+	again, _ := webPost(t, clerk, r.URL+"/cases", form(csrf, once, one))
+	if again.StatusCode != http.StatusSeeOther || again.Header.Get("Location") != first.Header.Get("Location") {
+		t.Errorf("the repeat answered %d %q, want the first answer %q", again.StatusCode, again.Header.Get("Location"), first.Header.Get("Location"))
+	}
+	if n := filed(one); n != 1 {
+		t.Fatalf("a double submission filed %d cases", n)
+	}
+
+	csrf, once = page()
+	const both = "被申请人在网店销售假冒注册商标的茶叶（同时提交两次）。"
+	var wg sync.WaitGroup
+	locations := make([]string, 2)
+	for i := range locations {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := clerk.PostForm(r.URL+"/cases", form(csrf, once, both))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				t.Errorf("a concurrent submission answered %d", resp.StatusCode)
+			}
+			locations[i] = resp.Header.Get("Location")
+		}()
+	}
+	wg.Wait()
+	if n := filed(both); n != 1 || locations[0] != locations[1] {
+		t.Fatalf("two concurrent submissions filed %d cases, answered %v", n, locations)
+	}
+
+	csrf, once = page()
+	const fixed = "被申请人在展会销售假冒注册商标的茶叶（改正后再提交）。"
+	bad := form(csrf, once, fixed)
+	bad.Del("dispute_type")
+	if resp, _ := webPost(t, clerk, r.URL+"/cases", bad); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("an incomplete form: %d, want 422", resp.StatusCode)
+	}
+	if resp, _ := webPost(t, clerk, r.URL+"/cases", form(csrf, once, fixed)); resp.StatusCode != http.StatusSeeOther || filed(fixed) != 1 {
+		t.Fatalf("the corrected form with the same token: %d, %d cases", resp.StatusCode, filed(fixed))
+	}
+	bad = form(csrf, "short", fixed)
+	if resp, _ := webPost(t, clerk, r.URL+"/cases", bad); resp.StatusCode != http.StatusUnprocessableEntity || filed(fixed) != 1 {
+		t.Fatalf("a malformed token: %d", resp.StatusCode)
+	}
+}
+
+// TestAPI_IdempotencyKey: POST /api/v1/cases sent twice with one
+// Idempotency-Key files one case and answers the first answer again,
+// marked replayed; a key too short is refused naming the header.
+func TestAPI_IdempotencyKey(t *testing.T) {
+	e := newRefEnv(t)
+	in := refDispute()
+	in.OrgID, in.Source = e.orgs["gulou"], domain.SourceDirect
+	in.Summary = "被申请人在网店销售假冒注册商标的茶叶（接口重试）。"
+	body, _ := json.Marshal(in)
+	post := func(key string) (int, []byte, http.Header) {
+		t.Helper()
+		req, err := http.NewRequest("POST", e.base+"/api/v1/cases", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+e.token("clerk.gulou"))
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b, resp.Header
+	}
+	const key = "5f0c2d1e-8a7b-4c3d-9e2f-1a2b3c4d5e6f"
+	st1, b1, _ := post(key)
+	st2, b2, h2 := post(key)
+	if st1 != http.StatusCreated || st2 != st1 || !bytes.Equal(b1, b2) || h2.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("first %d, repeat %d (replayed %q); bodies equal: %v\n%s", st1, st2, h2.Get("Idempotent-Replayed"), bytes.Equal(b1, b2), b2)
+	}
+	if n := e.count("SELECT count(*) FROM cases WHERE summary = ?", in.Summary); n != 1 {
+		t.Fatalf("a retried request filed %d cases", n)
+	}
+	if st, b, _ := post("short"); st != http.StatusUnprocessableEntity || !bytes.Contains(b, []byte(`"Idempotency-Key"`)) {
+		t.Errorf("a short key: %d %s", st, b)
+	}
+}

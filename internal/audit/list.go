@@ -22,6 +22,8 @@ type Filter struct {
 	// OrgID and ActorID select one organisation's or one user's events.
 	OrgID   *int64
 	ActorID *int64
+	// ActorName selects one user's events by username.
+	ActorName string
 	// Action selects actions starting with it: "case." gives every case
 	// event, "case.accept" that action (and any longer one it prefixes).
 	Action string
@@ -75,6 +77,11 @@ func (l *Log) List(ctx context.Context, f Filter) (items []Record, nextCursor st
 	}
 	if f.ActorID != nil {
 		q = q.Where("actor_id = ?", *f.ActorID)
+	}
+	if f.ActorName != "" {
+		// Through the user's id, so that the actor_id index serves it; a
+		// refused login by an unknown name matches on the name kept.
+		q = q.Where("(actor_id = (SELECT id FROM users WHERE username = ?) OR (actor_id IS NULL AND actor_name = ?))", f.ActorName, f.ActorName)
 	}
 	if f.Action != "" {
 		// action has the "C" collation, so this prefix LIKE uses its index.

@@ -11,6 +11,7 @@ import (
 // caseFuncs are the template helpers of the case pages.
 var caseFuncs = map[string]any{
 	"caseStatuses": func() []domain.CaseStatus { return domain.CaseStatuses },
+	"auditAreas":   func() []string { return auditAreas },
 	"disputeTypes": func() []domain.DisputeType { return domain.DisputeTypes },
 	"caseSources":  func() []domain.CaseSource { return domain.CaseSources },
 	"partyRoles": func() []domain.PartyRole {

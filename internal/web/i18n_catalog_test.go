@@ -857,8 +857,14 @@ func (f dynamicForm) suffixes() []string {
 }
 
 // notMessagePrefixes are Go literals ending in "." that begin catalog ids
-// but build no message id.
-var notMessagePrefixes = map[string]string{}
+// but build no message id that must exist: the audit page looks these up
+// and says the code's parts in words when one is missing (funcs_audit.go).
+var notMessagePrefixes = map[string]string{
+	"audit.act.":       "an action's own words, else its area's and step's",
+	"audit.key.":       "a detail's name, else field.<name>, else the name",
+	"referral.action.": "a referral step's words for the audit page, else audit.step.<step>",
+	"audit.step.":      "a step's words for the audit page, else the step",
+}
 
 // dynamicForms lists every id built at run time and the values it takes.
 func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
@@ -958,6 +964,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 
 	forms := map[string]dynamicForm{
 		"status.":                     f("domain.CaseStatuses", caseStatuses),
+		"audit.area.":                 f("auditAreas", auditAreas),
 		"dispute.":                    f("domain.DisputeTypes", strs(domain.DisputeTypes)),
 		"source.":                     f("domain.CaseSources", strs(domain.CaseSources)),
 		"procedure.":                  f("domain.CourtProcedures", strs(domain.CourtProcedures)),

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -264,6 +266,37 @@ type auditPage struct {
 	Items  []audit.Record
 	Next   string
 	Filter map[string]string
+	// Orgs names the organisations for the filter and the rows.
+	Orgs []domain.Org
+}
+
+// auditAreas are the first parts of the audit actions, offered by the
+// action filter in words (audit.area.<name>).
+var auditAreas = []string{"auth", "user", "role", "org", "enterprise", "case", "document", "deadline", "referral",
+	"assistance", "exhibition", "system"}
+
+// NextQuery is the filter of the page as the next page's query string.
+func (p *auditPage) NextQuery() string {
+	q := url.Values{"cursor": {p.Next}}
+	for k, v := range p.Filter {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	return q.Encode()
+}
+
+// OrgName names organisation id, or "" for none.
+func (p *auditPage) OrgName(id *int64, lang string) string {
+	if id == nil {
+		return ""
+	}
+	for _, o := range p.Orgs {
+		if o.ID == *id {
+			return o.Name(lang)
+		}
+	}
+	return "#" + strconv.FormatInt(*id, 10)
 }
 
 // handleAuditList lets a sysadmin browse and filter the audit log.
@@ -276,9 +309,13 @@ func (s *Server) handleAuditList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "audit", &auditPage{Items: items, Next: next, Filter: map[string]string{
-		"org_id": c.QueryParam("org_id"), "actor_id": c.QueryParam("actor_id"), "action": c.QueryParam("action"),
-		"from": c.QueryParam("from"), "to": c.QueryParam("to"),
+	orgs, err := s.deps.Orgs.Directory(ctxOf(c))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "audit", &auditPage{Items: items, Next: next, Orgs: orgs, Filter: map[string]string{
+		"org_id": c.QueryParam("org_id"), "actor_id": c.QueryParam("actor_id"), "actor": c.QueryParam("actor"),
+		"action": c.QueryParam("action"), "from": c.QueryParam("from"), "to": c.QueryParam("to"),
 	}})
 }
 
@@ -303,6 +340,7 @@ func auditFilter(c echo.Context) (audit.Filter, error) {
 		}
 	}
 	f.Action = strings.TrimSpace(c.QueryParam("action"))
+	f.ActorName = strings.TrimSpace(c.QueryParam("actor"))
 	for _, k := range []string{"from", "to"} {
 		v := c.QueryParam(k)
 		if v == "" {

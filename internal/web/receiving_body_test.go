@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -218,5 +220,44 @@ func TestWork_EnterpriseSeesItsCases(t *testing.T) {
 	}
 	if _, other := e.page("sme2", "/work"); strings.Contains(other, fmt.Sprintf(`href="/cases/%d"`, c.ID)) {
 		t.Error("another enterprise sees the case on its work page")
+	}
+}
+
+// TestAuditPage_InWords: the audit log names actions, objects and
+// organisations in words and links the objects; it filters by username
+// and by organisation chosen by name, not by numeric ids.
+func TestAuditPage_InWords(t *testing.T) {
+	r := startDemo(t)
+	webLogin(t, r, "clerk.gulou", demoPassword)
+	admin := webLogin(t, r, "admin", demoPassword)
+	resp, body := webGet(t, admin, r.URL+"/audit?actor=clerk.gulou")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("audit page: %d", resp.StatusCode)
+	}
+	rows := section(t, body, "<tbody>")
+	if !strings.Contains(rows, "登录") || !strings.Contains(rows, `<a href="/audit?actor=clerk.gulou">clerk.gulou</a>`) {
+		t.Errorf("the clerk's sign-in is not listed in words:\n%s", rows)
+	}
+	for _, code := range []string{"auth.login", ">admin<", `{"`} {
+		if strings.Contains(rows, code) {
+			t.Errorf("the filtered audit rows show %q:\n%s", code, rows)
+		}
+	}
+	if !strings.Contains(body, `<select id="f-org" name="org_id">`) || !strings.Contains(body, "鼓楼区知识产权纠纷调解委员会") {
+		t.Error("the organisation filter does not offer organisations by name")
+	}
+	actor, err := r.App.Identity.Actor(context.Background(), userID(t, r, "clerk.gulou"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := refDispute()
+	in.OrgID, in.Source = orgID(t, r, "gulou"), domain.SourceDirect
+	c, err := r.App.Cases.Submit(domain.WithActor(context.Background(), actor), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, all := webGet(t, admin, r.URL+"/audit?action=case.")
+	if !strings.Contains(all, fmt.Sprintf(`<a href="/cases/%d">案件 %d</a>`, c.ID, c.ID)) || !strings.Contains(all, "提交调解申请") {
+		t.Errorf("the case's filing is not named and linked:\n%s", section(t, all, "<tbody>"))
 	}
 }

@@ -277,8 +277,18 @@ func allowedType(f *os.File, size int64, sniffed string, utf8OK bool, fileName s
 		ct = sniffed
 	case sniffed == textUTF8 && utf8OK:
 		ct = sniffed
+	case sniffed == textUTF8:
+		// Not UTF-8: Chinese offices still write GBK (GB 18030) text.
+		if gb18030Text(f, size) {
+			ct = TypeTextGB18030
+		}
 	case sniffed == "application/zip":
 		ct = ooxmlType(f, size, fileName)
+		if ct == "" && ofdPackage(f, size) {
+			ct = TypeOFD
+		}
+	case sniffed == "application/octet-stream":
+		ct = binaryType(f, fileName)
 	}
 	var fe domain.Fields
 	if ct == "" {
@@ -286,7 +296,7 @@ func allowedType(f *os.File, size int64, sniffed string, utf8OK bool, fileName s
 		return "", fe.Err()
 	}
 	ext := extension(fileName)
-	if want, known := extensionTypes[ext]; known && want != ct {
+	if want, known := extensionTypes[ext]; known && want != ct && !(want == textUTF8 && ct == TypeTextGB18030) {
 		fe.Add("file", "validation.file_type_mismatch", "Ext", ext, "Type", typeLabels[ct])
 		return "", fe.Err()
 	}
@@ -307,18 +317,22 @@ var extensionTypes = map[string]string{
 	".webp": "image/webp",
 	".txt":  textUTF8, ".text": textUTF8, ".csv": textUTF8, ".md": textUTF8, ".log": textUTF8,
 	".docx": TypeDOCX, ".xlsx": TypeXLSX, ".pptx": TypePPTX,
-	".doc": "", ".xls": "", ".ppt": "", ".rtf": "", ".odt": "", ".ods": "", ".odp": "",
+	".doc": TypeDOC, ".xls": TypeXLS, ".ppt": TypePPT, ".wps": TypeWPS, ".et": TypeET, ".dps": TypeDPS,
+	".ofd": TypeOFD, ".tif": TypeTIFF, ".tiff": TypeTIFF,
+	".rtf": "", ".odt": "", ".ods": "", ".odp": "",
 	".zip": "", ".rar": "", ".7z": "", ".gz": "", ".tar": "",
 	".exe": "", ".dll": "", ".msi": "", ".bat": "", ".cmd": "", ".com": "", ".scr": "", ".ps1": "", ".sh": "",
 	".js": "", ".jar": "", ".apk": "", ".lnk": "",
 	".html": "", ".htm": "", ".xhtml": "", ".svg": "", ".xml": "",
-	".bmp": "", ".tif": "", ".tiff": "", ".heic": "",
+	".bmp": "", ".heic": "",
 }
 
 // typeLabels names the accepted content types for the mismatch message.
 var typeLabels = map[string]string{
 	"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WebP",
 	textUTF8: "TXT", TypeDOCX: "DOCX", TypeXLSX: "XLSX", TypePPTX: "PPTX",
+	TypeTextGB18030: "TXT (GBK)", TypeDOC: "DOC", TypeXLS: "XLS", TypePPT: "PPT", TypeWPS: "WPS", TypeET: "ET", TypeDPS: "DPS",
+	TypeOFD: "OFD", TypeTIFF: "TIFF",
 }
 
 // extension returns the lower-case extension of a file name as the user

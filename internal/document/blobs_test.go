@@ -314,6 +314,7 @@ func TestBlobsReadErrorLeavesNothing(t *testing.T) {
 func TestPutUploadAllowList(t *testing.T) {
 	longText := strings.Repeat("知识产权纠纷人民调解", 10_000) // runes split across every buffer boundary
 	gbk := []byte("\xd6\xaa\xca\xb6\xb2\xfa\xc8\xa8 plain bytes that are not UTF-8")
+	ole := []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00")
 	ok := []struct {
 		name, file string
 		body       []byte
@@ -334,6 +335,16 @@ func TestPutUploadAllowList(t *testing.T) {
 		{"docx upper-case", "AGREEMENT.DOCX", docxFile(t), TypeDOCX},
 		{"xlsx", "清单.xlsx", zipFile(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml"), TypeXLSX},
 		{"pptx", "slides.pptx", zipFile(t, "[Content_Types].xml", "ppt/presentation.xml"), TypePPTX},
+		// What Chinese courts and offices send besides.
+		{"gbk text", "gbk.txt", gbk, TypeTextGB18030},
+		{"gbk csv", "名单.csv", []byte("\xd0\xd5\xc3\xfb,\xb5\xe7\xbb\xb0\n"), TypeTextGB18030},
+		{"legacy word", "x.doc", ole, TypeDOC},
+		{"legacy excel", "清单.XLS", ole, TypeXLS},
+		{"wps writer", "起诉状.wps", ole, TypeWPS},
+		{"wps spreadsheet", "表.et", ole, TypeET},
+		{"ofd", "判决书.ofd", zipFile(t, "OFD.xml", "Doc_0/Document.xml"), TypeOFD},
+		{"tiff little-endian", "扫描件.tif", []byte("II*\x00\x08\x00\x00\x00\x00\x00"), TypeTIFF},
+		{"tiff big-endian", "scan.tiff", []byte("MM\x00*\x00\x00\x00\x08\x00\x00"), TypeTIFF},
 	}
 	for _, c := range ok {
 		t.Run(c.name, func(t *testing.T) {
@@ -365,10 +376,15 @@ func TestPutUploadAllowList(t *testing.T) {
 		{"zip without content types", "x.docx", zipFile(t, "word/document.xml")},
 		{"docx named xlsx", "x.xlsx", docxFile(t)},
 		{"truncated zip", "x.docx", docxFile(t)[:60]},
-		{"not utf-8 text", "gbk.txt", gbk},
-		{"utf-8 broken late", "late.txt", append([]byte(strings.Repeat("a", 40_000)), 0xe8, 0xb0)},
+		{"neither utf-8 nor gb 18030", "bad.txt", []byte("abc\x81\x20def")},
+		// Broken late, as neither UTF-8 nor GB 18030 (E8 B0 alone would be
+		// a GBK character).
+		{"text broken late", "late.txt", append([]byte(strings.Repeat("a", 40_000)), 0xe8, 0x20)},
 		{"utf-16 text", "u16.txt", []byte("\xff\xfeh\x00i\x00")},
-		{"octet stream", "x.doc", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00")},
+		{"ole without a name that says which", "x.bin", ole},
+		{"ole without extension", "x", ole},
+		{"octet stream named doc", "x.doc", []byte("\x00\x01\x02\x03\x04\x05\x06\x07")},
+		{"zip with ofd.xml elsewhere", "x.ofd", zipFile(t, "Doc_0/OFD.xml")},
 		{"pe", "setup.exe", append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 100)...)},
 	}
 	for _, c := range bad {

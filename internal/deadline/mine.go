@@ -67,8 +67,7 @@ func (s *Service) Mine(ctx context.Context, f MineFilter) ([]Deadline, string, e
 	q := s.db.WithContext(ctx).Table("deadlines").
 		Select("deadlines.*, coalesce(cases.number, '') AS case_number, coalesce(cases.status, '') AS case_status").
 		Joins("LEFT JOIN cases ON cases.id = deadlines.case_id").
-		Where(where, args...).Where("deadlines.status = ?", status).
-		Where("deadlines.duty <> ?", DutyInformation)
+		Where(where, args...).Where("deadlines.status = ?", status)
 	if status == Open {
 		q = q.Where("(cases.id IS NULL OR cases.status NOT IN ? OR (deadlines.kind = ? AND cases.status IN ?))",
 			finishedCaseStatuses, KindPerformance, followUpCaseStatuses)
@@ -123,9 +122,11 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
 		return "", nil, false
 	}
 	var (
-		staff     []int64
-		mediator  bool
-		permitted bool
+		staff       []int64
+		enterprises []int64
+		mediator    bool
+		oversight   bool
+		permitted   bool
 	)
 	add := func(id int64) {
 		if !slices.Contains(staff, id) {
@@ -147,10 +148,39 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
 			add(m.OrgID)
 		case domain.RoleMediator:
 			mediator = true
+		case domain.RoleLeader:
+			oversight = true
+		case domain.RoleApplicant:
+			enterprises = append(enterprises, m.OrgID)
 		}
 	}
 	if !permitted {
 		return "", nil, false
+	}
+	// What an enterprise must know of: the periods that bind it (duty
+	// party: the customs periods of the right holder) and its rights
+	// (duty information: the window to apply for judicial confirmation)
+	// on its cases and on the referrals made for its applications, and
+	// every deadline of its assistance applications (the supplement).
+	var sme string
+	var smeArgs []any
+	if len(enterprises) > 0 {
+		sme = `((deadlines.duty IN ('party', 'information') AND (
+  deadlines.case_id IN (SELECT p.case_id FROM case_parties p WHERE p.org_id IN ?)
+  OR deadlines.case_id IN (SELECT c.id FROM cases c WHERE c.applicant_org_id IN ?)
+  OR (deadlines.subject_type = 'referral' AND deadlines.subject_id IN (SELECT r.id FROM referrals r
+      JOIN assistance_applications aa ON aa.id = r.application_id WHERE aa.applicant_org_id IN ?))))
+ OR (deadlines.subject_type = 'application' AND deadlines.subject_id IN (SELECT aa.id FROM assistance_applications aa WHERE aa.applicant_org_id IN ?)))`
+		smeArgs = []any{enterprises, enterprises, enterprises, enterprises}
+	}
+	if oversight {
+		// The leadership office oversees every organisation's deadlines
+		// (docs/design.md §14), read-only.
+		where := "deadlines.duty <> 'information'"
+		if sme != "" {
+			where = "(" + where + " OR " + sme + ")"
+		}
+		return where, smeArgs, true
 	}
 	parts := []string{"deadlines.responsible_user_id = ?"}
 	args := []any{a.UserID}
@@ -162,7 +192,12 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
 		parts = append(parts, "deadlines.org_id IN ?")
 		args = append(args, staff)
 	}
-	return "(" + strings.Join(parts, " OR ") + ")", args, true
+	where := "((" + strings.Join(parts, " OR ") + ") AND deadlines.duty <> 'information')"
+	if sme != "" {
+		where = "(" + where + " OR " + sme + ")"
+		args = append(args, smeArgs...)
+	}
+	return where, args, true
 }
 
 // encodeCursor continues a list of deadlines after (due, id).

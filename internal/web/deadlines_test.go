@@ -14,11 +14,10 @@ import (
 )
 
 // The deadline routes' rows of the authorization matrix. "My deadlines"
-// is for the roles casbin grants deadline:read (every staff role); the
-// system administrator and enterprises may not list deadlines (an
-// enterprise sees its case's deadlines on the case). The page and the
-// calculator are for every signed-in user: the page then shows the
-// calculator only.
+// is for the roles casbin grants deadline:read (every staff role, and an
+// enterprise for what binds it); the system administrator may not list
+// deadlines. The page and the calculator are for every signed-in user:
+// the page then shows the calculator only.
 func init() {
 	moreRows = append(moreRows, func() []mxRow {
 		get := func(p string) func(*mxEnv, mxActor, bool) mxReq {
@@ -27,7 +26,7 @@ func init() {
 		return []mxRow{
 			{route: "GET /deadlines", req: get("/deadlines?rule=mediation.direct&from=2026-09-28T10:00"), own: map[string]int{"anon": 303, "*": 200}},
 			{route: "GET /api/v1/deadlines", req: get("/api/v1/deadlines"),
-				own: map[string]int{"anon": 401, "sysadmin": 403, "applicant": 403, "*": 200}},
+				own: map[string]int{"anon": 401, "sysadmin": 403, "*": 200}},
 			{route: "GET /api/v1/deadlines/calculate", req: get("/api/v1/deadlines/calculate?rule=mediation.direct&from=2026-09-28T10:00"),
 				own: map[string]int{"anon": 401, "*": 200}},
 		}
@@ -194,15 +193,13 @@ func TestDeadlinesAPI_MineAndCase(t *testing.T) {
 		t.Errorf("case deadline = %+v (case due %v)", d, view.MediationDueAt)
 	}
 	for user, want := range map[string]int{"mediator1.gulou": 1, "director.gulou": 1, "clerk.gulou": 1, "director.city": 1,
-		"mediator2.gulou": 0, "mediator1.cangshan": 0, "director.cangshan": 0, "leader": 0} {
+		"mediator2.gulou": 0, "mediator1.cangshan": 0, "director.cangshan": 0, "leader": 1, "sme1": 0} {
 		items, _ := f.deadlines(user, "", 200)
 		if len(items) != want || (want == 1 && (items[0].ID != d.ID || items[0].CaseNumber != c.Number || *items[0].CaseID != c.ID)) {
 			t.Errorf("%s: %+v, want %d", user, items, want)
 		}
 	}
-	for _, user := range []string{"sme1", "admin"} {
-		f.problem(user, "GET", "/deadlines", nil, 403)
-	}
+	f.problem("admin", "GET", "/deadlines", nil, 403)
 	for q, field := range map[string]string{"?limit=x": "limit", "?status=late": "status", "?cursor=zzz": "cursor"} {
 		p := f.problem("director.gulou", "GET", "/deadlines"+q, nil, 422)
 		if errs, _ := p["errors"].([]any); len(errs) != 1 || errs[0].(map[string]any)["field"] != field {
@@ -288,10 +285,10 @@ func TestDeadlinesPages(t *testing.T) {
 		}
 	}
 
-	// An enterprise gets the calculator, not a list.
+	// An enterprise gets its own list (what binds it) and the calculator.
 	sme := webLogin(t, r, "sme1", "demo-pass-2026")
 	resp, body = webGet(t, sme, r.URL+"/deadlines")
-	if resp.StatusCode != 200 || strings.Contains(body, `id="my-deadlines"`) || !strings.Contains(body, `id="calculator"`) {
+	if resp.StatusCode != 200 || !strings.Contains(body, `id="my-deadlines"`) || !strings.Contains(body, `id="calculator"`) {
 		t.Errorf("enterprise page: %d", resp.StatusCode)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/seed"
@@ -259,5 +260,64 @@ func TestAuditPage_InWords(t *testing.T) {
 	_, all := webGet(t, admin, r.URL+"/audit?action=case.")
 	if !strings.Contains(all, fmt.Sprintf(`<a href="/cases/%d">案件 %d</a>`, c.ID, c.ID)) || !strings.Contains(all, "提交调解申请") {
 		t.Errorf("the case's filing is not named and linked:\n%s", section(t, all, "<tbody>"))
+	}
+}
+
+// TestDeadlines_EnterpriseSeesWhatBindsIt: an SME's "my deadlines" lists
+// the periods that bind it on its own case (duty party) and its rights
+// (duty information), not the committee's own deadlines of the same case,
+// and nothing of another enterprise's case; the leadership office sees
+// every organisation's.
+func TestDeadlines_EnterpriseSeesWhatBindsIt(t *testing.T) {
+	e := newRefEnv(t)
+	var credit string
+	if err := e.a.DB.Raw("SELECT credit_code FROM orgs WHERE code = 'ent-sme1'").Scan(&credit).Error; err != nil || credit == "" {
+		t.Fatalf("credit code of ent-sme1: %q %v", credit, err)
+	}
+	in := refDispute()
+	in.OrgID, in.Source = e.orgs["gulou"], domain.SourceDirect
+	in.Parties[0] = cases.PartyInput{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司",
+		CreditCode: credit, IsSME: true}
+	c, err := e.a.Cases.Submit(e.as("sme1"), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := e.a.Clock.Now().Add(72 * time.Hour)
+	open := func(kind, title string, duty deadline.Duty) int64 {
+		t.Helper()
+		d, err := e.a.Deadlines.OpenTx(context.Background(), e.a.DB, deadline.Spec{Subject: deadline.CaseSubject(c.ID), OrgID: e.orgs["gulou"],
+			CaseID: &c.ID, Kind: kind, Title: title, Due: due, Duty: duty, Now: e.a.Clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	binds := open("court_notice", "向法院起诉并通知海关", deadline.DutyParty)
+	right := open("confirmation_window", "申请司法确认", deadline.DutyInformation)
+	own := open("review", "审查材料", deadline.DutyOrganisation)
+
+	mine := func(u string) []int64 {
+		t.Helper()
+		var out struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		e.call(u, "GET", "/deadlines", nil, 200, &out)
+		var ids []int64
+		for _, it := range out.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	got := mine("sme1")
+	if !slices.Contains(got, binds) || !slices.Contains(got, right) || slices.Contains(got, own) {
+		t.Errorf("sme1's deadlines %v, want %d and %d but not the committee's %d", got, binds, right, own)
+	}
+	if got := mine("sme2"); slices.Contains(got, binds) || slices.Contains(got, right) {
+		t.Errorf("another enterprise sees %v", got)
+	}
+	if got := mine("leader"); !slices.Contains(got, own) || !slices.Contains(got, binds) {
+		t.Errorf("the leadership office's deadlines %v miss %d or %d", got, own, binds)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -138,5 +139,51 @@ func TestAPI_IdempotencyKey(t *testing.T) {
 	}
 	if st, b, _ := post("short"); st != http.StatusUnprocessableEntity || !bytes.Contains(b, []byte(`"Idempotency-Key"`)) {
 		t.Errorf("a short key: %d %s", st, b)
+	}
+}
+
+// TestIntakeForm_AddsRowsWithoutJavaScript: "add a party" sends the form
+// back one row longer with what was typed, files nothing; the case filed
+// from the longer form has the sixth party.
+func TestIntakeForm_AddsRowsWithoutJavaScript(t *testing.T) {
+	r := startDemo(t)
+	clerk := webLogin(t, r, "clerk.gulou", demoPassword)
+	_, body := webGet(t, clerk, r.URL+"/cases/new")
+	csrf := csrfFrom(t, body)
+	const summary = "被申请人等六方共同侵害申请人注册商标专用权（逐行添加当事人）。"
+	form := url.Values{"_csrf": {csrf}, "org_id": {strconv.FormatInt(orgID(t, r, "gulou"), 10)}, "source": {"direct"},
+		"dispute_type": {"trademark_infringement"}, "summary": {summary}, "claims": {"停止侵权。"}, "party_rows": {"5"}, "right_rows": {"3"},
+		"parties[0].role": {"applicant"}, "parties[0].kind": {"organisation"}, "parties[0].name": {"福州榕城茶业有限公司"}}
+	for i, name := range []string{"林一", "林二", "林三", "林四", "林五"} {
+		k := "parties[" + strconv.Itoa(i+1) + "]."
+		form.Set(k+"role", "respondent")
+		form.Set(k+"kind", "person")
+		form.Set(k+"name", name)
+	}
+	add := url.Values{}
+	for k, v := range form {
+		add[k] = v
+	}
+	add.Set("add", "party")
+	resp, page := webPost(t, clerk, r.URL+"/cases", add)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="parties[5].name"`) || strings.Contains(page, `name="parties[6].name"`) ||
+		!strings.Contains(page, `value="林五"`) || !strings.Contains(page, `name="party_rows" value="6"`) {
+		t.Fatalf("adding a party row answered %d without a sixth row or without what was typed", resp.StatusCode)
+	}
+	var n int64
+	r.App.DB.Raw("SELECT count(*) FROM cases WHERE summary = ?", summary).Scan(&n)
+	if n != 0 {
+		t.Fatal("adding a row filed the case")
+	}
+	form.Set("party_rows", "6")
+	form.Set("parties[5].role", "respondent")
+	form.Set("parties[5].kind", "person")
+	form.Set("parties[5].name", "林六")
+	if resp, body := webPost(t, clerk, r.URL+"/cases", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("filing with six parties: %d\n%s", resp.StatusCode, body)
+	}
+	r.App.DB.Raw("SELECT count(*) FROM case_parties cp JOIN cases c ON c.id = cp.case_id WHERE c.summary = ? AND cp.name = '林六'", summary).Scan(&n)
+	if n != 1 {
+		t.Fatal("the sixth party was not filed")
 	}
 }

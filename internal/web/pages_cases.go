@@ -96,7 +96,28 @@ func (s *Server) canCreateCase(a *domain.Actor) bool {
 const (
 	formParties = 5 // applicant, applicant, respondent, respondent, third party
 	formRights  = 3
+	// The form grows by a row per "add" submit (no JavaScript needed) up
+	// to these; a row left blank is dropped, which is how one is removed.
+	maxFormParties = 30
+	maxFormRights  = 20
 )
+
+// formRows reads how many rows of a repeated group the submitted form
+// had (the hidden field name), between min and max.
+func formRows(c echo.Context, name string, min, max int) int {
+	n := int(formInt(c.FormValue(name)))
+	return clampInt(n, min, max)
+}
+
+func clampInt(n, min, max int) int {
+	if n < min {
+		return min
+	}
+	if n > max {
+		return max
+	}
+	return n
+}
 
 var defaultPartyRoles = []domain.PartyRole{domain.PartyApplicant, domain.PartyApplicant, domain.PartyRespondent, domain.PartyRespondent, domain.PartyThird}
 
@@ -110,9 +131,17 @@ type caseNewPage struct {
 	Procedures []domain.CourtProcedure
 	Types      []domain.DisputeType
 	Kinds      []domain.RightKind
+	// CanAddParty, CanAddRight: the form may still grow.
+	CanAddParty, CanAddRight bool
 }
 
 func (s *Server) newCasePage(c echo.Context, f *Form) (*caseNewPage, error) {
+	return s.newCasePageRows(c, f, formParties, formRights)
+}
+
+// newCasePageRows is the intake form with parties party rows and rights
+// right rows.
+func (s *Server) newCasePageRows(c echo.Context, f *Form, parties, rights int) (*caseNewPage, error) {
 	comm, err := s.committees(c)
 	if err != nil {
 		return nil, err
@@ -128,17 +157,23 @@ func (s *Server) newCasePage(c echo.Context, f *Form) (*caseNewPage, error) {
 		}
 		comm = own
 	}
-	p := &caseNewPage{Committees: comm, PartyRoles: defaultPartyRoles, Sources: domain.CaseSources, Procedures: domain.CourtProcedures,
+	p := &caseNewPage{Committees: comm, Sources: domain.CaseSources, Procedures: domain.CourtProcedures,
 		Types: domain.DisputeTypes, Kinds: domain.RightKinds}
 	if f != nil {
 		p.Form = *f
 	}
-	for i := 0; i < formParties; i++ {
+	for i := 0; i < parties; i++ {
 		p.PartyRows = append(p.PartyRows, i)
+		role := domain.PartyThird // rows added beyond the usual ones
+		if i < len(defaultPartyRoles) {
+			role = defaultPartyRoles[i]
+		}
+		p.PartyRoles = append(p.PartyRoles, role)
 	}
-	for i := 0; i < formRights; i++ {
+	for i := 0; i < rights; i++ {
 		p.RightRows = append(p.RightRows, i)
 	}
+	p.CanAddParty, p.CanAddRight = parties < maxFormParties, rights < maxFormRights
 	return p, nil
 }
 
@@ -211,8 +246,25 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 	} else {
 		pre.Add("claim_amount", "validation.amount")
 	}
+	nParties := formRows(c, "party_rows", formParties, maxFormParties)
+	nRights := formRows(c, "right_rows", formRights, maxFormRights)
+	// "Add a party" / "add a right": the same form again, one row longer,
+	// nothing filed.
+	switch c.FormValue("add") {
+	case "party", "right":
+		if c.FormValue("add") == "party" {
+			nParties = clampInt(nParties+1, formParties, maxFormParties)
+		} else {
+			nRights = clampInt(nRights+1, formRights, maxFormRights)
+		}
+		p, err := s.newCasePageRows(c, f, nParties, nRights)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, "case_new", p)
+	}
 	var partyRow, rightRow []int
-	for i := 0; i < formParties; i++ {
+	for i := 0; i < nParties; i++ {
 		k := fmt.Sprintf("parties[%d].", i)
 		if strings.TrimSpace(f.V(k+"name")) == "" {
 			continue
@@ -229,7 +281,7 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 			RepresentativeName: f.V(k + "representative_name"), RepresentativeTitle: f.V(k + "representative_title"),
 		})
 	}
-	for i := 0; i < formRights; i++ {
+	for i := 0; i < nRights; i++ {
 		k := fmt.Sprintf("rights[%d].", i)
 		if strings.TrimSpace(f.V(k+"number")) == "" && strings.TrimSpace(f.V(k+"title")) == "" {
 			continue
@@ -239,7 +291,7 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 			Title: f.V(k + "title"), Holder: f.V(k + "holder"), ValidFrom: f.V(k + "valid_from"), ValidTo: f.V(k + "valid_to")})
 	}
 	fail := func(errs []domain.FieldError) error {
-		p, err := s.newCasePage(c, f)
+		p, err := s.newCasePageRows(c, f, nParties, nRights)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -185,5 +186,32 @@ func TestIntakeForm_AddsRowsWithoutJavaScript(t *testing.T) {
 	r.App.DB.Raw("SELECT count(*) FROM case_parties cp JOIN cases c ON c.id = cp.case_id WHERE c.summary = ? AND cp.name = '林六'", summary).Scan(&n)
 	if n != 1 {
 		t.Fatal("the sixth party was not filed")
+	}
+}
+
+// TestRegister_EveryErrorAtOnce: a registration with a wrong credit code
+// and passwords that differ names both fields in one answer, and
+// registers nothing.
+func TestRegister_EveryErrorAtOnce(t *testing.T) {
+	r := startDemo(t)
+	c := apptest.Client()
+	_, body := webGet(t, c, r.URL+"/register")
+	form := url.Values{"_csrf": {csrfFrom(t, body)}, "enterprise_name": {"福州一次报错科技有限公司"}, "credit_code": {"91350100MA00000000"},
+		"contact_name": {"陈一"}, "phone": {"13800138000"}, "username": {"once.errors"}, "password": {"a-long-pass-2026"},
+		"password2": {"another-pass-2026"}}
+	resp, page := webPost(t, c, r.URL+"/register", form)
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("register: %d", resp.StatusCode)
+	}
+	if !strings.Contains(page, "两次输入的密码不一致") {
+		t.Error("the password mismatch is not reported")
+	}
+	if strings.Count(page, `class="field-error"`) < 2 {
+		t.Errorf("want both errors at once, the page has %d", strings.Count(page, `class="field-error"`))
+	}
+	var n int64
+	r.App.DB.Raw("SELECT count(*) FROM users WHERE username = 'once.errors'").Scan(&n)
+	if n != 0 {
+		t.Fatal("a refused registration created the user")
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -75,15 +76,35 @@ func (s *Server) handleRegisterShow(c echo.Context) error {
 // new user in.
 func (s *Server) handleRegister(c echo.Context) error {
 	f := newForm(c, registerFields...)
+	ctx := ctxOf(c)
+	reg := identity.Registration{
+		EnterpriseName: f.V("enterprise_name"), CreditCode: f.V("credit_code"), ContactName: f.V("contact_name"),
+		Phone: f.V("phone"), Email: f.V("email"), Username: f.V("username"), Password: c.FormValue("password"),
+	}
 	if c.FormValue("password") != c.FormValue("password2") {
+		// Every error at once: the service checks the other fields with
+		// the password left out (so nothing can be registered), and the
+		// mismatch is reported on the repeated password.
+		reg.Password = ""
+		_, _, err := s.deps.Identity.RegisterSME(ctx, reg)
+		if domain.ErrorCode(err) == domain.ETOOMANY {
+			f.Message = "register.throttled"
+			return s.render(c, http.StatusTooManyRequests, "register", f)
+		}
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.EINVALID {
+			for _, fe := range de.Fields {
+				if fe.Field != "password" {
+					f.Errors = append(f.Errors, fe)
+				}
+			}
+		} else if err != nil {
+			return err
+		}
 		f.Errors = append(f.Errors, domain.FieldError{Field: "password2", Message: "validation.password_mismatch"})
 		return s.render(c, http.StatusUnprocessableEntity, "register", f)
 	}
-	ctx := ctxOf(c)
-	u, _, err := s.deps.Identity.RegisterSME(ctx, identity.Registration{
-		EnterpriseName: f.V("enterprise_name"), CreditCode: f.V("credit_code"), ContactName: f.V("contact_name"),
-		Phone: f.V("phone"), Email: f.V("email"), Username: f.V("username"), Password: c.FormValue("password"),
-	})
+	u, _, err := s.deps.Identity.RegisterSME(ctx, reg)
 	if domain.ErrorCode(err) == domain.ETOOMANY {
 		f.Message = "register.throttled"
 		return s.render(c, http.StatusTooManyRequests, "register", f)

@@ -39,7 +39,14 @@ type Rule struct {
 	// Duty says whose time limit it is and therefore who is reminded,
 	// whether it escalates and how it shows when it passes (Duty).
 	Duty Duty `yaml:"duty"`
+	// For lists the kinds of organisation (domain.OrgTypes) whose people
+	// work with this period: the calculator offers a user the rules of
+	// their organisations' kinds (the leadership office sees them all).
+	For []domain.OrgType `yaml:"for"`
 }
+
+// Concerns reports whether the rule is for an organisation of type t.
+func (r Rule) Concerns(t domain.OrgType) bool { return slices.Contains(r.For, t) }
 
 // Duty is the nature of a rule's time limit: whose duty it is to act
 // within it (docs/law.md §1).
@@ -148,6 +155,13 @@ func (r Rule) validate() error {
 		return fmt.Errorf("duty: required (one of %v)", Duties)
 	case !r.Duty.Valid():
 		return fmt.Errorf("duty: unknown duty %q (one of %v)", r.Duty, Duties)
+	case len(r.For) == 0:
+		return fmt.Errorf("for: required (the kinds of organisation it concerns, of %v)", domain.OrgTypes)
+	}
+	for _, t := range r.For {
+		if !slices.Contains(domain.OrgTypes, t) {
+			return fmt.Errorf("for: unknown kind of organisation %q (one of %v)", t, domain.OrgTypes)
+		}
 	}
 	if r.Unit == AnnualDate {
 		if r.Limit != 0 {

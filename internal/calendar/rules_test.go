@@ -203,7 +203,7 @@ func TestResult_Overdue(t *testing.T) {
 }
 
 func TestLoadRules_Bad(t *testing.T) {
-	const ok = "    name: n\n    from: f\n    basis: b\n    duty: organisation\n"
+	const ok = "    name: n\n    from: f\n    basis: b\n    duty: organisation\n    for: [court]\n"
 	tests := []struct {
 		desc string
 		yaml string
@@ -232,6 +232,8 @@ func TestLoadRules_Bad(t *testing.T) {
 		{"extension unit without amount", "rules:\n  - id: a\n    limit: 3\n    unit: months\n    extendable: true\n    extension: {unit: months, condition: c}\n" + ok, "deadline rules: rule a: extension.unit: given without extension.limit"},
 		{"duty missing", "rules:\n  - id: a\n    name: n\n    from: f\n    basis: b\n    limit: 3\n    unit: hours\n", "deadline rules: rule a: duty: required"},
 		{"unknown duty", "rules:\n  - id: a\n    name: n\n    from: f\n    basis: b\n    duty: court\n    limit: 3\n    unit: hours\n", `deadline rules: rule a: duty: unknown duty "court"`},
+		{"for missing", "rules:\n  - id: a\n    name: n\n    from: f\n    basis: b\n    duty: organisation\n    limit: 3\n    unit: hours\n", "deadline rules: rule a: for: required"},
+		{"unknown kind in for", "rules:\n  - id: a\n    name: n\n    from: f\n    basis: b\n    duty: organisation\n    for: [court, police]\n    limit: 3\n    unit: hours\n", `deadline rules: rule a: for: unknown kind of organisation "police"`},
 		{"duplicate id", "rules:\n  - id: a\n    limit: 3\n    unit: hours\n" + ok + "  - id: a\n    limit: 4\n    unit: hours\n" + ok, "deadline rules: rule a: id: defined twice"},
 	}
 	for _, tt := range tests {

@@ -291,4 +291,25 @@ func TestDeadlinesPages(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, `id="my-deadlines"`) || !strings.Contains(body, `id="calculator"`) {
 		t.Errorf("enterprise page: %d", resp.StatusCode)
 	}
+	// Its calculator offers the periods that bind an enterprise (customs,
+	// judicial confirmation, assistance), not the committee's own.
+	offered := func(body string, id string) bool { return strings.Contains(body, `<option value="`+id+`"`) }
+	for id, want := range map[string]bool{"customs.application.court_notice": true, "judicial_confirmation.apply": true,
+		"assistance.supplement": true, "mediation.direct": false, "criminal.transfer": false} {
+		if offered(body, id) != want {
+			t.Errorf("enterprise calculator offers %s: %v, want %v", id, !want, want)
+		}
+	}
+	// A committee's is the other way round; the leadership office gets every rule.
+	_, body = webGet(t, director, r.URL+"/deadlines")
+	if !offered(body, "mediation.direct") || offered(body, "customs.ex_officio.answer") {
+		t.Error("the director's calculator is not a committee's")
+	}
+	leader := webLogin(t, r, "leader", "demo-pass-2026")
+	_, body = webGet(t, leader, r.URL+"/deadlines")
+	for _, id := range []string{"mediation.direct", "customs.ex_officio.answer", "criminal.transfer", "annual_report"} {
+		if !offered(body, id) {
+			t.Errorf("the leadership office's calculator lacks %s", id)
+		}
+	}
 }

@@ -41,12 +41,38 @@ func (p *deadlinesPage) NextQuery() string {
 	return v.Encode()
 }
 
+// rulesFor are the rules the calculator offers a: those for the kinds of
+// its organisations (calendar.Rule.For); every rule to the leadership
+// office, the system administrator and anyone whose organisations no rule
+// names.
+func rulesFor(a *domain.Actor, all []calendar.Rule) []calendar.Rule {
+	if a == nil || a.Sysadmin {
+		return all
+	}
+	var out []calendar.Rule
+	for _, r := range all {
+		for _, m := range a.Memberships {
+			if m.OrgType == domain.OrgLeadershipOffice {
+				return all
+			}
+			if r.Concerns(m.OrgType) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return all
+	}
+	return out
+}
+
 // handleDeadlines is "my deadlines": the actor's open deadlines, overdue
 // first, then the soonest (or the closed ones by status), each linked to
 // its case; and the calculator, a GET form that works without JavaScript.
 func (s *Server) handleDeadlines(c echo.Context) error {
 	a := actorOf(c)
-	page := &deadlinesPage{Form: Form{Values: map[string]string{}}, Rules: s.deps.Deadlines.Rules(),
+	page := &deadlinesPage{Form: Form{Values: map[string]string{}}, Rules: rulesFor(a, s.deps.Deadlines.Rules()),
 		Statuses: listedStatuses, Status: c.QueryParam("status")}
 	status := http.StatusOK
 	rule, from := c.QueryParam("rule"), c.QueryParam("from")

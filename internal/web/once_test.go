@@ -144,8 +144,9 @@ func TestAPI_IdempotencyKey(t *testing.T) {
 }
 
 // TestIntakeForm_AddsRowsWithoutJavaScript: "add a party" sends the form
-// back one row longer with what was typed, files nothing; the case filed
-// from the longer form has the sixth party.
+// back one row longer with what was typed, "remove" one row shorter, and
+// neither files anything; the case filed from the longer form has the
+// sixth party.
 func TestIntakeForm_AddsRowsWithoutJavaScript(t *testing.T) {
 	r := startDemo(t)
 	clerk := webLogin(t, r, "clerk.gulou", demoPassword)
@@ -171,10 +172,29 @@ func TestIntakeForm_AddsRowsWithoutJavaScript(t *testing.T) {
 		!strings.Contains(page, `value="林五"`) || !strings.Contains(page, `name="party_rows" value="6"`) {
 		t.Fatalf("adding a party row answered %d without a sixth row or without what was typed", resp.StatusCode)
 	}
+	// Removing the third row (林二) moves the later ones up, files nothing.
+	rm := url.Values{}
+	for k, v := range add {
+		rm[k] = v
+	}
+	rm.Del("add")
+	rm.Set("party_rows", "6")
+	rm.Set("remove", "party:2")
+	resp, page = webPost(t, clerk, r.URL+"/cases", rm)
+	if resp.StatusCode != http.StatusOK || strings.Contains(page, `value="林二"`) || !strings.Contains(page, `name="party_rows" value="5"`) ||
+		!strings.Contains(page, `id="parties[2].name" name="parties[2].name" value="林三"`) ||
+		!strings.Contains(page, `id="parties[4].name" name="parties[4].name" value="林五"`) {
+		t.Fatalf("removing a party row answered %d with the wrong rows", resp.StatusCode)
+	}
+	// Each row shows its kind's fields (CSS keyed by these marks).
+	if !strings.Contains(page, `class="party-kind"`) || !strings.Contains(page, `data-for="person"><label for="parties[1].gender"`) ||
+		!strings.Contains(page, `data-for="organisation"><label for="parties[0].representative_name"`) {
+		t.Error("the party fields are not marked with the kind they belong to")
+	}
 	var n int64
 	r.App.DB.Raw("SELECT count(*) FROM cases WHERE summary = ?", summary).Scan(&n)
 	if n != 0 {
-		t.Fatal("adding a row filed the case")
+		t.Fatal("adding or removing a row filed the case")
 	}
 	form.Set("party_rows", "6")
 	form.Set("parties[5].role", "respondent")

@@ -109,6 +109,40 @@ func formRows(c echo.Context, name string, min, max int) int {
 	return clampInt(n, min, max)
 }
 
+// kindFields are the party fields the intake form shows only for one
+// kind of party (the data-for attributes of case_new.html).
+var kindFields = map[domain.PartyKind][]string{
+	domain.PartyPerson:       {"id_number", "gender", "ethnicity", "birth_date", "age", "occupation"},
+	domain.PartyOrganisation: {"credit_code", "is_sme", "representative_role", "representative_name", "representative_title"},
+}
+
+// otherKind is the kind of party whose fields k's row hides.
+func otherKind(k domain.PartyKind) domain.PartyKind {
+	if k == domain.PartyPerson {
+		return domain.PartyOrganisation
+	}
+	return domain.PartyPerson
+}
+
+// removeRow drops row i of the n rows of group (the values named
+// group[j].field) and moves the later rows up by one.
+func removeRow(values map[string]string, group string, i, n int) {
+	rowOf := func(j int) string { return fmt.Sprintf("%s[%d].", group, j) }
+	for j := i; j < n; j++ {
+		cur, next := rowOf(j), rowOf(j+1)
+		for k := range values {
+			if strings.HasPrefix(k, cur) {
+				delete(values, k)
+			}
+		}
+		for k, v := range values {
+			if field, ok := strings.CutPrefix(k, next); ok {
+				values[cur+field] = v
+			}
+		}
+	}
+}
+
 func clampInt(n, min, max int) int {
 	if n < min {
 		return min
@@ -263,11 +297,34 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 		}
 		return s.render(c, http.StatusOK, "case_new", p)
 	}
+	// "Remove": the same form without that row, the rows after it moved up.
+	if group, at, ok := strings.Cut(c.FormValue("remove"), ":"); ok {
+		i, err := strconv.Atoi(at)
+		switch {
+		case err != nil:
+		case group == "party" && i >= 0 && i < nParties:
+			removeRow(f.Values, "parties", i, nParties)
+			nParties = clampInt(nParties-1, formParties, maxFormParties)
+		case group == "right" && i >= 0 && i < nRights:
+			removeRow(f.Values, "rights", i, nRights)
+			nRights = clampInt(nRights-1, formRights, maxFormRights)
+		}
+		p, err := s.newCasePageRows(c, f, nParties, nRights)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, "case_new", p)
+	}
 	var partyRow, rightRow []int
 	for i := 0; i < nParties; i++ {
 		k := fmt.Sprintf("parties[%d].", i)
 		if strings.TrimSpace(f.V(k+"name")) == "" {
 			continue
+		}
+		// The form shows only the fields of the chosen kind; what was
+		// typed into the other kind's fields before switching is not sent on.
+		for _, field := range kindFields[otherKind(domain.PartyKind(f.V(k+"kind")))] {
+			delete(f.Values, k+field)
 		}
 		partyRow = append(partyRow, i)
 		in.Parties = append(in.Parties, cases.PartyInput{

@@ -379,6 +379,7 @@ func (s *Service) restrictToDisclosure(ctx context.Context, v viewer, st *caseSt
 	if err != nil || d == nil {
 		return err
 	}
+	cv.Access.Disclosed = true
 	if !d.Summary {
 		cv.Summary, cv.Claims, cv.ClaimAmountFen = "", "", 0
 	}

@@ -557,4 +557,8 @@ type CaseAccess struct {
 	// holds in the handling committee while they work the case, or in an
 	// enterprise that is a party to it. Supervision is not enough.
 	UploadsDocuments bool
+	// Disclosed: the actor reads the case only through a referral, so it
+	// sees what the referral disclosed and nothing of the committee's own
+	// work (timeline, sessions, declarations, the mediation countdown).
+	Disclosed bool
 }

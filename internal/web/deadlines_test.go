@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,10 @@ func TestDeadlinesPages(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(body, want) {
 			t.Errorf("case page: %d, lacks %q", resp.StatusCode, want)
 		}
+	}
+	// Chinese text takes full-width brackets (the timeline's status change).
+	if !regexp.MustCompile(`（[^（）()]+ → [^（）()]+）`).MatchString(body) {
+		t.Error("the timeline's status changes are not in full-width brackets")
 	}
 
 	// English.

@@ -73,3 +73,16 @@ func TestYuanText(t *testing.T) {
 		}
 	}
 }
+
+// TestParen: brackets as each language writes them, none around nothing.
+func TestParen(t *testing.T) {
+	for _, tt := range []struct{ lang, in, want string }{
+		{"zh-CN", "选填", "（选填）"},
+		{"en", "optional", " (optional)"},
+		{"zh-CN", "", ""},
+	} {
+		if got := (&Page{Lang: tt.lang}).Paren(tt.in); got != tt.want {
+			t.Errorf("Paren(%q) in %s = %q, want %q", tt.in, tt.lang, got, tt.want)
+		}
+	}
+}

@@ -85,8 +85,9 @@ func TestReceivingBody_ListsReferredCasesWithinTheDisclosure(t *testing.T) {
 	}
 
 	st, html := e.page("enforcement.fz-amr", fmt.Sprintf("/cases/%d", c.ID))
-	if st != 200 || !strings.Contains(html, c.Number) || strings.Contains(html, "调解期限") {
-		t.Errorf("the receiver's case page (%d) is missing the case or shows a countdown", st)
+	if st != 200 || !strings.Contains(html, c.Number) || strings.Contains(html, "<dt>调解期限</dt>") || strings.Contains(html, "<h2>办理记录</h2>") ||
+		!strings.Contains(html, `id="disclosed-only"`) {
+		t.Errorf("the receiver's case page (%d) is missing the case or the note that it was disclosed, or shows a countdown or the timeline", st)
 	}
 }
 

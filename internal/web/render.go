@@ -145,6 +145,18 @@ func (p *Page) T(id string, kv ...any) string {
 	return p.tr.T(p.Lang, id, params)
 }
 
+// Paren puts s in brackets as the page's language writes them: full-width
+// （…） in Chinese, " (…)" in English.
+func (p *Page) Paren(s string) string {
+	if s == "" {
+		return ""
+	}
+	if strings.HasPrefix(p.Lang, "zh") {
+		return "（" + s + "）"
+	}
+	return " (" + s + ")"
+}
+
 // Now is the application's current time (its clock, see Server.now), for
 // overdue marks and similar business comparisons. A Page not made by
 // render has none and reads the production clock.

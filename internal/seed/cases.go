@@ -222,11 +222,13 @@ type caseRun struct {
 	last    time.Time // the latest moment written so far
 	// objected is the mediator of the pending objection.
 	objected string
+	status   domain.CaseStatus
 }
 
 func (run *caseRun) update(c domain.Case) {
 	run.version = c.Version
 	run.due = c.MediationDueAt
+	run.status = c.Status
 }
 
 // username resolves a step's actor key: "filer", or a committee role
@@ -475,6 +477,20 @@ func (r *caseRunner) step(ctx context.Context, run *caseRun, st step) error {
 		}
 		cs, err = r.svc.Withdraw(actx, run.id, cases.ReasonInput{Version: run.version, Reason: st.text})
 	case stepClose:
+		// A settled case is closed once its agreement was performed: the
+		// follow-up is recorded first (it ends the performance date's
+		// reminder, People's Mediation Law art. 31), a minute before.
+		if run.status == domain.StatusSettled {
+			if err := r.at(run, t.Add(-time.Minute), "performance follow-up"); err != nil {
+				return err
+			}
+			cs, err = r.svc.RecordPerformance(actx, run.id, cases.PerformanceInput{Version: run.version, Result: domain.PerformancePerformed,
+				PerformedOn: t.In(beijing).Format("2006-01-02"), Note: st.text})
+			if err != nil {
+				return fmt.Errorf("performance follow-up: %w", err)
+			}
+			run.update(cs)
+		}
 		if err := r.at(run, t, "closing"); err != nil {
 			return err
 		}

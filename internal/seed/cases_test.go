@@ -130,6 +130,32 @@ func TestDemoCases(t *testing.T) {
 		}
 	})
 
+	// A fresh demo shows a living office: something due in the coming
+	// week, nothing of the committees' overdue by months (a settled case
+	// closed as performed has its follow-up recorded).
+	t.Run("a living office", func(t *testing.T) {
+		now := a.Clock.Now()
+		if n := count("SELECT count(*) FROM deadlines WHERE status = 'open' AND due_at BETWEEN ? AND ?", now, now.AddDate(0, 0, 7)); n == 0 {
+			t.Error("no open deadline falls due in the coming week")
+		}
+		// (An information window, such as the parties' 30 days to apply for
+		// judicial confirmation, lapses; it is never overdue.)
+		if n := count("SELECT count(*) FROM deadlines WHERE status = 'open' AND duty <> 'information' AND due_at < ?", now.AddDate(0, 0, -30)); n != 0 {
+			type row struct {
+				Kind, Title, Status string
+				DueAt               time.Time
+				CaseID              *int64
+			}
+			var rows []row
+			db.Raw("SELECT d.kind, d.title, c.status, d.due_at, d.case_id FROM deadlines d LEFT JOIN cases c ON c.id = d.case_id WHERE d.status = 'open' AND d.duty <> 'information' AND d.due_at < ?", now.AddDate(0, 0, -30)).Scan(&rows)
+			t.Errorf("%d open deadlines are overdue by more than 30 days: %+v", n, rows)
+		}
+		if n := count(`SELECT count(*) FROM cases c WHERE status = 'closed' AND outcome = 'settled'
+AND NOT EXISTS (SELECT 1 FROM case_performance p WHERE p.case_id = c.id AND p.result = 'performed')`); n != 0 {
+			t.Errorf("%d cases closed after settlement have no performance follow-up", n)
+		}
+	})
+
 	t.Run("effective agreements are fully signed", func(t *testing.T) {
 		var ids []int64
 		if err := db.Raw("SELECT g.id FROM case_agreements g JOIN cases c ON c.id = g.case_id WHERE g.effective_at IS NOT NULL AND c.status IN ('settled', 'closed')").

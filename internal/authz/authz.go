@@ -137,11 +137,6 @@ func (s roleSet) has(i uint8) bool { return s&(1<<i) != 0 }
 // permKey is a resource and an action, e.g. case:read.
 type permKey struct{ resource, action string }
 
-// maxLearned bounds the permissions remembered beyond those named in the
-// policy. Callers pass constants, so a few suffice; the bound only keeps a
-// caller that builds names from input from growing memory without end.
-const maxLearned = 1024
-
 // systemOrg stands for the system domain in a grant. Organisation ids
 // start at 1 (the schema checks it), so 0 is free.
 const systemOrg int64 = 0
@@ -167,12 +162,9 @@ type Enforcer struct {
 
 	// policy holds only the p rules and answers role-level questions.
 	policy *casbin.SyncedEnforcer
-	// perms maps a permission to the roles that have it. It starts with
-	// every permission policy.csv names; others are learned (copy on
-	// write, under learnMu) on first use.
-	perms   atomic.Pointer[map[permKey]roleSet]
-	known   int
-	learnMu sync.Mutex
+	// perms maps every permission the code knows (perms.go) to the roles
+	// that have it; it is computed once, when the policy is loaded.
+	perms map[permKey]roleSet
 
 	state    atomic.Pointer[assignments]
 	reloadMu sync.Mutex // one reload at a time, so an older one never lands last
@@ -211,6 +203,9 @@ func newEnforcer(ctx context.Context, db *gorm.DB, log *slog.Logger, policyCSV [
 	if err != nil {
 		return nil, fmt.Errorf("authz: %w", err)
 	}
+	if err := checkKnown(rules); err != nil {
+		return nil, fmt.Errorf("authz: %w", err)
+	}
 	e := &Enforcer{db: db, log: log, rules: rules}
 
 	m, err := model.NewModelFromString(modelText)
@@ -232,18 +227,14 @@ func newEnforcer(ctx context.Context, db *gorm.DB, log *slog.Logger, policyCSV [
 	}
 
 	start := time.Now()
-	perms := make(map[permKey]roleSet)
-	for _, r := range rules {
-		k := permKey{r.resource, r.action}
-		if _, done := perms[k]; done || r.resource == "*" || r.action == "*" {
-			continue
-		}
+	perms := make(map[permKey]roleSet, len(known))
+	for p := range known {
+		k := permKey{p.Resource, p.Action}
 		if perms[k], err = e.decide(k); err != nil {
 			return nil, err
 		}
 	}
-	e.known = len(perms)
-	e.perms.Store(&perms)
+	e.perms = perms
 	log.Debug("authz: policy loaded", "rules", len(rules), "permissions", len(perms), "took", time.Since(start))
 
 	if e.listenConfig, err = pgxConfig(ctx, db); err != nil {
@@ -273,35 +264,14 @@ func (e *Enforcer) decide(k permKey) (roleSet, error) {
 	return s, nil
 }
 
-// rolesWith returns the roles that may perform action on resource.
+// rolesWith returns the roles that may perform action on resource. A
+// permission the code does not declare (perms.go) is a programming error:
+// it is denied and logged.
 func (e *Enforcer) rolesWith(resource, action string) roleSet {
-	k := permKey{resource, action}
-	if s, ok := (*e.perms.Load())[k]; ok {
-		return s
+	s, ok := e.perms[permKey{resource, action}]
+	if !ok {
+		e.log.Error("authz: asked for a permission that internal/authz/perms.go does not declare; denying", "resource", resource, "action", action)
 	}
-	e.learnMu.Lock()
-	defer e.learnMu.Unlock()
-	cur := *e.perms.Load()
-	if s, ok := cur[k]; ok {
-		return s
-	}
-	s, err := e.decide(k)
-	if err != nil {
-		// The model and policy were checked when New evaluated every
-		// permission they name, so this does not happen; deny if it does.
-		e.log.Error("authz: casbin failed; denying", "resource", resource, "action", action, "err", err)
-		return 0
-	}
-	if len(cur)-e.known >= maxLearned {
-		e.log.Warn("authz: too many distinct permissions asked for; not remembering more", "resource", resource, "action", action)
-		return s
-	}
-	next := make(map[permKey]roleSet, len(cur)+1)
-	for kk, v := range cur {
-		next[kk] = v
-	}
-	next[k] = s
-	e.perms.Store(&next)
 	return s
 }
 

@@ -1,0 +1,113 @@
+package authz
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// Perm is a permission the code asks for: "<resource>:<action>".
+type Perm struct{ Resource, Action string }
+
+func (p Perm) String() string { return p.Resource + ":" + p.Action }
+
+// known is every permission the code asks the enforcer about, with
+// whether only the system administrator holds it (through the "*" rule;
+// no policy row names it). configs/policy.csv may name no other
+// permission, and must grant every one that is not sysadmin-only to some
+// role: a typo on either side stops the start, naming it.
+//
+// The case actions' permissions are domain.CaseAction.Permission()
+// (case:<action>); the referral actions' are referral:<action>
+// (internal/referral). A test holds both, and every literal permission in
+// the source and the templates, to this table.
+var known = map[Perm]bool{
+	// Identity and the system (docs/design.md §3).
+	{"user", "read"}:    false,
+	{"user", "manage"}:  false,
+	{"role", "grant"}:   false,
+	{"org", "manage"}:   true,
+	{"audit", "read"}:   true,
+	{"queue", "admin"}:  true,
+	{"clock", "travel"}: true,
+	// Cases (§4).
+	{"case", "read"}:             false,
+	{"case", "create"}:           false,
+	{"case", "accept"}:           false,
+	{"case", "reject"}:           false,
+	{"case", "assign"}:           false,
+	{"case", "reassign"}:         false,
+	{"case", "declare_conflict"}: false,
+	{"case", "object"}:           false,
+	{"case", "decide_objection"}: false,
+	{"case", "log_session"}:      false,
+	{"case", "extend"}:           false,
+	{"case", "settle"}:           false,
+	{"case", "signoff"}:          false,
+	{"case", "fail"}:             false,
+	{"case", "withdraw"}:         false,
+	{"case", "close"}:            false,
+	{"case", "performance"}:      false,
+	{"document", "read"}:         false,
+	{"document", "upload"}:       false,
+	// Referrals (§5).
+	{"referral", "read"}:     false,
+	{"referral", "send"}:     false,
+	{"referral", "receive"}:  false,
+	{"referral", "accept"}:   false,
+	{"referral", "decline"}:  false,
+	{"referral", "complete"}: false,
+	// Assistance (§8).
+	{"assistance", "apply"}:  false,
+	{"assistance", "read"}:   false,
+	{"assistance", "review"}: false,
+	// Deadlines, statistics, reports.
+	{"deadline", "read"}: false,
+	{"stats", "read"}:    false,
+	{"report", "submit"}: false,
+}
+
+// Known reports whether the code knows resource:action.
+func Known(resource, action string) bool {
+	_, ok := known[Perm{resource, action}]
+	return ok
+}
+
+// KnownPerms are the permissions the code asks for, sorted.
+func KnownPerms() []Perm {
+	out := make([]Perm, 0, len(known))
+	for p := range known {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b Perm) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}
+
+// checkKnown holds a parsed policy to the table: every row names a known
+// permission that is not sysadmin-only (the wildcard row aside), and every
+// permission that is not sysadmin-only is granted to some role.
+func checkKnown(rules []rule) error {
+	granted := map[Perm]bool{}
+	for _, r := range rules {
+		if r.role == domain.RoleSysadmin {
+			continue
+		}
+		p := Perm{r.resource, r.action}
+		sysOnly, ok := known[p]
+		switch {
+		case !ok:
+			return fmt.Errorf("policy.csv line %d: %s is not a permission the code asks for (internal/authz/perms.go)", r.line, p)
+		case sysOnly:
+			return fmt.Errorf("policy.csv line %d: %s is the system administrator's alone", r.line, p)
+		}
+		granted[p] = true
+	}
+	for _, p := range KnownPerms() {
+		if !known[p] && !granted[p] {
+			return fmt.Errorf("policy.csv: no role is granted %s, which the code asks for", p)
+		}
+	}
+	return nil
+}

@@ -377,7 +377,7 @@ func deadlineLink(d deadlineRow) string {
 func orgHeads(tx *gorm.DB, orgID int64) ([]int64, error) {
 	var ids []int64
 	err := tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
-WHERE m.org_id = ? AND m.role = 'director' ORDER BY m.user_id`, orgID).Scan(&ids).Error
+WHERE m.org_id = ? AND m.role = ? ORDER BY m.user_id`, orgID, domain.RoleDirector).Scan(&ids).Error
 	if err == nil && len(ids) == 0 {
 		err = tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
 WHERE m.org_id = ? ORDER BY m.user_id`, orgID).Scan(&ids).Error

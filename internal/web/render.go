@@ -112,11 +112,6 @@ func (p *Page) CanAny(resource, action string) bool {
 	return false
 }
 
-// HasRole reports whether the signed-in user holds role anywhere.
-func (p *Page) HasRole(role string) bool {
-	return p.Actor.HasAnyRole(domain.Role(role))
-}
-
 // FieldError returns the translated error for a form field, if any. Data
 // must implement fieldErrors (forms do).
 func (p *Page) FieldError(field string) string {

@@ -284,9 +284,6 @@ func (s *Server) apiExhibitionComplaint(c echo.Context) error {
 
 // apiAssistanceRoutes registers the assistance API.
 func (s *Server) apiAssistanceRoutes(g *echo.Group, in echo.MiddlewareFunc) {
-	if s.deps.Assistance == nil {
-		return
-	}
 	g.GET("/assistance/applications", listRoute(assistanceFilter, s.deps.Assistance.List), in)
 	g.POST("/assistance/applications", s.apiApplicationCreate, in)
 	g.GET("/assistance/applications/:id", s.apiApplicationGet, in)

@@ -106,9 +106,6 @@ func referralStep[T any](s *Server, run func(*referral.Service, echo.Context, in
 }
 
 func (s *Server) apiReferralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
-	if s.deps.Referrals == nil {
-		return
-	}
 	g.GET("/referrals", listRoute(referralFilter, s.deps.Referrals.List), in)
 	g.GET("/referrals/:id", s.apiReferralGet, in)
 	g.GET("/referrals/:id/documents", s.apiReferralDocuments, in)

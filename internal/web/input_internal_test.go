@@ -86,3 +86,12 @@ func TestParen(t *testing.T) {
 		}
 	}
 }
+
+// TestNewServer_RefusesAMissingService: the handlers never test a service
+// for nil, so the server does not start without one.
+func TestNewServer_RefusesAMissingService(t *testing.T) {
+	_, err := NewServer(Deps{})
+	if err == nil || !strings.Contains(err.Error(), "Deps.Logger is nil") {
+		t.Fatalf("NewServer without services: %v", err)
+	}
+}

@@ -34,7 +34,7 @@ func (s *Server) once(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		a := actorOf(c)
 		token := c.FormValue(onceField)
-		if s.deps.Once == nil || a == nil || c.Request().Method != http.MethodPost || token == "" {
+		if a == nil || c.Request().Method != http.MethodPost || token == "" {
 			return next(c)
 		}
 		if len(token) < 16 || len(token) > 200 {
@@ -88,7 +88,7 @@ func (s *Server) apiOnce(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		a := actorOf(c)
 		key := c.Request().Header.Get(idempotencyHeader)
-		if s.deps.Once == nil || a == nil || c.Request().Method != http.MethodPost || key == "" {
+		if a == nil || c.Request().Method != http.MethodPost || key == "" {
 			return next(c)
 		}
 		if len(key) < 16 || len(key) > 200 {

@@ -22,9 +22,6 @@ import (
 
 // assistanceRoutes registers the assistance pages.
 func (s *Server) assistanceRoutes(g *echo.Group, in echo.MiddlewareFunc) {
-	if s.deps.Assistance == nil {
-		return
-	}
 	g.GET("/assistance", s.handleAssistanceList, in)
 	g.GET("/assistance/new", s.handleAssistanceNew, in)
 	g.POST("/assistance", s.handleAssistanceCreate, in)
@@ -110,7 +107,7 @@ func (s *Server) assistanceGroups(c echo.Context, applicant, officer bool, limit
 		}
 		out = append(out, g)
 	}
-	if officer && s.deps.Referrals != nil {
+	if officer {
 		refs, _, err := s.deps.Referrals.List(ctxOf(c), referral.ListFilter{Box: "inbox", Kind: referral.KindRightsAssistance, Limit: limit})
 		if err != nil {
 			return nil, err
@@ -544,9 +541,6 @@ func (workAssistance) Badge(st assistance.Status) string { return assistanceBadg
 // section of membership m: an applicant's applications with their next
 // step, an officer's queue.
 func (s *Server) addAssistanceWork(c echo.Context, m domain.Membership, sec *workSection) {
-	if s.deps.Assistance == nil {
-		return
-	}
 	a := actorOf(c)
 	var applicant, officer bool
 	switch {

@@ -27,9 +27,6 @@ import (
 // from the case page and the work page.
 
 func (s *Server) referralRoutes(g *echo.Group, in echo.MiddlewareFunc) {
-	if s.deps.Referrals == nil {
-		return
-	}
 	g.GET("/referrals", s.handleReferralInbox, in)
 	g.GET("/referrals/new", s.handleReferralNew, in)
 	g.POST("/referrals", s.handleReferralCreate, in)
@@ -554,7 +551,7 @@ func (p *workPage) RecentResults() []referral.Referral {
 // workReferrals is the referral part of the work page: the inbox of a user
 // whose role reads referrals, nil for anyone else.
 func (s *Server) workReferrals(c echo.Context) *referral.Inbox {
-	if s.deps.Referrals == nil || !s.deps.Referrals.CanRead(actorOf(c)) {
+	if !s.deps.Referrals.CanRead(actorOf(c)) {
 		return nil
 	}
 	in, err := s.deps.Referrals.Inbox(ctxOf(c))

@@ -80,7 +80,7 @@ func (s *Server) handleWork(c echo.Context) error {
 		if m.Role == domain.RoleDirector && s.deps.Authz.Can(a.UserID, m.OrgID, "user", "manage") {
 			sec.Links = append(sec.Links, workLink{Href: "/users?org_id=" + itoa(m.OrgID), Label: "work.link.staff"})
 		}
-		if s.deps.Referrals != nil && s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			sec.Links = append(sec.Links, workLink{Href: "/referrals", Label: "work.link.referrals"})
 		}
 		if m.Role == domain.RoleDirector || m.Role == domain.RoleClerk {
@@ -102,16 +102,14 @@ func (s *Server) handleWork(c echo.Context) error {
 		s.addAssistanceWork(c, m, &sec)
 		page.Sections = append(page.Sections, sec)
 	}
-	if s.deps.Stats != nil {
-		h, ok, err := s.deps.Stats.Headline(ctx)
-		if err != nil {
-			return err
-		}
-		if ok {
-			page.Headline = &h
-		}
+	h, ok, err := s.deps.Stats.Headline(ctx)
+	if err != nil {
+		return err
 	}
-	if s.deps.Deadlines != nil && s.deps.Deadlines.CanList(a) {
+	if ok {
+		page.Headline = &h
+	}
+	if s.deps.Deadlines.CanList(a) {
 		page.CanUrgent = true
 		urgent, err := s.urgentDeadlines(c)
 		if err != nil {

@@ -28,9 +28,6 @@ func isQueueMonitor(c echo.Context) bool {
 // system domain). Its single-page UI calls its own JSON API with GET, POST
 // and DELETE.
 func (s *Server) queueRoutes(g *echo.Group) {
-	if s.deps.Queues == nil {
-		return
-	}
 	h := s.queueHandler()
 	guard := s.requireQueueAdmin
 	g.GET(QueuesPath, h, guard)

@@ -220,9 +220,7 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		authz:     s.deps.Authz,
 		now:       s.now(),
 	}
-	if s.deps.Deadlines != nil {
-		p.cal = s.deps.Deadlines.Calendar()
-	}
+	p.cal = s.deps.Deadlines.Calendar()
 	p.TimeTravel = s.deps.Clock.Travel()
 	p.Travelled = p.TimeTravel && s.deps.Clock.Offset() > 0
 	if tok, ok := c.Get("csrf").(string); ok {
@@ -232,7 +230,7 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		p.Once = newOnceToken()
 	}
 	p.Flash = s.popFlash(c)
-	if p.Actor != nil && s.deps.Notify != nil && isPage(c) {
+	if p.Actor != nil && isPage(c) {
 		n, err := s.deps.Notify.UnreadCount(c.Request().Context())
 		if err != nil {
 			s.log.WarnContext(c.Request().Context(), "unread count", "err", err)
@@ -273,7 +271,7 @@ func (s *Server) handleLangSwitch(c echo.Context) error {
 // popFlash takes the one-time message from the session. An error page
 // rendered before the session middleware ran has no session: no flash.
 func (s *Server) popFlash(c echo.Context) (f *Flash) {
-	if s.deps.Sessions == nil || !isPage(c) {
+	if !isPage(c) {
 		return nil
 	}
 	defer func() {

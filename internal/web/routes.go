@@ -41,11 +41,9 @@ func (s *Server) webRoutes(g *echo.Group) {
 	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
 	g.GET("/documents/:id", s.handleDocumentDownload, in)
 	g.GET("/deadlines", s.handleDeadlines, in)
-	if s.deps.Notify != nil {
-		g.GET("/inbox", s.handleInbox, in)
-		g.POST("/inbox/read", s.handleInboxReadAll, in)
-		g.POST("/inbox/:id/read", s.handleInboxRead, in)
-	}
+	g.GET("/inbox", s.handleInbox, in)
+	g.POST("/inbox/read", s.handleInboxReadAll, in)
+	g.POST("/inbox/:id/read", s.handleInboxRead, in)
 	s.queueRoutes(g)
 	s.referralRoutes(g, in)
 	s.clockRoutes(g)
@@ -82,8 +80,6 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	s.apiDeadlineRoutes(g, in)
 	s.apiReferralRoutes(g, in)
 	s.apiAssistanceRoutes(g, in)
-	if s.deps.Notify != nil {
-		g.GET("/notifications", s.apiNotificationList, in)
-		g.POST("/notifications/:id/read", s.apiNotificationRead, in)
-	}
+	g.GET("/notifications", s.apiNotificationList, in)
+	g.POST("/notifications/:id/read", s.apiNotificationRead, in)
 }

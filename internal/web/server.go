@@ -5,10 +5,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -68,12 +70,12 @@ type Deps struct {
 	// Notify serves the inbox and the unread count in the navigation.
 	Notify *notify.Service
 	// Assistance is SME rights-protection assistance and the exhibition
-	// fast track (docs/design.md §8); nil leaves its routes out.
+	// fast track (docs/design.md §8).
 	Assistance *assistance.Service
 	// Referrals is court docking and inter-agency referral.
 	Referrals *referral.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
-	// for sysadmins; nil leaves it out.
+	// for sysadmins.
 	Queues http.Handler
 	// QueuesPing checks the Redis server the monitor reads; while it
 	// fails the monitor answers 503 instead of the monitor's raw errors.
@@ -82,18 +84,33 @@ type Deps struct {
 	MaxUploadBytes int64
 	// DemoUsers are listed on the login page in demo mode.
 	DemoUsers []DemoUser
-	// Clock is the application's "now" (nil: the wall clock); in a demo
-	// with time travel /admin/clock moves it ahead.
+	// Clock is the application's "now"; in a demo with time travel
+	// /admin/clock moves it ahead.
 	Clock *clock.Clock
-	// Stats answers the headline numbers on "my work"; nil leaves them out.
+	// Stats answers the headline numbers on "my work".
 	Stats *stats.Service
-	// Once remembers the forms' one-time tokens (once.go); nil turns the
-	// guard off.
+	// Once remembers the forms' one-time tokens (once.go).
 	Once *idempotency.Store
 }
 
 // now is the application's current time.
 func (s *Server) now() time.Time { return s.deps.Clock.Now() }
+
+// check refuses Deps with a service missing: every one is built once in
+// internal/app and always exists, so the handlers never test for nil.
+func (d Deps) check() error {
+	v := reflect.ValueOf(d)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Pointer, reflect.Interface, reflect.Func:
+			if f.IsNil() {
+				return fmt.Errorf("web: Deps.%s is nil; internal/app builds every service", v.Type().Field(i).Name)
+			}
+		}
+	}
+	return nil
+}
 
 // DemoUser is a demo login shown on the login page in demo mode.
 type DemoUser struct {
@@ -119,6 +136,9 @@ func (s *Server) SetDraining() { s.draining.Store(true) }
 
 // NewServer builds the echo server, its middleware and routes.
 func NewServer(d Deps) (*Server, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	tfs, err := fs.Sub(webfs.FS, "templates")
 	if err != nil {
 		return nil, err
@@ -221,13 +241,11 @@ func (s *Server) middleware() {
 	})
 	// Metrics are counted here and served on their own listener
 	// (http.metrics_addr, internal/app), never on this one.
-	if s.deps.Registry != nil {
-		e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
-			Namespace:  "ipmediate",
-			Subsystem:  "http",
-			Registerer: s.deps.Registry,
-		}))
-	}
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Namespace:  "ipmediate",
+		Subsystem:  "http",
+		Registerer: s.deps.Registry,
+	}))
 }
 
 func (s *Server) routes() error {

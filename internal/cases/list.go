@@ -72,6 +72,15 @@ cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.r
 	if !f.To.IsZero() {
 		q = q.Where("cases.created_at < ?", f.To)
 	}
+	if f.Outcome != "" {
+		q = q.Where("cases.outcome = ?", f.Outcome)
+	}
+	if !f.OutcomeFrom.IsZero() {
+		q = q.Where("cases.outcome_at >= ?", f.OutcomeFrom)
+	}
+	if !f.OutcomeTo.IsZero() {
+		q = q.Where("cases.outcome_at < ?", f.OutcomeTo)
+	}
 	if qs := strings.TrimSpace(f.Q); qs != "" {
 		sql, qargs := v.searchCondition(qs)
 		q = q.Where(sql, qargs...)

@@ -124,6 +124,11 @@ type ListFilter struct {
 	// not yet decided (the director's queue).
 	PendingObjection bool
 	From, To         time.Time // created_at range, To exclusive
+	// Outcome keeps the cases that ended so (settled, failed, withdrawn,
+	// rejected); OutcomeFrom and OutcomeTo bound when (outcome_at, To
+	// exclusive). The statistics link their figures to lists so filtered.
+	Outcome                string
+	OutcomeFrom, OutcomeTo time.Time
 	// Q searches the case number, the registration number, a party's
 	// name or an IP right number.
 	Q      string

@@ -3,9 +3,9 @@
 // committee's director their committee and, at city level, the county
 // committees it supervises — cases filed this year, in progress, settled
 // and failed, the success rate, and the open deadlines already overdue.
-// The counts read the cases' year of number (the year in Beijing, indexed
-// with the committee) and the deadlines' organisation index, so they stay
-// cheap at a million cases.
+// The counts read the calendar year in Beijing by when a case was filed
+// and when it ended (indexed with the committee), the cases in progress
+// as of now, and the deadlines' organisation index.
 package stats
 
 import (
@@ -46,10 +46,10 @@ type Committee struct {
 	Code    string
 	NameZH  string
 	NameEN  string
-	Filed   int // cases numbered this year
-	Open    int // of them submitted, accepted or in mediation
-	Settled int
-	Failed  int
+	Filed   int // cases submitted this year
+	Open    int // cases in progress now (OpenStatuses), whenever filed
+	Settled int // cases whose agreement took effect this year
+	Failed  int // cases whose mediation failed this year
 	Overdue int // open deadlines of the committee past their due time
 }
 
@@ -78,6 +78,17 @@ type Headline struct {
 }
 
 var beijing = time.FixedZone("CST", 8*3600)
+
+// OpenStatuses are the statuses counted as in progress.
+var OpenStatuses = []domain.CaseStatus{domain.StatusSubmitted, domain.StatusAccepted, domain.StatusMediating, domain.StatusAgreementDraft}
+
+func openStatuses() []string {
+	out := make([]string, len(OpenStatuses))
+	for i, st := range OpenStatuses {
+		out[i] = string(st)
+	}
+	return out
+}
 
 // scope lists the committees whose numbers the actor reads (stats:read):
 // every active committee for the leadership office, a director's own and,
@@ -125,15 +136,22 @@ func (s *Service) Headline(ctx context.Context) (h Headline, ok bool, err error)
 	}
 	now := s.now()
 	h.Year = now.In(beijing).Year()
+	y0 := time.Date(h.Year, 1, 1, 0, 0, 0, 0, beijing)
+	y1 := y0.AddDate(1, 0, 0)
 	db := s.db.WithContext(ctx)
+	// Filed: submitted this calendar year; in progress: open now, whenever
+	// filed; settled and failed: ended so this year (outcome_at). Never by
+	// the year in the case number, so 5 January does not read 0 in
+	// progress. Each figure is the count of a case list (OpenStatuses and
+	// the list's outcome filters), which the work page links to.
 	q := db.Table("orgs o").Select(`o.id AS org_id, o.code, o.name_zh, o.name_en,
-count(c.id) AS filed,
-count(c.id) FILTER (WHERE c.status IN ('submitted', 'accepted', 'mediating', 'agreement_draft')) AS open,
-count(c.id) FILTER (WHERE c.outcome = 'settled') AS settled,
-count(c.id) FILTER (WHERE c.outcome = 'failed') AS failed`).
-		Joins("LEFT JOIN cases c ON c.org_id = o.id AND c.year = ?", h.Year).
+(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.created_at >= ? AND c.created_at < ?) AS filed,
+(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.status IN ?) AS open,
+(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.outcome = 'settled' AND c.outcome_at >= ? AND c.outcome_at < ?) AS settled,
+(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.outcome = 'failed' AND c.outcome_at >= ? AND c.outcome_at < ?) AS failed`,
+		y0, y1, openStatuses(), y0, y1, y0, y1).
 		Where("o.type = ? AND o.active", domain.OrgMediationCommittee).
-		Group("o.id").Order("o.level, o.id")
+		Order("o.level, o.id")
 	if !all {
 		q = q.Where("o.id IN ?", ids)
 	}

@@ -14,7 +14,8 @@ import (
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
-// TestHeadline: the year's numbers per committee, each viewer seeing the
+// TestHeadline: the year's numbers per committee (filed and ended this
+// calendar year, in progress now whenever filed), each viewer seeing the
 // committees they oversee: the leadership office all of them, the city
 // director the city and its counties, a county director their own, and
 // nobody else anything.
@@ -49,10 +50,20 @@ func TestHeadline(t *testing.T) {
 	settled, failed := file("clerk.gulou", "gulou"), file("clerk.gulou", "gulou")
 	running := file("clerk.gulou", "gulou")
 	file("clerk.cangshan", "cangshan")
-	if err := a.DB.Exec("UPDATE cases SET status = 'closed', outcome = 'settled' WHERE id = ?", settled.ID).Error; err != nil {
+	if err := a.DB.Exec("UPDATE cases SET status = 'closed', outcome = 'settled', outcome_at = ? WHERE id = ?", a.Clock.Now(), settled.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	if err := a.DB.Exec("UPDATE cases SET status = 'failed', outcome = 'failed' WHERE id = ?", failed.ID).Error; err != nil {
+	if err := a.DB.Exec("UPDATE cases SET status = 'failed', outcome = 'failed', outcome_at = ? WHERE id = ?", a.Clock.Now(), failed.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	// Last year's cases: one still in progress (counted as in progress, not
+	// as filed this year), one settled last year (counted nowhere).
+	lastYear := a.Clock.Now().AddDate(-1, 0, 0)
+	old, oldSettled := file("clerk.gulou", "gulou"), file("clerk.gulou", "gulou")
+	if err := a.DB.Exec("UPDATE cases SET created_at = ? WHERE id IN (?, ?)", lastYear, old.ID, oldSettled.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DB.Exec("UPDATE cases SET status = 'closed', outcome = 'settled', outcome_at = ? WHERE id = ?", lastYear.Add(time.Hour), oldSettled.ID).Error; err != nil {
 		t.Fatal(err)
 	}
 	// A first response due a day ago by the app's clock, still open, on
@@ -99,10 +110,10 @@ func TestHeadline(t *testing.T) {
 		t.Fatalf("leader sees %d committees for %d, want all 8 this year", len(h.Committees), h.Year)
 	}
 	g := row(h, "gulou")
-	if g.Filed != 3 || g.Open != 1 || g.Settled != 1 || g.Failed != 1 || g.Overdue != 1 || g.SuccessRate() != 50 {
+	if g.Filed != 3 || g.Open != 2 || g.Settled != 1 || g.Failed != 1 || g.Overdue != 1 || g.SuccessRate() != 50 {
 		t.Fatalf("gulou = %+v (rate %d)", g, g.SuccessRate())
 	}
-	if h.Total.Filed != 4 || h.Total.Open != 2 || h.Total.Overdue != 1 {
+	if h.Total.Filed != 4 || h.Total.Open != 3 || h.Total.Overdue != 1 {
 		t.Fatalf("total = %+v", h.Total)
 	}
 	if c := row(h, "cangshan"); c.Filed != 1 || c.SuccessRate() != -1 {

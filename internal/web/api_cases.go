@@ -283,6 +283,12 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 	f.Q = strings.TrimSpace(q.Get("q"))
 	f.Cursor = q.Get("cursor")
 	f.Mine = q.Get("mine") == "1" || q.Get("mine") == "true"
+	switch o := q.Get("outcome"); o {
+	case "", string(domain.StatusSettled), string(domain.StatusFailed), string(domain.StatusWithdrawn), string(domain.StatusRejected):
+		f.Outcome = o
+	default:
+		fe.Add("outcome", "validation.outcome_filter")
+	}
 	switch q.Get("objection") {
 	case "":
 	case "pending":
@@ -307,21 +313,26 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 			}
 		}
 	}
-	for _, k := range []string{"from", "to"} {
-		v := q.Get(k)
+	// Date bounds are Beijing days, both inclusive: from=2026-01-01&to=2026-12-31
+	// is the year 2026.
+	for _, d := range []struct {
+		name string
+		to   *time.Time
+		end  bool
+	}{{"from", &f.From, false}, {"to", &f.To, true}, {"outcome_from", &f.OutcomeFrom, false}, {"outcome_to", &f.OutcomeTo, true}} {
+		v := q.Get(d.name)
 		if v == "" {
 			continue
 		}
 		t, err := time.ParseInLocation("2006-01-02", v, beijing)
 		if err != nil {
-			fe.Add(k, "validation.date")
+			fe.Add(d.name, "validation.date")
 			continue
 		}
-		if k == "from" {
-			f.From = t
-		} else {
-			f.To = t.AddDate(0, 0, 1)
+		if d.end {
+			t = t.AddDate(0, 0, 1)
 		}
+		*d.to = t
 	}
 	return f, fe.Err()
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
 type casesPage struct {
@@ -41,7 +42,8 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		return err
 	}
 	q := map[string]string{}
-	for _, k := range []string{"status", "dispute_type", "source", "region_code", "q", "from", "to", "org_id", "objection"} {
+	for _, k := range []string{"status", "dispute_type", "source", "region_code", "q", "from", "to", "org_id", "objection",
+		"outcome", "outcome_from", "outcome_to"} {
 		q[k] = c.QueryParam(k)
 	}
 	if f.Mine {
@@ -55,6 +57,18 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	page.CanCreate = s.canCreateCase(a)
 	return s.render(c, http.StatusOK, "cases", page)
 }
+
+// OpenStatuses is the status filter value of every case in progress (the
+// statistics' "in progress" figure links to it).
+func (p *casesPage) OpenStatuses() string { return openStatusesParam }
+
+var openStatusesParam = func() string {
+	v := make([]string, len(stats.OpenStatuses))
+	for i, st := range stats.OpenStatuses {
+		v[i] = string(st)
+	}
+	return strings.Join(v, ",")
+}()
 
 // nextQuery builds the link to the next page with the same filters.
 func (p *casesPage) NextQuery() string {

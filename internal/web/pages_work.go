@@ -1,7 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -49,6 +52,32 @@ type workPage struct {
 	// Referrals is the referral inbox of a user whose role reads
 	// referrals (pages_referrals.go).
 	Referrals *referral.Inbox
+}
+
+// FigureLink is the case list behind a figure of the headline: the
+// committee's cases filed this year ("filed"), in progress now ("open"),
+// settled or failed this year ("settled", "failed"). The list shows as
+// many rows as the figure says (internal/stats, TestWork_FiguresLinkToTheirCases).
+func (p *workPage) FigureLink(figure string, orgID int64) string {
+	if p.Headline == nil {
+		return ""
+	}
+	y := p.Headline.Year
+	v := url.Values{"org_id": {strconv.FormatInt(orgID, 10)}}
+	switch figure {
+	case "filed":
+		v.Set("from", fmt.Sprintf("%d-01-01", y))
+		v.Set("to", fmt.Sprintf("%d-12-31", y))
+	case "open":
+		v.Set("status", openStatusesParam)
+	case "settled", "failed":
+		v.Set("outcome", figure)
+		v.Set("outcome_from", fmt.Sprintf("%d-01-01", y))
+		v.Set("outcome_to", fmt.Sprintf("%d-12-31", y))
+	default:
+		return ""
+	}
+	return "/cases?" + v.Encode()
 }
 
 // urgentWorkingDays is how near a deadline must be to appear on "my

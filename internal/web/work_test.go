@@ -2,6 +2,10 @@ package web_test
 
 import (
 	"context"
+	"fmt"
+	"html"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +84,50 @@ func TestWork_Headline(t *testing.T) {
 	_, body = webGet(t, webLogin(t, r, "mediator1.gulou", "demo-pass-2026"), r.URL+"/work")
 	if strings.Contains(body, `id="work-headline"`) {
 		t.Fatalf("a mediator's work page shows the headline numbers")
+	}
+}
+
+// TestWork_FiguresLinkToTheirCases: on the demo data every figure of the
+// leadership office's and the city director's headline is a link to a
+// case list with exactly as many rows as the figure says, and the cases
+// in progress include those filed in an earlier year.
+func TestWork_FiguresLinkToTheirCases(t *testing.T) {
+	r := apptest.Start(t, apptest.WithDemoCases(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
+	figure := regexp.MustCompile(`<a class="figure" href="([^"]+)">(\d+)</a>`)
+	row := regexp.MustCompile(`class="case-ref" href="/cases/\d+"`)
+	for _, user := range []string{"leader", "director.city"} {
+		c := webLogin(t, r, user, demoPassword)
+		_, body := webGet(t, c, r.URL+"/work")
+		figures := figure.FindAllStringSubmatch(body, -1)
+		if len(figures) != 4*8 {
+			t.Fatalf("%s: %d linked figures, want 4 for each of 8 committees", user, len(figures))
+		}
+		nonzero := 0
+		for _, f := range figures {
+			link := html.UnescapeString(f[1])
+			want, _ := strconv.Atoi(f[2])
+			resp, list := webGet(t, c, r.URL+link+"&limit=200")
+			if got := len(row.FindAllString(list, -1)); resp.StatusCode != 200 || got != want {
+				t.Errorf("%s: %s lists %d cases (%d), the figure says %d", user, link, got, resp.StatusCode, want)
+			}
+			if want > 0 {
+				nonzero++
+			}
+		}
+		if nonzero < 8 {
+			t.Errorf("%s: only %d figures are not zero; the comparison says little", user, nonzero)
+		}
+	}
+	// A case filed last year and still in mediation counts as in progress.
+	var gulou, n int64
+	r.App.DB.Raw("SELECT id FROM orgs WHERE code = 'gulou'").Scan(&gulou)
+	r.App.DB.Raw(`SELECT count(*) FROM cases WHERE org_id = ? AND status IN ('submitted', 'accepted', 'mediating', 'agreement_draft')`, gulou).Scan(&n)
+	if err := r.App.DB.Exec(`UPDATE cases SET created_at = created_at - interval '1 year' WHERE id = (SELECT id FROM cases WHERE org_id = ? AND status = 'mediating' LIMIT 1)`, gulou).Error; err != nil {
+		t.Fatal(err)
+	}
+	_, body := webGet(t, webLogin(t, r, "leader", demoPassword), r.URL+"/work")
+	want := fmt.Sprintf(`<a class="figure" href="/cases?org_id=%d&amp;status=submitted%%2Caccepted%%2Cmediating%%2Cagreement_draft">%d</a>`, gulou, n)
+	if !strings.Contains(body, want) {
+		t.Errorf("gulou's cases in progress lost the one filed last year: want %s", want)
 	}
 }

@@ -130,37 +130,18 @@ func (s *Service) Headline(ctx context.Context) (h Headline, ok bool, err error)
 	if err != nil {
 		return Headline{}, false, err
 	}
-	ids, all, err := s.scope(ctx, a)
-	if err != nil || (!all && len(ids) == 0) {
-		return Headline{}, false, err
-	}
 	now := s.now()
 	h.Year = now.In(beijing).Year()
-	y0 := time.Date(h.Year, 1, 1, 0, 0, 0, 0, beijing)
-	y1 := y0.AddDate(1, 0, 0)
-	db := s.db.WithContext(ctx)
-	// Filed: submitted this calendar year; in progress: open now, whenever
-	// filed; settled and failed: ended so this year (outcome_at). Never by
-	// the year in the case number, so 5 January does not read 0 in
-	// progress. Each figure is the count of a case list (OpenStatuses and
-	// the list's outcome filters), which the work page links to.
-	q := db.Table("orgs o").Select(`o.id AS org_id, o.code, o.name_zh, o.name_en,
-(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.created_at >= ? AND c.created_at < ?) AS filed,
-(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.status IN ?) AS open,
-(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.outcome = 'settled' AND c.outcome_at >= ? AND c.outcome_at < ?) AS settled,
-(SELECT count(*) FROM cases c WHERE c.org_id = o.id AND c.outcome = 'failed' AND c.outcome_at >= ? AND c.outcome_at < ?) AS failed`,
-		y0, y1, openStatuses(), y0, y1, y0, y1).
-		Where("o.type = ? AND o.active", domain.OrgMediationCommittee).
-		Order("o.level, o.id")
-	if !all {
-		q = q.Where("o.id IN ?", ids)
+	// The year's figures are the statistics of the calendar year (report.go).
+	r, ok, err := s.Report(domain.WithActor(ctx, a), Year(h.Year))
+	if err != nil || !ok {
+		return Headline{}, ok, err
 	}
-	if err := q.Scan(&h.Committees).Error; err != nil {
-		return Headline{}, false, fmt.Errorf("headline numbers: %w", err)
-	}
+	h.Committees = r.Committees
 	if len(h.Committees) == 0 {
 		return h, true, nil
 	}
+	db := s.db.WithContext(ctx)
 	committees := make([]int64, len(h.Committees))
 	for i, c := range h.Committees {
 		committees[i] = c.OrgID

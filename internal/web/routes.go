@@ -41,6 +41,8 @@ func (s *Server) webRoutes(g *echo.Group) {
 	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
 	g.GET("/documents/:id", s.handleDocumentDownload, in)
 	g.GET("/deadlines", s.handleDeadlines, in)
+	g.GET("/stats", s.handleStats, in)
+	g.GET("/stats.csv", s.handleStatsCSV, in)
 	g.GET("/inbox", s.handleInbox, in)
 	g.POST("/inbox/read", s.handleInboxReadAll, in)
 	g.POST("/inbox/:id/read", s.handleInboxRead, in)
@@ -80,6 +82,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	s.apiDeadlineRoutes(g, in)
 	s.apiReferralRoutes(g, in)
 	s.apiAssistanceRoutes(g, in)
+	g.GET("/stats", s.apiStats, in)
 	g.GET("/notifications", s.apiNotificationList, in)
 	g.POST("/notifications/:id/read", s.apiNotificationRead, in)
 }

@@ -1,0 +1,174 @@
+package stats
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+)
+
+// Period is a span of Beijing days: From inclusive, To exclusive (both
+// midnight in Beijing).
+type Period struct {
+	From, To time.Time
+}
+
+// Valid reports whether the period is a non-empty span of at most ten
+// years.
+func (p Period) Valid() bool {
+	return !p.From.IsZero() && p.To.After(p.From) && !p.To.After(p.From.AddDate(10, 0, 1))
+}
+
+// LastDay is the period's last day (To is exclusive).
+func (p Period) LastDay() time.Time { return p.To.AddDate(0, 0, -1) }
+
+// Year is the calendar year y in Beijing.
+func Year(y int) Period {
+	from := time.Date(y, 1, 1, 0, 0, 0, 0, beijing)
+	return Period{From: from, To: from.AddDate(1, 0, 0)}
+}
+
+// Line is one row of a breakdown: the cases filed in the period, in
+// progress now, and settled or failed in the period.
+type Line struct {
+	Key                          string // committee id, dispute type or source
+	Filed, Open, Settled, Failed int
+}
+
+// SuccessRate is settled / (settled + failed) in whole percent; -1 when
+// no mediation ended.
+func (l Line) SuccessRate() int { return Committee{Settled: l.Settled, Failed: l.Failed}.SuccessRate() }
+
+func (l *Line) add(o Line) {
+	l.Filed += o.Filed
+	l.Open += o.Open
+	l.Settled += o.Settled
+	l.Failed += o.Failed
+}
+
+// Report is the statistics of a period for the committees an actor
+// oversees (the same scope as the headline): by committee, by dispute
+// type and by source, and their total. Every figure counts the rows of a
+// case list (the web layer links each to it).
+type Report struct {
+	Period     Period
+	Committees []Committee
+	ByType     []Line
+	BySource   []Line
+	Total      Line
+}
+
+// Report answers the statistics of period p; ok is false for an actor who
+// reads no statistics.
+func (s *Service) Report(ctx context.Context, p Period) (r Report, ok bool, err error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Report{}, false, err
+	}
+	if !p.Valid() {
+		return Report{}, false, domain.Invalid(domain.FieldError{Field: "to", Message: "validation.period"})
+	}
+	ids, all, err := s.scope(ctx, a)
+	if err != nil || (!all && len(ids) == 0) {
+		return Report{}, false, err
+	}
+	r.Period = p
+	db := s.db.WithContext(ctx)
+	q := db.Table("orgs").Select("id AS org_id, code, name_zh, name_en").
+		Where("type = ? AND active", domain.OrgMediationCommittee).Order("level, id")
+	if !all {
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Scan(&r.Committees).Error; err != nil {
+		return Report{}, false, fmt.Errorf("statistics committees: %w", err)
+	}
+	if len(r.Committees) == 0 {
+		return r, true, nil
+	}
+	orgs := make([]int64, len(r.Committees))
+	for i, c := range r.Committees {
+		orgs[i] = c.OrgID
+	}
+	// One grouped count per figure, by committee, dispute type and source;
+	// the breakdowns are sums of the same rows, so they always agree.
+	var rows []struct {
+		Figure      string
+		OrgID       int64
+		DisputeType string
+		Source      string
+		N           int
+	}
+	err = db.Raw(`SELECT 'filed' AS figure, org_id, dispute_type, source, count(*) AS n FROM cases
+WHERE org_id IN ? AND created_at >= ? AND created_at < ? GROUP BY org_id, dispute_type, source
+UNION ALL
+SELECT 'open', org_id, dispute_type, source, count(*) FROM cases
+WHERE org_id IN ? AND status IN ? GROUP BY org_id, dispute_type, source
+UNION ALL
+SELECT outcome, org_id, dispute_type, source, count(*) FROM cases
+WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? GROUP BY outcome, org_id, dispute_type, source`,
+		orgs, p.From, p.To, orgs, openStatuses(), orgs, p.From, p.To).Scan(&rows).Error
+	if err != nil {
+		return Report{}, false, fmt.Errorf("statistics: %w", err)
+	}
+	byOrg := map[int64]*Line{}
+	byType := map[string]*Line{}
+	bySource := map[string]*Line{}
+	get := func(m map[string]*Line, k string) *Line {
+		if m[k] == nil {
+			m[k] = &Line{Key: k}
+		}
+		return m[k]
+	}
+	for _, row := range rows {
+		var l Line
+		switch row.Figure {
+		case "filed":
+			l.Filed = row.N
+		case "open":
+			l.Open = row.N
+		case "settled":
+			l.Settled = row.N
+		case "failed":
+			l.Failed = row.N
+		}
+		if byOrg[row.OrgID] == nil {
+			byOrg[row.OrgID] = &Line{}
+		}
+		byOrg[row.OrgID].add(l)
+		get(byType, row.DisputeType).add(l)
+		get(bySource, row.Source).add(l)
+		r.Total.add(l)
+	}
+	for i := range r.Committees {
+		if l := byOrg[r.Committees[i].OrgID]; l != nil {
+			c := &r.Committees[i]
+			c.Filed, c.Open, c.Settled, c.Failed = l.Filed, l.Open, l.Settled, l.Failed
+		}
+	}
+	r.ByType = ordered(byType, domain.DisputeTypes)
+	r.BySource = ordered(bySource, domain.CaseSources)
+	return r, true, nil
+}
+
+// ordered lists a breakdown in the order of the enum, every value even
+// when zero, then any value the enum does not know.
+func ordered[T ~string](m map[string]*Line, enum []T) []Line {
+	var out []Line
+	for _, k := range enum {
+		if l := m[string(k)]; l != nil {
+			out = append(out, *l)
+			delete(m, string(k))
+		} else {
+			out = append(out, Line{Key: string(k)})
+		}
+	}
+	var rest []Line
+	for _, l := range m {
+		rest = append(rest, *l)
+	}
+	slices.SortFunc(rest, func(a, b Line) int { return cmp.Compare(a.Key, b.Key) })
+	return append(out, rest...)
+}

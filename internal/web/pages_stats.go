@@ -1,0 +1,311 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/stats"
+)
+
+// statsPage is /stats: the period's figures of the committees the user
+// oversees, each a link to its cases, with bars drawn on the server.
+type statsPage struct {
+	Form
+	Report stats.Report
+	// Query is the period as asked (year, quarter, month or from/to).
+	Query url.Values
+	// Tables are the breakdowns, named in the reader's language.
+	Tables []statsTable
+}
+
+// statsTable is one breakdown: its rows, and a bar chart of the filed
+// figure when Chart.
+type statsTable struct {
+	ID, Title, Head string
+	Dim             string // org, type or source (Link)
+	Rows            []statsRow
+	Chart           bool
+}
+
+// statsRow is a line of a breakdown with its name.
+type statsRow struct {
+	Name string
+	stats.Line
+}
+
+// Bars draws the table's filed figures: each bar's length in chart
+// units (the longest is barMax) and its row.
+func (t statsTable) Bars() []Bar {
+	most := 0
+	for _, r := range t.Rows {
+		most = max(most, r.Filed)
+	}
+	out := make([]Bar, len(t.Rows))
+	for i, r := range t.Rows {
+		out[i] = Bar{Label: r.Name, N: r.Filed, Y: i * barStep}
+		if most > 0 {
+			out[i].Length = barMax * float64(r.Filed) / float64(most)
+		}
+	}
+	return out
+}
+
+// ChartHeight is the height of the table's chart in chart units.
+func (t statsTable) ChartHeight() int { return len(t.Rows) * barStep }
+
+const (
+	barStep = 26  // chart units per bar
+	barMax  = 360 // the longest bar
+)
+
+// tables names the report's breakdowns with tr in lang.
+func statsTables(r stats.Report, name func(id string) string, lang string) []statsTable {
+	committees := statsTable{ID: "stats-committees", Title: name("stats.by_committee"), Head: name("work.headline.committee"), Dim: "org", Chart: true}
+	for _, c := range r.Committees {
+		committees.Rows = append(committees.Rows, statsRow{Name: c.Name(lang),
+			Line: stats.Line{Key: strconv.FormatInt(c.OrgID, 10), Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}})
+	}
+	types := statsTable{ID: "stats-types", Title: name("stats.by_type"), Head: name("case.dispute_type"), Dim: "type", Chart: true}
+	for _, l := range r.ByType {
+		types.Rows = append(types.Rows, statsRow{Name: name("dispute." + l.Key), Line: l})
+	}
+	sources := statsTable{ID: "stats-sources", Title: name("stats.by_source"), Head: name("case.source"), Dim: "source"}
+	for _, l := range r.BySource {
+		sources.Rows = append(sources.Rows, statsRow{Name: name("source." + l.Key), Line: l})
+	}
+	return []statsTable{committees, types, sources}
+}
+
+var (
+	quarterParam = regexp.MustCompile(`^(\d{4})-Q([1-4])$`)
+	monthParam   = regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`)
+)
+
+// statsPeriod reads the period of a statistics request: year=2026,
+// quarter=2026-Q3, month=2026-07, or from= and to= (Beijing days, both
+// inclusive); by default the current calendar year. A bad value is a
+// field error naming its parameter.
+func statsPeriod(q url.Values, now time.Time) (stats.Period, error) {
+	bad := func(field string) error {
+		return domain.Invalid(domain.FieldError{Field: field, Message: "validation.period"})
+	}
+	switch {
+	case q.Get("year") != "":
+		y, err := strconv.Atoi(q.Get("year"))
+		if err != nil || y < 2000 || y > 2100 {
+			return stats.Period{}, bad("year")
+		}
+		return stats.Year(y), nil
+	case q.Get("quarter") != "":
+		m := quarterParam.FindStringSubmatch(q.Get("quarter"))
+		if m == nil {
+			return stats.Period{}, bad("quarter")
+		}
+		y, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		from := time.Date(y, time.Month(3*n-2), 1, 0, 0, 0, 0, beijing)
+		return stats.Period{From: from, To: from.AddDate(0, 3, 0)}, nil
+	case q.Get("month") != "":
+		m := monthParam.FindStringSubmatch(q.Get("month"))
+		if m == nil {
+			return stats.Period{}, bad("month")
+		}
+		y, _ := strconv.Atoi(m[1])
+		n, _ := strconv.Atoi(m[2])
+		from := time.Date(y, time.Month(n), 1, 0, 0, 0, 0, beijing)
+		return stats.Period{From: from, To: from.AddDate(0, 1, 0)}, nil
+	case q.Get("from") != "" || q.Get("to") != "":
+		from, err := time.ParseInLocation("2006-01-02", q.Get("from"), beijing)
+		if err != nil {
+			return stats.Period{}, bad("from")
+		}
+		to, err := time.ParseInLocation("2006-01-02", q.Get("to"), beijing)
+		if err != nil {
+			return stats.Period{}, bad("to")
+		}
+		p := stats.Period{From: from, To: to.AddDate(0, 0, 1)}
+		if !p.Valid() {
+			return stats.Period{}, bad("to")
+		}
+		return p, nil
+	}
+	return stats.Year(now.In(beijing).Year()), nil
+}
+
+// report answers the statistics the request asks for; a user who reads
+// none is refused (403).
+func (s *Server) report(c echo.Context) (stats.Report, error) {
+	p, err := statsPeriod(c.QueryParams(), s.now())
+	if err != nil {
+		return stats.Report{}, err
+	}
+	r, ok, err := s.deps.Stats.Report(ctxOf(c), p)
+	if err != nil {
+		return stats.Report{}, err
+	}
+	if !ok {
+		return stats.Report{}, domain.Errorf(domain.EFORBIDDEN, "you may not read statistics")
+	}
+	return r, nil
+}
+
+func (s *Server) handleStats(c echo.Context) error {
+	r, err := s.report(c)
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code == domain.EINVALID {
+			page := &statsPage{Form: Form{Errors: de.Fields}, Query: c.QueryParams()}
+			return s.render(c, http.StatusUnprocessableEntity, "stats", page)
+		}
+		return err
+	}
+	lang := langOf(c)
+	name := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
+	return s.render(c, http.StatusOK, "stats", &statsPage{Report: r, Query: c.QueryParams(), Tables: statsTables(r, name, lang)})
+}
+
+// Day formats a Beijing day of the period.
+func (p *statsPage) Day(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+
+// Link is the case list behind a figure: filed, open, settled or failed,
+// of a committee (dim "org"), a dispute type ("type"), a source
+// ("source") or all ("" ), in the report's period.
+func (p *statsPage) Link(figure, dim, key string) string {
+	v := url.Values{}
+	switch dim {
+	case "org":
+		v.Set("org_id", key)
+	case "type":
+		v.Set("dispute_type", key)
+	case "source":
+		v.Set("source", key)
+	}
+	from, to := p.Day(p.Report.Period.From), p.Day(p.Report.Period.LastDay())
+	switch figure {
+	case "filed":
+		v.Set("from", from)
+		v.Set("to", to)
+	case "open":
+		v.Set("status", openStatusesParam)
+	case "settled", "failed":
+		v.Set("outcome", figure)
+		v.Set("outcome_from", from)
+		v.Set("outcome_to", to)
+	}
+	return "/cases?" + v.Encode()
+}
+
+// Bar is one bar of a chart: its label, figure, offset and length in
+// chart units.
+type Bar struct {
+	Label  string
+	N      int
+	Y      int
+	Length float64
+}
+
+// CSVQuery is the page's query for the CSV download.
+func (p *statsPage) CSVQuery() string { return p.Query.Encode() }
+
+// statsJSON is the API's shape of a report.
+type statsJSON struct {
+	From       string          `json:"from"`
+	To         string          `json:"to"` // the last day, inclusive
+	Committees []statsLineJSON `json:"committees"`
+	ByType     []statsLineJSON `json:"by_dispute_type"`
+	BySource   []statsLineJSON `json:"by_source"`
+	Total      statsLineJSON   `json:"total"`
+}
+
+type statsLineJSON struct {
+	Key         string `json:"key"`
+	Name        string `json:"name,omitempty"`
+	Filed       int    `json:"filed"`
+	Open        int    `json:"open"`
+	Settled     int    `json:"settled"`
+	Failed      int    `json:"failed"`
+	SuccessRate *int   `json:"success_rate"` // percent; null when no mediation ended
+}
+
+func lineJSON(l stats.Line, name string) statsLineJSON {
+	out := statsLineJSON{Key: l.Key, Name: name, Filed: l.Filed, Open: l.Open, Settled: l.Settled, Failed: l.Failed}
+	if r := l.SuccessRate(); r >= 0 {
+		out.SuccessRate = &r
+	}
+	return out
+}
+
+func (s *Server) apiStats(c echo.Context) error {
+	r, err := s.report(c)
+	if err != nil {
+		return err
+	}
+	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
+		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, Total: lineJSON(r.Total, "")}
+	for _, c := range r.Committees {
+		out.Committees = append(out.Committees, lineJSON(stats.Line{Key: c.Code, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}, c.NameZH))
+	}
+	for _, l := range r.ByType {
+		out.ByType = append(out.ByType, lineJSON(l, ""))
+	}
+	for _, l := range r.BySource {
+		out.BySource = append(out.BySource, lineJSON(l, ""))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleStatsCSV downloads the page's tables as one CSV file (UTF-8 with
+// a byte order mark, so that spreadsheet programs read the Chinese).
+func (s *Server) handleStatsCSV(c echo.Context) error {
+	r, err := s.report(c)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	t := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
+	from, to := r.Period.From.In(beijing).Format("2006-01-02"), r.Period.LastDay().In(beijing).Format("2006-01-02")
+	head := []string{"", t("work.headline.filed"), t("work.headline.open"), t("stats.settled"), t("stats.failed"), t("work.headline.rate")}
+	row := func(name string, l stats.Line) []string {
+		rate := "—"
+		if r := l.SuccessRate(); r >= 0 {
+			rate = strconv.Itoa(r) + "%"
+		}
+		return []string{name, strconv.Itoa(l.Filed), strconv.Itoa(l.Open), strconv.Itoa(l.Settled), strconv.Itoa(l.Failed), rate}
+	}
+	records := [][]string{{t("stats.title"), from + " – " + to}}
+	for _, tab := range statsTables(r, t, lang) {
+		records = append(records, []string{}, append([]string{tab.Title}, head[1:]...))
+		for _, l := range tab.Rows {
+			records = append(records, row(l.Name, l.Line))
+		}
+		records = append(records, row(t("work.headline.total"), r.Total))
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="ipmediate-stats-%s-%s.csv"`, from, to))
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := c.Response().Write([]byte("\ufeff")); err != nil {
+		return err
+	}
+	return csv.NewWriter(c.Response()).WriteAll(records)
+}
+
+// statsTableView is what the stats-table template reads: the page and one
+// table.
+type statsTableView struct {
+	P     *Page
+	Table statsTable
+}
+
+// With pairs the page with one of its tables for the stats-table template.
+func (p *statsPage) With(page *Page, t statsTable) statsTableView {
+	return statsTableView{P: page, Table: t}
+}

@@ -1,0 +1,83 @@
+package web_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/config"
+)
+
+// TestStats_EveryFigureIsItsList: /stats for the leadership office and a
+// county director, for a year and for a quarter, links every figure to a
+// case list with as many rows; the API answers the same totals; the CSV
+// carries the tables in Chinese; a bad period names its field and nobody
+// without stats:read finds the page.
+func TestStats_EveryFigureIsItsList(t *testing.T) {
+	r := apptest.Start(t, apptest.WithDemoCases(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
+	year := r.App.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006")
+
+	leader := webLogin(t, r, "leader", demoPassword)
+	resp, page := webGet(t, leader, r.URL+"/stats")
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="stats-types"`) || !strings.Contains(page, "<svg") ||
+		!strings.Contains(page, "统计期间："+year+"-01-01 至 "+year+"-12-31") || !strings.Contains(page, `href="/stats"`) {
+		t.Fatalf("the leader's statistics (%d) lack the year, a breakdown, a chart or the navigation link", resp.StatusCode)
+	}
+	// 8 committees + 9 dispute types + sources, 4 figures each.
+	if n := checkFigures(t, r, leader, "leader /stats", page); n < 4*(8+5) {
+		t.Errorf("leader /stats: only %d linked figures", n)
+	}
+	_, page = webGet(t, leader, r.URL+"/stats?from="+year+"-01-01&to="+year+"-06-30")
+	checkFigures(t, r, leader, "leader /stats first half-year", page)
+
+	director := webLogin(t, r, "director.gulou", demoPassword)
+	_, page = webGet(t, director, r.URL+"/stats?year="+year)
+	if strings.Contains(page, "仓山区知识产权纠纷调解委员会") || !strings.Contains(page, "鼓楼区知识产权纠纷调解委员会") {
+		t.Error("a county director's statistics are not their committee's alone")
+	}
+	checkFigures(t, r, director, "director.gulou /stats", page)
+
+	// The API: the same period's totals as JSON.
+	var out struct {
+		From, To string
+		Total    struct{ Filed, Open, Settled, Failed int }
+		ByType   []struct{ Key string } `json:"by_dispute_type"`
+	}
+	token := mustLogin(t, r, "leader")
+	api := call(t, r, http.MethodGet, "/api/v1/stats?year="+year, token, nil)
+	if err := json.Unmarshal(api.Body, &out); err != nil || api.Status != 200 || out.From != year+"-01-01" || out.To != year+"-12-31" ||
+		out.Total.Filed == 0 || len(out.ByType) < 5 {
+		t.Fatalf("API stats: %v %v %+v", api, err, out)
+	}
+
+	// CSV: a byte order mark, the tables, Chinese headers.
+	resp, body := webGet(t, leader, r.URL+"/stats.csv?year="+year)
+	if resp.StatusCode != 200 || !strings.HasPrefix(body, "\ufeff") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") ||
+		!strings.Contains(body, "按纠纷类型,本年登记") || !strings.Contains(body, "鼓楼区知识产权纠纷调解委员会") {
+		t.Errorf("CSV (%d):\n%s", resp.StatusCode, body)
+	}
+
+	// A bad period names its field; the page keeps the form.
+	resp, page = webGet(t, leader, r.URL+"/stats?quarter=2026-Q5")
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "统计期间无效") {
+		t.Errorf("a bad quarter: %d", resp.StatusCode)
+	}
+	if api := call(t, r, http.MethodGet, "/api/v1/stats?from=2026-05-01&to=2026-04-01", token, nil); api.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(string(api.Body), `"to"`) {
+		t.Errorf("an inverted range: %v", api)
+	}
+
+	// Roles without stats:read.
+	for _, u := range []string{"mediator1.gulou", "sme1", "customs.fz"} {
+		c := webLogin(t, r, u, demoPassword)
+		if resp, page := webGet(t, c, r.URL+"/stats"); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "您没有权限") {
+			t.Errorf("%s opens /stats: %d", u, resp.StatusCode)
+		}
+		if _, page := webGet(t, c, r.URL+"/work"); strings.Contains(page, `href="/stats"`) {
+			t.Errorf("%s is shown a link to /stats", u)
+		}
+	}
+}

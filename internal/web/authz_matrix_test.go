@@ -162,6 +162,7 @@ func identityRows() []mxRow {
 		{route: "GET /me/password", req: get("/me/password"), own: anon303(200)},
 		{route: "GET /stats", req: get("/stats"), own: map[string]int{"anon": 303, "leader": 200, "director": 200, "*": 403}},
 		{route: "GET /stats.csv", req: get("/stats.csv?quarter=2026-Q1"), own: map[string]int{"anon": 303, "leader": 200, "director": 200, "*": 403}},
+		{route: "GET /stats.xlsx", req: get("/stats.xlsx?from=2026-01-01&to=2026-03-31"), own: map[string]int{"anon": 303, "leader": 200, "director": 200, "*": 403}},
 		{route: "GET /api/v1/stats", req: get("/api/v1/stats?month=2026-03"), own: map[string]int{"anon": 401, "leader": 200, "director": 200, "*": 403}},
 		{route: "POST /me/password", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/me/password", form: url.Values{"current_password": {"x"}, "new_password": {"short"}, "new_password2": {"short"}}}

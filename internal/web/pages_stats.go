@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/stats"
@@ -263,39 +264,132 @@ func (s *Server) apiStats(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// handleStatsCSV downloads the page's tables as one CSV file (UTF-8 with
-// a byte order mark, so that spreadsheet programs read the Chinese).
-func (s *Server) handleStatsCSV(c echo.Context) error {
+// statsSheet is one table of a download: its title, header row and rows
+// (figures as numbers, the success rate as a fraction or empty).
+type statsSheet struct {
+	Title string
+	Head  []string
+	Rows  [][]any
+}
+
+// statsDownload reads the report the request asks for and lays its tables
+// out for a download in the reader's language; from and to are the
+// period's first and last day.
+func (s *Server) statsDownload(c echo.Context) (from, to string, title string, sheets []statsSheet, err error) {
 	r, err := s.report(c)
 	if err != nil {
-		return err
+		return "", "", "", nil, err
 	}
 	lang := langOf(c)
 	t := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
-	from, to := r.Period.From.In(beijing).Format("2006-01-02"), r.Period.LastDay().In(beijing).Format("2006-01-02")
-	head := []string{"", t("work.headline.filed"), t("work.headline.open"), t("stats.settled"), t("stats.failed"), t("work.headline.rate")}
-	row := func(name string, l stats.Line) []string {
-		rate := "—"
+	from, to = r.Period.From.In(beijing).Format("2006-01-02"), r.Period.LastDay().In(beijing).Format("2006-01-02")
+	row := func(name string, l stats.Line) []any {
+		var rate any = ""
 		if r := l.SuccessRate(); r >= 0 {
-			rate = strconv.Itoa(r) + "%"
+			rate = float64(r) / 100
 		}
-		return []string{name, strconv.Itoa(l.Filed), strconv.Itoa(l.Open), strconv.Itoa(l.Settled), strconv.Itoa(l.Failed), rate}
+		return []any{name, l.Filed, l.Open, l.Settled, l.Failed, rate}
 	}
-	records := [][]string{{t("stats.title"), from + " – " + to}}
 	for _, tab := range statsTables(r, t, lang) {
-		records = append(records, []string{}, append([]string{tab.Title}, head[1:]...))
+		sh := statsSheet{Title: tab.Title, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
+			t("stats.settled"), t("stats.failed"), t("work.headline.rate")}}
 		for _, l := range tab.Rows {
-			records = append(records, row(l.Name, l.Line))
+			sh.Rows = append(sh.Rows, row(l.Name, l.Line))
 		}
-		records = append(records, row(t("work.headline.total"), r.Total))
+		sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total))
+		sheets = append(sheets, sh)
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="ipmediate-stats-%s-%s.csv"`, from, to))
+	return from, to, t("stats.title") + " " + from + " – " + to, sheets, nil
+}
+
+// attachment starts a download named ipmediate-stats-FROM-TO.ext.
+func attachment(c echo.Context, contentType, from, to, ext string) {
+	c.Response().Header().Set(echo.HeaderContentType, contentType)
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="ipmediate-stats-%s-%s.%s"`, from, to, ext))
 	c.Response().WriteHeader(http.StatusOK)
+}
+
+// handleStatsCSV downloads the page's tables as one CSV file (UTF-8 with
+// a byte order mark, so that spreadsheet programs read the Chinese), one
+// table after another.
+func (s *Server) handleStatsCSV(c echo.Context) error {
+	from, to, title, sheets, err := s.statsDownload(c)
+	if err != nil {
+		return err
+	}
+	records := [][]string{{title}}
+	for _, sh := range sheets {
+		records = append(records, []string{}, []string{sh.Title}, sh.Head)
+		for _, row := range sh.Rows {
+			rec := make([]string, len(row))
+			for i, v := range row {
+				switch v := v.(type) {
+				case float64:
+					rec[i] = strconv.Itoa(int(v*100+0.5)) + "%"
+				default:
+					rec[i] = fmt.Sprint(v)
+				}
+			}
+			records = append(records, rec)
+		}
+	}
+	attachment(c, "text/csv; charset=utf-8", from, to, "csv")
 	if _, err := c.Response().Write([]byte("\ufeff")); err != nil {
 		return err
 	}
 	return csv.NewWriter(c.Response()).WriteAll(records)
+}
+
+// handleStatsXLSX downloads the page's tables as an Excel workbook: one
+// sheet per table, Chinese headers, the header row frozen, the columns
+// wide enough, the success rate as a percentage.
+func (s *Server) handleStatsXLSX(c echo.Context) error {
+	from, to, _, sheets, err := s.statsDownload(c)
+	if err != nil {
+		return err
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	pct, err := f.NewStyle(&excelize.Style{NumFmt: 9}) // 0%
+	if err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	first := f.GetSheetName(0)
+	for i, sh := range sheets {
+		name := sh.Title
+		if i == 0 {
+			if err := f.SetSheetName(first, name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		if err := f.SetSheetRow(name, "A1", &sh.Head); err != nil {
+			return err
+		}
+		for j, row := range sh.Rows {
+			if err := f.SetSheetRow(name, fmt.Sprintf("A%d", j+2), &row); err != nil {
+				return err
+			}
+		}
+		last := len(sh.Rows) + 1
+		steps := []error{
+			f.SetCellStyle(name, "A1", "F1", bold),
+			f.SetCellStyle(name, "F2", fmt.Sprintf("F%d", last), pct),
+			f.SetColWidth(name, "A", "A", 32),
+			f.SetColWidth(name, "B", "F", 14),
+			f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}),
+		}
+		if err := errors.Join(steps...); err != nil {
+			return err
+		}
+	}
+	attachment(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", from, to, "xlsx")
+	return f.Write(c.Response())
 }
 
 // statsTableView is what the stats-table template reads: the page and one

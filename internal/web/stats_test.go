@@ -3,9 +3,12 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/config"
@@ -56,8 +59,29 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	// CSV: a byte order mark, the tables, Chinese headers.
 	resp, body := webGet(t, leader, r.URL+"/stats.csv?year="+year)
 	if resp.StatusCode != 200 || !strings.HasPrefix(body, "\ufeff") || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") ||
-		!strings.Contains(body, "按纠纷类型,本年登记") || !strings.Contains(body, "鼓楼区知识产权纠纷调解委员会") {
+		!strings.Contains(body, "按纠纷类型\n纠纷类型,本年登记") || !strings.Contains(body, "鼓楼区知识产权纠纷调解委员会") {
 		t.Errorf("CSV (%d):\n%s", resp.StatusCode, body)
+	}
+
+	// Excel: one sheet per table, Chinese headers, the header row frozen.
+	resp, body = webGet(t, leader, r.URL+"/stats.xlsx?year="+year)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("xlsx: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	book, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	if sheets := book.GetSheetList(); len(sheets) != 3 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" {
+		t.Errorf("xlsx sheets %v", sheets)
+	}
+	rows, err := book.GetRows("按调委会")
+	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) {
+		t.Errorf("xlsx committee sheet: %v %q", err, rows)
+	}
+	if panes, err := book.GetPanes("按纠纷类型"); err != nil || !panes.Freeze || panes.YSplit != 1 {
+		t.Errorf("xlsx header row not frozen: %+v %v", panes, err)
 	}
 
 	// A bad period names its field; the page keeps the form.

@@ -59,7 +59,20 @@ type Report struct {
 	ByType     []Line
 	BySource   []Line
 	Total      Line
+	// Trend is the cases filed month by month over the period (at most
+	// trendMonths), each beside the same month a year before.
+	Trend []Month
 }
+
+// Month is one month of the trend: its first day, the cases filed in it
+// and in the same month of the year before.
+type Month struct {
+	Start         time.Time
+	Filed, Before int
+}
+
+// trendMonths bounds the trend: a longer period has none.
+const trendMonths = 24
 
 // Report answers the statistics of period p; ok is false for an actor who
 // reads no statistics.
@@ -150,7 +163,51 @@ WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND o
 	}
 	r.ByType = ordered(byType, domain.DisputeTypes)
 	r.BySource = ordered(bySource, domain.CaseSources)
+	if r.Trend, err = s.trend(ctx, orgs, p); err != nil {
+		return Report{}, false, err
+	}
 	return r, true, nil
+}
+
+// trend counts the cases filed in each month of p and of the year before,
+// by Beijing month. The months are whole calendar months touching p; the
+// first and last are cut to p.
+func (s *Service) trend(ctx context.Context, orgs []int64, p Period) ([]Month, error) {
+	first := time.Date(p.From.In(beijing).Year(), p.From.In(beijing).Month(), 1, 0, 0, 0, 0, beijing)
+	var months []Month
+	for m := first; m.Before(p.To); m = m.AddDate(0, 1, 0) {
+		months = append(months, Month{Start: m})
+		if len(months) > trendMonths {
+			return nil, nil
+		}
+	}
+	var rows []struct {
+		Ago   bool
+		Month time.Time
+		N     int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT created_at < ? AS ago, date_trunc('month', created_at AT TIME ZONE 'Asia/Shanghai') AS month, count(*) AS n
+FROM cases WHERE org_id IN ? AND ((created_at >= ? AND created_at < ?) OR (created_at >= ? AND created_at < ?))
+GROUP BY 1, 2`, p.From, orgs, p.From, p.To, p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("statistics trend: %w", err)
+	}
+	for _, row := range rows {
+		y, mo := row.Month.Year(), row.Month.Month()
+		if row.Ago {
+			y++
+		}
+		for i := range months {
+			if months[i].Start.Year() == y && months[i].Start.Month() == mo {
+				if row.Ago {
+					months[i].Before += row.N
+				} else {
+					months[i].Filed += row.N
+				}
+			}
+		}
+	}
+	return months, nil
 }
 
 // ordered lists a breakdown in the order of the enum, every value even

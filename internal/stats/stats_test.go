@@ -120,6 +120,22 @@ func TestHeadline(t *testing.T) {
 		t.Fatalf("cangshan = %+v", c)
 	}
 
+	// The trend: twelve months, this month's filings beside last year's.
+	now := a.Clock.Now().In(time.FixedZone("CST", 8*3600))
+	rep, ok, err := svc.Report(as("leader"), stats.Year(now.Year()))
+	if err != nil || !ok || len(rep.Trend) != 12 {
+		t.Fatalf("report trend: %v %v %d months", ok, err, len(rep.Trend))
+	}
+	if m := rep.Trend[now.Month()-1]; m.Filed != 4 || m.Before != 2 {
+		t.Errorf("this month's trend = %+v, want 4 filed and 2 a year before", m)
+	}
+	if q, _, _ := svc.Report(as("leader"), stats.Period{From: stats.Year(now.Year()).From, To: stats.Year(now.Year()).From.AddDate(0, 3, 0)}); len(q.Trend) != 3 {
+		t.Errorf("a quarter's trend has %d months", len(q.Trend))
+	}
+	if _, _, err := svc.Report(as("leader"), stats.Period{From: now, To: now}); err == nil {
+		t.Error("an empty period was accepted")
+	}
+
 	if h, _, _ := svc.Headline(as("director.city")); len(h.Committees) != 8 || h.Committees[0].Code != "city" {
 		t.Fatalf("the city director sees %+v, want the city committee first and its 7 counties", h.Committees)
 	}

@@ -225,6 +225,14 @@ type statsJSON struct {
 	ByType     []statsLineJSON `json:"by_dispute_type"`
 	BySource   []statsLineJSON `json:"by_source"`
 	Total      statsLineJSON   `json:"total"`
+	// Trend is month by month (none for a period over 24 months).
+	Trend []statsMonthJSON `json:"trend"`
+}
+
+type statsMonthJSON struct {
+	Month  string `json:"month"` // YYYY-MM
+	Filed  int    `json:"filed"`
+	Before int    `json:"filed_year_before"`
 }
 
 type statsLineJSON struct {
@@ -260,6 +268,10 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	for _, l := range r.BySource {
 		out.BySource = append(out.BySource, lineJSON(l, ""))
+	}
+	out.Trend = []statsMonthJSON{}
+	for _, m := range r.Trend {
+		out.Trend = append(out.Trend, statsMonthJSON{Month: m.Start.In(beijing).Format("2006-01"), Filed: m.Filed, Before: m.Before})
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -402,4 +414,61 @@ type statsTableView struct {
 // With pairs the page with one of its tables for the stats-table template.
 func (p *statsPage) With(page *Page, t statsTable) statsTableView {
 	return statsTableView{P: page, Table: t}
+}
+
+// trendRow is one month of the trend as the page draws it: its bars
+// (chart units, the tallest trendHeight) and the links of its figures.
+type trendRow struct {
+	stats.Month
+	Label           string
+	FiledLink       string
+	BeforeLink      string
+	X               int
+	HFiled, HBefore float64
+	YFiled, YBefore float64
+}
+
+const (
+	trendStep   = 40  // chart units per month
+	trendHeight = 120 // the tallest bar
+)
+
+// Trend lays the report's months out for the chart and the table.
+func (p *statsPage) Trend() []trendRow {
+	most := 0
+	for _, m := range p.Report.Trend {
+		most = max(most, m.Filed, m.Before)
+	}
+	out := make([]trendRow, len(p.Report.Trend))
+	for i, m := range p.Report.Trend {
+		from, to := m.Start, m.Start.AddDate(0, 1, 0)
+		from, to = later(from, p.Report.Period.From), earlier(to, p.Report.Period.To)
+		row := trendRow{Month: m, Label: m.Start.In(beijing).Format("2006-01"), X: i * trendStep,
+			FiledLink:  "/cases?" + url.Values{"from": {p.Day(from)}, "to": {p.Day(to.AddDate(0, 0, -1))}}.Encode(),
+			BeforeLink: "/cases?" + url.Values{"from": {p.Day(from.AddDate(-1, 0, 0))}, "to": {p.Day(to.AddDate(-1, 0, -1))}}.Encode()}
+		if most > 0 {
+			row.HFiled = trendHeight * float64(m.Filed) / float64(most)
+			row.HBefore = trendHeight * float64(m.Before) / float64(most)
+		}
+		row.YFiled, row.YBefore = trendHeight-row.HFiled, trendHeight-row.HBefore
+		out[i] = row
+	}
+	return out
+}
+
+// TrendWidth is the width of the trend chart in chart units.
+func (p *statsPage) TrendWidth() int { return max(1, len(p.Report.Trend)) * trendStep }
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

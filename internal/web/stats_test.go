@@ -29,6 +29,9 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		!strings.Contains(page, "统计期间："+year+"-01-01 至 "+year+"-12-31") || !strings.Contains(page, `href="/stats"`) {
 		t.Fatalf("the leader's statistics (%d) lack the year, a breakdown, a chart or the navigation link", resp.StatusCode)
 	}
+	if strings.Count(page, `<tr><th scope="row">`+year+"-") != 12 || !strings.Contains(page, `id="stats-trend"`) {
+		t.Error("the year's trend does not have its twelve months")
+	}
 	// 8 committees + 9 dispute types + sources, 4 figures each.
 	if n := checkFigures(t, r, leader, "leader /stats", page); n < 4*(8+5) {
 		t.Errorf("leader /stats: only %d linked figures", n)
@@ -48,11 +51,12 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		From, To string
 		Total    struct{ Filed, Open, Settled, Failed int }
 		ByType   []struct{ Key string } `json:"by_dispute_type"`
+		Trend    []struct{ Month string }
 	}
 	token := mustLogin(t, r, "leader")
 	api := call(t, r, http.MethodGet, "/api/v1/stats?year="+year, token, nil)
 	if err := json.Unmarshal(api.Body, &out); err != nil || api.Status != 200 || out.From != year+"-01-01" || out.To != year+"-12-31" ||
-		out.Total.Filed == 0 || len(out.ByType) < 5 {
+		out.Total.Filed == 0 || len(out.ByType) < 5 || len(out.Trend) != 12 || out.Trend[0].Month != year+"-01" {
 		t.Fatalf("API stats: %v %v %+v", api, err, out)
 	}
 

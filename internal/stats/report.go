@@ -59,6 +59,8 @@ type Report struct {
 	ByType     []Line
 	BySource   []Line
 	Total      Line
+	// Duration is the total's duration (each committee has its own).
+	Duration Duration
 	// Trend is the cases filed month by month over the period (at most
 	// trendMonths), each beside the same month a year before.
 	Trend []Month
@@ -163,6 +165,9 @@ WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND o
 	}
 	r.ByType = ordered(byType, domain.DisputeTypes)
 	r.BySource = ordered(bySource, domain.CaseSources)
+	if err := s.durations(ctx, orgs, p, &r); err != nil {
+		return Report{}, false, err
+	}
 	if r.Trend, err = s.trend(ctx, orgs, p); err != nil {
 		return Report{}, false, err
 	}
@@ -228,4 +233,37 @@ func ordered[T ~string](m map[string]*Line, enum []T) []Line {
 	}
 	slices.SortFunc(rest, func(a, b Line) int { return cmp.Compare(a.Key, b.Key) })
 	return append(out, rest...)
+}
+
+// durations fills in how long the mediations that ended in p took, per
+// committee and in total: from acceptance to outcome, in days.
+func (s *Service) durations(ctx context.Context, orgs []int64, p Period, r *Report) error {
+	var rows []struct {
+		OrgID       *int64
+		N           int
+		Median, P90 float64
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT org_id, count(*) AS n,
+coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM outcome_at - accepted_at) / 86400), 0) AS median,
+coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM outcome_at - accepted_at) / 86400), 0) AS p90
+FROM cases WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? AND accepted_at IS NOT NULL
+GROUP BY GROUPING SETS ((org_id), ())`, orgs, p.From, p.To).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("statistics durations: %w", err)
+	}
+	for _, row := range rows {
+		d := Duration{N: row.N, Median: row.Median, P90: row.P90}
+		if row.OrgID == nil {
+			if row.N > 0 {
+				r.Duration = d
+			}
+			continue
+		}
+		for i := range r.Committees {
+			if r.Committees[i].OrgID == *row.OrgID {
+				r.Committees[i].Duration = d
+			}
+		}
+	}
+	return nil
 }

@@ -51,6 +51,17 @@ type Committee struct {
 	Settled int // cases whose agreement took effect this year
 	Failed  int // cases whose mediation failed this year
 	Overdue int // open deadlines of the committee past their due time
+	// Duration is how long the mediations that ended in the period took
+	// (Report only).
+	Duration Duration `gorm:"-"`
+}
+
+// Duration is the time from acceptance to outcome of the cases settled or
+// failed in a period, in days: the median and the 90th percentile; N is
+// how many cases (0: no figure).
+type Duration struct {
+	N           int
+	Median, P90 float64
 }
 
 // Name is the committee's name in lang.

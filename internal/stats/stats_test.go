@@ -120,11 +120,24 @@ func TestHeadline(t *testing.T) {
 		t.Fatalf("cangshan = %+v", c)
 	}
 
+	// How long the mediations that ended this year took: 10 and 30 days.
+	for id, days := range map[int64]int{settled.ID: 10, failed.ID: 30} {
+		if err := a.DB.Exec("UPDATE cases SET accepted_at = outcome_at - make_interval(days => ?) WHERE id = ?", days, id).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
 	// The trend: twelve months, this month's filings beside last year's.
 	now := a.Clock.Now().In(time.FixedZone("CST", 8*3600))
 	rep, ok, err := svc.Report(as("leader"), stats.Year(now.Year()))
 	if err != nil || !ok || len(rep.Trend) != 12 {
 		t.Fatalf("report trend: %v %v %d months", ok, err, len(rep.Trend))
+	}
+	want := stats.Duration{N: 2, Median: 20, P90: 28}
+	if d := row(stats.Headline{Committees: rep.Committees}, "gulou").Duration; d != want || rep.Duration != want {
+		t.Errorf("durations: gulou %+v, total %+v, want %+v", d, rep.Duration, want)
+	}
+	if d := row(stats.Headline{Committees: rep.Committees}, "cangshan").Duration; d.N != 0 {
+		t.Errorf("cangshan ended no mediation but has a duration %+v", d)
 	}
 	if m := rep.Trend[now.Month()-1]; m.Filed != 4 || m.Before != 2 {
 		t.Errorf("this month's trend = %+v, want 4 filed and 2 a year before", m)

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -35,12 +36,47 @@ type statsTable struct {
 	Dim             string // org, type or source (Link)
 	Rows            []statsRow
 	Chart           bool
+	// Durations: the rows carry how long their mediations took (the
+	// committees), and Total the total's.
+	Durations bool
+	Total     stats.Duration
 }
 
 // statsRow is a line of a breakdown with its name.
 type statsRow struct {
 	Name string
 	stats.Line
+	Duration stats.Duration
+}
+
+// days is a duration figure for a download: the days rounded to one
+// decimal, or empty.
+func days(d stats.Duration, p90 bool) any {
+	if d.N == 0 {
+		return ""
+	}
+	v := d.Median
+	if p90 {
+		v = d.P90
+	}
+	return math.Round(v*10) / 10
+}
+
+// Days prints the row's duration in days with one decimal (the median, or
+// the 90th percentile), or a dash when no mediation ended.
+func (r statsRow) Days(p90 bool) string { return daysText(r.Duration, p90) }
+
+// TotalDays is Days of the table's total.
+func (t statsTable) TotalDays(p90 bool) string { return daysText(t.Total, p90) }
+
+func daysText(d stats.Duration, p90 bool) string {
+	if d.N == 0 {
+		return "—"
+	}
+	if p90 {
+		return strconv.FormatFloat(d.P90, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(d.Median, 'f', 1, 64)
 }
 
 // Bars draws the table's filed figures: each bar's length in chart
@@ -70,9 +106,10 @@ const (
 
 // tables names the report's breakdowns with tr in lang.
 func statsTables(r stats.Report, name func(id string) string, lang string) []statsTable {
-	committees := statsTable{ID: "stats-committees", Title: name("stats.by_committee"), Head: name("work.headline.committee"), Dim: "org", Chart: true}
+	committees := statsTable{ID: "stats-committees", Title: name("stats.by_committee"), Head: name("work.headline.committee"), Dim: "org",
+		Chart: true, Durations: true, Total: r.Duration}
 	for _, c := range r.Committees {
-		committees.Rows = append(committees.Rows, statsRow{Name: c.Name(lang),
+		committees.Rows = append(committees.Rows, statsRow{Name: c.Name(lang), Duration: c.Duration,
 			Line: stats.Line{Key: strconv.FormatInt(c.OrgID, 10), Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}})
 	}
 	types := statsTable{ID: "stats-types", Title: name("stats.by_type"), Head: name("case.dispute_type"), Dim: "type", Chart: true}
@@ -243,6 +280,18 @@ type statsLineJSON struct {
 	Settled     int    `json:"settled"`
 	Failed      int    `json:"failed"`
 	SuccessRate *int   `json:"success_rate"` // percent; null when no mediation ended
+	// DaysMedian, DaysP90: from acceptance to outcome of the mediations
+	// that ended in the period (committees and the total only).
+	DaysMedian *float64 `json:"days_median,omitempty"`
+	DaysP90    *float64 `json:"days_p90,omitempty"`
+}
+
+func (l statsLineJSON) withDuration(d stats.Duration) statsLineJSON {
+	if d.N > 0 {
+		m, p := math.Round(d.Median*10)/10, math.Round(d.P90*10)/10
+		l.DaysMedian, l.DaysP90 = &m, &p
+	}
+	return l
 }
 
 func lineJSON(l stats.Line, name string) statsLineJSON {
@@ -259,9 +308,9 @@ func (s *Server) apiStats(c echo.Context) error {
 		return err
 	}
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
-		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, Total: lineJSON(r.Total, "")}
+		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, Total: lineJSON(r.Total, "").withDuration(r.Duration)}
 	for _, c := range r.Committees {
-		out.Committees = append(out.Committees, lineJSON(stats.Line{Key: c.Code, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}, c.NameZH))
+		out.Committees = append(out.Committees, lineJSON(stats.Line{Key: c.Code, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}, c.NameZH).withDuration(c.Duration))
 	}
 	for _, l := range r.ByType {
 		out.ByType = append(out.ByType, lineJSON(l, ""))
@@ -295,20 +344,27 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 	lang := langOf(c)
 	t := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
 	from, to = r.Period.From.In(beijing).Format("2006-01-02"), r.Period.LastDay().In(beijing).Format("2006-01-02")
-	row := func(name string, l stats.Line) []any {
-		var rate any = ""
-		if r := l.SuccessRate(); r >= 0 {
-			rate = float64(r) / 100
-		}
-		return []any{name, l.Filed, l.Open, l.Settled, l.Failed, rate}
-	}
 	for _, tab := range statsTables(r, t, lang) {
+		row := func(name string, l stats.Line, d stats.Duration) []any {
+			var rate any = ""
+			if r := l.SuccessRate(); r >= 0 {
+				rate = float64(r) / 100
+			}
+			out := []any{name, l.Filed, l.Open, l.Settled, l.Failed, rate}
+			if tab.Durations {
+				out = append(out, days(d, false), days(d, true))
+			}
+			return out
+		}
 		sh := statsSheet{Title: tab.Title, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
 			t("stats.settled"), t("stats.failed"), t("work.headline.rate")}}
-		for _, l := range tab.Rows {
-			sh.Rows = append(sh.Rows, row(l.Name, l.Line))
+		if tab.Durations {
+			sh.Head = append(sh.Head, t("stats.days_median"), t("stats.days_p90"))
 		}
-		sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total))
+		for _, l := range tab.Rows {
+			sh.Rows = append(sh.Rows, row(l.Name, l.Line, l.Duration))
+		}
+		sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total, tab.Total))
 		sheets = append(sheets, sh)
 	}
 	return from, to, t("stats.title") + " " + from + " – " + to, sheets, nil
@@ -393,7 +449,7 @@ func (s *Server) handleStatsXLSX(c echo.Context) error {
 			f.SetCellStyle(name, "A1", "F1", bold),
 			f.SetCellStyle(name, "F2", fmt.Sprintf("F%d", last), pct),
 			f.SetColWidth(name, "A", "A", 32),
-			f.SetColWidth(name, "B", "F", 14),
+			f.SetColWidth(name, "B", "H", 14),
 			f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}),
 		}
 		if err := errors.Join(steps...); err != nil {

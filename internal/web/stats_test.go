@@ -81,7 +81,8 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")
-	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) {
+	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || len(rows[0]) != 8 || rows[0][6] != "办理天数（中位数）" ||
+		rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) {
 		t.Errorf("xlsx committee sheet: %v %q", err, rows)
 	}
 	if panes, err := book.GetPanes("按纠纷类型"); err != nil || !panes.Freeze || panes.YSplit != 1 {

@@ -104,6 +104,15 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 	if f.ApplicationID > 0 {
 		q = q.Where("referrals.application_id = ?", f.ApplicationID)
 	}
+	for _, b := range []struct {
+		cond string
+		at   time.Time
+	}{{"referrals.created_at >= ?", f.SentFrom}, {"referrals.created_at < ?", f.SentTo},
+		{"referrals.completed_at >= ?", f.CompletedFrom}, {"referrals.completed_at < ?", f.CompletedTo}} {
+		if !b.at.IsZero() {
+			q = q.Where(b.cond, b.at)
+		}
+	}
 	if f.Cursor != "" {
 		last, err := keyset.DecodeID(f.Cursor)
 		if err != nil {

@@ -262,8 +262,13 @@ type ListFilter struct {
 	Statuses      []Status
 	CaseID        int64
 	ApplicationID int64
-	Cursor        string
-	Limit         int // default 50, max 200
+	// SentFrom, SentTo bound the day a referral was sent (created_at);
+	// CompletedFrom, CompletedTo the day it was completed; To exclusive.
+	// The statistics link their figures to lists so filtered.
+	SentFrom, SentTo           time.Time
+	CompletedFrom, CompletedTo time.Time
+	Cursor                     string
+	Limit                      int // default 50, max 200
 }
 
 // Produce is a rights-assistance referral produced by a worker's rule

@@ -313,13 +313,25 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 			}
 		}
 	}
-	// Date bounds are Beijing days, both inclusive: from=2026-01-01&to=2026-12-31
-	// is the year 2026.
-	for _, d := range []struct {
-		name string
-		to   *time.Time
-		end  bool
-	}{{"from", &f.From, false}, {"to", &f.To, true}, {"outcome_from", &f.OutcomeFrom, false}, {"outcome_to", &f.OutcomeTo, true}} {
+	readDays(q, &fe, dayBound{"from", &f.From, false}, dayBound{"to", &f.To, true},
+		dayBound{"outcome_from", &f.OutcomeFrom, false}, dayBound{"outcome_to", &f.OutcomeTo, true})
+	return f, fe.Err()
+}
+
+// dayBound is a list parameter naming a Beijing day (YYYY-MM-DD) that
+// bounds a time column; both ends are inclusive days, so an upper bound
+// (end) is stored as the next day's midnight (exclusive): from=2026-01-01
+// and to=2026-12-31 is the year 2026.
+type dayBound struct {
+	name string
+	at   *time.Time
+	end  bool
+}
+
+// readDays reads the bounds present in q; a malformed day is a field
+// error naming its parameter.
+func readDays(q url.Values, fe *domain.Fields, bounds ...dayBound) {
+	for _, d := range bounds {
 		v := q.Get(d.name)
 		if v == "" {
 			continue
@@ -332,9 +344,8 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 		if d.end {
 			t = t.AddDate(0, 0, 1)
 		}
-		*d.to = t
+		*d.at = t
 	}
-	return f, fe.Err()
 }
 
 func (s *Server) apiCaseGet(c echo.Context) error {

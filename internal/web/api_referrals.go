@@ -62,6 +62,8 @@ func referralFilter(c echo.Context) (referral.ListFilter, error) {
 			f.Limit = int(n)
 		}
 	}
+	readDays(q, &fe, dayBound{"sent_from", &f.SentFrom, false}, dayBound{"sent_to", &f.SentTo, true},
+		dayBound{"completed_from", &f.CompletedFrom, false}, dayBound{"completed_to", &f.CompletedTo, true})
 	return f, fe.Err()
 }
 

@@ -160,10 +160,10 @@ func identityRows() []mxRow {
 		// Signed-in pages.
 		{route: "GET /work", req: get("/work"), own: anon303(200)},
 		{route: "GET /me/password", req: get("/me/password"), own: anon303(200)},
-		{route: "GET /stats", req: get("/stats"), own: map[string]int{"anon": 303, "leader": 200, "director": 200, "*": 403}},
-		{route: "GET /stats.csv", req: get("/stats.csv?quarter=2026-Q1"), own: map[string]int{"anon": 303, "leader": 200, "director": 200, "*": 403}},
-		{route: "GET /stats.xlsx", req: get("/stats.xlsx?from=2026-01-01&to=2026-03-31"), own: map[string]int{"anon": 303, "leader": 200, "director": 200, "*": 403}},
-		{route: "GET /api/v1/stats", req: get("/api/v1/stats?month=2026-03"), own: map[string]int{"anon": 401, "leader": 200, "director": 200, "*": 403}},
+		{route: "GET /stats", req: get("/stats"), own: statsReaders(303)},
+		{route: "GET /stats.csv", req: get("/stats.csv?quarter=2026-Q1"), own: statsReaders(303)},
+		{route: "GET /stats.xlsx", req: get("/stats.xlsx?from=2026-01-01&to=2026-03-31"), own: statsReaders(303)},
+		{route: "GET /api/v1/stats", req: get("/api/v1/stats?month=2026-03"), own: statsReaders(401)},
 		{route: "POST /me/password", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/me/password", form: url.Values{"current_password": {"x"}, "new_password": {"short"}, "new_password2": {"short"}}}
 		}, own: anon303(422)},
@@ -685,4 +685,15 @@ func mxCase(t *testing.T, a *app.App, e *mxEnv, filer, committee, mediator strin
 		t.Fatal(err)
 	}
 	return cs.ID, d.ID
+}
+
+// statsReaders is who opens the statistics: the leadership office and a
+// director (the cases' figures), and every role that reads referrals
+// (their referral figures); anon gets anonStatus.
+func statsReaders(anonStatus int) map[string]int {
+	m := map[string]int{"anon": anonStatus, "*": 403}
+	for _, r := range []string{"leader", "director", "clerk", "assistance_officer", "court_liaison", "arbitration_clerk", "customs_officer", "enforcement_officer"} {
+		m[r] = 200
+	}
+	return m
 }

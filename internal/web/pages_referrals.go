@@ -86,7 +86,7 @@ func (s *Server) handleReferralInbox(c echo.Context) error {
 	}
 	q := c.QueryParams()
 	if q.Get("box") != "" || q.Get("kind") != "" || q.Get("case_id") != "" || q.Get("status") != "" || q.Get("cursor") != "" ||
-		q.Get("application_id") != "" {
+		q.Get("application_id") != "" || q.Get("sent_from") != "" || q.Get("completed_from") != "" {
 		f, err := referralFilter(c)
 		if err != nil {
 			return err

@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
@@ -23,6 +25,10 @@ import (
 type statsPage struct {
 	Form
 	Report stats.Report
+	// Cases: the user reads the cases' figures (Report, Tables);
+	// Referrals are their organisations' referral figures, if any.
+	Cases     bool
+	Referrals []referral.KindStats
 	// Query is the period as asked (year, quarter, month or from/to).
 	Query url.Values
 	// Tables are the breakdowns, named in the reader's language.
@@ -179,25 +185,43 @@ func statsPeriod(q url.Values, now time.Time) (stats.Period, error) {
 	return stats.Year(now.In(beijing).Year()), nil
 }
 
+// statsView is what a statistics request answers: the cases' figures of
+// the committees the user oversees (when Cases) and the referral figures
+// of the organisations through which they read referrals (when any).
+type statsView struct {
+	stats.Report
+	Cases     bool
+	Referrals []referral.KindStats
+}
+
 // report answers the statistics the request asks for; a user who reads
-// none is refused (403).
-func (s *Server) report(c echo.Context) (stats.Report, error) {
+// neither cases' nor referrals' figures is refused (403).
+func (s *Server) report(c echo.Context) (statsView, error) {
 	p, err := statsPeriod(c.QueryParams(), s.now())
 	if err != nil {
-		return stats.Report{}, err
+		return statsView{}, err
 	}
 	r, ok, err := s.deps.Stats.Report(ctxOf(c), p)
 	if err != nil {
-		return stats.Report{}, err
+		return statsView{}, err
 	}
-	if !ok {
-		return stats.Report{}, domain.Errorf(domain.EFORBIDDEN, "you may not read statistics")
+	v := statsView{Report: r, Cases: ok}
+	v.Period = p
+	refs, rok, err := s.deps.Referrals.Stats(ctxOf(c), p.From, p.To)
+	if err != nil {
+		return statsView{}, err
 	}
-	return r, nil
+	if rok {
+		v.Referrals = refs
+	}
+	if !ok && !rok {
+		return statsView{}, domain.Errorf(domain.EFORBIDDEN, "you may not read statistics")
+	}
+	return v, nil
 }
 
 func (s *Server) handleStats(c echo.Context) error {
-	r, err := s.report(c)
+	v, err := s.report(c)
 	if err != nil {
 		var de *domain.Error
 		if errors.As(err, &de) && de.Code == domain.EINVALID {
@@ -208,7 +232,37 @@ func (s *Server) handleStats(c echo.Context) error {
 	}
 	lang := langOf(c)
 	name := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
-	return s.render(c, http.StatusOK, "stats", &statsPage{Report: r, Query: c.QueryParams(), Tables: statsTables(r, name, lang)})
+	page := &statsPage{Report: v.Report, Cases: v.Cases, Referrals: v.Referrals, Query: c.QueryParams()}
+	if v.Cases {
+		page.Tables = statsTables(v.Report, name, lang)
+	}
+	return s.render(c, http.StatusOK, "stats", page)
+}
+
+// ReferralLink is the referral list behind a referral figure: sent,
+// received, open or completed, of kind k, in the period.
+func (p *statsPage) ReferralLink(figure string, k referral.Kind) string {
+	v := url.Values{"kind": {string(k)}, "box": {"inbox"}}
+	from, to := p.Day(p.Report.Period.From), p.Day(p.Report.Period.LastDay())
+	switch figure {
+	case "sent":
+		v.Set("box", "outbox")
+		v.Set("sent_from", from)
+		v.Set("sent_to", to)
+	case "received":
+		v.Set("sent_from", from)
+		v.Set("sent_to", to)
+	case "open":
+		st := make([]string, len(referral.OpenStatuses))
+		for i, x := range referral.OpenStatuses {
+			st[i] = string(x)
+		}
+		v.Set("status", strings.Join(st, ","))
+	case "completed":
+		v.Set("completed_from", from)
+		v.Set("completed_to", to)
+	}
+	return "/referrals?" + v.Encode()
 }
 
 // Day formats a Beijing day of the period.
@@ -264,6 +318,18 @@ type statsJSON struct {
 	Total      statsLineJSON   `json:"total"`
 	// Trend is month by month (none for a period over 24 months).
 	Trend []statsMonthJSON `json:"trend"`
+	// Referrals are the caller's organisations' referrals by kind (empty
+	// for a caller who reads none).
+	Referrals []statsReferralJSON `json:"referrals"`
+}
+
+type statsReferralJSON struct {
+	Kind           string   `json:"kind"`
+	Sent           int      `json:"sent"`
+	Received       int      `json:"received"`
+	Open           int      `json:"open"`
+	Completed      int      `json:"completed"`
+	TurnaroundDays *float64 `json:"turnaround_days"` // median, sending to completion; null when none completed
 }
 
 type statsMonthJSON struct {
@@ -318,6 +384,15 @@ func (s *Server) apiStats(c echo.Context) error {
 	for _, l := range r.BySource {
 		out.BySource = append(out.BySource, lineJSON(l, ""))
 	}
+	out.Referrals = []statsReferralJSON{}
+	for _, k := range r.Referrals {
+		line := statsReferralJSON{Kind: string(k.Kind), Sent: k.Sent, Received: k.Received, Open: k.Open, Completed: k.Completed}
+		if k.Completed > 0 {
+			d := math.Round(k.TurnaroundDays*10) / 10
+			line.TurnaroundDays = &d
+		}
+		out.Referrals = append(out.Referrals, line)
+	}
 	out.Trend = []statsMonthJSON{}
 	for _, m := range r.Trend {
 		out.Trend = append(out.Trend, statsMonthJSON{Month: m.Start.In(beijing).Format("2006-01"), Filed: m.Filed, Before: m.Before})
@@ -331,6 +406,8 @@ type statsSheet struct {
 	Title string
 	Head  []string
 	Rows  [][]any
+	// Rate: the sixth column is the success rate, a fraction.
+	Rate bool
 }
 
 // statsDownload reads the report the request asks for and lays its tables
@@ -344,7 +421,11 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 	lang := langOf(c)
 	t := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
 	from, to = r.Period.From.In(beijing).Format("2006-01-02"), r.Period.LastDay().In(beijing).Format("2006-01-02")
-	for _, tab := range statsTables(r, t, lang) {
+	var tables []statsTable
+	if r.Cases {
+		tables = statsTables(r.Report, t, lang)
+	}
+	for _, tab := range tables {
 		row := func(name string, l stats.Line, d stats.Duration) []any {
 			var rate any = ""
 			if r := l.SuccessRate(); r >= 0 {
@@ -356,7 +437,7 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			}
 			return out
 		}
-		sh := statsSheet{Title: tab.Title, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
+		sh := statsSheet{Title: tab.Title, Rate: true, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
 			t("stats.settled"), t("stats.failed"), t("work.headline.rate")}}
 		if tab.Durations {
 			sh.Head = append(sh.Head, t("stats.days_median"), t("stats.days_p90"))
@@ -365,6 +446,18 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			sh.Rows = append(sh.Rows, row(l.Name, l.Line, l.Duration))
 		}
 		sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total, tab.Total))
+		sheets = append(sheets, sh)
+	}
+	if len(r.Referrals) > 0 {
+		sh := statsSheet{Title: t("stats.referrals"), Head: []string{t("referral.kind"), t("stats.ref_sent"), t("stats.ref_received"),
+			t("stats.ref_open"), t("stats.ref_completed"), t("stats.ref_turnaround")}}
+		for _, k := range r.Referrals {
+			var days any = ""
+			if k.Completed > 0 {
+				days = math.Round(k.TurnaroundDays*10) / 10
+			}
+			sh.Rows = append(sh.Rows, []any{t("referral.kind." + string(k.Kind)), k.Sent, k.Received, k.Open, k.Completed, days})
+		}
 		sheets = append(sheets, sh)
 	}
 	return from, to, t("stats.title") + " " + from + " – " + to, sheets, nil
@@ -393,7 +486,11 @@ func (s *Server) handleStatsCSV(c echo.Context) error {
 			for i, v := range row {
 				switch v := v.(type) {
 				case float64:
-					rec[i] = strconv.Itoa(int(v*100+0.5)) + "%"
+					if sh.Rate && i == 5 {
+						rec[i] = strconv.Itoa(int(v*100+0.5)) + "%"
+					} else {
+						rec[i] = strconv.FormatFloat(v, 'f', 1, 64)
+					}
 				default:
 					rec[i] = fmt.Sprint(v)
 				}
@@ -445,9 +542,13 @@ func (s *Server) handleStatsXLSX(c echo.Context) error {
 			}
 		}
 		last := len(sh.Rows) + 1
+		rateStyle := 0 // the default
+		if sh.Rate {
+			rateStyle = pct
+		}
 		steps := []error{
 			f.SetCellStyle(name, "A1", "F1", bold),
-			f.SetCellStyle(name, "F2", fmt.Sprintf("F%d", last), pct),
+			f.SetCellStyle(name, "F2", fmt.Sprintf("F%d", last), rateStyle),
 			f.SetColWidth(name, "A", "A", 32),
 			f.SetColWidth(name, "B", "H", 14),
 			f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}),
@@ -527,4 +628,13 @@ func earlier(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// Turnaround prints a kind's median days from sending to completion, or a
+// dash when none was completed.
+func (p *statsPage) Turnaround(k referral.KindStats) string {
+	if k.Completed == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(k.TurnaroundDays, 'f', 1, 64)
 }

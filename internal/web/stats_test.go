@@ -33,8 +33,8 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Error("the year's trend does not have its twelve months")
 	}
 	// 8 committees + 9 dispute types + sources, 4 figures each.
-	if n := checkFigures(t, r, leader, "leader /stats", page); n < 4*(8+5) {
-		t.Errorf("leader /stats: only %d linked figures", n)
+	if n, nonzero := checkFigures(t, r, leader, "leader /stats", page); n < 4*(8+5) || nonzero < 20 {
+		t.Errorf("leader /stats: %d linked figures, %d not zero", n, nonzero)
 	}
 	_, page = webGet(t, leader, r.URL+"/stats?from="+year+"-01-01&to="+year+"-06-30")
 	checkFigures(t, r, leader, "leader /stats first half-year", page)
@@ -44,7 +44,9 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	if strings.Contains(page, "仓山区知识产权纠纷调解委员会") || !strings.Contains(page, "鼓楼区知识产权纠纷调解委员会") {
 		t.Error("a county director's statistics are not their committee's alone")
 	}
-	checkFigures(t, r, director, "director.gulou /stats", page)
+	if _, nonzero := checkFigures(t, r, director, "director.gulou /stats", page); nonzero < 10 {
+		t.Errorf("director.gulou /stats: only %d figures are not zero", nonzero)
+	}
 
 	// The API: the same period's totals as JSON.
 	var out struct {
@@ -99,8 +101,22 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Errorf("an inverted range: %v", api)
 	}
 
-	// Roles without stats:read.
-	for _, u := range []string{"mediator1.gulou", "sme1", "customs.fz"} {
+	// A receiving body sees its referrals' figures, each its list, and no
+	// case figures.
+	customs := webLogin(t, r, "customs.fz", demoPassword)
+	resp, page = webGet(t, customs, r.URL+"/stats")
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="stats-referrals"`) || strings.Contains(page, `id="stats-committees"`) {
+		t.Errorf("customs' statistics (%d) are not its referrals alone", resp.StatusCode)
+	}
+	if _, nonzero := checkFigures(t, r, customs, "customs.fz /stats", page); nonzero == 0 {
+		t.Error("customs.fz /stats: every referral figure is zero")
+	}
+	if _, work := webGet(t, customs, r.URL+"/work"); !strings.Contains(work, `href="/stats"`) {
+		t.Error("customs is not shown its statistics")
+	}
+
+	// Roles that read neither.
+	for _, u := range []string{"mediator1.gulou", "sme1", "association.fz-software"} {
 		c := webLogin(t, r, u, demoPassword)
 		if resp, page := webGet(t, c, r.URL+"/stats"); resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "您没有权限") {
 			t.Errorf("%s opens /stats: %d", u, resp.StatusCode)

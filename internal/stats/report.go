@@ -79,6 +79,12 @@ const trendMonths = 24
 // Report answers the statistics of period p; ok is false for an actor who
 // reads no statistics.
 func (s *Service) Report(ctx context.Context, p Period) (r Report, ok bool, err error) {
+	return s.report(ctx, p, true)
+}
+
+// report is Report; without extras (the headline of "my work") it leaves
+// out the durations and the trend, which that page does not show.
+func (s *Service) report(ctx context.Context, p Period, extras bool) (r Report, ok bool, err error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return Report{}, false, err
@@ -165,6 +171,9 @@ WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND o
 	}
 	r.ByType = ordered(byType, domain.DisputeTypes)
 	r.BySource = ordered(bySource, domain.CaseSources)
+	if !extras {
+		return r, true, nil
+	}
 	if err := s.durations(ctx, orgs, p, &r); err != nil {
 		return Report{}, false, err
 	}

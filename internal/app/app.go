@@ -41,6 +41,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
 	"github.com/ipmediate/ipmediate/internal/stats"
 	"github.com/ipmediate/ipmediate/internal/web"
@@ -109,6 +110,8 @@ type App struct {
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
+	// Reports are the annual work reports to the leadership office.
+	Reports *report.Service
 
 	registry *prometheus.Registry
 	queues   *asynqmon.HTTPHandler
@@ -239,6 +242,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
 		Stats:          a.Stats,
+		Reports:        a.Reports,
 		Once:           idempotency.New(a.DB),
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
@@ -307,6 +311,15 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, now, a.Log, referral.WithNotifier(a.Notify))
 	a.Docs.SetReferrals(a.Referrals)
 	a.Stats = stats.New(a.DB, a.Authz, now)
+	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
+	due, err := monthDay(dueRule.On)
+	if err != nil {
+		return fmt.Errorf("configs/deadlines.yaml: rule annual_report: %w", err)
+	}
+	if a.Reports, err = report.New(report.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: a.Stats,
+		Referrals: a.Referrals, OwedBy: annualOrgTypes(cfg), Due: due, Now: now, Log: a.Log}); err != nil {
+		return err
+	}
 	a.Assistance = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
 		Deadlines: a.Deadlines, Notify: a.Notify, Blobs: blobs, Referrals: a.Referrals, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})

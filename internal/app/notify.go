@@ -21,6 +21,16 @@ import (
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
+// annualOrgTypes are the types of organisation that owe the annual work
+// report (reminders.annual_report_org_types, checked by config.Validate).
+func annualOrgTypes(cfg config.Config) []domain.OrgType {
+	out := make([]domain.OrgType, len(cfg.Reminders.AnnualReportOrgTypes))
+	for i, t := range cfg.Reminders.AnnualReportOrgTypes {
+		out[i] = domain.OrgType(t)
+	}
+	return out
+}
+
 // buildNotify builds the reminder and notification service from the
 // reminders, smtp and sms settings, and the job queue monitor.
 func (a *App) buildNotify() error {
@@ -64,7 +74,7 @@ func (a *App) buildNotify() error {
 	}
 	o := notify.Options{
 		Calendar: cal, Stages: stages, SendTime: sendAt, EscalateAfter: cfg.Reminders.EscalateAfter,
-		AnnualFrom: from, AnnualDue: due, AnnualRoles: annualRoles,
+		AnnualFrom: from, AnnualDue: due, AnnualRoles: annualRoles, AnnualOrgTypes: annualOrgTypes(cfg),
 		Texts: texts, BaseURL: cfg.HTTP.BaseURL, PII: a.PII, Now: a.Clock.Now, Log: a.Log,
 	}
 	if s := cfg.SMTP; s.Host != "" {

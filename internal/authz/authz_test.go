@@ -126,7 +126,8 @@ func TestShippedPolicy(t *testing.T) {
 		{"mediator", "case", "declare_conflict"},
 		{"customs_officer", "referral", "complete"},
 		{"assistance_officer", "assistance", "review"},
-		{"leader", "report", "submit"},
+		{"leader", "report", "review"},
+		{"court_liaison", "report", "submit"},
 		{"applicant", "deadline", "read"},
 	} {
 		if !has[want] {

@@ -67,6 +67,7 @@ var known = map[Perm]bool{
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,
 	{"report", "submit"}: false,
+	{"report", "review"}: false,
 }
 
 // Known reports whether the code knows resource:action.

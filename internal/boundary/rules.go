@@ -82,6 +82,12 @@ var textFields = map[string]int{
 	"findings":           MaxText,
 	"penalty":            MaxText,
 	"minutes":            MaxMinutes,
+	// The annual work report's sections and the office's comment.
+	"work":     MaxText,
+	"results":  MaxText,
+	"problems": MaxText,
+	"plans":    MaxText,
+	"comment":  MaxText,
 }
 
 // secretFields are the password fields: single-line, at most

@@ -19,6 +19,8 @@ import (
 
 	"github.com/caarlos0/env/v11"
 	"gopkg.in/yaml.v3"
+
+	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
 // Config is the whole configuration. Every field is documented in
@@ -213,6 +215,10 @@ type Reminders struct {
 	// AnnualReportFrom, MM-DD, is the day from which every organisation
 	// that owes the annual work report is reminded. Default 12-01.
 	AnnualReportFrom string `yaml:"annual_report_from" env:"ANNUAL_REPORT_FROM"`
+	// AnnualReportOrgTypes are the types of organisation that owe the
+	// annual work report (internal/report). Default mediation_committee,
+	// court, customs, enforcement, assistance_center, industry_association.
+	AnnualReportOrgTypes []string `yaml:"annual_report_org_types" env:"ANNUAL_REPORT_ORG_TYPES" envSeparator:","`
 	// RelayInterval is how often the scheduler queues due reminders and
 	// outbox rows. Default 1s.
 	RelayInterval time.Duration `yaml:"relay_interval" env:"RELAY_INTERVAL"`
@@ -324,15 +330,17 @@ func Default() Config {
 			Stages:           []string{"before_3wd", "before_1wd", "due_day"},
 			SendTime:         "09:00",
 			AnnualReportFrom: "12-01",
-			RelayInterval:    time.Second,
-			RelayBatch:       1000,
-			TaskBatch:        100,
-			Lookahead:        30 * time.Second,
-			SweepInterval:    30 * time.Second,
-			StaleAfter:       2 * time.Minute,
-			MaxRetry:         8,
-			RetryBackoff:     30 * time.Second,
-			RetryBackoffMax:  time.Hour,
+			AnnualReportOrgTypes: []string{"mediation_committee", "court", "customs", "enforcement", "assistance_center",
+				"industry_association"},
+			RelayInterval:   time.Second,
+			RelayBatch:      1000,
+			TaskBatch:       100,
+			Lookahead:       30 * time.Second,
+			SweepInterval:   30 * time.Second,
+			StaleAfter:      2 * time.Minute,
+			MaxRetry:        8,
+			RetryBackoff:    30 * time.Second,
+			RetryBackoffMax: time.Hour,
 		},
 		SMTP: SMTP{Port: 587, TLS: "starttls", Timeout: 15 * time.Second},
 		SMS:  SMS{TokenHeader: "X-Api-Token", Timeout: 10 * time.Second},
@@ -548,6 +556,15 @@ func (r Reminders) validate() error {
 	}
 	if t, err := time.Parse("01-02", r.AnnualReportFrom); err != nil || t.Format("01-02") != r.AnnualReportFrom || t.Month() != time.December || t.Day() > 19 {
 		return bad("reminders.annual_report_from", "REMINDERS_ANNUAL_REPORT_FROM", "must be a day MM-DD in December before the report is due on 12-20, got %q", r.AnnualReportFrom)
+	}
+	if len(r.AnnualReportOrgTypes) == 0 {
+		return bad("reminders.annual_report_org_types", "REMINDERS_ANNUAL_REPORT_ORG_TYPES", "must name at least one type of organisation")
+	}
+	for _, t := range r.AnnualReportOrgTypes {
+		if ot := domain.OrgType(t); !ot.Valid() || ot == domain.OrgEnterprise || ot == domain.OrgLeadershipOffice {
+			return bad("reminders.annual_report_org_types", "REMINDERS_ANNUAL_REPORT_ORG_TYPES",
+				"%q is not a type of organisation that reports to the leadership office", t)
+		}
 	}
 	for name, d := range map[string]time.Duration{
 		"reminders.relay_interval": r.RelayInterval, "reminders.sweep_interval": r.SweepInterval,

@@ -42,10 +42,14 @@ func (s *Service) PlanAnnualReports(ctx context.Context) (int, error) {
 		OrgID  int64
 		UserID int64
 	}
+	types := make([]string, len(s.o.AnnualOrgTypes))
+	for i, t := range s.o.AnnualOrgTypes {
+		types[i] = string(t)
+	}
 	err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT m.org_id, m.user_id FROM memberships m
-JOIN orgs o ON o.id = m.org_id AND o.active
+JOIN orgs o ON o.id = m.org_id AND o.active AND (cardinality(?::text[]) = 0 OR o.type = ANY (?::text[]))
 JOIN users u ON u.id = m.user_id AND u.active
-WHERE m.role = ANY (?::text[]) ORDER BY m.org_id, m.user_id`, pgTextArray(roles)).Scan(&members).Error
+WHERE m.role = ANY (?::text[]) ORDER BY m.org_id, m.user_id`, pgTextArray(types), pgTextArray(types), pgTextArray(roles)).Scan(&members).Error
 	if err != nil {
 		return 0, fmt.Errorf("annual report: who owes one: %w", err)
 	}

@@ -38,6 +38,9 @@ type reminderState struct {
 	UActive         bool
 	UEmail          string
 	UPhoneEnc       string
+	// Reported: an annual report reminder whose report is in
+	// (internal/report: submitted or accepted).
+	Reported bool
 	Subject
 }
 
@@ -76,6 +79,8 @@ func (s *Service) DeliverReminders(ctx context.Context, ids []int64) error {
 		if err := tx.Raw(`SELECT r.id, r.deadline_id, r.org_id, r.topic, r.stage, r.due_at, r.send_at, r.recipient_user_id, r.status,
        d.status AS d_status, d.due_at AS d_due_at, d.title AS d_title, d.case_id AS d_case_id, d.subject_type AS d_subject_type, d.subject_id AS d_subject_id, d.duty AS d_duty,
        u.active AS u_active, u.email AS u_email, u.phone_enc AS u_phone_enc,
+       (r.topic = 'report:annual' AND EXISTS (SELECT 1 FROM annual_reports ar WHERE ar.org_id = r.org_id
+         AND ar.year = `+annualYear+` AND ar.status IN ('submitted', 'accepted'))) AS reported,
        `+subjectColumns+`
 FROM reminders r
 JOIN users u ON u.id = r.recipient_user_id
@@ -120,6 +125,11 @@ WHERE r.id = ANY (?::bigint[]) ORDER BY r.id FOR UPDATE OF r`, "{"+strings.Join(
 	return nil
 }
 
+// annualYear is, in SQL, the year of an annual report reminder's report:
+// the Beijing year of the last instant before its due time (the report is
+// due at the end of a day in December).
+const annualYear = `extract(year FROM (r.due_at - interval '1 microsecond') AT TIME ZONE 'Asia/Shanghai')::int`
+
 // markDelivered writes the verdicts in one statement.
 func markDelivered(tx *gorm.DB, vs []verdict, now time.Time) error {
 	if len(vs) == 0 {
@@ -154,6 +164,9 @@ func cancelReason(st reminderState, now time.Time) string {
 	}
 	switch st.Topic {
 	case TaskAnnual:
+		if st.Reported {
+			return reasonReported
+		}
 		if !now.Before(st.DueAt) {
 			return reasonTooLate
 		}
@@ -181,11 +194,13 @@ func reminderContent(st reminderState) (string, map[string]any, string) {
 	params := map[string]any{"Due": FormatDue(st.DueAt), "Stage": st.Stage}
 	switch st.Topic {
 	case TaskAnnual:
-		params["Year"] = LastDay(st.DueAt).Year
+		year := LastDay(st.DueAt).Year
+		params["Year"] = year
+		link := "/reports/annual/" + strconv.Itoa(year) + "/" + strconv.FormatInt(st.OrgID, 10)
 		if st.Stage == StageAnnualOpen {
-			return "annual_report_open", params, ""
+			return "annual_report_open", params, link
 		}
-		return "annual_report", params, ""
+		return "annual_report", params, link
 	}
 	d := deadlineRow{CaseID: st.DCaseID}
 	if st.DSubjectType != nil && st.DSubjectID != nil {

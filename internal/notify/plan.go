@@ -51,6 +51,9 @@ const (
 	reasonClosed     = "deadline_closed"
 	reasonTooLate    = "too_late"
 	reasonInactive   = "recipient_inactive"
+	// reasonReported: the annual report the reminder asks for was
+	// submitted (or accepted) in the meantime.
+	reasonReported = "report_submitted"
 )
 
 // PlanTx (re)plans the reminders of a deadline inside tx, the transaction

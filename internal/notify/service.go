@@ -75,9 +75,11 @@ type Options struct {
 	// AnnualDue is the day the report is due (the annual_report rule).
 	AnnualFrom, AnnualDue calendar.Date
 	// AnnualRoles are the roles that submit the annual report
-	// (report:submit in the policy); an organisation where someone holds
-	// one owes a report.
-	AnnualRoles []domain.Role
+	// (report:submit in the policy); AnnualOrgTypes the types of
+	// organisation that owe one (every type when empty). A member of an
+	// organisation of such a type holding such a role is reminded.
+	AnnualRoles    []domain.Role
+	AnnualOrgTypes []domain.OrgType
 	// Email and SMS deliver on external channels; nil turns one off.
 	Email, SMS Sender
 	// Texts renders notifications for e-mail and SMS, in Lang.

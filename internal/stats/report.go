@@ -109,6 +109,39 @@ func (s *Service) report(ctx context.Context, p Period, extras bool) (r Report, 
 	if len(r.Committees) == 0 {
 		return r, true, nil
 	}
+	return s.figures(ctx, r, extras)
+}
+
+// OrgReport is the statistics of period p for the committees orgs (an
+// organisation that is no committee has none): the figures of Report
+// without its authorization, for a caller that has decided who may read
+// them (the annual work report of a committee, the city's compilation).
+func (s *Service) OrgReport(ctx context.Context, orgs []int64, p Period) (Report, error) {
+	if !p.Valid() {
+		return Report{}, domain.Invalid(domain.FieldError{Field: "to", Message: "validation.period"})
+	}
+	r := Report{Period: p}
+	if len(orgs) == 0 {
+		return r, nil
+	}
+	err := s.db.WithContext(ctx).Table("orgs").Select("id AS org_id, code, name_zh, name_en").
+		Where("type = ? AND id IN ?", domain.OrgMediationCommittee, orgs).Order("level, id").Scan(&r.Committees).Error
+	if err != nil {
+		return Report{}, fmt.Errorf("statistics committees: %w", err)
+	}
+	if len(r.Committees) == 0 {
+		return r, nil
+	}
+	r, _, err = s.figures(ctx, r, true)
+	return r, err
+}
+
+// figures counts the period's figures of r's committees; without extras
+// it leaves out the durations and the trend.
+func (s *Service) figures(ctx context.Context, r Report, extras bool) (Report, bool, error) {
+	p := r.Period
+	db := s.db.WithContext(ctx)
+	var err error
 	orgs := make([]int64, len(r.Committees))
 	for i, c := range r.Committees {
 		orgs[i] = c.OrgID

@@ -148,30 +148,17 @@ func (s *Service) Headline(ctx context.Context) (h Headline, ok bool, err error)
 	if len(h.Committees) == 0 {
 		return h, true, nil
 	}
-	db := s.db.WithContext(ctx)
 	committees := make([]int64, len(h.Committees))
 	for i, c := range h.Committees {
 		committees[i] = c.OrgID
 	}
-	var overdue []struct {
-		OrgID int64
-		N     int
-	}
-	// Overdue: the committee's own deadlines (duty organisation; docs/law.md
-	// §1) run out, not those of a finished case.
-	if err := db.Raw(`SELECT org_id, count(*) AS n FROM deadlines WHERE org_id IN ? AND status = 'open' AND due_at <= ?
-AND duty = 'organisation'
-AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = deadlines.case_id AND c.status IN ('settled', 'failed', 'withdrawn', 'rejected', 'closed'))
-GROUP BY org_id`, committees, now).Scan(&overdue).Error; err != nil {
-		return Headline{}, false, fmt.Errorf("overdue deadlines: %w", err)
+	overdue, err := s.Overdue(ctx, committees)
+	if err != nil {
+		return Headline{}, false, err
 	}
 	for i := range h.Committees {
 		c := &h.Committees[i]
-		for _, o := range overdue {
-			if o.OrgID == c.OrgID {
-				c.Overdue = o.N
-			}
-		}
+		c.Overdue = overdue[c.OrgID]
 		h.Total.Filed += c.Filed
 		h.Total.Open += c.Open
 		h.Total.Settled += c.Settled
@@ -179,4 +166,29 @@ GROUP BY org_id`, committees, now).Scan(&overdue).Error; err != nil {
 		h.Total.Overdue += c.Overdue
 	}
 	return h, true, nil
+}
+
+// Overdue counts, for each of the organisations orgs, its own open
+// deadlines (duty organisation; docs/law.md §1) already run out, leaving
+// out those of a finished case: the work overdue now. Organisations with
+// none are absent from the map.
+func (s *Service) Overdue(ctx context.Context, orgs []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(orgs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		OrgID int64
+		N     int
+	}
+	if err := s.db.WithContext(ctx).Raw(`SELECT org_id, count(*) AS n FROM deadlines WHERE org_id IN ? AND status = 'open' AND due_at <= ?
+AND duty = 'organisation'
+AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = deadlines.case_id AND c.status IN ('settled', 'failed', 'withdrawn', 'rejected', 'closed'))
+GROUP BY org_id`, orgs, s.now()).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("overdue deadlines: %w", err)
+	}
+	for _, r := range rows {
+		out[r.OrgID] = r.N
+	}
+	return out, nil
 }

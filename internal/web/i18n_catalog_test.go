@@ -64,6 +64,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/migrations"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
@@ -966,6 +967,9 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"status.":                     f("domain.CaseStatuses", caseStatuses),
 		"audit.area.":                 f("auditAreas", auditAreas),
 		"dispute.":                    f("domain.DisputeTypes", strs(domain.DisputeTypes)),
+		"report.section.":             f("report.SectionFields", report.SectionFields),
+		"report.status.":              f("report.Statuses", strs(report.Statuses)),
+		"report.event.":               f("report.Actions, annual_report_events.action", report.Actions, sql("annual_report_events", "action")),
 		"source.":                     f("domain.CaseSources", strs(domain.CaseSources)),
 		"procedure.":                  f("domain.CourtProcedures", strs(domain.CourtProcedures)),
 		"right.":                      f("domain.RightKinds", strs(domain.RightKinds)),

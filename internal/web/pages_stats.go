@@ -360,6 +360,16 @@ func (l statsLineJSON) withDuration(d stats.Duration) statsLineJSON {
 	return l
 }
 
+// referralLineJSON is one kind's referral figures in the API.
+func referralLineJSON(k referral.KindStats) statsReferralJSON {
+	line := statsReferralJSON{Kind: string(k.Kind), Sent: k.Sent, Received: k.Received, Open: k.Open, Completed: k.Completed}
+	if k.Completed > 0 {
+		d := math.Round(k.TurnaroundDays*10) / 10
+		line.TurnaroundDays = &d
+	}
+	return line
+}
+
 func lineJSON(l stats.Line, name string) statsLineJSON {
 	out := statsLineJSON{Key: l.Key, Name: name, Filed: l.Filed, Open: l.Open, Settled: l.Settled, Failed: l.Failed}
 	if r := l.SuccessRate(); r >= 0 {
@@ -386,12 +396,7 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	out.Referrals = []statsReferralJSON{}
 	for _, k := range r.Referrals {
-		line := statsReferralJSON{Kind: string(k.Kind), Sent: k.Sent, Received: k.Received, Open: k.Open, Completed: k.Completed}
-		if k.Completed > 0 {
-			d := math.Round(k.TurnaroundDays*10) / 10
-			line.TurnaroundDays = &d
-		}
-		out.Referrals = append(out.Referrals, line)
+		out.Referrals = append(out.Referrals, referralLineJSON(k))
 	}
 	out.Trend = []statsMonthJSON{}
 	for _, m := range r.Trend {

@@ -51,6 +51,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.referralRoutes(g, in)
 	s.clockRoutes(g)
 	s.assistanceRoutes(g, in)
+	s.reportRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.
@@ -84,6 +85,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	s.apiReferralRoutes(g, in)
 	s.apiAssistanceRoutes(g, in)
 	g.GET("/stats", s.apiStats, in)
+	s.apiReportRoutes(g, in)
 	g.GET("/notifications", s.apiNotificationList, in)
 	g.POST("/notifications/:id/read", s.apiNotificationRead, in)
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/stats"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
@@ -89,6 +90,8 @@ type Deps struct {
 	Clock *clock.Clock
 	// Stats answers the headline numbers on "my work".
 	Stats *stats.Service
+	// Reports are the annual work reports (pages_reports.go).
+	Reports *report.Service
 	// Once remembers the forms' one-time tokens (once.go).
 	Once *idempotency.Store
 }

@@ -303,9 +303,8 @@ func (a *App) buildServices(ctx context.Context) error {
 		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
 	}
 	a.blobs = blobs
-	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, now)
+	a.Docs = document.NewService(a.DB, blobs, a.Cases, referral.NewFiles(a.DB, a.Authz), a.Audit, cfg.Storage.MaxUploadBytes, now)
 	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, now, a.Log, referral.WithNotifier(a.Notify))
-	a.Docs.SetReferrals(a.Referrals)
 	a.Stats = stats.New(a.DB, a.Authz, now)
 	a.Assistance = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
 		Deadlines: a.Deadlines, Notify: a.Notify, Blobs: blobs, Referrals: a.Referrals, MaxUploadBytes: cfg.Storage.MaxUploadBytes,

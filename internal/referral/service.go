@@ -120,10 +120,12 @@ func (s *Service) loadOrg(ctx context.Context, tx *gorm.DB, id int64) (org, bool
 }
 
 // readOrgs are the organisations whose referrals the actor reads.
-func (s *Service) readOrgs(a *domain.Actor) []int64 {
+func (s *Service) readOrgs(a *domain.Actor) []int64 { return readOrgs(s.authz, a) }
+
+func readOrgs(authz Authorizer, a *domain.Actor) []int64 {
 	var out []int64
 	for _, m := range a.Memberships {
-		if !slices.Contains(out, m.OrgID) && s.authz.Can(a.UserID, m.OrgID, "referral", "read") {
+		if !slices.Contains(out, m.OrgID) && authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			out = append(out, m.OrgID)
 		}
 	}

@@ -304,12 +304,12 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	a.blobs = blobs
 	a.Docs = document.NewService(a.DB, blobs, a.Cases, referral.NewFiles(a.DB, a.Authz), a.Audit, cfg.Storage.MaxUploadBytes, now)
-	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, now, a.Log, referral.WithNotifier(a.Notify))
+	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, assistance.CheckReferable, now, a.Log,
+		referral.WithNotifier(a.Notify))
 	a.Stats = stats.New(a.DB, a.Authz, now)
 	a.Assistance = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
 		Deadlines: a.Deadlines, Notify: a.Notify, Blobs: blobs, Referrals: a.Referrals, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})
-	a.Referrals.SetApplicationCheck(a.Assistance.CheckReferable)
 
 	sqlDB, err := a.DB.DB()
 	if err != nil {

@@ -72,32 +72,38 @@ type Option func(*Service)
 // WithNotifier makes every step notify the other side through n.
 func WithNotifier(n Notifier) Option { return func(s *Service) { s.notify = n } }
 
-// WithApplicationCheck sets how referrals of assistance applications are
-// checked; without one, an application id is taken as given.
-func WithApplicationCheck(c ApplicationCheck) Option { return func(s *Service) { s.appCheck = c } }
-
 // NewService returns a Service and registers it with the case service, so
-// that a delegated case's outcome completes its referral. now supplies
-// the clock (nil: the wall clock); log may be nil.
+// that a delegated case's outcome completes its referral. appCheck decides
+// whether an assistance centre may refer an application
+// (assistance.CheckReferable). now supplies the clock (nil: the wall
+// clock); log may be nil. A nil collaborator is a wiring mistake:
+// NewService panics naming it.
 func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, cs *cases.Service, dl *deadline.Service,
-	now func() time.Time, log *slog.Logger, opts ...Option) *Service {
+	appCheck ApplicationCheck, now func() time.Time, log *slog.Logger, opts ...Option) *Service {
+	var missing []string
+	for name, m := range map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil, "cipher": cipher == nil,
+		"cases": cs == nil, "deadlines": dl == nil, "appCheck": appCheck == nil} {
+		if m {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		panic("referral.NewService: missing " + strings.Join(missing, ", "))
+	}
 	if now == nil {
 		now = clock.Wall
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, now: now, log: log}
+	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, appCheck: appCheck, now: now, log: log}
 	for _, o := range opts {
 		o(s)
 	}
 	cs.OnOutcome("referral", s.caseOutcome)
 	return s
 }
-
-// SetApplicationCheck sets the application check after construction (the
-// assistance service is built after this one).
-func (s *Service) SetApplicationCheck(c ApplicationCheck) { s.appCheck = c }
 
 // clock returns the current time as PostgreSQL stores it.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -257,7 +263,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 			f.Add("application_id", "validation.not_applicable")
 		case *in.ApplicationID <= 0:
 			f.Add("application_id", "validation.required")
-		case s.appCheck != nil:
+		default:
 			if err := s.appCheck(ctx, tx, *in.ApplicationID, sender); err != nil {
 				return Referral{}, err
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -50,7 +51,7 @@ func (s *Seeder) seedReferrals(ctx context.Context, orgIDs map[string]int64) err
 	}
 	cs := cases.NewService(d.DB, d.Authz, d.Audit, d.PII, d.Now, s.log, cases.WithDeadlines(dl))
 	rs := &referralSeeder{s: s, cases: cs, orgs: orgIDs, actors: map[string]*domain.Actor{}, d: d,
-		svc: referral.NewService(d.DB, d.Authz, d.Audit, d.PII, cs, dl, d.Now, s.log)}
+		svc: referral.NewService(d.DB, d.Authz, d.Audit, d.PII, cs, dl, assistance.CheckReferable, d.Now, s.log)}
 	for _, step := range []struct {
 		note string
 		run  func(ctx context.Context, note string) error

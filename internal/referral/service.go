@@ -66,23 +66,19 @@ type Service struct {
 	log       *slog.Logger
 }
 
-// Option adjusts NewService.
-type Option func(*Service)
-
-// WithNotifier makes every step notify the other side through n.
-func WithNotifier(n Notifier) Option { return func(s *Service) { s.notify = n } }
-
 // NewService returns a Service and registers it with the case service, so
-// that a delegated case's outcome completes its referral. appCheck decides
+// that a delegated case's outcome completes its referral. Every step
+// notifies the other side through notifier. appCheck decides
 // whether an assistance centre may refer an application
 // (assistance.CheckReferable). now supplies the clock (nil: the wall
 // clock); log may be nil. A nil collaborator is a wiring mistake:
 // NewService panics naming it.
 func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, cs *cases.Service, dl *deadline.Service,
-	appCheck ApplicationCheck, now func() time.Time, log *slog.Logger, opts ...Option) *Service {
+	notifier Notifier, appCheck ApplicationCheck, now func() time.Time, log *slog.Logger) *Service {
 	var missing []string
 	for name, m := range map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil, "cipher": cipher == nil,
-		"cases": cs == nil, "deadlines": dl == nil, "appCheck": appCheck == nil} {
+		"cases": cs == nil, "deadlines": dl == nil, "notifier": notifier == nil,
+		"appCheck": appCheck == nil} {
 		if m {
 			missing = append(missing, name)
 		}
@@ -97,10 +93,8 @@ func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, c
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, appCheck: appCheck, now: now, log: log}
-	for _, o := range opts {
-		o(s)
-	}
+	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, notify: notifier, appCheck: appCheck,
+		now: now, log: log}
 	cs.OnOutcome("referral", s.caseOutcome)
 	return s
 }
@@ -520,7 +514,7 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, a *domain.Actor, orgI
 // tell notifies the other side of a step: the members of orgID whose role
 // holds the referral permission perm, except the actor.
 func (s *Service) tell(ctx context.Context, tx *gorm.DB, a *domain.Actor, r row, perm Action, kind string, orgID int64, extra map[string]any) error {
-	if s.notify == nil || orgID <= 0 {
+	if orgID <= 0 {
 		return nil
 	}
 	var members []int64
@@ -785,7 +779,7 @@ func (s *Service) commit(ctx context.Context, tx *gorm.DB, a *domain.Actor, st *
 // does not receive referrals (a committee clerk), so the sender always
 // hears back.
 func (s *Service) tellSenderUser(ctx context.Context, tx *gorm.DB, a *domain.Actor, r row, kind string, extra map[string]any) error {
-	if s.notify == nil || r.SentBy == nil || r.SenderOrgID == nil || (a != nil && *r.SentBy == a.UserID) {
+	if r.SentBy == nil || r.SenderOrgID == nil || (a != nil && *r.SentBy == a.UserID) {
 		return nil
 	}
 	if s.authz.Can(*r.SentBy, *r.SenderOrgID, "referral", string(ActionReceive)) {

@@ -362,9 +362,9 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	})
 	cs := cases.NewService(a.DB, a.Authz, a.Audit, a.PII, dl, a.Notify, now, a.Log)
 	docs := document.NewService(a.DB, a.blobs, cs, referral.NewFiles(a.DB, a.Authz), a.Audit, cfg.Storage.MaxUploadBytes, now)
-	refs := referral.NewService(a.DB, a.Authz, a.Audit, a.PII, cs, dl, a.Notify, assistance.CheckReferable, now, a.Log)
+	refs := referral.NewService(a.DB, a.Authz, a.Audit, a.PII, cs, dl, docs, a.Notify, assistance.CheckReferable, now, a.Log)
 	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
-		Deadlines: dl, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as}
 }

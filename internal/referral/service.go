@@ -45,6 +45,12 @@ type Cipher interface {
 	Hash(normalized string) string
 }
 
+// Documents moves a referral's files to the case it files
+// (document.Service), inside the caller's transaction.
+type Documents interface {
+	MoveReferralFilesTx(ctx context.Context, tx *gorm.DB, referralID, caseID int64) (int64, error)
+}
+
 // ApplicationCheck decides, inside the send's transaction, whether the
 // assistance centre senderOrgID may refer the assistance application
 // applicationID (it exists and is the centre's): nil, or an error
@@ -60,6 +66,7 @@ type Service struct {
 	pii       Cipher
 	cases     *cases.Service
 	deadlines *deadline.Service
+	documents Documents
 	notify    Notifier
 	appCheck  ApplicationCheck
 	now       func() time.Time
@@ -67,17 +74,19 @@ type Service struct {
 }
 
 // NewService returns a Service and registers it with the case service, so
-// that a delegated case's outcome completes its referral. Every step
+// that a delegated case's outcome completes its referral. The files of a
+// court's delegation go to the case it files through documents. Every step
 // notifies the other side through notifier. appCheck decides
 // whether an assistance centre may refer an application
 // (assistance.CheckReferable). now supplies the clock (nil: the wall
 // clock); log may be nil. A nil collaborator is a wiring mistake:
 // NewService panics naming it.
 func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, cs *cases.Service, dl *deadline.Service,
-	notifier Notifier, appCheck ApplicationCheck, now func() time.Time, log *slog.Logger) *Service {
+	documents Documents, notifier Notifier, appCheck ApplicationCheck, now func() time.Time, log *slog.Logger) *Service {
 	var missing []string
 	for name, m := range map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil, "cipher": cipher == nil,
-		"cases": cs == nil, "deadlines": dl == nil, "notifier": notifier == nil,
+		"cases": cs == nil, "deadlines": dl == nil, "documents": documents == nil,
+		"notifier": notifier == nil,
 		"appCheck": appCheck == nil} {
 		if m {
 			missing = append(missing, name)
@@ -93,7 +102,7 @@ func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, c
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, notify: notifier, appCheck: appCheck,
+	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, documents: documents, notify: notifier, appCheck: appCheck,
 		now: now, log: log}
 	cs.OnOutcome("referral", s.caseOutcome)
 	return s

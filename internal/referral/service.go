@@ -369,7 +369,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 func (s *Service) linkCase(ctx context.Context, tx *gorm.DB, f *domain.Fields, a *domain.Actor, sender int64, in SendInput,
 	disclosure *cases.Disclosure, now time.Time) (*cases.Facts, error) {
 	sp := specs[in.Kind]
-	acc, err := s.cases.Access(ctx, *in.CaseID)
+	acc, err := s.cases.AccessTx(ctx, tx, *in.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -422,20 +422,16 @@ AND status IN ('sent', 'received', 'accepted')`, *in.CaseID, in.Kind, in.Receive
 	// it sees through a referral, no more than it sees itself.
 	allowedDocs := facts.Documents
 	if !handler {
-		ids, restricted, err := s.cases.DisclosedDocuments(ctx, *in.CaseID)
+		shown, err := s.cases.DisclosedTx(ctx, tx, *in.CaseID)
 		if err != nil {
 			return nil, err
 		}
-		if restricted {
-			allowedDocs = ids
-			view, err := s.cases.Get(ctx, *in.CaseID)
-			if err != nil {
-				return nil, err
-			}
-			disclosure.Summary = disclosure.Summary && view.Summary != ""
-			disclosure.Parties = disclosure.Parties && len(view.Parties) > 0
-			disclosure.Rights = disclosure.Rights && len(view.Rights) > 0
-			disclosure.Agreement = disclosure.Agreement && view.Agreement != nil
+		if shown != nil {
+			allowedDocs = shown.Documents
+			disclosure.Summary = disclosure.Summary && shown.Summary
+			disclosure.Parties = disclosure.Parties && shown.Parties
+			disclosure.Rights = disclosure.Rights && shown.Rights
+			disclosure.Agreement = disclosure.Agreement && shown.Agreement
 		}
 	}
 	var docs []int64

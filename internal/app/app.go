@@ -113,6 +113,11 @@ type App struct {
 	// Reports are the annual work reports to the leadership office.
 	Reports *report.Service
 
+	// cal and rules are the working-day calendar and the deadline rules
+	// (legal.*), loaded once per process.
+	cal   *calendar.Calendar
+	rules calendar.Rules
+
 	registry *prometheus.Registry
 	queues   *asynqmon.HTTPHandler
 	blobs    *document.Blobs
@@ -297,19 +302,15 @@ func (a *App) buildServices(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Deadlines = deadline.NewService(a.DB, cal, rules, a.Authz, now, a.Log)
+	a.cal, a.rules = cal, rules
 	if err := a.buildNotify(); err != nil {
 		return err
 	}
-	a.Cases = cases.NewService(a.DB, a.Authz, a.Audit, a.PII, now, a.Log, cases.WithDeadlines(a.Deadlines), cases.WithNotices(a.Notify))
-	blobs, err := document.NewBlobs(cfg.Storage.Dir)
-	if err != nil {
+	if a.blobs, err = document.NewBlobs(cfg.Storage.Dir); err != nil {
 		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
 	}
-	a.blobs = blobs
-	a.Docs = document.NewService(a.DB, blobs, a.Cases, a.Audit, cfg.Storage.MaxUploadBytes, now)
-	a.Referrals = referral.NewService(a.DB, a.Authz, a.Audit, a.PII, a.Cases, a.Deadlines, now, a.Log, referral.WithNotifier(a.Notify))
-	a.Docs.SetReferrals(a.Referrals)
+	c := a.capabilities(now)
+	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance
 	a.Stats = stats.New(a.DB, a.Authz, now)
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -320,10 +321,6 @@ func (a *App) buildServices(ctx context.Context) error {
 		Referrals: a.Referrals, OwedBy: annualOrgTypes(cfg), Due: due, Now: now, Log: a.Log}); err != nil {
 		return err
 	}
-	a.Assistance = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
-		Deadlines: a.Deadlines, Notify: a.Notify, Blobs: blobs, Referrals: a.Referrals, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
-		Now: now, Log: a.Log})
-	a.Referrals.SetApplicationCheck(a.Assistance.CheckReferable)
 
 	sqlDB, err := a.DB.DB()
 	if err != nil {
@@ -351,43 +348,59 @@ func (a *App) buildServices(ctx context.Context) error {
 	return nil
 }
 
+// Capabilities are the capability services, built together on one clock.
+type Capabilities struct {
+	Deadlines  *deadline.Service
+	Cases      *cases.Service
+	Docs       *document.Service
+	Referrals  *referral.Service
+	Assistance *assistance.Service
+}
+
+// capabilities builds the capability services on the clock now, in
+// dependency order, each given everything it uses at construction: no
+// service is completed afterwards. The application builds them once on
+// its own clock; the demo seeder builds them again the same way on the
+// clock it moves through the past months (SeedWithCases). They share the
+// process's database, authorization, audit log, cipher, file store,
+// calendar and rules, and notification service (on the application's
+// clock).
+func (a *App) capabilities(now func() time.Time) Capabilities {
+	cfg := a.Config
+	dl := deadline.NewService(a.DB, a.cal, a.rules, a.Authz, now, a.Log)
+	// Every deadline opened, moved, closed or handed over plans (or
+	// cancels) its reminders in the transaction of that change.
+	dl.OnChange("notify", func(ctx context.Context, tx *gorm.DB, d deadline.Deadline) error {
+		return a.Notify.PlanTx(ctx, tx, d.ID)
+	})
+	cs := cases.NewService(a.DB, a.Authz, a.Audit, a.PII, dl, a.Notify, now, a.Log)
+	docs := document.NewService(a.DB, a.blobs, cs, referral.NewFiles(a.DB, a.Authz), a.Audit, cfg.Storage.MaxUploadBytes, now)
+	refs := referral.NewService(a.DB, a.Authz, a.Audit, a.PII, cs, dl, docs, a.Notify, assistance.CheckReferable, now, a.Log)
+	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
+		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
+		Now: now, Log: a.Log})
+	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as}
+}
+
+// CapabilitiesAt builds a second set of the capability services, wired
+// exactly as the application's, on the clock now (tests that move a
+// service's clock without moving the application's).
+func (a *App) CapabilitiesAt(now func() time.Time) Capabilities { return a.capabilities(now) }
+
 // Seed writes the demo organisations and users (idempotent).
 func (a *App) Seed(ctx context.Context) (seed.Result, error) {
 	return seed.New(a.Orgs, a.Identity, a.Log).Run(ctx)
 }
 
 // SeedWithCases writes the demo organisations and users and then files and
-// works the demo dispute cases (idempotent).
+// works the demo dispute cases (idempotent), through services wired as the
+// application's own.
 func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
-	res, err := seed.New(a.Orgs, a.Identity, a.Log).
-		WithCases(seed.CaseDeps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Now: a.Clock.Now}).Run(ctx)
-	if err != nil {
-		return res, err
-	}
-	return res, a.planDemoReminders(ctx)
-}
-
-// planDemoReminders plans the reminders of the demo cases' open
-// deadlines. The seeder works the cases on a clock of its own, months in
-// the past, so it cannot plan them as it goes; planning now skips the
-// stages already past and catches up once on a deadline whose stages have
-// all passed, as for any deadline planned late. Deadlines that have
-// reminders already are left alone, so a second seed changes nothing.
-func (a *App) planDemoReminders(ctx context.Context) error {
-	if a.Notify == nil {
-		return nil
-	}
-	var ids []int64
-	if err := a.DB.WithContext(ctx).Raw(`SELECT d.id FROM deadlines d WHERE d.status = 'open'
-AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.deadline_id = d.id) ORDER BY d.id`).Scan(&ids).Error; err != nil {
-		return fmt.Errorf("demo reminders: %w", err)
-	}
-	for _, id := range ids {
-		if err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error { return a.Notify.PlanTx(ctx, tx, id) }); err != nil {
-			return fmt.Errorf("demo reminders of deadline %d: %w", id, err)
-		}
-	}
-	return nil
+	return seed.New(a.Orgs, a.Identity, a.Log).WithCases(seed.CaseDeps{DB: a.DB, Now: a.Clock.Now,
+		Services: func(now func() time.Time) seed.Services {
+			c := a.capabilities(now)
+			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance}
+		}}).Run(ctx)
 }
 
 // ServeHTTP serves on ln until ctx is cancelled (SIGTERM), then stops in

@@ -1,18 +1,15 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/hibiken/asynqmon"
-	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/config"
-	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/notify"
@@ -35,9 +32,9 @@ func annualOrgTypes(cfg config.Config) []domain.OrgType {
 // reminders, smtp and sms settings, and the job queue monitor.
 func (a *App) buildNotify() error {
 	cfg := a.Config
-	// The calendar and rules the deadline service computes with, parsed
+	// The calendar and rules the deadline services compute with, parsed
 	// once per process.
-	cal, rules := a.Deadlines.Calendar(), a.Deadlines.RuleSet()
+	cal, rules := a.cal, a.rules
 	stages, err := notify.ParseStages(cfg.Reminders.Stages)
 	if err != nil {
 		return &config.SettingError{Setting: "reminders.stages (IPM_REMINDERS_STAGES)", Problem: err.Error()}
@@ -90,13 +87,6 @@ func (a *App) buildNotify() error {
 	}
 	if a.Notify, err = notify.New(a.DB, o); err != nil {
 		return err
-	}
-	// Every deadline opened, moved, closed or handed over plans (or
-	// cancels) its reminders in the transaction of that change.
-	if a.Deadlines != nil {
-		a.Deadlines.OnChange("notify", func(ctx context.Context, tx *gorm.DB, d deadline.Deadline) error {
-			return a.Notify.PlanTx(ctx, tx, d.ID)
-		})
 	}
 	redisOpt, err := asynq.ParseRedisURI(cfg.Redis.URL)
 	if err != nil {

@@ -185,16 +185,11 @@ func (s *Service) LodgeComplaint(ctx context.Context, in ComplaintInput) (Compla
 					CreditCode: complainant.CreditCode, Phone: in.ContactPhone, IsSME: !officer},
 				{Role: domain.PartyRespondent, Kind: kind, Name: in.RespondentName, CreditCode: in.RespondentCreditCode},
 			},
-			Rights: caseRights(rights),
+			Rights:         caseRights(rights),
+			ApplicantOrgID: entID,
 		})
 		if err != nil {
 			return renameFields(err, complaintFields)
-		}
-		if entID != nil {
-			if err := linkEnterprise(ctx, tx, c.ID, *entID); err != nil {
-				return err
-			}
-			c.ApplicantOrgID = entID
 		}
 		caseID := c.ID
 		d, err := s.d.Deadlines.OpenTx(ctx, tx, deadline.Spec{Subject: deadline.CaseSubject(c.ID), OrgID: c.OrgID, CaseID: &caseID,

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -82,22 +83,6 @@ func renameFields(err error, names map[string]string) error {
 	return &out
 }
 
-// linkEnterprise lets the enterprise follow a case filed on its behalf by
-// another capability: cases.SubmitInternal records no applicant
-// enterprise (it has no filer), so the link is set here, in the same
-// transaction, as the portal's own intake would have set it.
-func linkEnterprise(ctx context.Context, tx *gorm.DB, caseID, orgID int64) error {
-	db := tx.WithContext(ctx)
-	if err := db.Exec(`UPDATE cases SET applicant_org_id = ? WHERE id = ? AND applicant_org_id IS NULL`, orgID, caseID).Error; err != nil {
-		return fmt.Errorf("link case %d to its applicant: %w", caseID, err)
-	}
-	if err := db.Exec(`UPDATE case_parties SET org_id = ? WHERE case_id = ? AND position = 0 AND role = 'applicant' AND org_id IS NULL`,
-		orgID, caseID).Error; err != nil {
-		return fmt.Errorf("link case %d to its applicant: %w", caseID, err)
-	}
-	return nil
-}
-
 // OpenedCase is the answer of OpenCase.
 type OpenedCase struct {
 	Application Application
@@ -164,20 +149,17 @@ func (s *Service) OpenCase(ctx context.Context, id int64, in OpenCaseInput) (Ope
 					CreditCode: app.ApplicantCreditCode, Phone: app.ContactPhone, IsSME: true},
 				{Role: domain.PartyRespondent, Kind: kind, Name: respondent, CreditCode: code},
 			},
-			Rights: caseRights(app.Rights),
+			Rights:         caseRights(app.Rights),
+			ApplicantOrgID: &r.ApplicantOrgID,
 		})
 		if err != nil {
 			return renameFields(err, fieldNames)
 		}
-		if err := linkEnterprise(ctx, tx, c.ID, r.ApplicantOrgID); err != nil {
-			return err
-		}
-		c.ApplicantOrgID = &r.ApplicantOrgID
 		if err := tx.Exec(`INSERT INTO assistance_links (application_id, kind, case_id, created_by, created_at) VALUES (?, 'case', ?, ?, ?)`,
 			r.ID, c.ID, a.UserIDRef(), now).Error; err != nil {
 			return fmt.Errorf("link case: %w", err)
 		}
-		docs, err := copyDocuments(ctx, tx, r.ID, c.ID)
+		docs, err := s.copyDocuments(ctx, tx, a, r.ID, c, now)
 		if err != nil {
 			return err
 		}
@@ -203,18 +185,41 @@ func (s *Service) OpenCase(ctx context.Context, id int64, in OpenCaseInput) (Ope
 
 // copyDocuments gives the case opened from an application the files the
 // SME sent with it, so that the committee works from the same evidence
-// without asking for it again. The case's rows point at the same stored
-// bytes (stored files are never rewritten); the kinds map onto the case's
-// (a right certificate is evidence, a business licence "other").
-func copyDocuments(ctx context.Context, tx *gorm.DB, appID, caseID int64) (int64, error) {
-	res := tx.WithContext(ctx).Exec(`INSERT INTO documents (case_id, kind, file_name, size_bytes, content_type, sha256, storage_key,
-    confidential, uploaded_by, uploaded_at)
-SELECT ?, CASE kind WHEN 'evidence' THEN 'evidence' WHEN 'right_certificate' THEN 'evidence'
-    WHEN 'power_of_attorney' THEN 'power_of_attorney' ELSE 'other' END,
-  file_name, size_bytes, content_type, sha256, storage_key, false, uploaded_by, uploaded_at
-FROM assistance_documents WHERE application_id = ? ORDER BY id`, caseID, appID)
-	if res.Error != nil {
-		return 0, fmt.Errorf("copy the application's documents to case %d: %w", caseID, res.Error)
+// without asking for it again. The case's documents point at the same
+// stored bytes (stored files are never rewritten); the kinds map onto the
+// case's (a right certificate is evidence, a business licence "other").
+// The document service writes them, with their timeline entries and
+// audit rows, in tx.
+func (s *Service) copyDocuments(ctx context.Context, tx *gorm.DB, a *domain.Actor, appID int64, c domain.Case, now time.Time) (int, error) {
+	var rows []struct {
+		Kind        string
+		FileName    string
+		SizeBytes   int64
+		ContentType string
+		SHA256      string `gorm:"column:sha256"`
+		StorageKey  string
+		UploadedBy  *int64
+		UploadedAt  time.Time
 	}
-	return res.RowsAffected, nil
+	if err := tx.WithContext(ctx).Raw(`SELECT kind, file_name, size_bytes, content_type, sha256, storage_key, uploaded_by, uploaded_at
+FROM assistance_documents WHERE application_id = ? ORDER BY id`, appID).Scan(&rows).Error; err != nil {
+		return 0, fmt.Errorf("the application's documents: %w", err)
+	}
+	files := make([]document.StoredFile, len(rows))
+	for i, r := range rows {
+		kind := document.KindOther
+		switch r.Kind {
+		case "evidence", "right_certificate":
+			kind = document.KindEvidence
+		case "power_of_attorney":
+			kind = document.KindPowerOfAttorney
+		}
+		files[i] = document.StoredFile{Kind: kind, FileName: r.FileName, SizeBytes: r.SizeBytes, ContentType: r.ContentType,
+			SHA256: r.SHA256, StorageKey: r.StorageKey, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt}
+	}
+	n, err := s.d.Documents.AddStoredTx(ctx, tx, c.ID, c.OrgID, a, files, now)
+	if err != nil {
+		return 0, fmt.Errorf("copy the application's documents to case %d: %w", c.ID, err)
+	}
+	return n, nil
 }

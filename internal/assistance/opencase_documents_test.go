@@ -2,6 +2,7 @@ package assistance_test
 
 import (
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,6 +47,22 @@ func TestOpenCase_CarriesTheDocuments(t *testing.T) {
 	}
 	if len(docs) != 2 || docs[0].Kind != "evidence" || docs[1].Kind != "evidence" || docs[1].FileName != "商标注册证.txt" {
 		t.Fatalf("the case's documents: %+v", docs)
+	}
+	// The document service wrote them as it writes every document of a
+	// case: a timeline entry and an audit row each.
+	var events, audits int64
+	fx.app.DB.Raw("SELECT count(*) FROM case_events WHERE case_id = ? AND action = 'document_upload'", opened.Case.ID).Scan(&events)
+	fx.app.DB.Raw(`SELECT count(*) FROM audit_log WHERE action = 'document.upload' AND object_type = 'document' AND object_id IN ?`,
+		[]string{strconv.FormatInt(docs[0].ID, 10), strconv.FormatInt(docs[1].ID, 10)}).Scan(&audits)
+	if events != 2 || audits != 2 {
+		t.Fatalf("timeline entries %d, audit rows %d for the 2 documents", events, audits)
+	}
+	// The enterprise follows the case as its applicant.
+	var linked int64
+	fx.app.DB.Raw(`SELECT count(*) FROM cases c JOIN case_parties p ON p.case_id = c.id AND p.position = 0
+WHERE c.id = ? AND c.applicant_org_id = ? AND p.org_id = ?`, opened.Case.ID, app.ApplicantOrgID, app.ApplicantOrgID).Scan(&linked)
+	if linked != 1 || opened.Case.ApplicantOrgID == nil || *opened.Case.ApplicantOrgID != app.ApplicantOrgID {
+		t.Fatalf("the case is not linked to the enterprise %d: %+v", app.ApplicantOrgID, opened.Case.ApplicantOrgID)
 	}
 	d, body, err := fx.app.Docs.Download(director, docs[1].ID)
 	if err != nil {

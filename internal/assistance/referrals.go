@@ -78,7 +78,9 @@ JOIN orgs o ON o.id = r.receiver_org_id WHERE r.id IN ?`, ids).Scan(&rows).Error
 // has not been turned down (EINVALID naming application_id for a rejected
 // or lapsed one). It runs inside the send's transaction. That a plan's
 // referrals follow its approval is SendReferrals' state check.
-func (s *Service) CheckReferable(ctx context.Context, tx *gorm.DB, id, senderOrgID int64) error {
+// It reads the application in tx only, so internal/app hands it to the
+// referral service at construction, before this service exists.
+func CheckReferable(ctx context.Context, tx *gorm.DB, id, senderOrgID int64) error {
 	r, ok, err := loadApp(ctx, tx, id, false)
 	if err != nil {
 		return err

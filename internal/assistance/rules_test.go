@@ -19,9 +19,8 @@ import (
 // model, as the app wires it.
 func (fx *fixture) withReferrals() {
 	a := fx.app
-	fx.svc = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
+	fx.svc = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases, Documents: a.Docs,
 		Deadlines: a.Deadlines, Notify: a.Notify, Referrals: a.Referrals, Now: fx.clock.Now, Log: testenv.Logger(fx.t)})
-	a.Referrals.SetApplicationCheck(fx.svc.CheckReferable)
 }
 
 // fileCase files a gulou case as sme1 with the given applicant SME flag and

@@ -37,6 +37,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -85,6 +87,12 @@ type Notifier interface {
 	SendTx(ctx context.Context, tx *gorm.DB, m notify.Message) error
 }
 
+// CaseDocuments attaches files already stored to a case inside the
+// caller's transaction (document.Service).
+type CaseDocuments interface {
+	AddStoredTx(ctx context.Context, tx *gorm.DB, caseID, orgID int64, a *domain.Actor, files []document.StoredFile, at time.Time) (int, error)
+}
+
 // Blobs stores uploaded files outside the database (document.Blobs).
 type Blobs interface {
 	PutUpload(r io.Reader, max int64, fileName string) (document.Stored, error)
@@ -92,9 +100,10 @@ type Blobs interface {
 	Delete(key string) error
 }
 
-// Deps are the service's collaborators. DB, Authz, Audit, PII, Cases and
-// Deadlines are required; Notify, Blobs and Referrals may be nil (no
-// notifications, no uploads, no referrals).
+// Deps are the service's collaborators. DB, Authz, Audit, PII, Cases,
+// Deadlines and Documents are required (NewService panics naming a
+// missing one); Notify, Blobs and Referrals may be nil (no notifications,
+// no uploads, no referrals).
 type Deps struct {
 	DB        *gorm.DB
 	Authz     Authorizer
@@ -102,6 +111,8 @@ type Deps struct {
 	PII       Cipher
 	Cases     CaseFiler
 	Deadlines Deadlines
+	// Documents gives a case opened from an application its files.
+	Documents CaseDocuments
 	Notify    Notifier
 	Blobs     Blobs
 	// Referrals sends the plan's referrals and produces the rules'; nil
@@ -123,6 +134,17 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(d Deps) *Service {
+	var missing []string
+	for name, m := range map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil, "PII": d.PII == nil,
+		"Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil} {
+		if m {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		panic("assistance.NewService: missing " + strings.Join(missing, ", "))
+	}
 	s := &Service{d: d, now: d.Now, log: d.Log}
 	if s.now == nil {
 		s.now = clock.Wall

@@ -64,14 +64,6 @@ func mediationRule(source domain.CaseSource, procedure domain.CourtProcedure) st
 	return deadline.RuleMediationDirect
 }
 
-// dl returns the deadline service, or why there is none.
-func (s *Service) dl() (*deadline.Service, error) {
-	if s.deadlinesErr != nil {
-		return nil, fmt.Errorf("deadlines: %w", s.deadlinesErr)
-	}
-	return s.deadlines, nil
-}
-
 // subject is the case as a deadline subject.
 func (st *caseState) subject() deadline.Subject { return deadline.CaseSubject(st.row.ID) }
 
@@ -88,10 +80,7 @@ func (st *caseState) responsible() *int64 {
 // syncResponsible hands the case's open deadlines to its first active
 // mediator after the mediators changed.
 func (s *Service) syncResponsible(ctx context.Context, tx *gorm.DB, st *caseState) error {
-	d, err := s.dl()
-	if err != nil {
-		return err
-	}
+	d := s.deadlines
 	return d.SetResponsibleTx(ctx, tx, st.subject(), st.responsible(), st.now)
 }
 
@@ -122,10 +111,7 @@ func mediationStart(st *caseState) time.Time {
 
 // openMediation opens the mediation period of a case, counted from event.
 func (s *Service) openMediation(ctx context.Context, tx *gorm.DB, st *caseState, event time.Time) (deadline.Deadline, error) {
-	d, err := s.dl()
-	if err != nil {
-		return deadline.Deadline{}, err
-	}
+	d := s.deadlines
 	id := st.row.ID
 	var proc domain.CourtProcedure
 	if st.row.CourtProcedure != nil {
@@ -140,16 +126,13 @@ func (s *Service) openMediation(ctx context.Context, tx *gorm.DB, st *caseState,
 // open mediation deadline (put into mediation outside the actions) gets
 // one at due, recording its former due date as the original.
 func (s *Service) extendMediation(ctx context.Context, tx *gorm.DB, st *caseState, due time.Time, reason string) error {
-	d, err := s.dl()
-	if err != nil {
-		return err
-	}
+	d := s.deadlines
 	note := fmt.Sprintf("经双方当事人同意延长调解期限，延长至 %s（北京时间）。理由：%s", due.In(calendar.Beijing).Format("2006-01-02 15:04"), reason)
 	if st.row.MediationDueAt != nil {
 		note = fmt.Sprintf("经双方当事人同意延长调解期限：原期限 %s 届满，延长至 %s（北京时间）。理由：%s",
 			st.row.MediationDueAt.In(calendar.Beijing).Format("2006-01-02 15:04"), due.In(calendar.Beijing).Format("2006-01-02 15:04"), reason)
 	}
-	_, _, err = d.MoveTx(ctx, tx, st.subject(), deadline.KindMediation, due, note, st.now)
+	_, _, err := d.MoveTx(ctx, tx, st.subject(), deadline.KindMediation, due, note, st.now)
 	if !errors.Is(err, deadline.ErrNotOpen) {
 		return err
 	}
@@ -166,10 +149,7 @@ func (s *Service) extendMediation(ctx context.Context, tx *gorm.DB, st *caseStat
 
 // closeDeadlines ends the case's open deadlines of kind ("" every one).
 func (s *Service) closeDeadlines(ctx context.Context, tx *gorm.DB, st *caseState, kind string, status deadline.Status) ([]deadline.Deadline, error) {
-	d, err := s.dl()
-	if err != nil {
-		return nil, err
-	}
+	d := s.deadlines
 	return d.CloseTx(ctx, tx, st.subject(), kind, status, st.now)
 }
 
@@ -182,10 +162,7 @@ const performanceBasis = "调解协议约定的履行期限；《中华人民共
 // case, which goes back to the court that entrusted it:
 // judicialConfirmationOffered) and the performance date.
 func (s *Service) openAgreementDeadlines(ctx context.Context, tx *gorm.DB, st *caseState, at time.Time) (map[string]any, error) {
-	d, err := s.dl()
-	if err != nil {
-		return nil, err
-	}
+	d := s.deadlines
 	id := st.row.ID
 	note := map[string]any{}
 	if judicialConfirmationOffered(domain.CaseSource(st.row.Source)) {

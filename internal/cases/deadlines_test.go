@@ -53,7 +53,7 @@ func newClocked(t *testing.T, at time.Time) *clocked {
 	fx := newFixture(t)
 	clk := &testClock{t: at}
 	return &clocked{fixture: fx, clk: clk,
-		svc: cases.NewService(fx.db, fx.app.Authz, fx.app.Audit, fx.app.PII, clk.now, testenv.Logger(t))}
+		svc: fx.app.CapabilitiesAt(clk.now).Cases}
 }
 
 // mediating files in as the clerk of gulou at 09:00 on day, accepts it
@@ -337,7 +337,7 @@ holidays:
 	}
 	dsvc := deadline.NewService(c.db, official, rules, c.app.Authz, c.clk.now, testenv.Logger(t))
 	// The case service registers its hook on the deadline service it uses.
-	cases.NewService(c.db, c.app.Authz, c.app.Audit, c.app.PII, c.clk.now, testenv.Logger(t), cases.WithDeadlines(dsvc))
+	cases.NewService(c.db, c.app.Authz, c.app.Audit, c.app.PII, dsvc, c.app.Notify, c.clk.now, testenv.Logger(t))
 	c.clk.set(bj(2028, 3, 2, 8, 0))
 	rep, err := dsvc.RecomputeProvisional(context.Background())
 	if err != nil || rep != (deadline.RecomputeReport{Checked: 1, Moved: 1, Confirmed: 1}) {

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/testenv"
 )
@@ -73,7 +74,9 @@ VALUES (?, 'evidence', ?, 10, 'application/pdf', repeat('a', 64), ?, ?, ?)`, c.I
 	}
 
 	counter := &queryCounter{}
-	svc := cases.NewService(fx.db.Session(&gorm.Session{Logger: counter}), fx.app.Authz, fx.app.Audit, fx.app.PII, caseClock.Now, testenv.Logger(t))
+	db := fx.db.Session(&gorm.Session{Logger: counter})
+	dl := deadline.NewService(db, fx.app.Deadlines.Calendar(), fx.app.Deadlines.RuleSet(), fx.app.Authz, caseClock.Now, testenv.Logger(t))
+	svc := cases.NewService(db, fx.app.Authz, fx.app.Audit, fx.app.PII, dl, fx.app.Notify, caseClock.Now, testenv.Logger(t))
 	measure := func(ctx context.Context, id int64) (int64, cases.CaseView) {
 		t.Helper()
 		before := counter.n.Load()

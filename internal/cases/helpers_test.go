@@ -37,7 +37,7 @@ type shared struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	a := apptest.New(t, apptest.WithDemo(), apptest.WithClock(caseClock))
-	return &fixture{t: t, shared: &shared{app: a, db: a.DB, svc: cases.NewService(a.DB, a.Authz, a.Audit, a.PII, caseClock.Now, testenv.Logger(t)),
+	return &fixture{t: t, shared: &shared{app: a, db: a.DB, svc: a.CapabilitiesAt(caseClock.Now).Cases,
 		actors: map[string]*domain.Actor{}}}
 }
 

@@ -439,3 +439,36 @@ func (s *Service) DisclosedDocuments(ctx context.Context, caseID int64) ([]int64
 	}
 	return d.Documents, true, nil
 }
+
+// DisclosedTx tells, read in tx, what of case caseID the actor reads when
+// they see it only through referrals, so that a referral they send passes
+// on no more: nil when they see the case otherwise (everything of it, as
+// CaseAccess says); else the disclosed documents, and Summary, Parties,
+// Rights and Agreement true for the parts that are disclosed and that the
+// case has (what the case page shows them). ENOTFOUND when the actor may
+// not see the case.
+func (s *Service) DisclosedTx(ctx context.Context, tx *gorm.DB, caseID int64) (*Disclosure, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := s.viewerOf(a)
+	st, err := s.loadState(ctx, tx, v, caseID, false)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.disclosureOf(ctx, tx, v, st)
+	if err != nil || d == nil {
+		return nil, err
+	}
+	var has struct{ Rights, Agreements int64 }
+	if err := tx.WithContext(ctx).Raw(`SELECT (SELECT count(*) FROM case_rights WHERE case_id = ?) AS rights,
+(SELECT count(*) FROM case_agreements WHERE case_id = ?) AS agreements`, caseID, caseID).Scan(&has).Error; err != nil {
+		return nil, fmt.Errorf("case %d: disclosed parts: %w", caseID, err)
+	}
+	d.Summary = d.Summary && st.row.Summary != ""
+	d.Parties = d.Parties && len(st.parties) > 0
+	d.Rights = d.Rights && has.Rights > 0
+	d.Agreement = d.Agreement && has.Agreements > 0
+	return d, nil
+}

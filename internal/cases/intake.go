@@ -182,7 +182,8 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 
 	now := s.clock()
 	var applicantOrg *int64
-	if fl.kind == filerApplicant {
+	switch {
+	case fl.kind == filerApplicant:
 		e := pickEnterprise(fl.enterprises, nc.parties)
 		applicantOrg = &e.ID
 		for i := range nc.parties {
@@ -191,6 +192,12 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 				p.OrgID = &e.ID
 				break
 			}
+		}
+	case fl.kind == filerSystem && in.ApplicantOrgID != nil:
+		id := *in.ApplicantOrgID
+		applicantOrg = &id
+		if len(nc.parties) > 0 && nc.parties[0].Role == domain.PartyApplicant {
+			nc.parties[0].OrgID = &id
 		}
 	}
 

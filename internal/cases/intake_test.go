@@ -53,7 +53,7 @@ func TestCaseService_Submit(t *testing.T) {
 		fx := fx.with(t)
 		// 16:30 UTC on 31 December is already 1 January in Beijing.
 		at := time.Date(2031, 12, 31, 16, 30, 0, 0, time.UTC)
-		svc := cases.NewService(fx.db, fx.app.Authz, fx.app.Audit, fx.app.PII, func() time.Time { return at }, nil)
+		svc := fx.app.CapabilitiesAt(func() time.Time { return at }).Cases
 		c, err := svc.Submit(fx.as("clerk.gulou"), intake(gulou))
 		if err != nil {
 			t.Fatal(err)

@@ -17,11 +17,6 @@ type Notifier interface {
 	SendTx(ctx context.Context, tx *gorm.DB, m notify.Message) error
 }
 
-// WithNotices tells people what lands on their desk: a new case (the
-// committee's director and clerks), an assignment (the mediator), an
-// objection to a mediator (the director). Without it no notice is sent.
-func WithNotices(n Notifier) Option { return func(s *Service) { s.notices = n } }
-
 // The kinds of the case notices (web/i18n notify.<kind>.title and .body).
 const (
 	NoticeCaseFiled     = "case_filed"
@@ -33,9 +28,6 @@ const (
 // Every notice names its case (the number, or the registration number
 // before acceptance, and the kind of dispute) and links to it.
 func (s *Service) tell(ctx context.Context, tx *gorm.DB, a *domain.Actor, row caseRow, kind string, users []int64, extra map[string]any) error {
-	if s.notices == nil {
-		return nil
-	}
 	ref := row.Number
 	if ref == "" {
 		ref = row.RegistrationNumber

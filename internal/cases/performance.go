@@ -108,16 +108,14 @@ func (s *Service) RecordPerformance(ctx context.Context, id int64, in Performanc
 			}
 			var closed []deadline.Deadline
 			if in.Result != domain.PerformancePartly {
-				d, err := s.dl()
-				if err != nil {
-					return change{}, err
-				}
+				d := s.deadlines
 				status := deadline.Met
 				if in.Result == domain.PerformanceRefused {
 					status = deadline.Missed
 				}
 				// Judged by the day it was performed, not the day the
 				// follow-up was recorded.
+				var err error
 				if closed, err = d.CloseDoneTx(ctx, tx, st.subject(), deadline.KindPerformance, status,
 					dayOf(*on).Start(), st.now); err != nil {
 					return change{}, err

@@ -55,10 +55,7 @@ func (s *Service) Reassign(ctx context.Context, id int64, in ReassignInput) (dom
 				f.Add("org_id", "validation.reassign_target")
 				return change{}, f.Err()
 			}
-			d, err := s.dl()
-			if err != nil {
-				return change{}, err
-			}
+			d := s.deadlines
 			if err := d.HandOverTx(ctx, tx, st.subject(), in.OrgID, st.now); err != nil {
 				return change{}, err
 			}

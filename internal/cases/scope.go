@@ -401,16 +401,23 @@ func (s *Service) loadAgreement(ctx context.Context, tx *gorm.DB, st *caseState)
 // what casbin's document permissions give them on it (documentRights). It
 // is ENOTFOUND when the actor may not see the case.
 func (s *Service) Access(ctx context.Context, id int64) (domain.CaseAccess, error) {
+	return s.AccessTx(ctx, s.db, id)
+}
+
+// AccessTx is Access read in tx, for a use case of another capability
+// that decides on the case inside its own transaction (a referral being
+// sent).
+func (s *Service) AccessTx(ctx context.Context, tx *gorm.DB, id int64) (domain.CaseAccess, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return domain.CaseAccess{}, err
 	}
 	v := s.viewerOf(a)
-	st, err := s.loadState(ctx, s.db, v, id, false)
+	st, err := s.loadState(ctx, tx, v, id, false)
 	if err != nil {
 		return domain.CaseAccess{}, err
 	}
-	if err := s.documentRights(ctx, s.db, v, st); err != nil {
+	if err := s.documentRights(ctx, tx, v, st); err != nil {
 		return domain.CaseAccess{}, err
 	}
 	return st.access, nil

@@ -21,6 +21,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,45 +62,50 @@ type Service struct {
 	now   func() time.Time
 	log   *slog.Logger
 	// deadlines opens, moves and closes the case's legal deadlines inside
-	// the actions' transactions (deadlines.go); deadlinesErr is why the
-	// default one could not be built.
-	deadlines    *deadline.Service
-	deadlinesErr error
-	// notices: WithNotices; nil sends none.
+	// the actions' transactions (deadlines.go).
+	deadlines *deadline.Service
+	// notices tells people what lands on their desk (notices.go).
 	notices Notifier
 	// hooks are what other capabilities are told inside the actions'
 	// transactions (hooks.go).
 	hooks hookSet
 }
 
-// Option adjusts NewService.
-type Option func(*Service)
-
-// WithDeadlines makes the service keep its deadlines with d (the one the
-// rest of the application shares). Without it, NewService builds its own
-// over the same database, clock and the calendar embedded in the binary.
-func WithDeadlines(d *deadline.Service) Option { return func(s *Service) { s.deadlines = d } }
-
-// NewService returns a Service. now supplies the clock (nil: the wall clock);
-// log may be nil.
-func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, now func() time.Time, log *slog.Logger, opts ...Option) *Service {
+// NewService returns a Service that keeps the cases' deadlines with dl
+// (the deadline service the rest of the application shares) and tells
+// people what lands on their desk through notices: a new case (the
+// committee's director and clerks), an assignment (the mediator), an
+// objection to a mediator (the director). It registers the recomputation
+// of the mediation due date with dl. now supplies the clock (nil: the
+// wall clock); log may be nil. A nil collaborator is a wiring mistake:
+// NewService panics naming it.
+func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, dl *deadline.Service, notices Notifier,
+	now func() time.Time, log *slog.Logger) *Service {
+	required("cases.NewService", map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil,
+		"cipher": cipher == nil, "deadlines": dl == nil, "notices": notices == nil})
 	if now == nil {
 		now = clock.Wall
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, now: now, log: log}
-	for _, o := range opts {
-		o(s)
-	}
-	if s.deadlines == nil {
-		s.deadlines, s.deadlinesErr = deadline.Default(db, authz, now, log)
-	}
-	if s.deadlines != nil {
-		s.deadlines.OnRecompute("cases.mediation_due_at", s.recomputedDeadline)
-	}
+	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, deadlines: dl, notices: notices, now: now, log: log}
+	dl.OnRecompute("cases.mediation_due_at", s.recomputedDeadline)
 	return s
+}
+
+// required panics naming the collaborators that are missing (true).
+func required(fn string, missing map[string]bool) {
+	var names []string
+	for name, m := range missing {
+		if m {
+			names = append(names, name)
+		}
+	}
+	if len(names) > 0 {
+		slices.Sort(names)
+		panic(fmt.Sprintf("%s: missing %s", fn, strings.Join(names, ", ")))
+	}
 }
 
 // clock returns the current time as PostgreSQL stores it (UTC,

@@ -64,6 +64,13 @@ type IntakeInput struct {
 	// mediation period runs; set by the referral flow (SubmitInternal),
 	// never taken from a client.
 	MaterialsReceivedAt *time.Time `json:"-"`
+	// ApplicantOrgID is the enterprise a case filed through
+	// SubmitInternal is filed for (an assistance application's, an
+	// exhibition complainant's): it follows the case as its applicant,
+	// linked to the first party when that is the applicant. Set by the
+	// other capabilities' flows, never taken from a client; Submit
+	// ignores it (an SME filing online is linked by its membership).
+	ApplicantOrgID *int64 `json:"-"`
 }
 
 // CaseView is one case with everything its page shows, already filtered

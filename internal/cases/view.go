@@ -31,10 +31,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 	if v.blind() {
 		return CaseView{}, domain.NotFound("case")
 	}
-	dl, err := s.dl()
-	if err != nil {
-		return CaseView{}, err
-	}
+	dl := s.deadlines
 	db := s.db.WithContext(ctx)
 	where, args := v.rowScope()
 	var head struct {

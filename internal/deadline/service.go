@@ -86,15 +86,6 @@ func Defaults() (*calendar.Calendar, calendar.Rules, error) {
 	return defaults.cal, defaults.rules, defaults.err
 }
 
-// Default returns a Service with the embedded calendar and rules.
-func Default(db *gorm.DB, authz Authorizer, now func() time.Time, log *slog.Logger) (*Service, error) {
-	cal, rules, err := Defaults()
-	if err != nil {
-		return nil, err
-	}
-	return NewService(db, cal, rules, authz, now, log), nil
-}
-
 // Calendar returns the working-day calendar the service computes with.
 func (s *Service) Calendar() *calendar.Calendar { return s.cal }
 

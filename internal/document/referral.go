@@ -11,7 +11,7 @@ import (
 
 // ReferralAccessor says who may attach and read the documents of a
 // referral (docs/design.md §5): the members of its sending and receiving
-// organisations who read referrals. The referral service implements it.
+// organisations who read referrals. referral.Files implements it.
 type ReferralAccessor interface {
 	// DocumentAccess returns the organisation through which the actor
 	// stands on the referral (its audit chain) and the case the referral
@@ -23,10 +23,6 @@ type ReferralAccessor interface {
 	// any more (declined, completed).
 	AttachAccess(ctx context.Context, tx *gorm.DB, referralID int64) (orgID int64, caseID *int64, err error)
 }
-
-// SetReferrals lets documents attach to referrals (the application wires
-// the referral service in after building both).
-func (s *Service) SetReferrals(r ReferralAccessor) { s.referrals = r }
 
 // UploadToReferral attaches a file to a referral: the court's ruling or
 // notice, the committee's agreement, a customs decision. Either end of the
@@ -62,9 +58,6 @@ func (s *Service) ReferralUploadAccess(ctx context.Context, referralID int64) (i
 	if _, err := domain.RequireActor(ctx); err != nil {
 		return 0, nil, err
 	}
-	if s.referrals == nil {
-		return 0, nil, domain.NotFound("referral")
-	}
 	return s.referrals.AttachAccess(ctx, s.db, referralID)
 }
 
@@ -73,9 +66,6 @@ func (s *Service) ReferralUploadAccess(ctx context.Context, referralID int64) (i
 func (s *Service) ListForReferral(ctx context.Context, referralID int64) ([]Document, error) {
 	if _, err := domain.RequireActor(ctx); err != nil {
 		return nil, err
-	}
-	if s.referrals == nil {
-		return nil, domain.NotFound("referral")
 	}
 	if _, _, err := s.referrals.DocumentAccess(ctx, referralID); err != nil {
 		return nil, err
@@ -97,7 +87,7 @@ func (s *Service) ListForReferral(ctx context.Context, referralID int64) ([]Docu
 // so both ends read all of them; what else of the case a receiver reads is
 // the disclosure's business (visibleTo).
 func (s *Service) referralReader(ctx context.Context, r row) (int64, bool, error) {
-	if r.ReferralID == nil || s.referrals == nil {
+	if r.ReferralID == nil {
 		return 0, false, nil
 	}
 	org, _, err := s.referrals.DocumentAccess(ctx, *r.ReferralID)

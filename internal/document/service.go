@@ -34,7 +34,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -125,17 +127,32 @@ type Service struct {
 	audit     Auditor
 	maxBytes  int64
 	now       func() time.Time
-	referrals ReferralAccessor // nil: documents attach to cases only
+	referrals ReferralAccessor
 }
 
 // NewService returns a Service storing files in blobs, at most maxBytes
-// each (config Storage.MaxUploadBytes). now supplies upload times; nil
-// means the wall clock.
-func NewService(db *gorm.DB, blobs *Blobs, access CaseAccessor, auditor Auditor, maxBytes int64, now func() time.Time) *Service {
+// each (config Storage.MaxUploadBytes). access says who sees a case and
+// writes its timeline (the case service), referrals who reads and
+// attaches a referral's files (referral.Files). now supplies upload
+// times; nil means the wall clock. A nil collaborator is a wiring
+// mistake: NewService panics naming it.
+func NewService(db *gorm.DB, blobs *Blobs, access CaseAccessor, referrals ReferralAccessor, auditor Auditor, maxBytes int64,
+	now func() time.Time) *Service {
+	var missing []string
+	for name, m := range map[string]bool{"db": db == nil, "blobs": blobs == nil, "access": access == nil,
+		"referrals": referrals == nil, "auditor": auditor == nil} {
+		if m {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		panic("document.NewService: missing " + strings.Join(missing, ", "))
+	}
 	if now == nil {
 		now = clock.Wall
 	}
-	return &Service{db: db, blobs: blobs, access: access, audit: auditor, maxBytes: maxBytes, now: now}
+	return &Service{db: db, blobs: blobs, access: access, referrals: referrals, audit: auditor, maxBytes: maxBytes, now: now}
 }
 
 // row is a documents row.

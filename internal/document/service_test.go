@@ -47,6 +47,18 @@ func (f fakeAccess) AddEventTx(ctx context.Context, tx *gorm.DB, caseID int64, a
 		caseID, at, a.UserID, a.Name(), action, string(raw)).Error
 }
 
+// noReferrals is a ReferralAccessor for a database without referrals:
+// every referral is unknown.
+type noReferrals struct{}
+
+func (noReferrals) DocumentAccess(context.Context, int64) (int64, *int64, error) {
+	return 0, nil, domain.NotFound("referral")
+}
+
+func (noReferrals) AttachAccess(context.Context, *gorm.DB, int64) (int64, *int64, error) {
+	return 0, nil, domain.NotFound("referral")
+}
+
 // failingAuditor refuses every append, to make the upload transaction fail
 // after the blob is stored.
 type failingAuditor struct{}
@@ -102,7 +114,7 @@ VALUES (?, '（2026）榕知调登字第0001号', '（2026）榕知调字第0001
 		{f.viewer.UserID, f.caseID}: viewer,
 	}
 	f.blobs, f.dir = newBlobs(t)
-	f.svc = NewService(db, f.blobs, access, audit.New(db, nil), maxBytes, func() time.Time { return testNow })
+	f.svc = NewService(db, f.blobs, access, noReferrals{}, audit.New(db, nil), maxBytes, func() time.Time { return testNow })
 	return f
 }
 
@@ -341,7 +353,7 @@ func TestUploadRefused(t *testing.T) {
 // When the transaction fails after the blob is stored, the blob goes too.
 func TestUploadTransactionFailureRemovesBlob(t *testing.T) {
 	f := newFixture(t, 1<<20)
-	svc := NewService(f.db, f.blobs, f.svc.access, failingAuditor{}, 1<<20, nil)
+	svc := NewService(f.db, f.blobs, f.svc.access, noReferrals{}, failingAuditor{}, 1<<20, nil)
 	_, err := svc.Upload(as(f.clerk), UploadInput{CaseID: f.caseID, Kind: KindEvidence, FileName: "a.pdf", Body: bytes.NewReader(pdfFile())})
 	if err == nil || !strings.Contains(err.Error(), "audit log unavailable") {
 		t.Fatalf("got %v", err)
@@ -353,7 +365,7 @@ func TestUploadTransactionFailureRemovesBlob(t *testing.T) {
 	missing := f.caseID + 999
 	svc = NewService(f.db, f.blobs, fakeAccess{{f.clerk.UserID, missing}: {CaseID: missing, OrgID: f.orgID, Handling: true, Works: true,
 		SeesConfidential: true, ReadsDocuments: true, UploadsDocuments: true}},
-		audit.New(f.db, nil), 1<<20, nil)
+		noReferrals{}, audit.New(f.db, nil), 1<<20, nil)
 	_, err = svc.Upload(as(f.clerk), UploadInput{CaseID: missing, Kind: KindEvidence, FileName: "a.pdf", Body: bytes.NewReader(pdfFile())})
 	wantCode(t, err, domain.EINTERNAL)
 	f.nothingStored(t)

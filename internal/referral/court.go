@@ -54,8 +54,8 @@ func (s *Service) fileCourtCase(ctx context.Context, tx *gorm.DB, st *state) (in
 	if err != nil {
 		return 0, "", err
 	}
-	if err := tx.WithContext(ctx).Exec("UPDATE documents SET case_id = ? WHERE referral_id = ? AND case_id IS NULL", c.ID, st.row.ID).Error; err != nil {
-		return 0, "", fmt.Errorf("move referral documents: %w", err)
+	if _, err := s.documents.MoveReferralFilesTx(ctx, tx, st.row.ID, c.ID); err != nil {
+		return 0, "", err
 	}
 	return c.ID, c.Ref(), nil
 }

@@ -45,6 +45,12 @@ type Cipher interface {
 	Hash(normalized string) string
 }
 
+// Documents moves a referral's files to the case it files
+// (document.Service), inside the caller's transaction.
+type Documents interface {
+	MoveReferralFilesTx(ctx context.Context, tx *gorm.DB, referralID, caseID int64) (int64, error)
+}
+
 // ApplicationCheck decides, inside the send's transaction, whether the
 // assistance centre senderOrgID may refer the assistance application
 // applicationID (it exists and is the centre's): nil, or an error
@@ -60,44 +66,47 @@ type Service struct {
 	pii       Cipher
 	cases     *cases.Service
 	deadlines *deadline.Service
+	documents Documents
 	notify    Notifier
 	appCheck  ApplicationCheck
 	now       func() time.Time
 	log       *slog.Logger
 }
 
-// Option adjusts NewService.
-type Option func(*Service)
-
-// WithNotifier makes every step notify the other side through n.
-func WithNotifier(n Notifier) Option { return func(s *Service) { s.notify = n } }
-
-// WithApplicationCheck sets how referrals of assistance applications are
-// checked; without one, an application id is taken as given.
-func WithApplicationCheck(c ApplicationCheck) Option { return func(s *Service) { s.appCheck = c } }
-
 // NewService returns a Service and registers it with the case service, so
-// that a delegated case's outcome completes its referral. now supplies
-// the clock (nil: the wall clock); log may be nil.
+// that a delegated case's outcome completes its referral. The files of a
+// court's delegation go to the case it files through documents. Every step
+// notifies the other side through notifier. appCheck decides
+// whether an assistance centre may refer an application
+// (assistance.CheckReferable). now supplies the clock (nil: the wall
+// clock); log may be nil. A nil collaborator is a wiring mistake:
+// NewService panics naming it.
 func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, cs *cases.Service, dl *deadline.Service,
-	now func() time.Time, log *slog.Logger, opts ...Option) *Service {
+	documents Documents, notifier Notifier, appCheck ApplicationCheck, now func() time.Time, log *slog.Logger) *Service {
+	var missing []string
+	for name, m := range map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil, "cipher": cipher == nil,
+		"cases": cs == nil, "deadlines": dl == nil, "documents": documents == nil,
+		"notifier": notifier == nil,
+		"appCheck": appCheck == nil} {
+		if m {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		panic("referral.NewService: missing " + strings.Join(missing, ", "))
+	}
 	if now == nil {
 		now = clock.Wall
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, now: now, log: log}
-	for _, o := range opts {
-		o(s)
-	}
+	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, documents: documents, notify: notifier, appCheck: appCheck,
+		now: now, log: log}
 	cs.OnOutcome("referral", s.caseOutcome)
 	return s
 }
-
-// SetApplicationCheck sets the application check after construction (the
-// assistance service is built after this one).
-func (s *Service) SetApplicationCheck(c ApplicationCheck) { s.appCheck = c }
 
 // clock returns the current time as PostgreSQL stores it.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -120,10 +129,12 @@ func (s *Service) loadOrg(ctx context.Context, tx *gorm.DB, id int64) (org, bool
 }
 
 // readOrgs are the organisations whose referrals the actor reads.
-func (s *Service) readOrgs(a *domain.Actor) []int64 {
+func (s *Service) readOrgs(a *domain.Actor) []int64 { return readOrgs(s.authz, a) }
+
+func readOrgs(authz Authorizer, a *domain.Actor) []int64 {
 	var out []int64
 	for _, m := range a.Memberships {
-		if !slices.Contains(out, m.OrgID) && s.authz.Can(a.UserID, m.OrgID, "referral", "read") {
+		if !slices.Contains(out, m.OrgID) && authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			out = append(out, m.OrgID)
 		}
 	}
@@ -255,7 +266,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 			f.Add("application_id", "validation.not_applicable")
 		case *in.ApplicationID <= 0:
 			f.Add("application_id", "validation.required")
-		case s.appCheck != nil:
+		default:
 			if err := s.appCheck(ctx, tx, *in.ApplicationID, sender); err != nil {
 				return Referral{}, err
 			}
@@ -358,7 +369,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 func (s *Service) linkCase(ctx context.Context, tx *gorm.DB, f *domain.Fields, a *domain.Actor, sender int64, in SendInput,
 	disclosure *cases.Disclosure, now time.Time) (*cases.Facts, error) {
 	sp := specs[in.Kind]
-	acc, err := s.cases.Access(ctx, *in.CaseID)
+	acc, err := s.cases.AccessTx(ctx, tx, *in.CaseID)
 	if err != nil {
 		return nil, err
 	}
@@ -411,20 +422,16 @@ AND status IN ('sent', 'received', 'accepted')`, *in.CaseID, in.Kind, in.Receive
 	// it sees through a referral, no more than it sees itself.
 	allowedDocs := facts.Documents
 	if !handler {
-		ids, restricted, err := s.cases.DisclosedDocuments(ctx, *in.CaseID)
+		shown, err := s.cases.DisclosedTx(ctx, tx, *in.CaseID)
 		if err != nil {
 			return nil, err
 		}
-		if restricted {
-			allowedDocs = ids
-			view, err := s.cases.Get(ctx, *in.CaseID)
-			if err != nil {
-				return nil, err
-			}
-			disclosure.Summary = disclosure.Summary && view.Summary != ""
-			disclosure.Parties = disclosure.Parties && len(view.Parties) > 0
-			disclosure.Rights = disclosure.Rights && len(view.Rights) > 0
-			disclosure.Agreement = disclosure.Agreement && view.Agreement != nil
+		if shown != nil {
+			allowedDocs = shown.Documents
+			disclosure.Summary = disclosure.Summary && shown.Summary
+			disclosure.Parties = disclosure.Parties && shown.Parties
+			disclosure.Rights = disclosure.Rights && shown.Rights
+			disclosure.Agreement = disclosure.Agreement && shown.Agreement
 		}
 	}
 	var docs []int64
@@ -512,7 +519,7 @@ func (s *Service) record(ctx context.Context, tx *gorm.DB, a *domain.Actor, orgI
 // tell notifies the other side of a step: the members of orgID whose role
 // holds the referral permission perm, except the actor.
 func (s *Service) tell(ctx context.Context, tx *gorm.DB, a *domain.Actor, r row, perm Action, kind string, orgID int64, extra map[string]any) error {
-	if s.notify == nil || orgID <= 0 {
+	if orgID <= 0 {
 		return nil
 	}
 	var members []int64
@@ -777,7 +784,7 @@ func (s *Service) commit(ctx context.Context, tx *gorm.DB, a *domain.Actor, st *
 // does not receive referrals (a committee clerk), so the sender always
 // hears back.
 func (s *Service) tellSenderUser(ctx context.Context, tx *gorm.DB, a *domain.Actor, r row, kind string, extra map[string]any) error {
-	if s.notify == nil || r.SentBy == nil || r.SenderOrgID == nil || (a != nil && *r.SentBy == a.UserID) {
+	if r.SentBy == nil || r.SenderOrgID == nil || (a != nil && *r.SentBy == a.UserID) {
 		return nil
 	}
 	if s.authz.Can(*r.SentBy, *r.SenderOrgID, "referral", string(ActionReceive)) {

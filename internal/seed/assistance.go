@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
-	"github.com/ipmediate/ipmediate/internal/cases"
-	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -54,13 +52,7 @@ func (s *Seeder) seedAssistance(ctx context.Context) error {
 	d := s.caseDeps
 	db := d.DB.WithContext(ctx)
 	clk := &seedClock{t: d.Now().Add(-72 * time.Hour)}
-	dl, err := deadline.Default(d.DB, d.Authz, clk.now, s.log)
-	if err != nil {
-		return fmt.Errorf("seed assistance: %w", err)
-	}
-	svc := assistance.NewService(assistance.Deps{DB: d.DB, Authz: d.Authz, Audit: d.Audit, PII: d.PII,
-		Cases: cases.NewService(d.DB, d.Authz, d.Audit, d.PII, clk.now, s.log, cases.WithDeadlines(dl)), Deadlines: dl,
-		Now: clk.now, Log: s.log})
+	svc := d.Services(clk.now).Assistance
 	as := func(username string) (context.Context, error) {
 		var id int64
 		if err := db.Raw("SELECT id FROM users WHERE username = ?", username).Scan(&id).Error; err != nil || id == 0 {

@@ -11,27 +11,38 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
-// CaseDeps are the parts a case service is built from. The demo cases are
-// filed and worked through a cases.Service of the seeder's own, identical
-// to the application's but for its clock: the seeder sets the clock to the
-// moment of each step, so that filing dates, acceptances, assignments,
-// sessions and sign-offs spread over the past four months in a believable
-// order, on working days, and every timeline event is written by the
-// service itself as the right demo user. The audit log keeps its own,
-// real clock: its rows say when the seed wrote them.
+// CaseDeps are what the demo cases are seeded with. The demo cases are
+// filed and worked through services of the seeder's own, built by
+// Services exactly as the application builds its own (internal/app) but
+// on the seeder's clock: the seeder sets the clock to the moment of each
+// step, so that filing dates, acceptances, assignments, sessions and
+// sign-offs spread over the past four months in a believable order, on
+// working days, and every timeline event is written by the service itself
+// as the right demo user. The audit log and the notifications keep the
+// application's clock: their rows say when the seed wrote them, and the
+// reminders of the deadlines still open are planned from now, as for any
+// deadline planned late.
 type CaseDeps struct {
-	DB    *gorm.DB
-	Authz cases.Authorizer
-	Audit cases.Auditor
-	PII   cases.Cipher
+	DB *gorm.DB
+	// Services builds the capability services on the clock now.
+	Services func(now func() time.Time) Services
 	// Now is the application's clock: the demo is dated back from its
 	// reading (nil: the wall clock).
 	Now func() time.Time
+}
+
+// Services are the capability services the seeder works through.
+type Services struct {
+	Cases      *cases.Service
+	Referrals  *referral.Service
+	Assistance *assistance.Service
 }
 
 // WithCases makes Run seed the demo dispute cases too, after the users.
@@ -93,7 +104,7 @@ WHERE NOT EXISTS (SELECT 1 FROM credit_records WHERE credit_code = ?::text AND s
 	}
 	clk := &seedClock{}
 	r := &caseRunner{
-		svc:     cases.NewService(d.DB, d.Authz, d.Audit, d.PII, clk.now, s.log),
+		svc:     d.Services(clk.now).Cases,
 		clock:   clk,
 		cal:     newWorkCalendar(start),
 		db:      d.DB,

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
-	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
@@ -44,13 +43,8 @@ type referralSeeder struct {
 
 func (s *Seeder) seedReferrals(ctx context.Context, orgIDs map[string]int64) error {
 	d := s.caseDeps
-	dl, err := deadline.Default(d.DB, d.Authz, d.Now, s.log)
-	if err != nil {
-		return fmt.Errorf("seed referrals: %w", err)
-	}
-	cs := cases.NewService(d.DB, d.Authz, d.Audit, d.PII, d.Now, s.log, cases.WithDeadlines(dl))
-	rs := &referralSeeder{s: s, cases: cs, orgs: orgIDs, actors: map[string]*domain.Actor{}, d: d,
-		svc: referral.NewService(d.DB, d.Authz, d.Audit, d.PII, cs, dl, d.Now, s.log)}
+	svcs := d.Services(d.Now)
+	rs := &referralSeeder{s: s, cases: svcs.Cases, orgs: orgIDs, actors: map[string]*domain.Actor{}, d: d, svc: svcs.Referrals}
 	for _, step := range []struct {
 		note string
 		run  func(ctx context.Context, note string) error

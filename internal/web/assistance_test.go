@@ -397,7 +397,7 @@ func TestAssistanceAPI_Lapse(t *testing.T) {
 	}
 	later := app.SupplementDueAt.Add(time.Minute)
 	a := r.App
-	sweeper := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases,
+	sweeper := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases, Documents: a.Docs,
 		Deadlines: a.Deadlines, Notify: a.Notify, Now: func() time.Time { return later }, Log: testenv.Logger(t)})
 	if n, err := sweeper.LapseOverdue(context.Background()); err != nil || n != 1 {
 		t.Fatalf("sweep after the due time: %d %v", n, err)

@@ -673,6 +673,11 @@ func (s *Service) decide(ctx context.Context, orgID int64, year, version int, to
 	err = s.d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := s.now()
 		r, err := lock(tx, orgID, year)
+		if domain.ErrorCode(err) == domain.ENOTFOUND {
+			// The organisation exists (org above); its unit has not begun
+			// the report, so there is nothing submitted to decide.
+			return domain.Errorf(domain.ECONFLICT, "this organisation has not submitted its %d annual report", year)
+		}
 		if err != nil {
 			return err
 		}

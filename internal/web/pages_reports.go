@@ -21,6 +21,9 @@ type reportPage struct {
 	// Unit: the reader writes this report (its links lead to its own
 	// lists); Office: the reader is the leadership office.
 	Unit, Office bool
+	// Only: this is the reader's only report, so the year page is the
+	// report itself and there is no list to go back to.
+	Only bool
 	// Conflict is why the last step could not be taken (409).
 	Conflict string
 	Sections []string
@@ -89,18 +92,23 @@ func yearParam(c echo.Context) (int, error) {
 	return y, nil
 }
 
-// handleReportsHome sends the reader to this year's reports.
+// handleReportsHome is this year's reports: the office's board, or the
+// unit's own report (or its list when it writes several). It answers
+// in place rather than redirecting, so the navigation link is a page.
 func (s *Server) handleReportsHome(c echo.Context) error {
-	return c.Redirect(http.StatusSeeOther, "/reports/annual/"+strconv.Itoa(s.deps.Reports.ThisYear()))
+	return s.reportYear(c, s.deps.Reports.ThisYear())
 }
 
-// handleReportYear is the board for the office; for a unit its report
-// (or the list of its organisations' reports when it writes several).
+// handleReportYear is the same for a chosen year.
 func (s *Server) handleReportYear(c echo.Context) error {
 	year, err := yearParam(c)
 	if err != nil {
 		return err
 	}
+	return s.reportYear(c, year)
+}
+
+func (s *Server) reportYear(c echo.Context, year int) error {
 	a := actorOf(c)
 	svc := s.deps.Reports
 	if svc.Reviewer(a) {
@@ -115,7 +123,8 @@ func (s *Server) handleReportYear(c echo.Context) error {
 	case 0:
 		return domain.Errorf(domain.EFORBIDDEN, "your organisation owes no annual work report")
 	case 1:
-		return c.Redirect(http.StatusSeeOther, report.Link(units[0], year))
+		// The unit's one report is its year page: no list to go back to.
+		return s.renderReportOf(c, http.StatusOK, &reportPage{Only: true}, units[0], year)
 	}
 	page := &reportUnitsPage{Year: year}
 	for _, id := range units {
@@ -142,6 +151,11 @@ func (s *Server) renderReport(c echo.Context, status int, page *reportPage) erro
 	if err != nil {
 		return err
 	}
+	page.Only = len(s.deps.Reports.Units(actorOf(c))) == 1 && !s.deps.Reports.Reviewer(actorOf(c))
+	return s.renderReportOf(c, status, page, org, year)
+}
+
+func (s *Server) renderReportOf(c echo.Context, status int, page *reportPage, org int64, year int) error {
 	r, err := s.deps.Reports.Get(ctxOf(c), org, year)
 	if err != nil {
 		return err

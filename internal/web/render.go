@@ -84,6 +84,10 @@ type Page struct {
 	cal        *calendar.Calendar
 	TimeTravel bool
 	Travelled  bool
+	// Reports: the user writes an annual work report or reviews them
+	// (the navigation's 年度报告); holding report:submit in an
+	// organisation that owes no report is not enough.
+	Reports bool
 }
 
 // Flash is a one-time message from the previous request.
@@ -223,6 +227,7 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 	p.cal = s.deps.Deadlines.Calendar()
 	p.TimeTravel = s.deps.Clock.Travel()
 	p.Travelled = p.TimeTravel && s.deps.Clock.Offset() > 0
+	p.Reports = p.Actor != nil && (s.deps.Reports.Reviewer(p.Actor) || len(s.deps.Reports.Units(p.Actor)) > 0)
 	if tok, ok := c.Get("csrf").(string); ok {
 		p.CSRF = tok
 	}

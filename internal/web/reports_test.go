@@ -16,6 +16,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
 func init() { moreRows = append(moreRows, reportRows) }
@@ -318,4 +319,26 @@ func docxText(t *testing.T, file string) string {
 	}
 	t.Fatal("the docx has no word/document.xml")
 	return ""
+}
+
+// TestAnnualReport_NavigationOnlyForThoseWhoOweOne: where the city has not
+// made committees owe a report, a committee's director (who holds
+// report:submit) is not shown 年度报告, and the page refuses them; the
+// court's liaison, whose court owes one, keeps both.
+func TestAnnualReport_NavigationOnlyForThoseWhoOweOne(t *testing.T) {
+	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
+		c.Security.LoginRatePerMinute = 1000
+		c.Reminders.AnnualReportOrgTypes = []string{string(domain.OrgCourt)}
+	}))
+	for user, owes := range map[string]bool{"director.gulou": false, "liaison.gulou-court": true} {
+		c := webLogin(t, r, user, demoPassword)
+		_, home := webGet(t, c, r.URL+"/work")
+		if got := strings.Contains(home, `href="/reports/annual"`); got != owes {
+			t.Errorf("%s: navigation link to the annual report %v, want %v", user, got, owes)
+		}
+		resp, _ := webGet(t, c, r.URL+"/reports/annual")
+		if want := map[bool]int{true: 200, false: 403}[owes]; resp.StatusCode != want {
+			t.Errorf("%s: /reports/annual %d, want %d", user, resp.StatusCode, want)
+		}
+	}
 }

@@ -10,6 +10,11 @@ import (
 	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
+// SMEApplicantSQL is the condition that a case (cases.*) has an applicant
+// marked as a small or medium-sized enterprise; the statistics count with
+// the same condition.
+const SMEApplicantSQL = `EXISTS (SELECT 1 FROM case_parties sp WHERE sp.case_id = cases.id AND sp.role = 'applicant' AND sp.is_sme)`
+
 // List returns the cases the actor may see, newest first, narrowed by f,
 // a page at a time: the second result is the cursor of the next page, ""
 // on the last. Pagination is by keyset on the case id (never OFFSET) and
@@ -80,6 +85,12 @@ cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.r
 	}
 	if !f.OutcomeTo.IsZero() {
 		q = q.Where("cases.outcome_at < ?", f.OutcomeTo)
+	}
+	if f.RightKind != "" {
+		q = q.Where("cases.id IN (SELECT r.case_id FROM case_rights r WHERE r.kind = ?)", string(f.RightKind))
+	}
+	if f.SMEApplicant {
+		q = q.Where(SMEApplicantSQL)
 	}
 	if qs := strings.TrimSpace(f.Q); qs != "" {
 		sql, qargs := v.searchCondition(qs)

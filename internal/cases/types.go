@@ -136,6 +136,11 @@ type ListFilter struct {
 	// exclusive). The statistics link their figures to lists so filtered.
 	Outcome                string
 	OutcomeFrom, OutcomeTo time.Time
+	// RightKind keeps the cases with an IP right of that kind;
+	// SMEApplicant those with an applicant marked as an SME (the
+	// statistics' breakdown by right kind and share of SMEs).
+	RightKind    domain.RightKind
+	SMEApplicant bool
 	// Q searches the case number, the registration number, a party's
 	// name or an IP right number.
 	Q      string

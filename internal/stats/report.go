@@ -32,10 +32,24 @@ func Year(y int) Period {
 }
 
 // Line is one row of a breakdown: the cases filed in the period, in
-// progress now, and settled or failed in the period.
+// progress now, and settled, failed, withdrawn or rejected in the period;
+// of the cases filed, those with an SME among the applicants and the sum
+// of the amounts claimed (fen).
 type Line struct {
-	Key                          string // committee id, dispute type or source
+	Key                          string // committee id, dispute type, source or IP right kind
 	Filed, Open, Settled, Failed int
+	Withdrawn, Rejected          int
+	SME                          int
+	ClaimedFen                   int64
+}
+
+// SMEShare is the SME cases' share of the cases filed in whole percent; -1
+// when none was filed.
+func (l Line) SMEShare() int {
+	if l.Filed == 0 {
+		return -1
+	}
+	return (200*l.SME + l.Filed) / (2 * l.Filed)
 }
 
 // SuccessRate is settled / (settled + failed) in whole percent; -1 when
@@ -47,6 +61,10 @@ func (l *Line) add(o Line) {
 	l.Open += o.Open
 	l.Settled += o.Settled
 	l.Failed += o.Failed
+	l.Withdrawn += o.Withdrawn
+	l.Rejected += o.Rejected
+	l.SME += o.SME
+	l.ClaimedFen += o.ClaimedFen
 }
 
 // Report is the statistics of a period for the committees an actor
@@ -58,7 +76,12 @@ type Report struct {
 	Committees []Committee
 	ByType     []Line
 	BySource   []Line
-	Total      Line
+	// ByRight counts by kind of IP right the cases involving one (only
+	// with the extras): a case with rights of two kinds is in both rows,
+	// so the rows do not add up to the total. SME and ClaimedFen are
+	// not counted there.
+	ByRight []Line
+	Total   Line
 	// Duration is the total's duration (each committee has its own).
 	Duration Duration
 	// Trend is the cases filed month by month over the period (at most
@@ -154,16 +177,21 @@ func (s *Service) figures(ctx context.Context, r Report, extras bool) (Report, b
 		DisputeType string
 		Source      string
 		N           int
+		SME         int
+		Fen         int64
 	}
-	err = db.Raw(`SELECT 'filed' AS figure, org_id, dispute_type, source, count(*) AS n FROM cases
+	// The SME condition is the case list's (cases.SMEApplicantSQL).
+	err = db.Raw(`SELECT 'filed' AS figure, org_id, dispute_type, source, count(*) AS n,
+count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_parties sp WHERE sp.case_id = cases.id AND sp.role = 'applicant' AND sp.is_sme)) AS sme,
+coalesce(sum(claim_amount_fen), 0) AS fen FROM cases
 WHERE org_id IN ? AND created_at >= ? AND created_at < ? GROUP BY org_id, dispute_type, source
 UNION ALL
-SELECT 'open', org_id, dispute_type, source, count(*) FROM cases
+SELECT 'open', org_id, dispute_type, source, count(*), 0, 0 FROM cases
 WHERE org_id IN ? AND status IN ? GROUP BY org_id, dispute_type, source
 UNION ALL
-SELECT outcome, org_id, dispute_type, source, count(*) FROM cases
-WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? GROUP BY outcome, org_id, dispute_type, source`,
-		orgs, p.From, p.To, orgs, openStatuses(), orgs, p.From, p.To).Scan(&rows).Error
+SELECT outcome, org_id, dispute_type, source, count(*), 0, 0 FROM cases
+WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP BY outcome, org_id, dispute_type, source`,
+		orgs, p.From, p.To, orgs, openStatuses(), orgs, outcomes, p.From, p.To).Scan(&rows).Error
 	if err != nil {
 		return Report{}, false, fmt.Errorf("statistics: %w", err)
 	}
@@ -178,15 +206,9 @@ WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND o
 	}
 	for _, row := range rows {
 		var l Line
-		switch row.Figure {
-		case "filed":
-			l.Filed = row.N
-		case "open":
-			l.Open = row.N
-		case "settled":
-			l.Settled = row.N
-		case "failed":
-			l.Failed = row.N
+		l.set(row.Figure, row.N)
+		if row.Figure == "filed" {
+			l.SME, l.ClaimedFen = row.SME, row.Fen
 		}
 		if byOrg[row.OrgID] == nil {
 			byOrg[row.OrgID] = &Line{}
@@ -200,6 +222,7 @@ WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND o
 		if l := byOrg[r.Committees[i].OrgID]; l != nil {
 			c := &r.Committees[i]
 			c.Filed, c.Open, c.Settled, c.Failed = l.Filed, l.Open, l.Settled, l.Failed
+			c.Withdrawn, c.Rejected, c.SME, c.ClaimedFen = l.Withdrawn, l.Rejected, l.SME, l.ClaimedFen
 		}
 	}
 	r.ByType = ordered(byType, domain.DisputeTypes)
@@ -213,7 +236,61 @@ WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND o
 	if r.Trend, err = s.trend(ctx, orgs, p); err != nil {
 		return Report{}, false, err
 	}
+	if r.ByRight, err = s.byRight(ctx, orgs, p); err != nil {
+		return Report{}, false, err
+	}
 	return r, true, nil
+}
+
+// outcomes are the outcomes a case ends with, each a figure.
+var outcomes = []string{string(domain.StatusSettled), string(domain.StatusFailed), string(domain.StatusWithdrawn), string(domain.StatusRejected)}
+
+// set puts n into the figure named so (filed, open or an outcome).
+func (l *Line) set(figure string, n int) {
+	switch figure {
+	case "filed":
+		l.Filed = n
+	case "open":
+		l.Open = n
+	case string(domain.StatusSettled):
+		l.Settled = n
+	case string(domain.StatusFailed):
+		l.Failed = n
+	case string(domain.StatusWithdrawn):
+		l.Withdrawn = n
+	case string(domain.StatusRejected):
+		l.Rejected = n
+	}
+}
+
+// byRight counts the figures by kind of IP right: each case once per kind
+// it involves (the case list's right_kind filter), in one pass over the
+// cases that count in any figure.
+func (s *Service) byRight(ctx context.Context, orgs []int64, p Period) ([]Line, error) {
+	var rows []struct {
+		Kind                                              string
+		Filed, Open, Settled, Failed, Withdrawn, Rejected int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT k.kind,
+count(*) FILTER (WHERE c.created_at >= @from AND c.created_at < @to) AS filed,
+count(*) FILTER (WHERE c.status IN @open) AS open,
+count(*) FILTER (WHERE c.outcome = 'settled' AND c.outcome_at >= @from AND c.outcome_at < @to) AS settled,
+count(*) FILTER (WHERE c.outcome = 'failed' AND c.outcome_at >= @from AND c.outcome_at < @to) AS failed,
+count(*) FILTER (WHERE c.outcome = 'withdrawn' AND c.outcome_at >= @from AND c.outcome_at < @to) AS withdrawn,
+count(*) FILTER (WHERE c.outcome = 'rejected' AND c.outcome_at >= @from AND c.outcome_at < @to) AS rejected
+FROM cases c JOIN (SELECT DISTINCT case_id, kind FROM case_rights) k ON k.case_id = c.id
+WHERE c.org_id IN @orgs AND ((c.created_at >= @from AND c.created_at < @to) OR c.status IN @open
+    OR (c.outcome IN @outcomes AND c.outcome_at >= @from AND c.outcome_at < @to))
+GROUP BY k.kind`, map[string]any{"from": p.From, "to": p.To, "open": openStatuses(), "orgs": orgs, "outcomes": outcomes}).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("statistics by IP right: %w", err)
+	}
+	m := map[string]*Line{}
+	for _, row := range rows {
+		m[row.Kind] = &Line{Key: row.Kind, Filed: row.Filed, Open: row.Open, Settled: row.Settled, Failed: row.Failed,
+			Withdrawn: row.Withdrawn, Rejected: row.Rejected}
+	}
+	return ordered(m, domain.RightKinds), nil
 }
 
 // trend counts the cases filed in each month of p and of the year before,

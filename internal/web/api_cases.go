@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -288,6 +289,19 @@ func caseFilter(c echo.Context) (cases.ListFilter, error) {
 		f.Outcome = o
 	default:
 		fe.Add("outcome", "validation.outcome_filter")
+	}
+	if k := q.Get("right_kind"); k != "" {
+		if !slices.Contains(domain.RightKinds, domain.RightKind(k)) {
+			fe.Add("right_kind", "validation.right_kind")
+		}
+		f.RightKind = domain.RightKind(k)
+	}
+	switch q.Get("sme_applicant") {
+	case "", "0", "false":
+	case "1", "true":
+		f.SMEApplicant = true
+	default:
+		fe.Add("sme_applicant", "validation.flag")
 	}
 	switch q.Get("objection") {
 	case "":

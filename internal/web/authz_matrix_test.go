@@ -163,6 +163,7 @@ func identityRows() []mxRow {
 		{route: "GET /stats", req: get("/stats"), own: statsReaders(303)},
 		{route: "GET /stats.csv", req: get("/stats.csv?quarter=2026-Q1"), own: statsReaders(303)},
 		{route: "GET /stats.xlsx", req: get("/stats.xlsx?from=2026-01-01&to=2026-03-31"), own: statsReaders(303)},
+		{route: "GET /stats/return.xlsx", req: get("/stats/return.xlsx?year=2026"), own: map[string]int{"anon": 303, "*": 403, "leader": 200, "director": 200}},
 		{route: "GET /api/v1/stats", req: get("/api/v1/stats?month=2026-03"), own: statsReaders(401)},
 		{route: "POST /me/password", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/me/password", form: url.Values{"current_password": {"x"}, "new_password": {"short"}, "new_password2": {"short"}}}

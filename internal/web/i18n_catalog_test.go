@@ -968,6 +968,8 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"audit.area.":                 f("auditAreas", auditAreas),
 		"dispute.":                    f("domain.DisputeTypes", strs(domain.DisputeTypes)),
 		"report.section.":             f("report.SectionFields", report.SectionFields),
+		"stats.return.col.":           f("returnColumns and org", append([]string{"org"}, returnColumns...)),
+		"stats.return.def.":           f("returnColumns and org", append([]string{"org"}, returnColumns...)),
 		"report.status.":              f("report.Statuses", strs(report.Statuses)),
 		"report.event.":               f("report.Actions, annual_report_events.action", report.Actions, sql("annual_report_events", "action")),
 		"source.":                     f("domain.CaseSources", strs(domain.CaseSources)),

@@ -43,7 +43,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	}
 	q := map[string]string{}
 	for _, k := range []string{"status", "dispute_type", "source", "region_code", "q", "from", "to", "org_id", "objection",
-		"outcome", "outcome_from", "outcome_to"} {
+		"outcome", "outcome_from", "outcome_to", "right_kind", "sme_applicant"} {
 		q[k] = c.QueryParam(k)
 	}
 	if f.Mine {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,11 @@ type statsTable struct {
 	// committees), and Total the total's.
 	Durations bool
 	Total     stats.Duration
+	// Parts: the rows overlap (a case with rights of two kinds is in two
+	// rows), so the table has no total row and no SME or amount columns;
+	// Note says so.
+	Parts bool
+	Note  string
 }
 
 // statsRow is a line of a breakdown with its name.
@@ -116,7 +122,7 @@ func statsTables(r stats.Report, name func(id string) string, lang string) []sta
 		Chart: true, Durations: true, Total: r.Duration}
 	for _, c := range r.Committees {
 		committees.Rows = append(committees.Rows, statsRow{Name: c.Name(lang), Duration: c.Duration,
-			Line: stats.Line{Key: strconv.FormatInt(c.OrgID, 10), Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}})
+			Line: committeeLine(c, strconv.FormatInt(c.OrgID, 10))})
 	}
 	types := statsTable{ID: "stats-types", Title: name("stats.by_type"), Head: name("case.dispute_type"), Dim: "type", Chart: true}
 	for _, l := range r.ByType {
@@ -126,7 +132,22 @@ func statsTables(r stats.Report, name func(id string) string, lang string) []sta
 	for _, l := range r.BySource {
 		sources.Rows = append(sources.Rows, statsRow{Name: name("source." + l.Key), Line: l})
 	}
-	return []statsTable{committees, types, sources}
+	rights := statsTable{ID: "stats-rights", Title: name("stats.by_right"), Head: name("right.kind"), Dim: "right", Chart: true,
+		Parts: true, Note: name("stats.by_right_note")}
+	for _, l := range r.ByRight {
+		rights.Rows = append(rights.Rows, statsRow{Name: name("right." + l.Key), Line: l})
+	}
+	out := []statsTable{committees, types, sources}
+	if r.ByRight != nil {
+		out = append(out, rights)
+	}
+	return out
+}
+
+// committeeLine is a committee's figures as a line keyed key.
+func committeeLine(c stats.Committee, key string) stats.Line {
+	return stats.Line{Key: key, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed,
+		Withdrawn: c.Withdrawn, Rejected: c.Rejected, SME: c.SME, ClaimedFen: c.ClaimedFen}
 }
 
 var (
@@ -268,9 +289,11 @@ func (p *statsPage) ReferralLink(figure string, k referral.Kind) string {
 // Day formats a Beijing day of the period.
 func (p *statsPage) Day(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
 
-// Link is the case list behind a figure: filed, open, settled or failed,
-// of a committee (dim "org"), a dispute type ("type"), a source
-// ("source") or all ("" ), in the report's period.
+// Link is the case list behind a figure: filed (also the amount claimed,
+// the sum over that list), sme (filed with an SME applicant), open, or an
+// outcome (settled, failed, withdrawn, rejected), of a committee (dim
+// "org"), a dispute type ("type"), a source ("source"), a kind of IP
+// right ("right") or all (""), in the report's period.
 func (p *statsPage) Link(figure, dim, key string) string {
 	v := url.Values{}
 	switch dim {
@@ -280,21 +303,29 @@ func (p *statsPage) Link(figure, dim, key string) string {
 		v.Set("dispute_type", key)
 	case "source":
 		v.Set("source", key)
+	case "right":
+		v.Set("right_kind", key)
 	}
 	from, to := p.Day(p.Report.Period.From), p.Day(p.Report.Period.LastDay())
 	switch figure {
-	case "filed":
+	case "filed", "sme":
 		v.Set("from", from)
 		v.Set("to", to)
+		if figure == "sme" {
+			v.Set("sme_applicant", "1")
+		}
 	case "open":
 		v.Set("status", openStatusesParam)
-	case "settled", "failed":
+	default:
 		v.Set("outcome", figure)
 		v.Set("outcome_from", from)
 		v.Set("outcome_to", to)
 	}
 	return "/cases?" + v.Encode()
 }
+
+// Yuan prints an amount in fen as yuan with thousands separators.
+func (p *statsPage) Yuan(fen int64) string { return yuanText(fen) }
 
 // Bar is one bar of a chart: its label, figure, offset and length in
 // chart units.
@@ -315,7 +346,10 @@ type statsJSON struct {
 	Committees []statsLineJSON `json:"committees"`
 	ByType     []statsLineJSON `json:"by_dispute_type"`
 	BySource   []statsLineJSON `json:"by_source"`
-	Total      statsLineJSON   `json:"total"`
+	// ByRight: the cases involving each kind of IP right; a case with
+	// rights of two kinds counts in both.
+	ByRight []statsLineJSON `json:"by_right_kind"`
+	Total   statsLineJSON   `json:"total"`
 	// Trend is month by month (none for a period over 24 months).
 	Trend []statsMonthJSON `json:"trend"`
 	// Referrals are the caller's organisations' referrals by kind (empty
@@ -345,7 +379,14 @@ type statsLineJSON struct {
 	Open        int    `json:"open"`
 	Settled     int    `json:"settled"`
 	Failed      int    `json:"failed"`
+	Withdrawn   int    `json:"withdrawn"`
+	Rejected    int    `json:"rejected"`
 	SuccessRate *int   `json:"success_rate"` // percent; null when no mediation ended
+	// SMEApplicant: of the cases filed, those with an SME applicant;
+	// ClaimedFen the sum of their amounts claimed. Left out of the
+	// breakdown by IP right (its rows overlap).
+	SMEApplicant *int   `json:"sme_applicant,omitempty"`
+	ClaimedFen   *int64 `json:"claimed_amount_fen,omitempty"`
 	// DaysMedian, DaysP90: from acceptance to outcome of the mediations
 	// that ended in the period (committees and the total only).
 	DaysMedian *float64 `json:"days_median,omitempty"`
@@ -371,10 +412,20 @@ func referralLineJSON(k referral.KindStats) statsReferralJSON {
 }
 
 func lineJSON(l stats.Line, name string) statsLineJSON {
-	out := statsLineJSON{Key: l.Key, Name: name, Filed: l.Filed, Open: l.Open, Settled: l.Settled, Failed: l.Failed}
+	out := statsLineJSON{Key: l.Key, Name: name, Filed: l.Filed, Open: l.Open, Settled: l.Settled, Failed: l.Failed,
+		Withdrawn: l.Withdrawn, Rejected: l.Rejected}
 	if r := l.SuccessRate(); r >= 0 {
 		out.SuccessRate = &r
 	}
+	sme, fen := l.SME, l.ClaimedFen
+	out.SMEApplicant, out.ClaimedFen = &sme, &fen
+	return out
+}
+
+// partJSON is lineJSON of a row of an overlapping breakdown.
+func partJSON(l stats.Line) statsLineJSON {
+	out := lineJSON(l, "")
+	out.SMEApplicant, out.ClaimedFen = nil, nil
 	return out
 }
 
@@ -384,9 +435,13 @@ func (s *Server) apiStats(c echo.Context) error {
 		return err
 	}
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
-		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, Total: lineJSON(r.Total, "").withDuration(r.Duration)}
+		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, ByRight: []statsLineJSON{},
+		Total: lineJSON(r.Total, "").withDuration(r.Duration)}
 	for _, c := range r.Committees {
-		out.Committees = append(out.Committees, lineJSON(stats.Line{Key: c.Code, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed}, c.NameZH).withDuration(c.Duration))
+		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration))
+	}
+	for _, l := range r.ByRight {
+		out.ByRight = append(out.ByRight, partJSON(l))
 	}
 	for _, l := range r.ByType {
 		out.ByType = append(out.ByType, lineJSON(l, ""))
@@ -406,13 +461,15 @@ func (s *Server) apiStats(c echo.Context) error {
 }
 
 // statsSheet is one table of a download: its title, header row and rows
-// (figures as numbers, the success rate as a fraction or empty).
+// (figures as numbers, the success rate and the SME share as fractions or
+// empty).
 type statsSheet struct {
 	Title string
 	Head  []string
 	Rows  [][]any
-	// Rate: the sixth column is the success rate, a fraction.
-	Rate bool
+	// Pct are the (0-based) columns holding a fraction shown as a
+	// percentage, Money those holding yuan.
+	Pct, Money []int
 }
 
 // statsDownload reads the report the request asks for and lays its tables
@@ -430,27 +487,39 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 	if r.Cases {
 		tables = statsTables(r.Report, t, lang)
 	}
+	pct := func(n int) any {
+		if n < 0 {
+			return ""
+		}
+		return float64(n) / 100
+	}
 	for _, tab := range tables {
 		row := func(name string, l stats.Line, d stats.Duration) []any {
-			var rate any = ""
-			if r := l.SuccessRate(); r >= 0 {
-				rate = float64(r) / 100
-			}
-			out := []any{name, l.Filed, l.Open, l.Settled, l.Failed, rate}
+			out := []any{name, l.Filed, l.Open, l.Settled, l.Failed, l.Withdrawn, l.Rejected, pct(l.SuccessRate())}
 			if tab.Durations {
 				out = append(out, days(d, false), days(d, true))
 			}
+			if !tab.Parts {
+				out = append(out, l.SME, pct(l.SMEShare()), float64(l.ClaimedFen)/100)
+			}
 			return out
 		}
-		sh := statsSheet{Title: tab.Title, Rate: true, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
-			t("stats.settled"), t("stats.failed"), t("work.headline.rate")}}
+		sh := statsSheet{Title: tab.Title, Pct: []int{7}, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
+			t("stats.settled"), t("stats.failed"), t("stats.withdrawn"), t("stats.rejected"), t("work.headline.rate")}}
 		if tab.Durations {
 			sh.Head = append(sh.Head, t("stats.days_median"), t("stats.days_p90"))
+		}
+		if !tab.Parts {
+			sh.Pct = append(sh.Pct, len(sh.Head)+1)
+			sh.Head = append(sh.Head, t("stats.sme"), t("stats.sme_share"), t("stats.claimed"))
+			sh.Money = []int{len(sh.Head) - 1}
 		}
 		for _, l := range tab.Rows {
 			sh.Rows = append(sh.Rows, row(l.Name, l.Line, l.Duration))
 		}
-		sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total, tab.Total))
+		if !tab.Parts {
+			sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total, tab.Total))
+		}
 		sheets = append(sheets, sh)
 	}
 	if len(r.Referrals) > 0 {
@@ -491,9 +560,12 @@ func (s *Server) handleStatsCSV(c echo.Context) error {
 			for i, v := range row {
 				switch v := v.(type) {
 				case float64:
-					if sh.Rate && i == 5 {
+					switch {
+					case slices.Contains(sh.Pct, i):
 						rec[i] = strconv.Itoa(int(v*100+0.5)) + "%"
-					} else {
+					case slices.Contains(sh.Money, i):
+						rec[i] = strconv.FormatFloat(v, 'f', 2, 64)
+					default:
 						rec[i] = strconv.FormatFloat(v, 'f', 1, 64)
 					}
 				default:
@@ -524,6 +596,10 @@ func (s *Server) handleStatsXLSX(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	money, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
+	if err != nil {
+		return err
+	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
@@ -547,16 +623,27 @@ func (s *Server) handleStatsXLSX(c echo.Context) error {
 			}
 		}
 		last := len(sh.Rows) + 1
-		rateStyle := 0 // the default
-		if sh.Rate {
-			rateStyle = pct
+		lastCol, err := excelize.ColumnNumberToName(len(sh.Head))
+		if err != nil {
+			return err
 		}
 		steps := []error{
-			f.SetCellStyle(name, "A1", "F1", bold),
-			f.SetCellStyle(name, "F2", fmt.Sprintf("F%d", last), rateStyle),
+			f.SetCellStyle(name, "A1", lastCol+"1", bold),
 			f.SetColWidth(name, "A", "A", 32),
-			f.SetColWidth(name, "B", "H", 14),
+			f.SetColWidth(name, "B", lastCol, 14),
 			f.SetPanes(name, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}),
+		}
+		for _, cols := range []struct {
+			at    []int
+			style int
+		}{{sh.Pct, pct}, {sh.Money, money}} {
+			for _, i := range cols.at {
+				col, err := excelize.ColumnNumberToName(i + 1)
+				if err != nil {
+					return err
+				}
+				steps = append(steps, f.SetCellStyle(name, col+"2", fmt.Sprintf("%s%d", col, last), cols.style))
+			}
 		}
 		if err := errors.Join(steps...); err != nil {
 			return err

@@ -44,6 +44,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	g.GET("/stats", s.handleStats, in)
 	g.GET("/stats.csv", s.handleStatsCSV, in)
 	g.GET("/stats.xlsx", s.handleStatsXLSX, in)
+	g.GET("/stats/return.xlsx", s.handleStatsReturn, in)
 	g.GET("/inbox", s.handleInbox, in)
 	g.POST("/inbox/read", s.handleInboxReadAll, in)
 	g.POST("/inbox/:id/read", s.handleInboxRead, in)

@@ -32,9 +32,13 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	if strings.Count(page, `<tr><th scope="row">`+year+"-") != 12 || !strings.Contains(page, `id="stats-trend"`) {
 		t.Error("the year's trend does not have its twelve months")
 	}
-	// 8 committees + 9 dispute types + sources, 4 figures each.
-	if n, nonzero := checkFigures(t, r, leader, "leader /stats", page); n < 4*(8+5) || nonzero < 20 {
+	// 8 committees + 8 dispute types + 7 sources, 7 figures each, and 10
+	// kinds of IP right with 6.
+	if n, nonzero := checkFigures(t, r, leader, "leader /stats", page); n < 7*(8+8+7)+6*10 || nonzero < 40 {
 		t.Errorf("leader /stats: %d linked figures, %d not zero", n, nonzero)
+	}
+	if !strings.Contains(page, `id="stats-rights"`) || !strings.Contains(page, "sme_applicant=1") || !strings.Contains(page, "outcome=withdrawn") {
+		t.Error("the leader's statistics lack the breakdown by IP right, the SME figures or the withdrawn cases")
 	}
 	_, page = webGet(t, leader, r.URL+"/stats?from="+year+"-01-01&to="+year+"-06-30")
 	checkFigures(t, r, leader, "leader /stats first half-year", page)
@@ -51,15 +55,42 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	// The API: the same period's totals as JSON.
 	var out struct {
 		From, To string
-		Total    struct{ Filed, Open, Settled, Failed int }
-		ByType   []struct{ Key string } `json:"by_dispute_type"`
-		Trend    []struct{ Month string }
+		Total    struct {
+			Filed, Open, Settled, Failed, Withdrawn, Rejected int
+			SME                                               int   `json:"sme_applicant"`
+			Claimed                                           int64 `json:"claimed_amount_fen"`
+		}
+		ByType  []struct{ Key string } `json:"by_dispute_type"`
+		ByRight []struct {
+			Key   string
+			Filed int
+			SME   *int `json:"sme_applicant"`
+		} `json:"by_right_kind"`
+		Trend []struct{ Month string }
 	}
 	token := mustLogin(t, r, "leader")
 	api := call(t, r, http.MethodGet, "/api/v1/stats?year="+year, token, nil)
 	if err := json.Unmarshal(api.Body, &out); err != nil || api.Status != 200 || out.From != year+"-01-01" || out.To != year+"-12-31" ||
 		out.Total.Filed == 0 || len(out.ByType) < 5 || len(out.Trend) != 12 || out.Trend[0].Month != year+"-01" {
 		t.Fatalf("API stats: %v %v %+v", api, err, out)
+	}
+	// The outcomes, the SMEs and the amounts are the cases' own, counted
+	// here straight from the table; the rows by IP right are each case
+	// once per kind it involves.
+	inYear := "created_at >= make_timestamptz(" + year + ", 1, 1, 0, 0, 0, 'Asia/Shanghai') AND created_at < make_timestamptz(" + year + " + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')"
+	endedIn := func(outcome string) int {
+		return int(scalar[int64](t, r, "SELECT count(*) FROM cases WHERE outcome = ? AND outcome_at >= make_timestamptz("+year+
+			", 1, 1, 0, 0, 0, 'Asia/Shanghai') AND outcome_at < make_timestamptz("+year+" + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')", outcome))
+	}
+	sme := int(scalar[int64](t, r, "SELECT count(*) FROM cases WHERE "+inYear+" AND EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = cases.id AND p.role = 'applicant' AND p.is_sme)"))
+	claimed := scalar[int64](t, r, "SELECT coalesce(sum(claim_amount_fen), 0)::bigint FROM cases WHERE "+inYear)
+	if out.Total.Withdrawn != endedIn("withdrawn") || out.Total.Rejected != endedIn("rejected") || out.Total.SME != sme || out.Total.Claimed != claimed ||
+		sme == 0 || claimed == 0 || out.Total.Withdrawn+out.Total.Rejected == 0 {
+		t.Errorf("API totals %+v; the table says withdrawn %d, rejected %d, SME %d, claimed %d", out.Total, endedIn("withdrawn"), endedIn("rejected"), sme, claimed)
+	}
+	patents := int(scalar[int64](t, r, "SELECT count(*) FROM cases WHERE "+inYear+" AND id IN (SELECT case_id FROM case_rights WHERE kind = 'invention_patent')"))
+	if len(out.ByRight) < 10 || out.ByRight[0].Key != "invention_patent" || out.ByRight[0].Filed != patents || patents == 0 || out.ByRight[0].SME != nil {
+		t.Errorf("API by right kind: %+v, want %d invention patent cases and no SME figure", out.ByRight, patents)
 	}
 
 	// CSV: a byte order mark, the tables, Chinese headers.
@@ -79,16 +110,69 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer book.Close()
-	if sheets := book.GetSheetList(); len(sheets) != 3 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" {
+	if sheets := book.GetSheetList(); len(sheets) != 4 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")
-	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || len(rows[0]) != 8 || rows[0][6] != "办理天数（中位数）" ||
-		rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) {
+	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || len(rows[0]) != 13 || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
+		rows[0][12] != "请求金额（元）" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) || rows[9][10] != strconv.Itoa(sme) {
 		t.Errorf("xlsx committee sheet: %v %q", err, rows)
+	}
+	if raw, err := book.GetCellValue("按调委会", "M10", excelize.Options{RawCellValue: true}); err != nil || raw != strconv.FormatFloat(float64(claimed)/100, 'f', -1, 64) {
+		t.Errorf("xlsx total amount claimed %q (%v), want %d fen in yuan", raw, err, claimed)
+	}
+	if rows, err := book.GetRows("按知识产权类型"); err != nil || len(rows) != 1+10 || len(rows[0]) != 8 || rows[1][1] != strconv.Itoa(patents) {
+		t.Errorf("xlsx sheet by IP right (no total, no SME or amount): %v %q", err, rows)
 	}
 	if panes, err := book.GetPanes("按纠纷类型"); err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("xlsx header row not frozen: %+v %v", panes, err)
+	}
+
+	// The return of people's mediation work: one line per committee and
+	// the total, each column the table's own figure; a sheet defines them.
+	resp, body = webGet(t, leader, r.URL+"/stats/return.xlsx?year="+year)
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Disposition"), "ipmediate-return-"+year+"-01-01-"+year+"-12-31.xlsx") {
+		t.Fatalf("the return: %d %s", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	ret, err := excelize.OpenReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ret.Close()
+	inYearOf := func(col string) string {
+		return col + " >= make_timestamptz(" + year + ", 1, 1, 0, 0, 0, 'Asia/Shanghai') AND " + col + " < make_timestamptz(" + year + " + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')"
+	}
+	want := []int64{
+		scalar[int64](t, r, "SELECT count(DISTINCT (m.org_id, m.user_id)) FROM memberships m JOIN users u ON u.id = m.user_id AND u.active JOIN orgs o ON o.id = m.org_id AND o.type = 'mediation_committee' WHERE m.role = 'mediator'"),
+		scalar[int64](t, r, "SELECT count(*) FROM cases WHERE "+inYearOf("accepted_at")),
+		int64(out.Total.Settled), int64(out.Total.Failed), -1,
+		scalar[int64](t, r, "SELECT count(*) FROM case_agreements WHERE NOT oral AND "+inYearOf("effective_at")),
+		scalar[int64](t, r, "SELECT count(*) FROM case_agreements WHERE oral AND "+inYearOf("effective_at")),
+	}
+	rows, err = ret.GetRows("人民调解工作统计")
+	if err != nil || len(rows) != 3+8+1 || rows[0][0] != "人民调解工作统计表（知识产权纠纷）" || rows[2][1] != "人民调解员（人）" || rows[2][10] != "申请司法确认（件）" ||
+		rows[11][0] != "合计" || !strings.Contains(rows[3][0], "福州市") {
+		t.Fatalf("the return's sheet: %v %q", err, rows)
+	}
+	for i, w := range want {
+		if w >= 0 && rows[11][i+1] != strconv.FormatInt(w, 10) {
+			t.Errorf("the return's total, column %q: %s, the tables say %d", rows[2][i+1], rows[11][i+1], w)
+		}
+	}
+	if want[0] == 0 || want[1] == 0 || want[5] == 0 {
+		t.Errorf("the demo has no mediators, accepted cases or written agreements this year: %v", want)
+	}
+	if defs, err := ret.GetRows("指标说明"); err != nil || len(defs) != 12 || !strings.Contains(defs[8][1], "口头") || !strings.Contains(defs[8][1], "第二十八条") {
+		t.Errorf("the return's definitions: %v %q", err, defs)
+	}
+	if !strings.Contains(page, `href="/stats/return.xlsx?`) {
+		t.Error("the statistics page does not offer the return")
+	}
+	_, body = webGet(t, director, r.URL+"/stats/return.xlsx?year="+year)
+	if one, err := excelize.OpenReader(strings.NewReader(body)); err != nil {
+		t.Errorf("director.gulou's return: %v", err)
+	} else if rows, _ := one.GetRows("人民调解工作统计"); len(rows) != 3+1+1 || !strings.Contains(rows[3][0], "鼓楼区") {
+		t.Errorf("director.gulou's return is not its committee's alone: %q", rows)
 	}
 
 	// A bad period names its field; the page keeps the form.

@@ -89,6 +89,14 @@ Run bench seed first (the demo users and the cases must exist).`,
 					return err
 				}
 			}
+			var decided bool
+			if err := a.DB.WithContext(ctx).Raw("SELECT EXISTS (SELECT 1 FROM cases WHERE outcome_at IS NOT NULL)").Scan(&decided).Error; err != nil {
+				return err
+			}
+			if !decided {
+				fmt.Fprintln(errw, "warning: no case has an outcome time (a database seeded before bench seed wrote outcome_at):"+
+					" the settled and failed figures and the durations are empty, so the timings are too low; drop the database and seed again")
+			}
 
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {

@@ -33,7 +33,7 @@ import (
 func newBenchCmd(g *globalFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure the performance targets (case list over a million cases, intake against pgbench)",
+		Short: "Measure the performance targets (case list over a million cases, intake against pgbench, statistics)",
 		Long: `Measure the non-functional targets of docs/design.md §13 on the configured database:
 
   bench seed     bulk-load synthetic cases (1,000,000 by default) with COPY
@@ -41,13 +41,15 @@ func newBenchCmd(g *globalFlags) *cobra.Command {
                  SQL run raw ("within 2x of the same raw SQL")
   bench intake   time case intake through the service against pgbench's
                  TPC-B-like rate ("at least half of pgbench")
+  bench stats    time the statistics of a year (/stats) and its xlsx
+                 export through the web server (300 ms p95, 5 s)
 
 Point IPM_DATABASE_URL at a database of its own, e.g.
 postgres://postgres@127.0.0.1:5432/ipm_bench?sslmode=disable: seed writes
 the demo users and a million synthetic cases, intake adds more. Every
 subcommand is refused when env is production. See docs/benchmarks.md.`,
 	}
-	cmd.AddCommand(newBenchSeedCmd(g), newBenchListCmd(g), newBenchIntakeCmd(g))
+	cmd.AddCommand(newBenchSeedCmd(g), newBenchListCmd(g), newBenchIntakeCmd(g), newBenchStatsCmd(g))
 	return cmd
 }
 

@@ -277,7 +277,8 @@ var (
 	caseColumns = []string{"id", "org_id", "number", "year", "seq", "region_code", "source", "dispute_type", "summary",
 		"claims", "claim_amount_fen", "status", "respondent_consent_at", "mediation_due_at", "repeat_infringer", "outcome",
 		"outcome_reason", "suggested_route", "closing_note", "submitted_by", "applicant_org_id", "external_ref", "version",
-		"created_at", "updated_at", "accepted_at", "closed_at", "court_procedure", "registration_number", "number_year", "number_seq"}
+		"created_at", "updated_at", "accepted_at", "closed_at", "court_procedure", "registration_number", "number_year", "number_seq",
+		"outcome_at"}
 	partyColumns = []string{"case_id", "position", "role", "kind", "name", "id_number_enc", "id_number_hash", "credit_code",
 		"phone_enc", "address_enc", "is_sme", "org_id", "agent_name", "agent_phone_enc", "agent_license", "repeat_infringer"}
 	rightColumns    = []string{"case_id", "position", "kind", "number", "title", "holder", "valid_from", "valid_to"}
@@ -449,9 +450,12 @@ func (g *generator) genCase(id int64, i int) {
 	// The workflow's timestamps, each after the previous one.
 	var (
 		consentAt, acceptedAt, dueAt, closedAt any
-		outcome, outcomeReason, route, note    string
-		assignedAt                             time.Time
-		mediated                               bool
+		// outcomeAt: when the decision giving the outcome was made (the
+		// statistics count settled and failed cases by it).
+		outcomeAt                           any
+		outcome, outcomeReason, route, note string
+		assignedAt                          time.Time
+		mediated                            bool
 	)
 	updated := created
 	version := int32(1)
@@ -468,7 +472,7 @@ func (g *generator) genCase(id int64, i int) {
 	}
 	decide := func(o string) {
 		updated = g.within(assignedAt, day, 40*day)
-		outcome = o
+		outcome, outcomeAt = o, updated
 		version++
 		if o == "failed" {
 			route = failRoutes[r.IntN(len(failRoutes))]
@@ -480,7 +484,7 @@ func (g *generator) genCase(id int64, i int) {
 		accept()
 	case "rejected":
 		updated = g.within(created, time.Hour, 7*day)
-		outcome, outcomeReason = "rejected", "纠纷不属于本委员会受理范围，已告知申请人向有管辖权的机构申请。"
+		outcome, outcomeReason, outcomeAt = "rejected", "纠纷不属于本委员会受理范围，已告知申请人向有管辖权的机构申请。", updated
 		version++
 	case "mediating":
 		accept()
@@ -502,7 +506,7 @@ func (g *generator) genCase(id int64, i int) {
 			assign()
 		}
 		updated = g.within(updated, time.Hour, 20*day)
-		outcome, outcomeReason = "withdrawn", "双方已自行和解，申请人申请撤回。"
+		outcome, outcomeReason, outcomeAt = "withdrawn", "双方已自行和解，申请人申请撤回。", updated
 		version++
 	case "closed":
 		accept()
@@ -529,6 +533,7 @@ func (g *generator) genCase(id int64, i int) {
 		pick(r, claimTexts), int64(1_000_000 + r.IntN(500_000_000)), status, consentAt, dueAt, repeat, outcome,
 		outcomeReason, route, note, submittedBy, applicantOrg, externalRef, version,
 		created, updated, acceptedAt, closedAt, procedure, RegistrationNumber(year, c.Short, seq), int32(year), int32(seq),
+		outcomeAt,
 	})
 
 	// Parties: the applicant (an enterprise mostly) and the respondent.

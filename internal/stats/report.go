@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -305,33 +306,48 @@ func (s *Service) trend(ctx context.Context, orgs []int64, p Period) ([]Month, e
 			return nil, nil
 		}
 	}
-	var rows []struct {
-		Ago   bool
-		Month time.Time
-		N     int
+	// Each month's span within p, and the same span a year before, is
+	// counted on its own: a range scan of the committees' filing dates
+	// each, instead of a time zone conversion per case (the Beijing month
+	// boundaries are the same, so are the counts). Row 2i is month i,
+	// row 2i+1 the same month a year before.
+	values := make([]string, 0, 2*len(months))
+	args := make([]any, 0, 6*len(months)+1)
+	for i, mo := range months {
+		m, next := mo.Start, mo.Start.AddDate(0, 1, 0)
+		values = append(values, "(?::int, ?::timestamptz, ?::timestamptz)", "(?::int, ?::timestamptz, ?::timestamptz)")
+		args = append(args, 2*i, latest(m, p.From), earliest(next, p.To),
+			2*i+1, latest(m.AddDate(-1, 0, 0), p.From.AddDate(-1, 0, 0)), earliest(next.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)))
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT created_at < ? AS ago, date_trunc('month', created_at AT TIME ZONE 'Asia/Shanghai') AS month, count(*) AS n
-FROM cases WHERE org_id IN ? AND ((created_at >= ? AND created_at < ?) OR (created_at >= ? AND created_at < ?))
-GROUP BY 1, 2`, p.From, orgs, p.From, p.To, p.From.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)).Scan(&rows).Error
+	var rows []struct{ I, N int }
+	err := s.db.WithContext(ctx).Raw(`SELECT r.i, n.n FROM (VALUES `+strings.Join(values, ", ")+`) AS r(i, lo, hi)
+CROSS JOIN LATERAL (SELECT count(*) AS n FROM cases WHERE org_id IN ? AND created_at >= r.lo AND created_at < r.hi) n`,
+		append(args, orgs)...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("statistics trend: %w", err)
 	}
 	for _, row := range rows {
-		y, mo := row.Month.Year(), row.Month.Month()
-		if row.Ago {
-			y++
-		}
-		for i := range months {
-			if months[i].Start.Year() == y && months[i].Start.Month() == mo {
-				if row.Ago {
-					months[i].Before += row.N
-				} else {
-					months[i].Filed += row.N
-				}
-			}
+		if row.I%2 == 0 {
+			months[row.I/2].Filed = row.N
+		} else {
+			months[row.I/2].Before = row.N
 		}
 	}
 	return months, nil
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // ordered lists a breakdown in the order of the enum, every value even
@@ -355,34 +371,37 @@ func ordered[T ~string](m map[string]*Line, enum []T) []Line {
 }
 
 // durations fills in how long the mediations that ended in p took, per
-// committee and in total: from acceptance to outcome, in days.
+// committee and in total: from acceptance to outcome, in days, the median
+// and the 90th percentile as percentile_cont computes them. PostgreSQL
+// computes each case's days; the percentiles are taken here
+// (percentile.go), by selection: sorting a year's durations in the
+// database, once by committee and once for the total, was most of the
+// statistics' time over a million cases (docs/benchmarks.md).
 func (s *Service) durations(ctx context.Context, orgs []int64, p Period, r *Report) error {
-	var rows []struct {
-		OrgID       *int64
-		N           int
-		Median, P90 float64
-	}
-	err := s.db.WithContext(ctx).Raw(`SELECT org_id, count(*) AS n,
-coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM outcome_at - accepted_at) / 86400), 0) AS median,
-coalesce(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM outcome_at - accepted_at) / 86400), 0) AS p90
-FROM cases WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? AND accepted_at IS NOT NULL
-GROUP BY GROUPING SETS ((org_id), ())`, orgs, p.From, p.To).Scan(&rows).Error
+	rows, err := s.db.WithContext(ctx).Raw(`SELECT org_id, (extract(epoch FROM outcome_at - accepted_at) / 86400)::float8 AS days
+FROM cases WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? AND accepted_at IS NOT NULL`,
+		orgs, p.From, p.To).Rows()
 	if err != nil {
 		return fmt.Errorf("statistics durations: %w", err)
 	}
-	for _, row := range rows {
-		d := Duration{N: row.N, Median: row.Median, P90: row.P90}
-		if row.OrgID == nil {
-			if row.N > 0 {
-				r.Duration = d
-			}
-			continue
+	defer rows.Close()
+	byOrg := map[int64][]float64{}
+	var all []float64
+	for rows.Next() {
+		var org int64
+		var days float64
+		if err := rows.Scan(&org, &days); err != nil {
+			return fmt.Errorf("statistics durations: %w", err)
 		}
-		for i := range r.Committees {
-			if r.Committees[i].OrgID == *row.OrgID {
-				r.Committees[i].Duration = d
-			}
-		}
+		byOrg[org] = append(byOrg[org], days)
+		all = append(all, days)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("statistics durations: %w", err)
+	}
+	r.Duration = durationOf(all)
+	for i := range r.Committees {
+		r.Committees[i].Duration = durationOf(byOrg[r.Committees[i].OrgID])
 	}
 	return nil
 }

@@ -316,8 +316,8 @@ func (s *Service) trend(ctx context.Context, orgs []int64, p Period) ([]Month, e
 	for i, mo := range months {
 		m, next := mo.Start, mo.Start.AddDate(0, 1, 0)
 		values = append(values, "(?::int, ?::timestamptz, ?::timestamptz)", "(?::int, ?::timestamptz, ?::timestamptz)")
-		args = append(args, 2*i, latest(m, p.From), earliest(next, p.To),
-			2*i+1, latest(m.AddDate(-1, 0, 0), p.From.AddDate(-1, 0, 0)), earliest(next.AddDate(-1, 0, 0), p.To.AddDate(-1, 0, 0)))
+		from, to := p.Clip(m, next)
+		args = append(args, 2*i, from, to, 2*i+1, from.AddDate(-1, 0, 0), to.AddDate(-1, 0, 0))
 	}
 	var rows []struct{ I, N int }
 	err := s.db.WithContext(ctx).Raw(`SELECT r.i, n.n FROM (VALUES `+strings.Join(values, ", ")+`) AS r(i, lo, hi)
@@ -336,18 +336,15 @@ CROSS JOIN LATERAL (SELECT count(*) AS n FROM cases WHERE org_id IN ? AND create
 	return months, nil
 }
 
-func latest(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+// Clip cuts the span [from, to) to the period.
+func (p Period) Clip(from, to time.Time) (time.Time, time.Time) {
+	if p.From.After(from) {
+		from = p.From
 	}
-	return b
-}
-
-func earliest(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
+	if p.To.Before(to) {
+		to = p.To
 	}
-	return b
+	return from, to
 }
 
 // ordered lists a breakdown in the order of the enum, every value even

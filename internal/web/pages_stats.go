@@ -691,7 +691,7 @@ func (p *statsPage) Trend() []trendRow {
 	out := make([]trendRow, len(p.Report.Trend))
 	for i, m := range p.Report.Trend {
 		from, to := m.Start, m.Start.AddDate(0, 1, 0)
-		from, to = later(from, p.Report.Period.From), earlier(to, p.Report.Period.To)
+		from, to = p.Report.Period.Clip(from, to)
 		row := trendRow{Month: m, Label: m.Start.In(beijing).Format("2006-01"), X: i * trendStep,
 			FiledLink:  "/cases?" + url.Values{"from": {p.Day(from)}, "to": {p.Day(to.AddDate(0, 0, -1))}}.Encode(),
 			BeforeLink: "/cases?" + url.Values{"from": {p.Day(from.AddDate(-1, 0, 0))}, "to": {p.Day(to.AddDate(-1, 0, -1))}}.Encode()}
@@ -707,20 +707,6 @@ func (p *statsPage) Trend() []trendRow {
 
 // TrendWidth is the width of the trend chart in chart units.
 func (p *statsPage) TrendWidth() int { return max(1, len(p.Report.Trend)) * trendStep }
-
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func earlier(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
 
 // Turnaround prints a kind's median days from sending to completion, or a
 // dash when none was completed.

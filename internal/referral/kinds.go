@@ -46,9 +46,18 @@ type spec struct {
 	auto bool
 	// label is the kind's name in Chinese, for titles.
 	label string
+	// results are the values of the result's decision, outcome or
+	// infringement finding (ResultSQL) the kind reports, in the order the
+	// statistics list them; none for a kind whose result has no such
+	// value (litigation, enforcement).
+	results []string
 }
 
 var committees = []domain.OrgType{domain.OrgMediationCommittee, domain.OrgSocialMediation}
+
+// caseOutcomes are the results of a court's delegation or entrustment:
+// the outcome of the case it became.
+var caseOutcomes = []string{"settled", "failed", "withdrawn", "rejected"}
 
 var (
 	caseParts      = cases.Disclosure{Summary: true, Parties: true, Rights: true}
@@ -57,28 +66,29 @@ var (
 
 var specs = map[Kind]spec{
 	KindCourtDelegation: {senders: []domain.OrgType{domain.OrgCourt}, receivers: committees, link: caseNone,
-		disclosure: casePartsAgree, auto: true, label: "委派调解"},
+		disclosure: casePartsAgree, auto: true, label: "委派调解", results: caseOutcomes},
 	KindCourtEntrustment: {senders: []domain.OrgType{domain.OrgCourt}, receivers: committees, link: caseNone,
-		disclosure: casePartsAgree, auto: true, label: "委托调解"},
+		disclosure: casePartsAgree, auto: true, label: "委托调解", results: caseOutcomes},
 	KindJudicialConfirm: {senders: committees, receivers: []domain.OrgType{domain.OrgCourt}, link: caseRequired,
-		fromHandler: true, disclosure: casePartsAgree, label: "司法确认申请"},
+		fromHandler: true, disclosure: casePartsAgree, label: "司法确认申请", results: []string{"confirmed", "rejected"}},
 	KindLitigation: {senders: committees, receivers: []domain.OrgType{domain.OrgCourt}, link: caseRequired,
 		fromHandler: true, disclosure: caseParts, label: "调解不成转立案"},
 	KindArbitration: {senders: committees, receivers: []domain.OrgType{domain.OrgArbitration}, link: caseRequired,
-		fromHandler: true, disclosure: caseParts, label: "转仲裁"},
+		fromHandler: true, disclosure: caseParts, label: "转仲裁", results: []string{"award", "withdrawn"}},
 	KindAdministrative: {senders: append(slices.Clone(committees), domain.OrgAssistanceCenter),
-		receivers: []domain.OrgType{domain.OrgEnforcement}, link: caseOrApplication, disclosure: caseParts, label: "专利侵权纠纷行政裁决"},
+		receivers: []domain.OrgType{domain.OrgEnforcement}, link: caseOrApplication, disclosure: caseParts, label: "专利侵权纠纷行政裁决",
+		results: []string{"established", "not_established"}},
 	KindEnforcement: {senders: append(slices.Clone(committees), domain.OrgAssistanceCenter),
 		receivers: []domain.OrgType{domain.OrgEnforcement}, link: caseOrApplication, disclosure: caseParts, label: "移送行政执法"},
 	KindCustoms: {senders: append(slices.Clone(committees), domain.OrgAssistanceCenter),
 		receivers: []domain.OrgType{domain.OrgCustoms}, link: caseOrApplication, disclosure: cases.Disclosure{Summary: true, Rights: true},
-		label: "海关知识产权保护"},
+		label: "海关知识产权保护", results: []string{"infringing", "not_infringing", "released", "court_notice"}},
 	KindCriminal: {senders: []domain.OrgType{domain.OrgEnforcement}, receivers: []domain.OrgType{domain.OrgEnforcement},
-		link: caseOptional, disclosure: caseParts, label: "涉嫌犯罪案件移送"},
+		link: caseOptional, disclosure: caseParts, label: "涉嫌犯罪案件移送", results: []string{"filed", "not_filed"}},
 	KindRightsAssistance: {senders: []domain.OrgType{domain.OrgMediationCommittee, domain.OrgSocialMediation, domain.OrgCourt,
 		domain.OrgArbitration, domain.OrgCustoms, domain.OrgEnforcement, domain.OrgIndustryAssoc, domain.OrgLeadershipOffice},
 		receivers: []domain.OrgType{domain.OrgAssistanceCenter}, link: caseOptional,
-		disclosure: cases.Disclosure{Summary: true, Parties: true}, label: "维权援助"},
+		disclosure: cases.Disclosure{Summary: true, Parties: true}, label: "维权援助", results: []string{"assisted", "not_assisted"}},
 }
 
 // Automatic reports whether the kind's result is reported by its case
@@ -88,6 +98,17 @@ func (k Kind) Automatic() bool { return specs[k].auto }
 // DefaultDisclosure is what the receiver of kind k reads of the case
 // unless the sender chooses otherwise.
 func DefaultDisclosure(k Kind) cases.Disclosure { return specs[k].disclosure }
+
+// Results are the result values the kind reports (ResultSQL), in order;
+// none for a kind whose result has no such value.
+func (k Kind) Results() []string { return specs[k].results }
+
+// ResultSQL is a referral's result value as one expression on referrals:
+// its decision (judicial confirmation, criminal), outcome (court
+// delegation and entrustment, arbitration, customs, rights assistance) or
+// infringement finding (administrative adjudication). The list's result
+// filter and the statistics read it alike.
+const ResultSQL = "coalesce(referrals.result->>'decision', referrals.result->>'outcome', referrals.result->>'infringement')"
 
 // Label is the kind's name in Chinese.
 func (k Kind) Label() string { return specs[k].label }

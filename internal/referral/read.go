@@ -98,6 +98,12 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 		}
 		q = q.Where("referrals.status IN ?", st)
 	}
+	if f.Result != "" {
+		if !knownResult(f.Kind, f.Result) {
+			fe.Add("result", "validation.referral_result")
+		}
+		q = q.Where(ResultSQL+" = ?", f.Result)
+	}
 	if f.CaseID > 0 {
 		q = q.Where("referrals.case_id = ?", f.CaseID)
 	}
@@ -108,7 +114,8 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 		cond string
 		at   time.Time
 	}{{"referrals.created_at >= ?", f.SentFrom}, {"referrals.created_at < ?", f.SentTo},
-		{"referrals.completed_at >= ?", f.CompletedFrom}, {"referrals.completed_at < ?", f.CompletedTo}} {
+		{"referrals.completed_at >= ?", f.CompletedFrom}, {"referrals.completed_at < ?", f.CompletedTo},
+		{"referrals.decided_at >= ?", f.DecidedFrom}, {"referrals.decided_at < ?", f.DecidedTo}} {
 		if !b.at.IsZero() {
 			q = q.Where(b.cond, b.at)
 		}
@@ -351,4 +358,15 @@ func (s *Service) Now() time.Time { return s.now() }
 
 func auditEntry(org *int64, action string, id int64, detail map[string]any) audit.Entry {
 	return audit.Entry{OrgID: org, Action: action, ObjectType: "referral", ObjectID: strconv.FormatInt(id, 10), Detail: detail}
+}
+
+// knownResult reports whether v is a result value of kind k, or of any
+// kind when k is "".
+func knownResult(k Kind, v string) bool {
+	for _, kind := range Kinds {
+		if (k == "" || k == kind) && slices.Contains(kind.Results(), v) {
+			return true
+		}
+	}
+	return false
 }

@@ -267,7 +267,13 @@ type ListFilter struct {
 	// The statistics link their figures to lists so filtered.
 	SentFrom, SentTo           time.Time
 	CompletedFrom, CompletedTo time.Time
-	Cursor                     string
+	// DecidedFrom, DecidedTo bound the day the receiver accepted or
+	// declined it.
+	DecidedFrom, DecidedTo time.Time
+	// Result keeps the referrals whose result value (ResultSQL) is this
+	// (confirmed, rejected, award …).
+	Result string
+	Cursor string
 	Limit                      int // default 50, max 200
 }
 

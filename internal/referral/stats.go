@@ -12,10 +12,25 @@ import (
 // period: sent by them and received by them (by the day sent), those
 // received still open now, those received and completed in the period,
 // and the median days from sending to completion of the latter.
+//
+// Declined counts the referrals sent or received by them that the
+// receiver declined in the period; Results those sent or received by them
+// completed in the period, by result value (Kind.Results, every value even
+// when zero): a committee sees the court's decisions on the judicial
+// confirmations it applied for, the court the decisions it made.
 type KindStats struct {
 	Kind                            Kind
 	Sent, Received, Open, Completed int
 	TurnaroundDays                  float64 // median; 0 when none completed
+	Declined                        int
+	Results                         []ResultCount
+}
+
+// ResultCount is how many referrals of a kind ended with one result
+// value.
+type ResultCount struct {
+	Value string
+	N     int
 }
 
 // OpenStatuses are the statuses of a referral not yet finished.
@@ -51,6 +66,7 @@ func (s *Service) StatsOf(ctx context.Context, orgs []int64, from, to time.Time)
 		Kind                            string
 		Sent, Received, Open, Completed int
 		Turnaround                      float64
+		Declined                        int
 	}
 	err = s.db.WithContext(ctx).Raw(`SELECT kind,
 count(*) FILTER (WHERE sender_org_id IN @orgs AND created_at >= @from AND created_at < @to) AS sent,
@@ -58,18 +74,39 @@ count(*) FILTER (WHERE receiver_org_id IN @orgs AND created_at >= @from AND crea
 count(*) FILTER (WHERE receiver_org_id IN @orgs AND status IN @open) AS open,
 count(*) FILTER (WHERE receiver_org_id IN @orgs AND completed_at >= @from AND completed_at < @to) AS completed,
 coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - created_at) / 86400)
-	FILTER (WHERE receiver_org_id IN @orgs AND completed_at >= @from AND completed_at < @to), 0) AS turnaround
+	FILTER (WHERE receiver_org_id IN @orgs AND completed_at >= @from AND completed_at < @to), 0) AS turnaround,
+count(*) FILTER (WHERE status = 'declined' AND decided_at >= @from AND decided_at < @to) AS declined
 FROM referrals WHERE receiver_org_id IN @orgs OR sender_org_id IN @orgs
 GROUP BY kind`, map[string]any{"orgs": orgs, "from": from, "to": to, "open": open}).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("referral statistics: %w", err)
+	}
+	var results []struct {
+		Kind, Value string
+		N           int
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT kind, `+ResultSQL+` AS value, count(*) AS n FROM referrals
+WHERE (receiver_org_id IN @orgs OR sender_org_id IN @orgs) AND completed_at >= @from AND completed_at < @to
+GROUP BY 1, 2`, map[string]any{"orgs": orgs, "from": from, "to": to}).Scan(&results).Error
+	if err != nil {
+		return nil, fmt.Errorf("referral results: %w", err)
 	}
 	for _, k := range Kinds {
 		line := KindStats{Kind: k}
 		for _, r := range rows {
 			if r.Kind == string(k) {
 				line.Sent, line.Received, line.Open, line.Completed, line.TurnaroundDays = r.Sent, r.Received, r.Open, r.Completed, r.Turnaround
+				line.Declined = r.Declined
 			}
+		}
+		for _, v := range k.Results() {
+			rc := ResultCount{Value: v}
+			for _, r := range results {
+				if r.Kind == string(k) && r.Value == v {
+					rc.N = r.N
+				}
+			}
+			line.Results = append(line.Results, rc)
 		}
 		out = append(out, line)
 	}

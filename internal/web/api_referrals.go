@@ -44,6 +44,7 @@ func referralFilter(c echo.Context) (referral.ListFilter, error) {
 	f.Box = q.Get("box")
 	f.Kind = referral.Kind(q.Get("kind"))
 	f.Cursor = q.Get("cursor")
+	f.Result = q.Get("result")
 	for _, v := range listParam(q, "status") {
 		f.Statuses = append(f.Statuses, referral.Status(v))
 	}
@@ -63,7 +64,8 @@ func referralFilter(c echo.Context) (referral.ListFilter, error) {
 		}
 	}
 	readDays(q, &fe, dayBound{"sent_from", &f.SentFrom, false}, dayBound{"sent_to", &f.SentTo, true},
-		dayBound{"completed_from", &f.CompletedFrom, false}, dayBound{"completed_to", &f.CompletedTo, true})
+		dayBound{"completed_from", &f.CompletedFrom, false}, dayBound{"completed_to", &f.CompletedTo, true},
+		dayBound{"decided_from", &f.DecidedFrom, false}, dayBound{"decided_to", &f.DecidedTo, true})
 	return f, fe.Err()
 }
 

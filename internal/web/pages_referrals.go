@@ -60,6 +60,18 @@ func (p *referralsPage) Table(pg *Page, items []referral.Referral) referralTable
 	return referralTable{P: pg, Items: items}
 }
 
+// StatusNames names the statuses of a status filter (a comma-separated
+// list) in the page's language.
+func (p *referralsPage) StatusNames(pg *Page, list string) string {
+	var out []string
+	for _, st := range strings.Split(list, ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			out = append(out, pg.T("referral.status."+st))
+		}
+	}
+	return strings.Join(out, pg.T("list.sep"))
+}
+
 // NextQuery is the link to the next page with the same filters.
 func (p *referralsPage) NextQuery() string {
 	q := url.Values{}
@@ -71,6 +83,11 @@ func (p *referralsPage) NextQuery() string {
 	q.Set("cursor", p.Next)
 	return q.Encode()
 }
+
+// referralListParams are the query parameters that turn the inbox into
+// a flat list so filtered (referralFilter).
+var referralListParams = []string{"box", "kind", "case_id", "application_id", "status", "result", "cursor",
+	"sent_from", "sent_to", "completed_from", "completed_to", "decided_from", "decided_to"}
 
 // standaloneKinds can be sent from the inbox, without a case.
 var standaloneKinds = []referral.Kind{referral.KindCourtDelegation, referral.KindCourtEntrustment, referral.KindCriminal,
@@ -85,8 +102,7 @@ func (s *Server) handleReferralInbox(c echo.Context) error {
 		}
 	}
 	q := c.QueryParams()
-	if q.Get("box") != "" || q.Get("kind") != "" || q.Get("case_id") != "" || q.Get("status") != "" || q.Get("cursor") != "" ||
-		q.Get("application_id") != "" || q.Get("sent_from") != "" || q.Get("completed_from") != "" {
+	if slices.ContainsFunc(referralListParams, func(k string) bool { return q.Get(k) != "" }) {
 		f, err := referralFilter(c)
 		if err != nil {
 			return err

@@ -261,11 +261,16 @@ func (s *Server) handleStats(c echo.Context) error {
 }
 
 // ReferralLink is the referral list behind a referral figure: sent,
-// received, open or completed, of kind k, in the period.
+// received, open, completed or declined, of kind k, in the period.
 func (p *statsPage) ReferralLink(figure string, k referral.Kind) string {
 	v := url.Values{"kind": {string(k)}, "box": {"inbox"}}
 	from, to := p.Day(p.Report.Period.From), p.Day(p.Report.Period.LastDay())
 	switch figure {
+	case "declined":
+		v.Del("box")
+		v.Set("status", string(referral.StatusDeclined))
+		v.Set("decided_from", from)
+		v.Set("decided_to", to)
 	case "sent":
 		v.Set("box", "outbox")
 		v.Set("sent_from", from)
@@ -284,6 +289,25 @@ func (p *statsPage) ReferralLink(figure string, k referral.Kind) string {
 		v.Set("completed_to", to)
 	}
 	return "/referrals?" + v.Encode()
+}
+
+// ResultLink is the referral list behind a result figure: the referrals
+// of kind k sent or received, completed in the period with result value.
+func (p *statsPage) ResultLink(k referral.Kind, value string) string {
+	return "/referrals?" + url.Values{"kind": {string(k)}, "result": {value},
+		"completed_from": {p.Day(p.Report.Period.From)}, "completed_to": {p.Day(p.Report.Period.LastDay())}}.Encode()
+}
+
+// ReferralResults are the kinds that report result values, for the
+// results table.
+func (p *statsPage) ReferralResults() []referral.KindStats {
+	var out []referral.KindStats
+	for _, k := range p.Referrals {
+		if len(k.Results) > 0 {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Day formats a Beijing day of the period.
@@ -364,6 +388,10 @@ type statsReferralJSON struct {
 	Open           int      `json:"open"`
 	Completed      int      `json:"completed"`
 	TurnaroundDays *float64 `json:"turnaround_days"` // median, sending to completion; null when none completed
+	// Declined: sent or received, declined in the period. Results: sent
+	// or received, completed in the period, by result value.
+	Declined int            `json:"declined"`
+	Results  map[string]int `json:"results"`
 }
 
 type statsMonthJSON struct {
@@ -403,7 +431,11 @@ func (l statsLineJSON) withDuration(d stats.Duration) statsLineJSON {
 
 // referralLineJSON is one kind's referral figures in the API.
 func referralLineJSON(k referral.KindStats) statsReferralJSON {
-	line := statsReferralJSON{Kind: string(k.Kind), Sent: k.Sent, Received: k.Received, Open: k.Open, Completed: k.Completed}
+	line := statsReferralJSON{Kind: string(k.Kind), Sent: k.Sent, Received: k.Received, Open: k.Open, Completed: k.Completed,
+		Declined: k.Declined, Results: map[string]int{}}
+	for _, r := range k.Results {
+		line.Results[r.Value] = r.N
+	}
 	if k.Completed > 0 {
 		d := math.Round(k.TurnaroundDays*10) / 10
 		line.TurnaroundDays = &d
@@ -524,15 +556,20 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 	}
 	if len(r.Referrals) > 0 {
 		sh := statsSheet{Title: t("stats.referrals"), Head: []string{t("referral.kind"), t("stats.ref_sent"), t("stats.ref_received"),
-			t("stats.ref_open"), t("stats.ref_completed"), t("stats.ref_turnaround")}}
+			t("stats.ref_open"), t("stats.ref_completed"), t("stats.ref_turnaround"), t("stats.ref_declined")}}
+		results := statsSheet{Title: t("stats.ref_results"), Head: []string{t("referral.kind"), t("stats.ref_result"), t("stats.ref_result_n")}}
 		for _, k := range r.Referrals {
 			var days any = ""
 			if k.Completed > 0 {
 				days = math.Round(k.TurnaroundDays*10) / 10
 			}
-			sh.Rows = append(sh.Rows, []any{t("referral.kind." + string(k.Kind)), k.Sent, k.Received, k.Open, k.Completed, days})
+			kind := t("referral.kind." + string(k.Kind))
+			sh.Rows = append(sh.Rows, []any{kind, k.Sent, k.Received, k.Open, k.Completed, days, k.Declined})
+			for _, rc := range k.Results {
+				results.Rows = append(results.Rows, []any{kind, t("referral.value." + rc.Value), rc.N})
+			}
 		}
-		sheets = append(sheets, sh)
+		sheets = append(sheets, sh, results)
 	}
 	return from, to, t("stats.title") + " " + from + " – " + to, sheets, nil
 }

@@ -249,6 +249,7 @@ func refDispute() cases.IntakeInput {
 // every response held against the OpenAPI document.
 type refEnv struct {
 	t      *testing.T
+	r      *apptest.Running
 	a      *app.App
 	base   string
 	oa     *oaChecker
@@ -260,7 +261,7 @@ type refEnv struct {
 func newRefEnv(t *testing.T) *refEnv {
 	t.Helper()
 	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
-	e := &refEnv{t: t, a: r.App, base: r.URL, oa: newOAChecker(t, r.URL), orgs: map[string]int64{}, users: map[string]int64{},
+	e := &refEnv{t: t, r: r, a: r.App, base: r.URL, oa: newOAChecker(t, r.URL), orgs: map[string]int64{}, users: map[string]int64{},
 		tokens: map[string]string{}}
 	var rows []struct {
 		ID   int64
@@ -642,6 +643,72 @@ func TestReferralAPI_Kinds(t *testing.T) {
 			"fields": map[string]any{"court_case_number": "（2026）闽0102民初1号", "procedure": "ordinary"}})
 		decline("director.gulou", r)
 	})
+
+	// The statistics of each side count every decline and every result
+	// of the flows above, each figure opening a list as long.
+	year := e.a.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006")
+	inYear := func(col string) string {
+		return col + " >= make_timestamptz(" + year + ", 1, 1, 0, 0, 0, 'Asia/Shanghai') AND " + col + " < make_timestamptz(" + year + " + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')"
+	}
+	for _, u := range []string{"director.gulou", "enforcement.fz-amr", "customs.fz", "arbitration.fz", "assistance.fz"} {
+		c := webLogin(t, e.r, u, demoPassword)
+		resp, page := webGet(t, c, e.base+"/stats?year="+year)
+		if resp.StatusCode != 200 || !strings.Contains(page, `id="stats-referral-results"`) {
+			t.Fatalf("%s /stats (%d) has no results of referrals", u, resp.StatusCode)
+		}
+		checkFigures(t, e.r, c, u+" /stats", page)
+		var out struct {
+			Referrals []struct {
+				Kind     string
+				Declined int
+				Results  map[string]int
+			}
+		}
+		e.call(u, "GET", "/stats?year="+year, nil, 200, &out)
+		var orgs []int64
+		e.a.DB.Raw("SELECT org_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.username = ?", u).Scan(&orgs)
+		for _, k := range out.Referrals {
+			var declined int
+			e.a.DB.Raw("SELECT count(*) FROM referrals WHERE kind = ? AND status = 'declined' AND (sender_org_id IN ? OR receiver_org_id IN ?) AND "+inYear("decided_at"),
+				k.Kind, orgs, orgs).Scan(&declined)
+			if k.Declined != declined {
+				t.Errorf("%s: %s declined %d, the table says %d", u, k.Kind, k.Declined, declined)
+			}
+			for v, n := range k.Results {
+				var want int
+				e.a.DB.Raw("SELECT count(*) FROM referrals WHERE kind = ? AND "+referral.ResultSQL+" = ? AND (sender_org_id IN ? OR receiver_org_id IN ?) AND "+inYear("completed_at"),
+					k.Kind, v, orgs, orgs).Scan(&want)
+				if n != want {
+					t.Errorf("%s: %s with result %s: %d, the table says %d", u, k.Kind, v, n, want)
+				}
+			}
+		}
+	}
+	var dir struct {
+		Referrals []struct {
+			Kind     string
+			Declined int
+			Results  map[string]int
+		}
+	}
+	e.call("director.gulou", "GET", "/stats?year="+year, nil, 200, &dir)
+	got := map[string]int{}
+	for _, k := range dir.Referrals {
+		got[k.Kind+".declined"] = k.Declined
+		for v, n := range k.Results {
+			got[k.Kind+"."+v] = n
+		}
+	}
+	// director.gulou sent the enforcement and assistance referrals (one
+	// declined, one completed each) and declined the court's entrustment.
+	if got["rights_assistance.assisted"] != 1 || got["rights_assistance.declined"] != 1 || got["court_entrustment.declined"] != 1 ||
+		got["rights_assistance.not_assisted"] != 0 {
+		t.Errorf("director.gulou's referral figures: %v", got)
+	}
+	// A result filter that the kind does not report names the field.
+	if f := e.problemFields("director.gulou", "GET", "/referrals?kind=customs&result=confirmed", nil); strings.Join(f, ",") != "result" {
+		t.Errorf("a foreign result: %v", f)
+	}
 }
 
 // ---------------------------------------------------------------------------

@@ -274,7 +274,7 @@ type ListFilter struct {
 	// (confirmed, rejected, award …).
 	Result string
 	Cursor string
-	Limit                      int // default 50, max 200
+	Limit  int // default 50, max 200
 }
 
 // Produce is a rights-assistance referral produced by a worker's rule

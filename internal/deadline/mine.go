@@ -17,8 +17,12 @@ type MineFilter struct {
 	// Status is the deadlines' status; "" means open.
 	Status Status
 	// OrgID keeps only one responsible organisation's deadlines.
-	OrgID  int64
-	Cursor string
+	OrgID int64
+	// ClosedFrom, ClosedTo bound the day a deadline was met, missed or
+	// cancelled (closed_at); To exclusive. The statistics link their
+	// figures of deadlines met and missed to lists so filtered.
+	ClosedFrom, ClosedTo time.Time
+	Cursor               string
 	Limit  int // default 50, max 200
 }
 
@@ -74,6 +78,12 @@ func (s *Service) Mine(ctx context.Context, f MineFilter) ([]Deadline, string, e
 	}
 	if f.OrgID != 0 {
 		q = q.Where("deadlines.org_id = ?", f.OrgID)
+	}
+	if !f.ClosedFrom.IsZero() {
+		q = q.Where("deadlines.closed_at >= ?", f.ClosedFrom)
+	}
+	if !f.ClosedTo.IsZero() {
+		q = q.Where("deadlines.closed_at < ?", f.ClosedTo)
 	}
 	if f.Cursor != "" {
 		due, id, err := decodeCursor(f.Cursor)

@@ -83,6 +83,9 @@ type Report struct {
 	// not counted there.
 	ByRight []Line
 	Total   Line
+	// Deadlines is the total of the committees' deadlines kept (only
+	// with the extras).
+	Deadlines Kept
 	// Duration is the total's duration (each committee has its own).
 	Duration Duration
 	// Trend is the cases filed month by month over the period (at most
@@ -240,7 +243,36 @@ WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP 
 	if r.ByRight, err = s.byRight(ctx, orgs, p); err != nil {
 		return Report{}, false, err
 	}
+	if err := s.kept(ctx, orgs, p, &r); err != nil {
+		return Report{}, false, err
+	}
 	return r, true, nil
+}
+
+// kept counts the committees' deadlines met and missed in p (closed in
+// it), as the deadline list with status, org_id and closed_from/closed_to
+// lists them.
+func (s *Service) kept(ctx context.Context, orgs []int64, p Period, r *Report) error {
+	var rows []struct {
+		OrgID       int64
+		Met, Missed int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT org_id, count(*) FILTER (WHERE status = 'met') AS met, count(*) FILTER (WHERE status = 'missed') AS missed
+FROM deadlines WHERE org_id IN ? AND status IN ('met', 'missed') AND closed_at >= ? AND closed_at < ? AND duty <> 'information'
+GROUP BY org_id`, orgs, p.From, p.To).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("statistics deadlines: %w", err)
+	}
+	for _, row := range rows {
+		for i := range r.Committees {
+			if r.Committees[i].OrgID == row.OrgID {
+				r.Committees[i].Deadlines = Kept{Met: row.Met, Missed: row.Missed}
+			}
+		}
+		r.Deadlines.Met += row.Met
+		r.Deadlines.Missed += row.Missed
+	}
+	return nil
 }
 
 // outcomes are the outcomes a case ends with, each a figure.

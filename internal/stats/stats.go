@@ -57,6 +57,25 @@ type Committee struct {
 	// Duration is how long the mediations that ended in the period took
 	// (Report only).
 	Duration Duration `gorm:"-"`
+	// Deadlines are the committee's deadlines met and missed in the
+	// period (Report only).
+	Deadlines Kept `gorm:"-"`
+}
+
+// Kept counts the deadlines of an organisation closed in a period: met
+// (done in time) and missed (done late, or run out). Every deadline
+// counts but those that only inform a party (duty information), as in
+// the deadline list.
+type Kept struct {
+	Met, Missed int
+}
+
+// Rate is met / (met + missed) in whole percent; -1 when none closed.
+func (k Kept) Rate() int {
+	if k.Met+k.Missed == 0 {
+		return -1
+	}
+	return (200*k.Met + k.Met + k.Missed) / (2 * (k.Met + k.Missed))
 }
 
 // Duration is the time from acceptance to outcome of the cases settled or

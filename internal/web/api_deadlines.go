@@ -131,6 +131,7 @@ func mineFilter(c echo.Context) (deadline.MineFilter, error) {
 	if f.Status != "" && !f.Status.Valid() {
 		fe.Add("status", "validation.status")
 	}
+	readDays(c.QueryParams(), &fe, dayBound{"closed_from", &f.ClosedFrom, false}, dayBound{"closed_to", &f.ClosedTo, true})
 	for _, k := range []string{"org_id", "limit"} {
 		v := c.QueryParam(k)
 		if v == "" {

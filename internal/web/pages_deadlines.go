@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -26,17 +27,26 @@ type deadlinesPage struct {
 	Rules    []calendar.Rule
 	// Calc is the calculator's answer, when rule and from were given.
 	Calc *deadline.Calculation
+	// Query is the list's filters as asked; OrgName names the responsible
+	// organisation of an org_id filter (the statistics link here).
+	Query   url.Values
+	OrgName string
 }
+
+// deadlineListParams are the list's filters that NextQuery carries on.
+var deadlineListParams = []string{"status", "org_id", "closed_from", "closed_to"}
 
 // listedStatuses are the tabs of "my deadlines": every status but lapsed,
 // which only an information deadline takes and Mine never lists.
 var listedStatuses = []deadline.Status{deadline.Open, deadline.Met, deadline.Missed, deadline.Cancelled}
 
-// NextQuery is the link to the next page with the same status.
+// NextQuery is the link to the next page with the same filters.
 func (p *deadlinesPage) NextQuery() string {
 	v := url.Values{"cursor": {p.Next}}
-	if p.Status != "" {
-		v.Set("status", p.Status)
+	for _, k := range deadlineListParams {
+		if x := p.Query.Get(k); x != "" {
+			v.Set(k, x)
+		}
 	}
 	return v.Encode()
 }
@@ -73,7 +83,7 @@ func rulesFor(a *domain.Actor, all []calendar.Rule) []calendar.Rule {
 func (s *Server) handleDeadlines(c echo.Context) error {
 	a := actorOf(c)
 	page := &deadlinesPage{Form: Form{Values: map[string]string{}}, Rules: rulesFor(a, s.deps.Deadlines.Rules()),
-		Statuses: listedStatuses, Status: c.QueryParam("status")}
+		Statuses: listedStatuses, Status: c.QueryParam("status"), Query: c.QueryParams()}
 	status := http.StatusOK
 	rule, from := c.QueryParam("rule"), c.QueryParam("from")
 	page.Values["rule"], page.Values["from"] = rule, from
@@ -97,6 +107,18 @@ func (s *Server) handleDeadlines(c echo.Context) error {
 		}
 		if page.Items, page.Next, err = s.deps.Deadlines.Mine(ctxOf(c), f); err != nil {
 			return err
+		}
+		if f.OrgID != 0 {
+			o, err := s.deps.Orgs.Get(ctxOf(c), f.OrgID)
+			var de *domain.Error
+			switch {
+			case errors.As(err, &de) && de.Code == domain.ENOTFOUND:
+				page.OrgName = strconv.FormatInt(f.OrgID, 10)
+			case err != nil:
+				return err
+			default:
+				page.OrgName = o.Name(langOf(c))
+			}
 		}
 	}
 	return s.render(c, status, "deadlines", page)

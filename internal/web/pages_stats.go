@@ -291,6 +291,13 @@ func (p *statsPage) ReferralLink(figure string, k referral.Kind) string {
 	return "/referrals?" + v.Encode()
 }
 
+// DeadlineLink is the deadline list behind a figure of deadlines kept:
+// status met or missed, of the committee org, closed in the period.
+func (p *statsPage) DeadlineLink(status string, org int64) string {
+	return "/deadlines?" + url.Values{"status": {status}, "org_id": {strconv.FormatInt(org, 10)},
+		"closed_from": {p.Day(p.Report.Period.From)}, "closed_to": {p.Day(p.Report.Period.LastDay())}}.Encode()
+}
+
 // ResultLink is the referral list behind a result figure: the referrals
 // of kind k sent or received, completed in the period with result value.
 func (p *statsPage) ResultLink(k referral.Kind, value string) string {
@@ -419,6 +426,15 @@ type statsLineJSON struct {
 	// that ended in the period (committees and the total only).
 	DaysMedian *float64 `json:"days_median,omitempty"`
 	DaysP90    *float64 `json:"days_p90,omitempty"`
+	// DeadlinesMet, DeadlinesMissed: the committee's deadlines closed in
+	// the period (committees and the total only).
+	DeadlinesMet    *int `json:"deadlines_met,omitempty"`
+	DeadlinesMissed *int `json:"deadlines_missed,omitempty"`
+}
+
+func (l statsLineJSON) withKept(k stats.Kept) statsLineJSON {
+	l.DeadlinesMet, l.DeadlinesMissed = &k.Met, &k.Missed
+	return l
 }
 
 func (l statsLineJSON) withDuration(d stats.Duration) statsLineJSON {
@@ -468,9 +484,9 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
 		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, ByRight: []statsLineJSON{},
-		Total: lineJSON(r.Total, "").withDuration(r.Duration)}
+		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines)}
 	for _, c := range r.Committees {
-		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration))
+		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration).withKept(c.Deadlines))
 	}
 	for _, l := range r.ByRight {
 		out.ByRight = append(out.ByRight, partJSON(l))
@@ -552,6 +568,16 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 		if !tab.Parts {
 			sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total, tab.Total))
 		}
+		sheets = append(sheets, sh)
+	}
+	if r.Cases && len(r.Committees) > 0 {
+		sh := statsSheet{Title: t("stats.deadlines"), Pct: []int{3},
+			Head: []string{t("work.headline.committee"), t("stats.deadlines_met"), t("stats.deadlines_missed"), t("stats.deadlines_rate")}}
+		for _, c := range r.Committees {
+			sh.Rows = append(sh.Rows, []any{c.Name(lang), c.Deadlines.Met, c.Deadlines.Missed, pct(c.Deadlines.Rate())})
+		}
+		k := r.Report.Deadlines
+		sh.Rows = append(sh.Rows, []any{t("work.headline.total"), k.Met, k.Missed, pct(k.Rate())})
 		sheets = append(sheets, sh)
 	}
 	if len(r.Referrals) > 0 {

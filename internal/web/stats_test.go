@@ -37,7 +37,8 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	if n, nonzero := checkFigures(t, r, leader, "leader /stats", page); n < 7*(8+8+7)+6*10 || nonzero < 40 {
 		t.Errorf("leader /stats: %d linked figures, %d not zero", n, nonzero)
 	}
-	if !strings.Contains(page, `id="stats-rights"`) || !strings.Contains(page, "sme_applicant=1") || !strings.Contains(page, "outcome=withdrawn") {
+	if !strings.Contains(page, `id="stats-rights"`) || !strings.Contains(page, "sme_applicant=1") || !strings.Contains(page, "outcome=withdrawn") ||
+		!strings.Contains(page, `id="stats-deadlines"`) {
 		t.Error("the leader's statistics lack the breakdown by IP right, the SME figures or the withdrawn cases")
 	}
 	_, page = webGet(t, leader, r.URL+"/stats?from="+year+"-01-01&to="+year+"-06-30")
@@ -110,7 +111,7 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer book.Close()
-	if sheets := book.GetSheetList(); len(sheets) != 4 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" {
+	if sheets := book.GetSheetList(); len(sheets) != 5 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")
@@ -123,6 +124,16 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	}
 	if rows, err := book.GetRows("按知识产权类型"); err != nil || len(rows) != 1+10 || len(rows[0]) != 8 || rows[1][1] != strconv.Itoa(patents) {
 		t.Errorf("xlsx sheet by IP right (no total, no SME or amount): %v %q", err, rows)
+	}
+	// Deadlines kept: the committees' deadlines met and missed in the
+	// year, counted here from the table.
+	closedIn := func(status string) string {
+		return strconv.FormatInt(scalar[int64](t, r, "SELECT count(*) FROM deadlines WHERE status = ? AND duty <> 'information' AND org_id IN (SELECT id FROM orgs WHERE type = 'mediation_committee') AND closed_at >= make_timestamptz("+year+
+			", 1, 1, 0, 0, 0, 'Asia/Shanghai') AND closed_at < make_timestamptz("+year+" + 1, 1, 1, 0, 0, 0, 'Asia/Shanghai')", status), 10)
+	}
+	if rows, err := book.GetRows("期限执行情况"); err != nil || len(rows) != 1+8+1 || rows[9][1] != closedIn("met") || rows[9][2] != closedIn("missed") ||
+		rows[9][1] == "0" || rows[9][2] == "0" {
+		t.Errorf("xlsx deadlines kept: %v %q, the table says met %s, missed %s", err, rows, closedIn("met"), closedIn("missed"))
 	}
 	if panes, err := book.GetPanes("按纠纷类型"); err != nil || !panes.Freeze || panes.YSplit != 1 {
 		t.Errorf("xlsx header row not frozen: %+v %v", panes, err)

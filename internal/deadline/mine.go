@@ -23,7 +23,7 @@ type MineFilter struct {
 	// figures of deadlines met and missed to lists so filtered.
 	ClosedFrom, ClosedTo time.Time
 	Cursor               string
-	Limit  int // default 50, max 200
+	Limit                int // default 50, max 200
 }
 
 // Mine lists the actor's deadlines, a page at a time (keyset on the due

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -40,6 +41,9 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 		}
 		after = n
 	}
+	if f.Help != "" && !slices.Contains(Helps, f.Help) {
+		fe.Add("help", "validation.assistance_help")
+	}
 	if f.Limit < 0 {
 		fe.Add("limit", "validation.number")
 	}
@@ -61,6 +65,18 @@ FROM assistance_applications a JOIN orgs ao ON ao.id = a.applicant_org_id WHERE 
 		}
 		q += " AND a.status IN ?"
 		args = append(args, sts)
+	}
+	if f.Help != "" {
+		q += " AND ? = ANY (a.help_wanted)"
+		args = append(args, string(f.Help))
+	}
+	if !f.SubmittedFrom.IsZero() {
+		q += " AND a.created_at >= ?"
+		args = append(args, f.SubmittedFrom)
+	}
+	if !f.SubmittedTo.IsZero() {
+		q += " AND a.created_at < ?"
+		args = append(args, f.SubmittedTo)
 	}
 	if after > 0 {
 		q += " AND a.id < ?"

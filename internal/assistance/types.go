@@ -285,8 +285,13 @@ type Person struct {
 // ListFilter narrows List.
 type ListFilter struct {
 	Statuses []Status
-	Cursor   string
-	Limit    int // default 50, max 200
+	// Help keeps the applications that asked for this kind of help;
+	// SubmittedFrom, SubmittedTo bound the day they were submitted (To
+	// exclusive). The statistics link their figures to lists so filtered.
+	Help                       Help
+	SubmittedFrom, SubmittedTo time.Time
+	Cursor                     string
+	Limit                      int // default 50, max 200
 }
 
 // ListItem is one row of an application list.

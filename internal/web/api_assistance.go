@@ -137,9 +137,11 @@ func assistanceFilter(c echo.Context) (assistance.ListFilter, error) {
 		f.Statuses = append(f.Statuses, assistance.Status(v))
 	}
 	f.Cursor = c.QueryParam("cursor")
+	f.Help = assistance.Help(c.QueryParam("help"))
+	readDays(c.QueryParams(), &fe, dayBound{"submitted_from", &f.SubmittedFrom, false}, dayBound{"submitted_to", &f.SubmittedTo, true})
 	n, err := int64Value(c.QueryParam("limit"), "limit")
 	if err != nil {
-		return f, err
+		fe.Add("limit", "validation.number")
 	}
 	f.Limit = int(n)
 	return f, fe.Err()

@@ -375,6 +375,49 @@ func TestAssistanceAPI_Flow(t *testing.T) {
 		t.Fatalf("the SME's view of the result: %+v", view)
 	}
 	f.do("assistance.fz", "POST", path+"/open-case", map[string]any{"version": opened.Application.Version, "org_id": gulou}, 409)
+
+	// The centre's statistics: a second application, waiting; each
+	// figure is the list it links to, and the API's equal the table's.
+	second := apiApplication()
+	second.HelpWanted = []assistance.Help{assistance.HelpMediation, assistance.HelpCustomsSupport}
+	f.do("sme2", "POST", base, second, 201)
+	year := r.App.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006")
+	st := asDecode[struct {
+		Assistance *struct {
+			Submitted int            `json:"submitted"`
+			ByStatus  map[string]int `json:"by_status"`
+			ByHelp    []struct {
+				Help            string
+				Asked, Approved int
+			} `json:"by_help"`
+		} `json:"assistance"`
+	}](t, f.do("assistance.fz", "GET", "/stats?year="+year, nil, 200))
+	if a := st.Assistance; a == nil || a.Submitted != 2 || a.ByStatus["approved"] != 1 || a.ByStatus["submitted"] != 1 || len(a.ByHelp) != len(assistance.Helps) ||
+		a.ByHelp[3].Help != "mediation" || a.ByHelp[3].Asked != 2 || a.ByHelp[3].Approved != 1 || a.ByHelp[5].Help != "customs_support" || a.ByHelp[5].Asked != 1 {
+		t.Errorf("the centre's assistance figures: %+v", st.Assistance)
+	}
+	officer := webLogin(t, r, "assistance.fz", demoPassword)
+	resp, page := webGet(t, officer, r.URL+"/stats?year="+year)
+	if resp.StatusCode != 200 || !strings.Contains(page, `id="stats-assistance"`) {
+		t.Fatalf("the centre's /stats (%d) has no assistance figures", resp.StatusCode)
+	}
+	if n, nonzero := checkFigures(t, r, officer, "assistance.fz /stats", page); n < 6+1+2*8 || nonzero < 5 {
+		t.Errorf("assistance.fz /stats: %d figures, %d not zero", n, nonzero)
+	}
+	if _, page := webGet(t, officer, r.URL+"/assistance?help=customs_support"); !strings.Contains(page, `id="assistance-filters"`) ||
+		strings.Count(page, `data-application="`) != 1 {
+		t.Error("the list filtered by kind of help does not say so or lists other applications")
+	}
+	for q, field := range map[string]string{"help=money": "help", "submitted_from=2026-13-01": "submitted_from"} {
+		if p := asDecode[problemJSON](t, f.do("assistance.fz", "GET", base+"?"+q, nil, 422)); !slices.Equal(p.fields(), []string{field}) {
+			t.Errorf("a bad filter %s: %+v", q, p)
+		}
+	}
+	if st := asDecode[struct {
+		Assistance *struct{} `json:"assistance"`
+	}](t, f.do("director.gulou", "GET", "/stats?year="+year, nil, 200)); st.Assistance != nil {
+		t.Error("a committee director is given the centre's assistance figures")
+	}
 }
 
 // TestAssistanceAPI_Lapse: an application waiting for materials lapses

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,9 @@ type assistanceGroup struct {
 type assistanceListPage struct {
 	Applicant, Officer bool
 	Groups             []assistanceGroup
+	// Filtered: one list by the filters of Query instead of the groups.
+	Filtered bool
+	Query    url.Values
 }
 
 // Badge is the colour of an application status.
@@ -138,12 +142,54 @@ func (s *Server) handleAssistanceList(c echo.Context) error {
 	if !applicant && !officer {
 		return domain.Errorf(domain.EFORBIDDEN, "you may not read assistance applications")
 	}
+	page := &assistanceListPage{Applicant: applicant, Officer: officer, Query: c.QueryParams()}
+	q := c.QueryParams()
+	if slices.ContainsFunc(assistanceListParams, func(k string) bool { return q.Get(k) != "" }) {
+		// A flat list so filtered (the statistics link here).
+		f, err := assistanceFilter(c)
+		if err != nil {
+			return err
+		}
+		items, next, err := s.deps.Assistance.List(ctxOf(c), f)
+		if err != nil {
+			return err
+		}
+		g := assistanceGroup{ID: "filtered", Items: items}
+		if next != "" {
+			v := url.Values{}
+			for _, k := range assistanceListParams {
+				if x := q.Get(k); x != "" {
+					v.Set(k, x)
+				}
+			}
+			v.Set("cursor", next)
+			g.More = "/assistance?" + v.Encode()
+		}
+		page.Filtered, page.Groups = true, []assistanceGroup{g}
+		return s.render(c, http.StatusOK, "assistance", page)
+	}
 	groups, err := s.assistanceGroups(c, applicant, officer, 50)
 	if err != nil {
 		return err
 	}
-	page := &assistanceListPage{Applicant: applicant, Officer: officer, Groups: groups}
+	page.Groups = groups
 	return s.render(c, http.StatusOK, "assistance", page)
+}
+
+// assistanceListParams are the query parameters that turn the list page
+// into one list so filtered (assistanceFilter).
+var assistanceListParams = []string{"status", "help", "submitted_from", "submitted_to", "cursor"}
+
+// StatusNames names the statuses of a status filter (a comma-separated
+// list) in the page's language.
+func (p *assistanceListPage) StatusNames(pg *Page, list string) string {
+	var out []string
+	for _, st := range strings.Split(list, ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			out = append(out, pg.T("assistance.status."+st))
+		}
+	}
+	return strings.Join(out, pg.T("list.sep"))
 }
 
 // assistanceRightRows is how many right rows the forms offer; blank ones are

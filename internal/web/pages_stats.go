@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/stats"
@@ -30,6 +31,9 @@ type statsPage struct {
 	// Referrals are their organisations' referral figures, if any.
 	Cases     bool
 	Referrals []referral.KindStats
+	// Assistance are the centre's applications' figures (nil for a user
+	// who reviews none).
+	Assistance *assistance.Stats
 	// Query is the period as asked (year, quarter, month or from/to).
 	Query url.Values
 	// Tables are the breakdowns, named in the reader's language.
@@ -211,8 +215,9 @@ func statsPeriod(q url.Values, now time.Time) (stats.Period, error) {
 // of the organisations through which they read referrals (when any).
 type statsView struct {
 	stats.Report
-	Cases     bool
-	Referrals []referral.KindStats
+	Cases      bool
+	Referrals  []referral.KindStats
+	Assistance *assistance.Stats
 }
 
 // report answers the statistics the request asks for; a user who reads
@@ -235,7 +240,14 @@ func (s *Server) report(c echo.Context) (statsView, error) {
 	if rok {
 		v.Referrals = refs
 	}
-	if !ok && !rok {
+	as, aok, err := s.deps.Assistance.Stats(ctxOf(c), p.From, p.To)
+	if err != nil {
+		return statsView{}, err
+	}
+	if aok {
+		v.Assistance = &as
+	}
+	if !ok && !rok && !aok {
 		return statsView{}, domain.Errorf(domain.EFORBIDDEN, "you may not read statistics")
 	}
 	return v, nil
@@ -253,7 +265,7 @@ func (s *Server) handleStats(c echo.Context) error {
 	}
 	lang := langOf(c)
 	name := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
-	page := &statsPage{Report: v.Report, Cases: v.Cases, Referrals: v.Referrals, Query: c.QueryParams()}
+	page := &statsPage{Report: v.Report, Cases: v.Cases, Referrals: v.Referrals, Assistance: v.Assistance, Query: c.QueryParams()}
 	if v.Cases {
 		page.Tables = statsTables(v.Report, name, lang)
 	}
@@ -289,6 +301,20 @@ func (p *statsPage) ReferralLink(figure string, k referral.Kind) string {
 		v.Set("completed_to", to)
 	}
 	return "/referrals?" + v.Encode()
+}
+
+// AssistanceLink is the application list behind an assistance figure:
+// the applications submitted in the period, in status st and asking for
+// help h (either may be empty).
+func (p *statsPage) AssistanceLink(st assistance.Status, h assistance.Help) string {
+	v := url.Values{"submitted_from": {p.Day(p.Report.Period.From)}, "submitted_to": {p.Day(p.Report.Period.LastDay())}}
+	if st != "" {
+		v.Set("status", string(st))
+	}
+	if h != "" {
+		v.Set("help", string(h))
+	}
+	return "/assistance?" + v.Encode()
 }
 
 // DeadlineLink is the deadline list behind a figure of deadlines kept:
@@ -386,6 +412,37 @@ type statsJSON struct {
 	// Referrals are the caller's organisations' referrals by kind (empty
 	// for a caller who reads none).
 	Referrals []statsReferralJSON `json:"referrals"`
+	// Assistance: the applications of the caller's assistance centre
+	// (null for a caller who reviews none).
+	Assistance *statsAssistanceJSON `json:"assistance"`
+}
+
+type statsAssistanceJSON struct {
+	Submitted int            `json:"submitted"`
+	ByStatus  map[string]int `json:"by_status"`
+	ByHelp    []struct {
+		Help     string `json:"help"`
+		Asked    int    `json:"asked"`
+		Approved int    `json:"approved"`
+	} `json:"by_help"`
+}
+
+func assistanceJSON(a *assistance.Stats) *statsAssistanceJSON {
+	if a == nil {
+		return nil
+	}
+	out := &statsAssistanceJSON{Submitted: a.Submitted, ByStatus: map[string]int{}}
+	for _, c := range a.ByStatus {
+		out.ByStatus[string(c.Status)] = c.N
+	}
+	for _, h := range a.ByHelp {
+		out.ByHelp = append(out.ByHelp, struct {
+			Help     string `json:"help"`
+			Asked    int    `json:"asked"`
+			Approved int    `json:"approved"`
+		}{string(h.Help), h.Asked, h.Approved})
+	}
+	return out
 }
 
 type statsReferralJSON struct {
@@ -501,6 +558,7 @@ func (s *Server) apiStats(c echo.Context) error {
 	for _, k := range r.Referrals {
 		out.Referrals = append(out.Referrals, referralLineJSON(k))
 	}
+	out.Assistance = assistanceJSON(r.Assistance)
 	out.Trend = []statsMonthJSON{}
 	for _, m := range r.Trend {
 		out.Trend = append(out.Trend, statsMonthJSON{Month: m.Start.In(beijing).Format("2006-01"), Filed: m.Filed, Before: m.Before})
@@ -596,6 +654,18 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			}
 		}
 		sheets = append(sheets, sh, results)
+	}
+	if a := r.Assistance; a != nil {
+		sh := statsSheet{Title: t("stats.assistance"), Head: []string{t("field.status"), t("stats.assistance_n")}}
+		for _, c := range a.ByStatus {
+			sh.Rows = append(sh.Rows, []any{t("assistance.status." + string(c.Status)), c.N})
+		}
+		sh.Rows = append(sh.Rows, []any{t("work.headline.total"), a.Submitted})
+		help := statsSheet{Title: t("stats.assistance_help"), Head: []string{t("stats.assistance_help_kind"), t("stats.assistance_asked"), t("stats.assistance_approved")}}
+		for _, h := range a.ByHelp {
+			help.Rows = append(help.Rows, []any{t("assistance.help." + string(h.Help)), h.Asked, h.Approved})
+		}
+		sheets = append(sheets, sh, help)
 	}
 	return from, to, t("stats.title") + " " + from + " – " + to, sheets, nil
 }

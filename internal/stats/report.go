@@ -3,10 +3,13 @@ package stats
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
@@ -164,10 +167,20 @@ func (s *Service) OrgReport(ctx context.Context, orgs []int64, p Period) (Report
 }
 
 // figures counts the period's figures of r's committees; without extras
-// it leaves out the durations and the trend.
-func (s *Service) figures(ctx context.Context, r Report, extras bool) (Report, bool, error) {
+// it leaves out the durations and the trend. Every figure of one report
+// is read from one snapshot of the database (a read-only repeatable-read
+// transaction), so that the breakdowns, the trend and the durations agree
+// with each other while cases move on.
+func (s *Service) figures(ctx context.Context, r Report, extras bool) (out Report, ok bool, err error) {
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		out, ok, err = s.figuresIn(tx, r, extras)
+		return err
+	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	return out, ok, err
+}
+
+func (s *Service) figuresIn(db *gorm.DB, r Report, extras bool) (Report, bool, error) {
 	p := r.Period
-	db := s.db.WithContext(ctx)
 	var err error
 	orgs := make([]int64, len(r.Committees))
 	for i, c := range r.Committees {
@@ -234,16 +247,16 @@ WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP 
 	if !extras {
 		return r, true, nil
 	}
-	if err := s.durations(ctx, orgs, p, &r); err != nil {
+	if err := s.durations(db, orgs, p, &r); err != nil {
 		return Report{}, false, err
 	}
-	if r.Trend, err = s.trend(ctx, orgs, p); err != nil {
+	if r.Trend, err = s.trend(db, orgs, p); err != nil {
 		return Report{}, false, err
 	}
-	if r.ByRight, err = s.byRight(ctx, orgs, p); err != nil {
+	if r.ByRight, err = s.byRight(db, orgs, p); err != nil {
 		return Report{}, false, err
 	}
-	if err := s.kept(ctx, orgs, p, &r); err != nil {
+	if err := s.kept(db, orgs, p, &r); err != nil {
 		return Report{}, false, err
 	}
 	return r, true, nil
@@ -252,12 +265,12 @@ WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP 
 // kept counts the committees' deadlines met and missed in p (closed in
 // it), as the deadline list with status, org_id and closed_from/closed_to
 // lists them.
-func (s *Service) kept(ctx context.Context, orgs []int64, p Period, r *Report) error {
+func (s *Service) kept(db *gorm.DB, orgs []int64, p Period, r *Report) error {
 	var rows []struct {
 		OrgID       int64
 		Met, Missed int
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT org_id, count(*) FILTER (WHERE status = 'met') AS met, count(*) FILTER (WHERE status = 'missed') AS missed
+	err := db.Raw(`SELECT org_id, count(*) FILTER (WHERE status = 'met') AS met, count(*) FILTER (WHERE status = 'missed') AS missed
 FROM deadlines WHERE org_id IN ? AND status IN ('met', 'missed') AND closed_at >= ? AND closed_at < ? AND duty <> 'information'
 GROUP BY org_id`, orgs, p.From, p.To).Scan(&rows).Error
 	if err != nil {
@@ -299,12 +312,12 @@ func (l *Line) set(figure string, n int) {
 // byRight counts the figures by kind of IP right: each case once per kind
 // it involves (the case list's right_kind filter), in one pass over the
 // cases that count in any figure.
-func (s *Service) byRight(ctx context.Context, orgs []int64, p Period) ([]Line, error) {
+func (s *Service) byRight(db *gorm.DB, orgs []int64, p Period) ([]Line, error) {
 	var rows []struct {
 		Kind                                              string
 		Filed, Open, Settled, Failed, Withdrawn, Rejected int
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT k.kind,
+	err := db.Raw(`SELECT k.kind,
 count(*) FILTER (WHERE c.created_at >= @from AND c.created_at < @to) AS filed,
 count(*) FILTER (WHERE c.status IN @open) AS open,
 count(*) FILTER (WHERE c.outcome = 'settled' AND c.outcome_at >= @from AND c.outcome_at < @to) AS settled,
@@ -329,7 +342,7 @@ GROUP BY k.kind`, map[string]any{"from": p.From, "to": p.To, "open": openStatuse
 // trend counts the cases filed in each month of p and of the year before,
 // by Beijing month. The months are whole calendar months touching p; the
 // first and last are cut to p.
-func (s *Service) trend(ctx context.Context, orgs []int64, p Period) ([]Month, error) {
+func (s *Service) trend(db *gorm.DB, orgs []int64, p Period) ([]Month, error) {
 	first := time.Date(p.From.In(beijing).Year(), p.From.In(beijing).Month(), 1, 0, 0, 0, 0, beijing)
 	var months []Month
 	for m := first; m.Before(p.To); m = m.AddDate(0, 1, 0) {
@@ -352,7 +365,7 @@ func (s *Service) trend(ctx context.Context, orgs []int64, p Period) ([]Month, e
 		args = append(args, 2*i, from, to, 2*i+1, from.AddDate(-1, 0, 0), to.AddDate(-1, 0, 0))
 	}
 	var rows []struct{ I, N int }
-	err := s.db.WithContext(ctx).Raw(`SELECT r.i, n.n FROM (VALUES `+strings.Join(values, ", ")+`) AS r(i, lo, hi)
+	err := db.Raw(`SELECT r.i, n.n FROM (VALUES `+strings.Join(values, ", ")+`) AS r(i, lo, hi)
 CROSS JOIN LATERAL (SELECT count(*) AS n FROM cases WHERE org_id IN ? AND created_at >= r.lo AND created_at < r.hi) n`,
 		append(args, orgs)...).Scan(&rows).Error
 	if err != nil {
@@ -406,8 +419,8 @@ func ordered[T ~string](m map[string]*Line, enum []T) []Line {
 // (percentile.go), by selection: sorting a year's durations in the
 // database, once by committee and once for the total, was most of the
 // statistics' time over a million cases (docs/benchmarks.md).
-func (s *Service) durations(ctx context.Context, orgs []int64, p Period, r *Report) error {
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT org_id, (extract(epoch FROM outcome_at - accepted_at) / 86400)::float8 AS days
+func (s *Service) durations(db *gorm.DB, orgs []int64, p Period, r *Report) error {
+	rows, err := db.Raw(`SELECT org_id, (extract(epoch FROM outcome_at - accepted_at) / 86400)::float8 AS days
 FROM cases WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? AND accepted_at IS NOT NULL`,
 		orgs, p.From, p.To).Rows()
 	if err != nil {

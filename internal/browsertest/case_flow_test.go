@@ -138,7 +138,8 @@ func TestBrowser_CaseFromIntakeToAgreement(t *testing.T) {
 	submitAction(t, mediator, r.URL, caseURL, "settle", map[string]string{
 		"facts": "被申请人在其茶叶店销售带有“榕城”商标的茉莉花茶。", "disputed_matters": "是否构成商标侵权及赔偿数额。",
 		"responsibilities": "被申请人承担停止侵权和赔偿责任。", "terms": "被申请人于十日内赔偿申请人人民币三万元，并销毁库存侵权商品。",
-		"performance_method": "银行转账至申请人账户", "performance_due": now().In(beijing).AddDate(0, 0, 10).Format("2006-01-02")})
+		"performance_method": "银行转账至申请人账户", "performance_due": now().In(beijing).AddDate(0, 0, 10).Format("2006-01-02"),
+		"amount": "30,000"})
 	signedAt := now().Add(-30 * time.Minute).In(beijing).Format("2006-01-02T15:04")
 	if err := chromedp.Do(mediator, chromedp.Navigate(r.URL+caseURL), chromedp.WaitVisible(chromedp.CSS("#actions"))); err != nil {
 		t.Fatal(err)
@@ -152,8 +153,8 @@ func TestBrowser_CaseFromIntakeToAgreement(t *testing.T) {
 	}
 	submitAction(t, clerk, r.URL, caseURL, "signoff", map[string]string{"signer": "seal", "method": "seal", "signed_at": signedAt})
 	body := text(t, clerk)
-	if !strings.Contains(body, "已生效") {
-		t.Fatalf("after every sign-off and the seal the agreement must be in effect:\n%s", body)
+	if !strings.Contains(body, "已生效") || !strings.Contains(body, "¥30,000.00") {
+		t.Fatalf("after every sign-off and the seal the agreement must be in effect, with its amount:\n%s", body)
 	}
 	browsertest.Screenshot(t, clerk, "case-flow-2-agreement-effective")
 

@@ -32,7 +32,8 @@ func (fx *fixture) mediating(in cases.IntakeInput) domain.Case {
 
 func revision(a cases.AgreementInput) cases.ReviseAgreementInput {
 	return cases.ReviseAgreementInput{Version: a.Version, Facts: a.Facts, DisputedMatters: a.DisputedMatters,
-		Responsibilities: a.Responsibilities, Terms: a.Terms, PerformanceMethod: a.PerformanceMethod, PerformanceDue: a.PerformanceDue}
+		Responsibilities: a.Responsibilities, Terms: a.Terms, PerformanceMethod: a.PerformanceMethod, PerformanceDue: a.PerformanceDue,
+		AmountFen: a.AmountFen}
 }
 
 // TestAgreement_DraftReviseSignoffsSettle: settling records a draft (the
@@ -47,7 +48,13 @@ func TestAgreement_DraftReviseSignoffsSettle(t *testing.T) {
 	c := fx.mediating(intake(fx.org("gulou")))
 
 	in := agreement(c.Version)
-	c, err := fx.svc.Settle(med, c.ID, in)
+	in.AmountFen = -1
+	_, err := fx.svc.Settle(med, c.ID, in)
+	if got := fieldNames(err); !slices.Equal(got, []string{"amount_fen"}) {
+		t.Errorf("a negative amount: %v", err)
+	}
+	in.AmountFen = 3_000_000 // 三万元
+	c, err = fx.svc.Settle(med, c.ID, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +82,7 @@ func TestAgreement_DraftReviseSignoffsSettle(t *testing.T) {
 	if m := fieldMessage(err, "agreement"); m != "validation.agreement_unchanged" {
 		t.Errorf("unchanged text: %v", err)
 	}
-	rev.Terms = "被申请人停止销售并赔偿二万五千元。"
+	rev.Terms, rev.AmountFen = "被申请人停止销售并赔偿二万五千元。", 2_500_000
 	rev.Version = c.Version - 1
 	_, err = fx.svc.ReviseAgreement(med, c.ID, rev)
 	wantCode(t, err, domain.ECONFLICT)
@@ -103,7 +110,7 @@ func TestAgreement_DraftReviseSignoffsSettle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := v.Agreement; a == nil || a.Terms != rev.Terms || a.Revision != 2 || len(a.Signoffs) != 0 || a.RevisedAt == nil ||
+	if a := v.Agreement; a == nil || a.Terms != rev.Terms || a.AmountFen != 2_500_000 || a.Revision != 2 || len(a.Signoffs) != 0 || a.RevisedAt == nil ||
 		a.RecordedBy != m1 || a.RecorderName != "张伟" {
 		t.Fatalf("corrected agreement = %+v", v.Agreement)
 	}
@@ -111,7 +118,7 @@ func TestAgreement_DraftReviseSignoffsSettle(t *testing.T) {
 	if ev.Action != "revise_agreement" || ev.Detail["signoffs_cleared"] != float64(2) {
 		t.Errorf("correction event = %+v", ev)
 	}
-	if changed, _ := ev.Detail["changed"].([]any); len(changed) != 1 || changed[0] != "terms" {
+	if changed, _ := ev.Detail["changed"].([]any); len(changed) != 2 || changed[0] != "terms" || changed[1] != "amount_fen" {
 		t.Errorf("changed = %v", ev.Detail["changed"])
 	}
 	if got := fx.auditActions(c.ID); !slices.Contains(got, "case.revise_agreement") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -128,8 +129,10 @@ func (s *Service) Settle(ctx context.Context, id int64, in AgreementInput) (doma
 				Terms:             text(f, "terms", in.Terms, true, maxText),
 				PerformanceMethod: text(f, "performance_method", in.PerformanceMethod, true, maxText),
 				PerformanceDue:    date(f, "performance_due", in.PerformanceDue),
+				AmountFen:         in.AmountFen,
 				Oral:              in.Oral, Revision: 1,
 			}
+			f.Amount("amount_fen", in.AmountFen)
 			switch {
 			case in.AgreedAt == nil || in.AgreedAt.IsZero():
 				agreedAt = now
@@ -226,7 +229,9 @@ func (s *Service) ReviseAgreement(ctx context.Context, id int64, in ReviseAgreem
 				Terms:             text(f, "terms", in.Terms, true, maxText),
 				PerformanceMethod: text(f, "performance_method", in.PerformanceMethod, true, maxText),
 				PerformanceDue:    date(f, "performance_due", in.PerformanceDue),
+				AmountFen:         in.AmountFen,
 			}
+			f.Amount("amount_fen", in.AmountFen)
 		},
 		checkCase: func(f *domain.Fields, st *caseState) { checkPerformanceDue(f, r.PerformanceDue, st) },
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
@@ -242,12 +247,14 @@ func (s *Service) ReviseAgreement(ctx context.Context, id int64, in ReviseAgreem
 			}{{"facts", ag.Facts, r.Facts}, {"disputed_matters", ag.DisputedMatters, r.DisputedMatters},
 				{"responsibilities", ag.Responsibilities, r.Responsibilities}, {"terms", ag.Terms, r.Terms},
 				{"performance_method", ag.PerformanceMethod, r.PerformanceMethod},
-				{"performance_due", dateText(ag.PerformanceDue), dateText(r.PerformanceDue)}} {
+				{"performance_due", dateText(ag.PerformanceDue), dateText(r.PerformanceDue)},
+				{"amount_fen", strconv.FormatInt(ag.AmountFen, 10), strconv.FormatInt(r.AmountFen, 10)}} {
 				if c.old != c.new {
 					changed = append(changed, c.column)
 					set[c.column] = c.new
 				}
 			}
+			set["amount_fen"] = r.AmountFen
 			if len(changed) == 0 {
 				return change{}, domain.Invalid(domain.FieldError{Field: "agreement", Message: "validation.agreement_unchanged"})
 			}

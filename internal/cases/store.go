@@ -206,6 +206,7 @@ type agreementRow struct {
 	Terms             string
 	PerformanceMethod string
 	PerformanceDue    *time.Time `gorm:"type:date"`
+	AmountFen         int64
 	EffectiveAt       *time.Time
 	CreatedBy         *int64
 	CreatedAt         time.Time

@@ -254,6 +254,9 @@ type AgreementInput struct {
 	Terms             string `json:"terms"`
 	PerformanceMethod string `json:"performance_method"`
 	PerformanceDue    string `json:"performance_due"` // YYYY-MM-DD
+	// AmountFen is the money the agreement settles, in fen (0: none);
+	// the terms state it in words.
+	AmountFen int64 `json:"amount_fen"`
 	// Oral records an oral agreement (art. 28): the parties agreed by
 	// word, the mediator records its content, and it takes effect on the
 	// day they reached it (AgreedAt, not in the future nor before the
@@ -272,6 +275,7 @@ type ReviseAgreementInput struct {
 	Terms             string `json:"terms"`
 	PerformanceMethod string `json:"performance_method"`
 	PerformanceDue    string `json:"performance_due"` // YYYY-MM-DD
+	AmountFen         int64  `json:"amount_fen"`
 }
 
 // SignoffInput records one signature or the committee's seal.

@@ -142,7 +142,7 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 		cv.Performance = performance
 		cv.Agreement = &domain.Agreement{ID: ag.ID, Facts: ag.Facts, DisputedMatters: ag.DisputedMatters,
 			Responsibilities: ag.Responsibilities, Terms: ag.Terms, PerformanceMethod: ag.PerformanceMethod,
-			PerformanceDue: ag.PerformanceDue, EffectiveAt: ag.EffectiveAt, CreatedAt: ag.CreatedAt,
+			PerformanceDue: ag.PerformanceDue, AmountFen: ag.AmountFen, EffectiveAt: ag.EffectiveAt, CreatedAt: ag.CreatedAt,
 			Oral: ag.Oral, Revision: ag.Revision, RevisedAt: ag.RevisedAt, RecorderName: ag.RecorderName}
 		if r := ag.recorder(); r != nil {
 			cv.Agreement.RecordedBy = *r

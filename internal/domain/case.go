@@ -486,8 +486,11 @@ type Agreement struct {
 	Terms             string // the agreed terms
 	PerformanceMethod string // how they are performed
 	PerformanceDue    *time.Time
-	EffectiveAt       *time.Time
-	Signoffs          []Signoff
+	// AmountFen is the money the agreement settles (compensation, a
+	// licence fee), in fen; 0 when its terms pay none.
+	AmountFen   int64
+	EffectiveAt *time.Time
+	Signoffs    []Signoff
 	CreatedAt         time.Time
 	// Oral: an oral agreement (People's Mediation Law art. 28) whose
 	// content the mediator recorded; it takes effect on the day the

@@ -472,7 +472,7 @@ func (r *caseRunner) step(ctx context.Context, run *caseRun, st step) error {
 		}
 		a := st.agreement
 		in := cases.AgreementInput{Version: run.version, Facts: a.facts, DisputedMatters: a.disputed,
-			Responsibilities: a.responsibilities, Terms: a.terms, PerformanceMethod: a.method}
+			Responsibilities: a.responsibilities, Terms: a.terms, PerformanceMethod: a.method, AmountFen: a.amountYuan * 100}
 		if a.dueDays > 0 {
 			in.PerformanceDue = t.In(beijing).AddDate(0, 0, a.dueDays).Format("2006-01-02")
 		}
@@ -684,7 +684,8 @@ type sessionSpec struct {
 
 type agreementSpec struct {
 	facts, disputed, responsibilities, terms, method string
-	dueDays                                          int // performance due so many days after settling; 0: none
+	amountYuan                                       int64 // the money the terms settle
+	dueDays                                          int   // performance due so many days after settling; 0: none
 }
 
 func accept(d, h int, note string) step { return step{kind: stepAccept, d: d, h: h, text: note} }
@@ -855,6 +856,7 @@ func demoCases() []demoCase {
 					disputed:         "被申请人的行为是否侵犯申请人计算机软件著作权，以及赔偿数额。",
 					responsibilities: "被申请人未经许可复制、销售包含申请人软件代码的产品，应承担停止侵害、赔偿损失的责任；申请人对赔偿数额作出适当让步。",
 					terms:            "一、被申请人自本协议生效之日起停止复制、销售含有涉案代码的软件，并于三十日内为已售23家客户替换为不含涉案代码的版本；二、被申请人赔偿申请人经济损失及合理开支共计人民币16万元；三、申请人放弃其他请求；四、双方对本次纠纷及调解内容负有保密义务。",
+					amountYuan:       160000,
 					method:           "赔偿款由被申请人于本协议生效之日起十五日内一次性转账支付至申请人指定的银行账户；替换升级完成后由被申请人向申请人出具书面说明，申请人有权抽查。",
 					dueDays:          30}),
 				sign(20, 11, "handwritten", allSigners...),
@@ -882,6 +884,7 @@ func demoCases() []demoCase {
 					disputed:         "被申请人的使用行为是否构成商标侵权及赔偿数额。",
 					responsibilities: "被申请人的使用行为易导致相关公众混淆，应停止使用并赔偿损失；申请人同意降低赔偿请求。",
 					terms:            "一、被申请人于本协议生效之日起七日内将小程序更名为不含“星云”“智联”字样的名称，并销毁含有该标识的宣传物料；二、被申请人赔偿申请人人民币8000元；三、申请人不再就此追究被申请人其他责任。",
+					amountYuan:       8000,
 					method:           "赔偿款于本协议生效之日起十日内通过银行转账一次性支付；更名完成后被申请人将截图发送申请人确认。",
 					dueDays:          10}),
 				sign(12, 15, "electronic", allSigners...),
@@ -922,6 +925,7 @@ func demoCases() []demoCase {
 					disputed:         "被申请人的产品是否落入涉案专利保护范围；被申请人的现有技术抗辩能否成立；赔偿及许可费数额。",
 					responsibilities: "被申请人未经许可实施涉案专利，应当承担相应的民事责任；申请人同意以许可方式解决，并对此前实施行为的赔偿数额作出让步。",
 					terms:            "一、申请人许可被申请人以普通许可方式实施涉案发明专利，许可期限至专利权期限届满时止，许可范围限于JG系列立式加工中心；二、被申请人支付许可使用费及此前实施行为的补偿金共计人民币60万元；三、双方另行签订专利实施许可合同并向国家知识产权局备案；四、申请人不再就本纠纷向人民法院起诉。",
+					amountYuan:       600000,
 					method:           "款项分两期支付：本协议生效之日起十日内支付人民币30万元，三十日内支付剩余人民币30万元；专利实施许可合同于本协议生效之日起十日内签订。",
 					dueDays:          30}),
 				sign(30, 10, "handwritten", allSigners...),
@@ -950,6 +954,7 @@ func demoCases() []demoCase {
 					disputed:         "赔偿数额及侵权产品的处理。",
 					responsibilities: "被申请人销售侵犯注册商标专用权的商品，应停止销售；鉴于其能提供供货来源线索且经营规模小，申请人同意减少赔偿。",
 					terms:            "一、被申请人立即停止销售侵权产品，剩余库存当场交申请人封存销毁；二、被申请人向申请人提供侵权产品供货人的名称、地址及进货凭证；三、被申请人赔偿申请人人民币3000元；四、申请人放弃其他请求。",
+					amountYuan:       3000,
 					method:           "赔偿款于协议签订当日以现金方式支付，申请人出具收条。"}),
 				sign(5, 15, "handwritten", allSigners...),
 				closeCase(20, 10, "被申请人已当场支付赔偿款人民币3000元，侵权库存已销毁，供货人线索已由申请人转交福清市市场监督管理局查处。协议履行完毕，结案。"),
@@ -1094,6 +1099,7 @@ func demoCases() []demoCase {
 					disputed:         "赔偿数额及库存侵权产品的处理。",
 					responsibilities: "被申请人许诺销售、销售侵权产品，应承担停止侵害、赔偿损失的责任。",
 					terms:            "一、被申请人立即停止许诺销售、销售涉案茶具，库存约180套于本协议生效之日起十日内在申请人见证下销毁；二、被申请人向申请人书面提供涉案茶具生产厂家的名称及联系方式；三、被申请人赔偿申请人经济损失人民币4万元；四、被申请人今后不在任何展会上展出侵犯申请人外观设计专利权的产品。",
+					amountYuan:       40000,
 					method:           "赔偿款于本协议生效之日起三十日内分两次支付，每次人民币2万元，汇入申请人对公账户。",
 					dueDays:          30}),
 				sign(8, 11, "handwritten", allSigners...),
@@ -1123,6 +1129,7 @@ func demoCases() []demoCase {
 					disputed:         "被申请人的行为是否侵犯申请人注册商标专用权及赔偿数额。",
 					responsibilities: "被申请人在同类商品上使用与申请人注册商标相同的标识，应承担停止侵害、赔偿损失的责任。",
 					terms:            "一、被申请人立即停止使用“榕城茉香”标识及近似包装，剩余包装约1200个于本协议生效之日起五日内交申请人销毁；二、被申请人赔偿申请人人民币1.2万元；三、被申请人保证今后不再侵犯申请人注册商标专用权，如再次侵权，自愿支付违约金人民币5万元。",
+					amountYuan:       12000,
 					method:           "赔偿款分三期支付：本协议生效之日起十日内支付4000元，此后每满三十日支付4000元，汇入申请人对公账户。",
 					dueDays:          70}),
 				sign(6, 15, "handwritten", allSigners...),

@@ -38,13 +38,14 @@ func Year(y int) Period {
 // Line is one row of a breakdown: the cases filed in the period, in
 // progress now, and settled, failed, withdrawn or rejected in the period;
 // of the cases filed, those with an SME among the applicants and the sum
-// of the amounts claimed (fen).
+// of the amounts claimed (fen); of the cases settled, the sum of the
+// amounts their agreements settle (fen).
 type Line struct {
 	Key                          string // committee id, dispute type, source or IP right kind
 	Filed, Open, Settled, Failed int
 	Withdrawn, Rejected          int
 	SME                          int
-	ClaimedFen                   int64
+	ClaimedFen, AgreedFen        int64
 }
 
 // SMEShare is the SME cases' share of the cases filed in whole percent; -1
@@ -69,6 +70,7 @@ func (l *Line) add(o Line) {
 	l.Rejected += o.Rejected
 	l.SME += o.SME
 	l.ClaimedFen += o.ClaimedFen
+	l.AgreedFen += o.AgreedFen
 }
 
 // Report is the statistics of a period for the committees an actor
@@ -207,8 +209,13 @@ SELECT 'open', org_id, dispute_type, source, count(*), 0, 0 FROM cases
 WHERE org_id IN ? AND status IN ? GROUP BY org_id, dispute_type, source
 UNION ALL
 SELECT outcome, org_id, dispute_type, source, count(*), 0, 0 FROM cases
-WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP BY outcome, org_id, dispute_type, source`,
-		orgs, p.From, p.To, orgs, openStatuses(), orgs, outcomes, p.From, p.To).Scan(&rows).Error
+WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP BY outcome, org_id, dispute_type, source
+UNION ALL
+SELECT 'agreed', c.org_id, c.dispute_type, c.source, 0, 0, sum(g.amount_fen) FROM case_agreements g JOIN cases c ON c.id = g.case_id
+WHERE g.amount_fen > 0 AND g.effective_at >= ? AND g.effective_at < ?
+  AND c.org_id IN ? AND c.outcome = 'settled' AND c.outcome_at >= ? AND c.outcome_at < ? GROUP BY c.org_id, c.dispute_type, c.source`,
+		orgs, p.From, p.To, orgs, openStatuses(), orgs, outcomes, p.From, p.To,
+		p.From, p.To, orgs, p.From, p.To).Scan(&rows).Error
 	if err != nil {
 		return Report{}, false, fmt.Errorf("statistics: %w", err)
 	}
@@ -224,8 +231,13 @@ WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP 
 	for _, row := range rows {
 		var l Line
 		l.set(row.Figure, row.N)
-		if row.Figure == "filed" {
+		switch row.Figure {
+		case "filed":
 			l.SME, l.ClaimedFen = row.SME, row.Fen
+		case "agreed":
+			// The amounts of the agreements of the cases settled in
+			// the period (the settled list's).
+			l.AgreedFen = row.Fen
 		}
 		if byOrg[row.OrgID] == nil {
 			byOrg[row.OrgID] = &Line{}
@@ -239,7 +251,7 @@ WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP 
 		if l := byOrg[r.Committees[i].OrgID]; l != nil {
 			c := &r.Committees[i]
 			c.Filed, c.Open, c.Settled, c.Failed = l.Filed, l.Open, l.Settled, l.Failed
-			c.Withdrawn, c.Rejected, c.SME, c.ClaimedFen = l.Withdrawn, l.Rejected, l.SME, l.ClaimedFen
+			c.Withdrawn, c.Rejected, c.SME, c.ClaimedFen, c.AgreedFen = l.Withdrawn, l.Rejected, l.SME, l.ClaimedFen, l.AgreedFen
 		}
 	}
 	r.ByType = ordered(byType, domain.DisputeTypes)

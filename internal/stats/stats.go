@@ -53,7 +53,7 @@ type Committee struct {
 	Overdue int // open deadlines of the committee past their due time
 	// Withdrawn, Rejected, SME, ClaimedFen: as Line's (Report only).
 	Withdrawn, Rejected, SME int   `gorm:"-"`
-	ClaimedFen               int64 `gorm:"-"`
+	ClaimedFen, AgreedFen    int64 `gorm:"-"`
 	// Duration is how long the mediations that ended in the period took
 	// (Report only).
 	Duration Duration `gorm:"-"`

@@ -136,6 +136,7 @@ type agreementOut struct {
 	Terms             string       `json:"terms"`
 	PerformanceMethod string       `json:"performance_method"`
 	PerformanceDue    *string      `json:"performance_due"`
+	AmountFen         int64        `json:"amount_fen"`
 	EffectiveAt       *time.Time   `json:"effective_at"`
 	Signoffs          []signoffOut `json:"signoffs"`
 	Oral              bool         `json:"oral"`
@@ -231,7 +232,7 @@ func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 	if a := v.Agreement; a != nil {
 		ag := &agreementOut{Facts: a.Facts, DisputedMatters: a.DisputedMatters, Responsibilities: a.Responsibilities,
 			Terms: a.Terms, PerformanceMethod: a.PerformanceMethod, PerformanceDue: dateStr(a.PerformanceDue),
-			EffectiveAt: a.EffectiveAt, Signoffs: []signoffOut{}, Oral: a.Oral, Revision: a.Revision, RecorderName: a.RecorderName}
+			AmountFen: a.AmountFen, EffectiveAt: a.EffectiveAt, Signoffs: []signoffOut{}, Oral: a.Oral, Revision: a.Revision, RecorderName: a.RecorderName}
 		for _, s := range a.Signoffs {
 			ag.Signoffs = append(ag.Signoffs, signoffOut{SignerKind: s.SignerKind, PartyID: s.PartyID, UserID: s.UserID,
 				SignerName: s.SignerName, Method: s.Method, SignedAt: s.SignedAt})

@@ -59,6 +59,7 @@ type caseJSON struct {
 		Phone    string `json:"phone"`
 	} `json:"parties"`
 	Agreement *struct {
+		AmountFen   int64      `json:"amount_fen"`
 		EffectiveAt *time.Time `json:"effective_at"`
 		Signoffs    []struct {
 			SignerKind string `json:"signer_kind"`
@@ -184,7 +185,8 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 		"mode": "in_person", "place": "鼓楼区调委会调解室", "attendees": "双方当事人及代理人", "minutes": "双方就赔偿金额进行协商，初步达成一致。", "next_steps": "起草调解协议"}, 200)
 	c = f.do("mediator1.gulou", "POST", id+"/settle", map[string]any{"version": c.Version, "facts": "被申请人制造销售涉案设备。",
 		"disputed_matters": "是否侵权及赔偿数额。", "responsibilities": "被申请人承担侵权责任。", "terms": "被申请人赔偿申请人人民币十万元并停止制造销售。",
-		"performance_method": "银行转账", "performance_due": f.clk.Now().In(calendar.Beijing).AddDate(0, 1, 0).Format("2006-01-02")}, 200)
+		"performance_method": "银行转账", "performance_due": f.clk.Now().In(calendar.Beijing).AddDate(0, 1, 0).Format("2006-01-02"),
+		"amount_fen": 10_000_000}, 200)
 	if c.Status != "agreement_draft" {
 		t.Fatalf("after settle: %s, want the draft awaiting signatures", c.Status)
 	}
@@ -203,7 +205,7 @@ func TestCasesAPI_FullFlow(t *testing.T) {
 		t.Fatalf("after the seal: %s", c.Status)
 	}
 	v = f.do("director.gulou", "GET", id, nil, 200)
-	if v.Agreement == nil || v.Agreement.EffectiveAt == nil || len(v.Agreement.Signoffs) != 4 {
+	if v.Agreement == nil || v.Agreement.EffectiveAt == nil || len(v.Agreement.Signoffs) != 4 || v.Agreement.AmountFen != 10_000_000 {
 		t.Fatalf("the agreement must be effective with 4 sign-offs: %+v", v.Agreement)
 	}
 	// A follow-up of the agreement's performance: a partial one needs a

@@ -157,6 +157,10 @@ func (p *casePage) DraftValue(field string) string {
 		if a.PerformanceDue != nil {
 			return a.PerformanceDue.UTC().Format("2006-01-02")
 		}
+	case "amount":
+		if a.AmountFen > 0 {
+			return yuanText(a.AmountFen)
+		}
 	}
 	return ""
 }

@@ -259,6 +259,34 @@ func parseYuan(s string) (int64, bool) {
 	return w*100 + f, true
 }
 
+// formYuan reads an amount in yuan from a form (empty: 0), adding
+// validation.amount for field when it is not one.
+func formYuan(v, field string, fe *domain.Fields) int64 {
+	fen, ok := parseYuan(v)
+	if !ok {
+		fe.Add(field, "validation.amount")
+	}
+	return fen
+}
+
+// yuanField names the form's amount field ("amount", in yuan) in the
+// field errors of an agreement action, which the service reports on
+// amount_fen.
+func yuanField(run func() (domain.Case, error)) func() (domain.Case, error) {
+	return func() (domain.Case, error) {
+		cs, err := run()
+		var de *domain.Error
+		if errors.As(err, &de) {
+			for i := range de.Fields {
+				if de.Fields[i].Field == "amount_fen" {
+					de.Fields[i].Field = "amount"
+				}
+			}
+		}
+		return cs, err
+	}
+}
+
 func digitsOnly(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -588,16 +616,17 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 		in := cases.AgreementInput{Version: version, Facts: c.FormValue("facts"), DisputedMatters: c.FormValue("disputed_matters"),
 			Responsibilities: c.FormValue("responsibilities"), Terms: c.FormValue("terms"),
 			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due"),
-			Oral: c.FormValue("oral") == "on"}
+			Oral: c.FormValue("oral") == "on", AmountFen: formYuan(c.FormValue("amount"), "amount", &fe)}
 		if t := formTime(c.FormValue("agreed_at"), "agreed_at", &fe); !t.IsZero() {
 			in.AgreedAt = &t
 		}
-		run = func() (domain.Case, error) { return s.deps.Cases.Settle(ctx, id, in) }
+		run = yuanField(func() (domain.Case, error) { return s.deps.Cases.Settle(ctx, id, in) })
 	case domain.ActionReviseAgreement:
 		in := cases.ReviseAgreementInput{Version: version, Facts: c.FormValue("facts"), DisputedMatters: c.FormValue("disputed_matters"),
 			Responsibilities: c.FormValue("responsibilities"), Terms: c.FormValue("terms"),
-			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due")}
-		run = func() (domain.Case, error) { return s.deps.Cases.ReviseAgreement(ctx, id, in) }
+			PerformanceMethod: c.FormValue("performance_method"), PerformanceDue: c.FormValue("performance_due"),
+			AmountFen: formYuan(c.FormValue("amount"), "amount", &fe)}
+		run = yuanField(func() (domain.Case, error) { return s.deps.Cases.ReviseAgreement(ctx, id, in) })
 	case domain.ActionSignoff:
 		in := cases.SignoffInput{Version: version, Method: c.FormValue("method"), SignedAt: formTime(c.FormValue("signed_at"), "signed_at", &fe)}
 		// The signer select carries "party:<id>", "mediator:<id>" or "seal".

@@ -151,7 +151,7 @@ func statsTables(r stats.Report, name func(id string) string, lang string) []sta
 // committeeLine is a committee's figures as a line keyed key.
 func committeeLine(c stats.Committee, key string) stats.Line {
 	return stats.Line{Key: key, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed,
-		Withdrawn: c.Withdrawn, Rejected: c.Rejected, SME: c.SME, ClaimedFen: c.ClaimedFen}
+		Withdrawn: c.Withdrawn, Rejected: c.Rejected, SME: c.SME, ClaimedFen: c.ClaimedFen, AgreedFen: c.AgreedFen}
 }
 
 var (
@@ -479,6 +479,9 @@ type statsLineJSON struct {
 	// breakdown by IP right (its rows overlap).
 	SMEApplicant *int   `json:"sme_applicant,omitempty"`
 	ClaimedFen   *int64 `json:"claimed_amount_fen,omitempty"`
+	// AgreedFen: the sum of the amounts the agreements of the cases
+	// settled in the period settle (absent by IP right).
+	AgreedFen *int64 `json:"agreed_amount_fen,omitempty"`
 	// DaysMedian, DaysP90: from acceptance to outcome of the mediations
 	// that ended in the period (committees and the total only).
 	DaysMedian *float64 `json:"days_median,omitempty"`
@@ -522,15 +525,15 @@ func lineJSON(l stats.Line, name string) statsLineJSON {
 	if r := l.SuccessRate(); r >= 0 {
 		out.SuccessRate = &r
 	}
-	sme, fen := l.SME, l.ClaimedFen
-	out.SMEApplicant, out.ClaimedFen = &sme, &fen
+	sme, fen, agreed := l.SME, l.ClaimedFen, l.AgreedFen
+	out.SMEApplicant, out.ClaimedFen, out.AgreedFen = &sme, &fen, &agreed
 	return out
 }
 
 // partJSON is lineJSON of a row of an overlapping breakdown.
 func partJSON(l stats.Line) statsLineJSON {
 	out := lineJSON(l, "")
-	out.SMEApplicant, out.ClaimedFen = nil, nil
+	out.SMEApplicant, out.ClaimedFen, out.AgreedFen = nil, nil, nil
 	return out
 }
 
@@ -606,7 +609,7 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 				out = append(out, days(d, false), days(d, true))
 			}
 			if !tab.Parts {
-				out = append(out, l.SME, pct(l.SMEShare()), float64(l.ClaimedFen)/100)
+				out = append(out, l.SME, pct(l.SMEShare()), float64(l.ClaimedFen)/100, float64(l.AgreedFen)/100)
 			}
 			return out
 		}
@@ -617,8 +620,8 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 		}
 		if !tab.Parts {
 			sh.Pct = append(sh.Pct, len(sh.Head)+1)
-			sh.Head = append(sh.Head, t("stats.sme"), t("stats.sme_share"), t("stats.claimed"))
-			sh.Money = []int{len(sh.Head) - 1}
+			sh.Head = append(sh.Head, t("stats.sme"), t("stats.sme_share"), t("stats.claimed"), t("stats.agreed"))
+			sh.Money = []int{len(sh.Head) - 2, len(sh.Head) - 1}
 		}
 		for _, l := range tab.Rows {
 			sh.Rows = append(sh.Rows, row(l.Name, l.Line, l.Duration))

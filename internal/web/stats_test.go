@@ -60,6 +60,7 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 			Filed, Open, Settled, Failed, Withdrawn, Rejected int
 			SME                                               int   `json:"sme_applicant"`
 			Claimed                                           int64 `json:"claimed_amount_fen"`
+			Agreed                                            int64 `json:"agreed_amount_fen"`
 		}
 		ByType  []struct{ Key string } `json:"by_dispute_type"`
 		ByRight []struct {
@@ -85,6 +86,11 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	}
 	sme := int(scalar[int64](t, r, "SELECT count(*) FROM cases WHERE "+inYear+" AND EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = cases.id AND p.role = 'applicant' AND p.is_sme)"))
 	claimed := scalar[int64](t, r, "SELECT coalesce(sum(claim_amount_fen), 0)::bigint FROM cases WHERE "+inYear)
+	agreed := scalar[int64](t, r, "SELECT coalesce(sum(g.amount_fen), 0)::bigint FROM case_agreements g JOIN cases c ON c.id = g.case_id WHERE c.outcome = 'settled' AND "+
+		strings.ReplaceAll(inYear, "created_at", "c.outcome_at"))
+	if out.Total.Agreed != agreed || agreed == 0 {
+		t.Errorf("API total agreed %d, the table says %d", out.Total.Agreed, agreed)
+	}
 	if out.Total.Withdrawn != endedIn("withdrawn") || out.Total.Rejected != endedIn("rejected") || out.Total.SME != sme || out.Total.Claimed != claimed ||
 		sme == 0 || claimed == 0 || out.Total.Withdrawn+out.Total.Rejected == 0 {
 		t.Errorf("API totals %+v; the table says withdrawn %d, rejected %d, SME %d, claimed %d", out.Total, endedIn("withdrawn"), endedIn("rejected"), sme, claimed)
@@ -115,8 +121,8 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")
-	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || len(rows[0]) != 13 || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
-		rows[0][12] != "请求金额（元）" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) || rows[9][10] != strconv.Itoa(sme) {
+	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || len(rows[0]) != 14 || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
+		rows[0][12] != "请求金额（元）" || rows[0][13] != "协议金额（元）" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) || rows[9][10] != strconv.Itoa(sme) {
 		t.Errorf("xlsx committee sheet: %v %q", err, rows)
 	}
 	if raw, err := book.GetCellValue("按调委会", "M10", excelize.Options{RawCellValue: true}); err != nil || raw != strconv.FormatFloat(float64(claimed)/100, 'f', -1, 64) {

@@ -491,7 +491,7 @@ type Agreement struct {
 	AmountFen   int64
 	EffectiveAt *time.Time
 	Signoffs    []Signoff
-	CreatedAt         time.Time
+	CreatedAt   time.Time
 	// Oral: an oral agreement (People's Mediation Law art. 28) whose
 	// content the mediator recorded; it takes effect on the day the
 	// parties reached it, without sign-off or seal.

@@ -102,7 +102,8 @@ func TestDocument_LongChineseParagraphWrapsAndBreaksPages(t *testing.T) {
 	}
 	var lines []string
 	for _, l := range strings.Split(text, "\n") {
-		if l != "" && strings.Trim(l, sentence) == "" {
+		// A line of the paragraph: of its characters only.
+		if l != "" && !strings.ContainsFunc(l, func(r rune) bool { return !strings.ContainsRune(sentence, r) }) {
 			lines = append(lines, l)
 		}
 	}

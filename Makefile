@@ -21,9 +21,10 @@ build: ## build the binary into bin/
 
 # The packages whose code runs concurrently (the authorization snapshot and
 # its reload listener, the scheduler's leadership, the relay, the sweeper,
-# the worker pool, the demo clock) run under the race detector; the whole
+# the worker pool, the demo clock, the PDF writer's shared fonts) run under
+# the race detector; the whole
 # suite under -race would not fit CI's time on two cores (docs/testing.md).
-RACE_PKGS ?= ./internal/authz/ ./internal/clock/ ./internal/notify/... ./internal/worker/ ./internal/app/
+RACE_PKGS ?= ./internal/authz/ ./internal/clock/ ./internal/notify/... ./internal/worker/ ./internal/app/ ./internal/pdf/
 
 test: test-race test-all test-calendar ## run every test (unit, end-to-end, browser) on the real PostgreSQL and Redis: race detector, today, then two other calendar days
 

@@ -15,11 +15,13 @@ func (s *Server) reportRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/reports/annual", s.handleReportsHome, in)
 	g.GET("/reports/annual/:year", s.handleReportYear, in)
 	g.GET("/reports/annual/:year/summary", s.handleReportSummary, in)
-	g.GET("/reports/annual/:year/summary.docx", s.handleReportSummaryDocx, in)
+	g.GET("/reports/annual/:year/summary.docx", s.handleReportSummaryFile(formatDocx), in)
+	g.GET("/reports/annual/:year/summary.pdf", s.handleReportSummaryFile(formatPDF), in)
 	g.GET("/reports/annual/:year/:org", s.handleReportShow, in)
 	g.POST("/reports/annual/:year/:org", s.handleReportWrite, in)
 	g.POST("/reports/annual/:year/:org/review", s.handleReportReview, in)
-	g.GET("/reports/annual/:year/:org/report.docx", s.handleReportDocx, in)
+	g.GET("/reports/annual/:year/:org/report.docx", s.handleReportFile(formatDocx), in)
+	g.GET("/reports/annual/:year/:org/report.pdf", s.handleReportFile(formatPDF), in)
 }
 
 // apiReportRoutes are the annual work reports in the JSON API.

@@ -323,8 +323,8 @@ func figureRows(pg *Page, r report.Report, caseLinks, referralLinks bool) []figu
 	return out
 }
 
-// reportDocx is a report as a Word document.
-func reportDocx(pg *Page, d *docx, r report.Report) {
+// reportContent writes a report's figures and sections to a document.
+func reportContent(pg *Page, d docWriter, r report.Report) {
 	d.Heading(pg.T("report.figures"))
 	var rows [][]string
 	for _, f := range figureRows(pg, r, false, false) {
@@ -349,26 +349,29 @@ func chineseOrdinal(n int, lang string) string {
 	return string([]rune("一二三四五六七八九十")[n-1]) + "、"
 }
 
-// handleReportDocx downloads one report as .docx.
-func (s *Server) handleReportDocx(c echo.Context) error {
-	year, err := yearParam(c)
-	if err != nil {
-		return err
+// handleReportFile downloads one report as a Word document or a PDF.
+func (s *Server) handleReportFile(format docFormat) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		year, err := yearParam(c)
+		if err != nil {
+			return err
+		}
+		org, err := idParam(c, "org")
+		if err != nil {
+			return err
+		}
+		r, err := s.deps.Reports.Get(ctxOf(c), org, year)
+		if err != nil {
+			return err
+		}
+		pg := s.textPage(c)
+		title := pg.T("report.doc_title", "Org", r.Org.Name(pg.Lang), "Year", r.Year)
+		return s.sendDocument(c, format, pg, title, "annual-report-"+strconv.Itoa(year)+"-"+r.Org.Code, func(d docWriter) {
+			d.Title(title)
+			d.Note(pg.T("report.doc_status", "Status", pg.ReportStatus(r.Status), "At", fmtSubmitted(r)))
+			reportContent(pg, d, r)
+		})
 	}
-	org, err := idParam(c, "org")
-	if err != nil {
-		return err
-	}
-	r, err := s.deps.Reports.Get(ctxOf(c), org, year)
-	if err != nil {
-		return err
-	}
-	pg := s.textPage(c)
-	var d docx
-	d.Title(pg.T("report.doc_title", "Org", r.Org.Name(pg.Lang), "Year", r.Year))
-	d.Note(pg.T("report.doc_status", "Status", pg.ReportStatus(r.Status), "At", fmtSubmitted(r)))
-	reportDocx(pg, &d, r)
-	return s.sendDocx(c, &d, "annual-report-"+strconv.Itoa(year)+"-"+r.Org.Code+".docx")
 }
 
 func fmtSubmitted(r report.Report) string {
@@ -378,42 +381,37 @@ func fmtSubmitted(r report.Report) string {
 	return r.SubmittedAt.In(beijing).Format("2006-01-02 15:04")
 }
 
-// handleReportSummaryDocx downloads the compilation as .docx.
-func (s *Server) handleReportSummaryDocx(c echo.Context) error {
-	year, err := yearParam(c)
-	if err != nil {
-		return err
-	}
-	comp, err := s.deps.Reports.Compile(ctxOf(c), year)
-	if err != nil {
-		return err
-	}
-	pg := s.textPage(c)
-	var d docx
-	d.Title(pg.T("report.summary_title", "Year", year))
-	d.Heading(pg.T("report.overview"))
-	d.Para(strings.Join(overviewLines(pg, comp), "\n\n"))
-	if len(comp.Overdue) > 0 {
-		var rows [][]string
-		for _, o := range comp.Overdue {
-			rows = append(rows, []string{o.Name(pg.Lang), strconv.Itoa(o.N)})
+// handleReportSummaryFile downloads the compilation as a Word document or
+// a PDF.
+func (s *Server) handleReportSummaryFile(format docFormat) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		year, err := yearParam(c)
+		if err != nil {
+			return err
 		}
-		d.Table([]string{pg.T("work.headline.committee"), pg.T("report.overdue_now")}, rows)
+		comp, err := s.deps.Reports.Compile(ctxOf(c), year)
+		if err != nil {
+			return err
+		}
+		pg := s.textPage(c)
+		title := pg.T("report.summary_title", "Year", year)
+		return s.sendDocument(c, format, pg, title, "annual-reports-"+strconv.Itoa(year), func(d docWriter) {
+			d.Title(title)
+			d.Heading(pg.T("report.overview"))
+			d.Para(strings.Join(overviewLines(pg, comp), "\n\n"))
+			if len(comp.Overdue) > 0 {
+				var rows [][]string
+				for _, o := range comp.Overdue {
+					rows = append(rows, []string{o.Name(pg.Lang), strconv.Itoa(o.N)})
+				}
+				d.Table([]string{pg.T("work.headline.committee"), pg.T("report.overdue_now")}, rows)
+			}
+			for _, r := range comp.Reports {
+				d.Title(r.Org.Name(pg.Lang))
+				reportContent(pg, d, r)
+			}
+		})
 	}
-	for _, r := range comp.Reports {
-		d.Title(r.Org.Name(pg.Lang))
-		reportDocx(pg, &d, r)
-	}
-	return s.sendDocx(c, &d, "annual-reports-"+strconv.Itoa(year)+".docx")
-}
-
-func (s *Server) sendDocx(c echo.Context, d *docx, name string) error {
-	b, err := d.Bytes(s.now())
-	if err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	return c.Blob(http.StatusOK, docxType, b)
 }
 
 // Overview is the compilation's generated overview, one sentence a line.

@@ -17,6 +17,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/pdf/pdftest"
 )
 
 func init() { moreRows = append(moreRows, reportRows) }
@@ -72,8 +73,10 @@ func reportRows() []mxRow {
 		get("GET /reports/annual/:year", 303, 200, 200, 403),
 		get("GET /reports/annual/:year/summary", 303, 200, 403, 403),
 		get("GET /reports/annual/:year/summary.docx", 303, 200, 403, 403),
+		get("GET /reports/annual/:year/summary.pdf", 303, 200, 403, 403),
 		object("GET /reports/annual/:year/:org", "GET", nil, 303, 200, 200, 404),
 		object("GET /reports/annual/:year/:org/report.docx", "GET", nil, 303, 200, 200, 404),
+		object("GET /reports/annual/:year/:org/report.pdf", "GET", nil, 303, 200, 200, 404),
 		// An incomplete submission: refused after the writer was let in.
 		object("POST /reports/annual/:year/:org", "POST", form(url.Values{"version": {"0"}, "action": {"submit"}}), 303, 403, 422, 404),
 		// A return without a comment.
@@ -207,6 +210,9 @@ AND u.username = 'director.gulou' AND o.payload->>'kind' = 'annual_report_return
 	if strings.Contains(body, `id="report-form"`) || !strings.Contains(body, "审核通过") {
 		t.Error("an accepted report still offers its form")
 	}
+	if !strings.Contains(body, fmt.Sprintf(`href="/reports/annual/2026/%d/report.pdf"`, gulou)) || !strings.Contains(body, "下载 PDF 版式文件") {
+		t.Error("the report's page does not offer the PDF")
+	}
 	_, body = webGet(t, leader, page)
 	if strings.Contains(body, `id="report-review"`) || strings.Count(body, "<li><time>") != 5 {
 		t.Errorf("the accepted report's page: a review form, or not its five steps of history (save, submit, return, submit, accept):\n%s", body)
@@ -225,6 +231,19 @@ AND u.username = 'director.gulou' AND o.payload->>'kind' = 'annual_report_return
 	if xml := docxText(t, doc); !strings.Contains(xml, "诉调对接案件另列") || !strings.Contains(xml, "主要成效和经验") || !strings.Contains(xml, "建立专家库") {
 		t.Errorf("the report's document lacks its text:\n%s", xml)
 	}
+	// The same document as PDF, its text drawn in the embedded fonts.
+	resp, doc = webGet(t, director, page+"/report.pdf")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(doc, "%PDF-") ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), `filename="annual-report-2026-gulou.pdf"`) {
+		t.Fatalf("pdf: %d %s %s %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Disposition"), doc[:min(len(doc), 8)])
+	}
+	if text := pdfText(t, doc); !strings.Contains(text, "鼓楼区知识产权纠纷调解委员会") || !strings.Contains(text, "诉调对接案件另列") ||
+		!strings.Contains(text, "主要成效和经验") || !strings.Contains(text, "建立专家库") {
+		t.Errorf("the report's PDF lacks its text:\n%s", text)
+	}
+	if !strings.Contains(doc, "/FontFile2") {
+		t.Error("the report's PDF does not embed its fonts")
+	}
 	resp, body = webGet(t, leader, r.URL+"/reports/annual/2026/summary")
 	if resp.StatusCode != 200 || !strings.Contains(body, "已审核通过的报告（1 份）") || !strings.Contains(body, "鼓楼区知识产权纠纷调解委员会") ||
 		!strings.Contains(body, "全市各调解委员会全年收案") {
@@ -233,6 +252,14 @@ AND u.username = 'director.gulou' AND o.payload->>'kind' = 'annual_report_return
 	resp, doc = webGet(t, leader, r.URL+"/reports/annual/2026/summary.docx")
 	if xml := docxText(t, doc); resp.StatusCode != 200 || !strings.Contains(xml, "诉调对接案件另列") || !strings.Contains(xml, "全市各调解委员会全年收案") {
 		t.Errorf("the compilation's document (%d) lacks the overview or the accepted report", resp.StatusCode)
+	}
+	if !strings.Contains(body, `href="/reports/annual/2026/summary.pdf"`) {
+		t.Error("the compilation's page does not offer the PDF")
+	}
+	resp, doc = webGet(t, leader, r.URL+"/reports/annual/2026/summary.pdf")
+	if text := pdfText(t, doc); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.Contains(text, "诉调对接案件另列") || !strings.Contains(text, "全市各调解委员会全年收案") {
+		t.Errorf("the compilation's PDF (%d %s) lacks the overview or the accepted report:\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), text)
 	}
 
 	// Nobody else reads it.
@@ -297,6 +324,17 @@ AND u.username = 'director.gulou' AND o.payload->>'kind' = 'annual_report_return
 	if resp, _ := webGet(t, leader, r.URL+"/reports/annual/2031"); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("a future year: %d, want 422", resp.StatusCode)
 	}
+}
+
+// pdfText is the text a PDF file's pages show, with the line and page
+// breaks taken out.
+func pdfText(t *testing.T, file string) string {
+	t.Helper()
+	text, err := pdftest.Text([]byte(file))
+	if err != nil {
+		t.Fatalf("not a PDF of ours: %v", err)
+	}
+	return pdftest.Joined(text)
 }
 
 // docxText is the document part of a .docx file.

@@ -20,10 +20,16 @@ type Period struct {
 	From, To time.Time
 }
 
-// Valid reports whether the period is a non-empty span of at most ten
-// years.
+// Valid reports whether the period is a non-empty span of whole Beijing
+// days of at most ten years.
 func (p Period) Valid() bool {
-	return !p.From.IsZero() && p.To.After(p.From) && !p.To.After(p.From.AddDate(10, 0, 1))
+	return !p.From.IsZero() && p.To.After(p.From) && !p.To.After(p.From.AddDate(10, 0, 1)) &&
+		midnight(p.From) && midnight(p.To)
+}
+
+func midnight(t time.Time) bool {
+	b := t.In(beijing)
+	return b.Hour() == 0 && b.Minute() == 0 && b.Second() == 0 && b.Nanosecond() == 0
 }
 
 // LastDay is the period's last day (To is exclusive).
@@ -199,23 +205,15 @@ func (s *Service) figuresIn(db *gorm.DB, r Report, extras bool) (Report, bool, e
 		SME         int
 		Fen         int64
 	}
-	// The SME condition is the case list's (cases.SMEApplicantSQL).
-	err = db.Raw(`SELECT 'filed' AS figure, org_id, dispute_type, source, count(*) AS n,
-count(*) FILTER (WHERE EXISTS (SELECT 1 FROM case_parties sp WHERE sp.case_id = cases.id AND sp.role = 'applicant' AND sp.is_sme)) AS sme,
-coalesce(sum(claim_amount_fen), 0) AS fen FROM cases
-WHERE org_id IN ? AND created_at >= ? AND created_at < ? GROUP BY org_id, dispute_type, source
+	// The counts kept as cases change (migration 0022: case_tallies and
+	// case_open_tallies), which count exactly what the case lists filter.
+	spans, args := tallySpans(p)
+	err = db.Raw(`SELECT figure, org_id, dispute_type, source, sum(n) AS n, sum(sme) AS sme, sum(fen) AS fen FROM case_tallies
+WHERE org_id IN ? AND (`+spans+`) GROUP BY figure, org_id, dispute_type, source HAVING sum(n) <> 0
 UNION ALL
-SELECT 'open', org_id, dispute_type, source, count(*), 0, 0 FROM cases
-WHERE org_id IN ? AND status IN ? GROUP BY org_id, dispute_type, source
-UNION ALL
-SELECT outcome, org_id, dispute_type, source, count(*), 0, 0 FROM cases
-WHERE org_id IN ? AND outcome IN ? AND outcome_at >= ? AND outcome_at < ? GROUP BY outcome, org_id, dispute_type, source
-UNION ALL
-SELECT 'agreed', c.org_id, c.dispute_type, c.source, 0, 0, sum(g.amount_fen) FROM case_agreements g JOIN cases c ON c.id = g.case_id
-WHERE g.amount_fen > 0 AND g.effective_at >= ? AND g.effective_at < ?
-  AND c.org_id IN ? AND c.outcome = 'settled' AND c.outcome_at >= ? AND c.outcome_at < ? GROUP BY c.org_id, c.dispute_type, c.source`,
-		orgs, p.From, p.To, orgs, openStatuses(), orgs, outcomes, p.From, p.To,
-		p.From, p.To, orgs, p.From, p.To).Scan(&rows).Error
+SELECT 'open', org_id, dispute_type, source, sum(n), 0, 0 FROM case_open_tallies
+WHERE org_id IN ? GROUP BY org_id, dispute_type, source HAVING sum(n) <> 0`,
+		append(append([]any{orgs}, args...), orgs)...).Scan(&rows).Error
 	if err != nil {
 		return Report{}, false, fmt.Errorf("statistics: %w", err)
 	}
@@ -234,7 +232,7 @@ WHERE g.amount_fen > 0 AND g.effective_at >= ? AND g.effective_at < ?
 		switch row.Figure {
 		case "filed":
 			l.SME, l.ClaimedFen = row.SME, row.Fen
-		case "agreed":
+		case string(domain.StatusSettled):
 			// The amounts of the agreements of the cases settled in
 			// the period (the settled list's).
 			l.AgreedFen = row.Fen
@@ -322,31 +320,29 @@ func (l *Line) set(figure string, n int) {
 }
 
 // byRight counts the figures by kind of IP right: each case once per kind
-// it involves (the case list's right_kind filter), in one pass over the
-// cases that count in any figure.
+// it involves (the case list's right_kind filter), from the counts kept
+// by kind (case_right_tallies, case_open_right_tallies).
 func (s *Service) byRight(db *gorm.DB, orgs []int64, p Period) ([]Line, error) {
+	spans, args := tallySpans(p)
 	var rows []struct {
-		Kind                                              string
-		Filed, Open, Settled, Failed, Withdrawn, Rejected int
+		Figure, Kind string
+		N            int
 	}
-	err := db.Raw(`SELECT k.kind,
-count(*) FILTER (WHERE c.created_at >= @from AND c.created_at < @to) AS filed,
-count(*) FILTER (WHERE c.status IN @open) AS open,
-count(*) FILTER (WHERE c.outcome = 'settled' AND c.outcome_at >= @from AND c.outcome_at < @to) AS settled,
-count(*) FILTER (WHERE c.outcome = 'failed' AND c.outcome_at >= @from AND c.outcome_at < @to) AS failed,
-count(*) FILTER (WHERE c.outcome = 'withdrawn' AND c.outcome_at >= @from AND c.outcome_at < @to) AS withdrawn,
-count(*) FILTER (WHERE c.outcome = 'rejected' AND c.outcome_at >= @from AND c.outcome_at < @to) AS rejected
-FROM cases c JOIN (SELECT DISTINCT case_id, kind FROM case_rights) k ON k.case_id = c.id
-WHERE c.org_id IN @orgs AND ((c.created_at >= @from AND c.created_at < @to) OR c.status IN @open
-    OR (c.outcome IN @outcomes AND c.outcome_at >= @from AND c.outcome_at < @to))
-GROUP BY k.kind`, map[string]any{"from": p.From, "to": p.To, "open": openStatuses(), "orgs": orgs, "outcomes": outcomes}).Scan(&rows).Error
+	err := db.Raw(`SELECT figure, kind, sum(n) AS n FROM case_right_tallies WHERE org_id IN ? AND (`+spans+`) GROUP BY figure, kind
+UNION ALL
+SELECT 'open', kind, sum(n) FROM case_open_right_tallies WHERE org_id IN ? GROUP BY kind`,
+		append(append([]any{orgs}, args...), orgs)...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("statistics by IP right: %w", err)
 	}
 	m := map[string]*Line{}
 	for _, row := range rows {
-		m[row.Kind] = &Line{Key: row.Kind, Filed: row.Filed, Open: row.Open, Settled: row.Settled, Failed: row.Failed,
-			Withdrawn: row.Withdrawn, Rejected: row.Rejected}
+		if m[row.Kind] == nil {
+			m[row.Kind] = &Line{Key: row.Kind}
+		}
+		var l Line
+		l.set(row.Figure, row.N)
+		m[row.Kind].add(l)
 	}
 	return ordered(m, domain.RightKinds), nil
 }
@@ -364,22 +360,26 @@ func (s *Service) trend(db *gorm.DB, orgs []int64, p Period) ([]Month, error) {
 		}
 	}
 	// Each month's span within p, and the same span a year before, is
-	// counted on its own: a range scan of the committees' filing dates
-	// each, instead of a time zone conversion per case (the Beijing month
-	// boundaries are the same, so are the counts). Row 2i is month i,
-	// row 2i+1 the same month a year before.
-	values := make([]string, 0, 2*len(months))
-	args := make([]any, 0, 6*len(months)+1)
+	// summed from the counts kept by day and by month (tallySpans). Row
+	// 2i is month i, row 2i+1 the same month a year before.
+	values := make([]string, 0, 6*len(months))
+	args := make([]any, 0, 18*len(months)+1)
 	for i, mo := range months {
-		m, next := mo.Start, mo.Start.AddDate(0, 1, 0)
-		values = append(values, "(?::int, ?::timestamptz, ?::timestamptz)", "(?::int, ?::timestamptz, ?::timestamptz)")
-		from, to := p.Clip(m, next)
-		args = append(args, 2*i, from, to, 2*i+1, from.AddDate(-1, 0, 0), to.AddDate(-1, 0, 0))
+		from, to := p.Clip(mo.Start, mo.Start.AddDate(0, 1, 0))
+		for j, span := range []Period{{from, to}, {from.AddDate(-1, 0, 0), to.AddDate(-1, 0, 0)}} {
+			for _, g := range grains(span) {
+				values = append(values, "(?::int, ?::\"char\", ?::date, ?::date)")
+				args = append(args, 2*i+j, g.grain, g.lo, g.hi)
+			}
+		}
 	}
 	var rows []struct{ I, N int }
-	err := db.Raw(`SELECT r.i, n.n FROM (VALUES `+strings.Join(values, ", ")+`) AS r(i, lo, hi)
-CROSS JOIN LATERAL (SELECT count(*) AS n FROM cases WHERE org_id IN ? AND created_at >= r.lo AND created_at < r.hi) n`,
-		append(args, orgs)...).Scan(&rows).Error
+	// A lateral sum per span: a range scan of the counts' key each (a
+	// join lets the planner read every count of the committees).
+	err := db.Raw(`SELECT r.i, sum(t.n) AS n FROM (VALUES `+strings.Join(values, ", ")+`) AS r(i, grain, lo, hi)
+CROSS JOIN LATERAL (SELECT coalesce(sum(n), 0) AS n FROM case_tallies
+    WHERE org_id IN ? AND grain = r.grain AND day >= r.lo AND day < r.hi AND figure = 'filed') t
+GROUP BY r.i`, append(args, orgs)...).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("statistics trend: %w", err)
 	}
@@ -391,6 +391,50 @@ CROSS JOIN LATERAL (SELECT count(*) AS n FROM cases WHERE org_id IN ? AND create
 		}
 	}
 	return months, nil
+}
+
+// grain is a span of Beijing days [lo, hi) read from the counts kept by
+// day ("d") or by month ("m"; lo and hi are then first days of months).
+type grain struct {
+	grain  string
+	lo, hi string // YYYY-MM-DD
+}
+
+// grains splits a period into the spans of the counts: its whole months
+// by month, the days of the months it cuts by day. A year is twelve month
+// rows per key; only the days of a cut month are read one by one.
+func grains(p Period) []grain {
+	from, to := p.From.In(beijing), p.To.In(beijing)
+	day := func(t time.Time) string { return t.Format("2006-01-02") }
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, beijing)
+	if first.Before(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	last := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, beijing)
+	if !first.Before(last) {
+		return []grain{{"d", day(from), day(to)}}
+	}
+	var out []grain
+	if from.Before(first) {
+		out = append(out, grain{"d", day(from), day(first)})
+	}
+	out = append(out, grain{"m", day(first), day(last)})
+	if last.Before(to) {
+		out = append(out, grain{"d", day(last), day(to)})
+	}
+	return out
+}
+
+// tallySpans is the condition on the counts' grain and day that covers p,
+// with its arguments.
+func tallySpans(p Period) (string, []any) {
+	var parts []string
+	var args []any
+	for _, g := range grains(p) {
+		parts = append(parts, "(grain = ? AND day >= ?::date AND day < ?::date)")
+		args = append(args, g.grain, g.lo, g.hi)
+	}
+	return strings.Join(parts, " OR "), args
 }
 
 // Clip cuts the span [from, to) to the period.

@@ -742,7 +742,7 @@ func (s *Server) handleStatsXLSX(c echo.Context) error {
 	}
 	first := f.GetSheetName(0)
 	for i, sh := range sheets {
-		name := sh.Title
+		name := sheetName(sh.Title)
 		if i == 0 {
 			if err := f.SetSheetName(first, name); err != nil {
 				return err
@@ -787,6 +787,21 @@ func (s *Server) handleStatsXLSX(c echo.Context) error {
 	}
 	attachment(c, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", from, to, "xlsx")
 	return f.Write(c.Response())
+}
+
+// sheetName makes a table's title a worksheet name: Excel allows 31
+// characters and none of : \ / ? * [ ].
+func sheetName(title string) string {
+	r := []rune(strings.Map(func(c rune) rune {
+		if strings.ContainsRune(`:\/?*[]`, c) {
+			return '-'
+		}
+		return c
+	}, title))
+	if len(r) > 31 {
+		r = r[:31]
+	}
+	return string(r)
 }
 
 // statsTableView is what the stats-table template reads: the page and one

@@ -470,13 +470,14 @@ func ordered[T ~string](m map[string]*Line, enum []T) []Line {
 
 // durations fills in how long the mediations that ended in p took, per
 // committee and in total: from acceptance to outcome, in days, the median
-// and the 90th percentile as percentile_cont computes them. PostgreSQL
-// computes each case's days; the percentiles are taken here
+// and the 90th percentile as percentile_cont computes them. Each case's
+// days are kept in cases.mediation_days (migration 0023, a stored column
+// its partial index carries); the percentiles are taken here
 // (percentile.go), by selection: sorting a year's durations in the
 // database, once by committee and once for the total, was most of the
 // statistics' time over a million cases (docs/benchmarks.md).
 func (s *Service) durations(db *gorm.DB, orgs []int64, p Period, r *Report) error {
-	rows, err := db.Raw(`SELECT org_id, (extract(epoch FROM outcome_at - accepted_at) / 86400)::float8 AS days
+	rows, err := db.Raw(`SELECT org_id, mediation_days AS days
 FROM cases WHERE org_id IN ? AND outcome IN ('settled', 'failed') AND outcome_at >= ? AND outcome_at < ? AND accepted_at IS NOT NULL`,
 		orgs, p.From, p.To).Rows()
 	if err != nil {

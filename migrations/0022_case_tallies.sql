@@ -146,13 +146,51 @@ END
 $$;
 -- +goose StatementEnd
 
+-- The trigger of cases. Two paths are taken often and kept short: a new
+-- case (an intake) adds its counts row by row, and a move between two
+-- statuses in progress (accepted, mediating …) changes no count. Every
+-- other change goes through case_tally_move.
 -- +goose StatementBegin
 CREATE FUNCTION cases_tally_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    o  cases;
-    nw cases;
+    o    cases;
+    nw   cases;
+    k    text;
+    d    date;
+    g    "char";
 BEGIN
     IF current_setting('ipmediate.bulk', true) = 'on' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' AND case_is_open(OLD) AND case_is_open(NEW)
+       AND (OLD.org_id, OLD.created_at, OLD.dispute_type, OLD.source, OLD.claim_amount_fen, OLD.outcome, OLD.outcome_at,
+            OLD.sme_applicant, OLD.right_kinds, OLD.agreed_fen)
+           IS NOT DISTINCT FROM (NEW.org_id, NEW.created_at, NEW.dispute_type, NEW.source, NEW.claim_amount_fen, NEW.outcome,
+            NEW.outcome_at, NEW.sme_applicant, NEW.right_kinds, NEW.agreed_fen) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' AND NEW.outcome IS NULL THEN
+        d := (NEW.created_at AT TIME ZONE 'Asia/Shanghai')::date;
+        FOREACH g IN ARRAY ARRAY['d', 'm']::"char"[] LOOP
+            INSERT INTO case_tallies AS t (org_id, grain, day, figure, dispute_type, source, n, sme, fen)
+            VALUES (NEW.org_id, g, CASE g WHEN 'd' THEN d ELSE date_trunc('month', d)::date END, 'filed', NEW.dispute_type,
+                    NEW.source, 1, CASE WHEN NEW.sme_applicant THEN 1 ELSE 0 END, NEW.claim_amount_fen)
+            ON CONFLICT (org_id, grain, day, figure, dispute_type, source)
+            DO UPDATE SET n = t.n + 1, sme = t.sme + EXCLUDED.sme, fen = t.fen + EXCLUDED.fen;
+            FOREACH k IN ARRAY NEW.right_kinds LOOP
+                INSERT INTO case_right_tallies AS t (org_id, grain, day, figure, kind, n)
+                VALUES (NEW.org_id, g, CASE g WHEN 'd' THEN d ELSE date_trunc('month', d)::date END, 'filed', k, 1)
+                ON CONFLICT (org_id, grain, day, figure, kind) DO UPDATE SET n = t.n + 1;
+            END LOOP;
+        END LOOP;
+        IF case_is_open(NEW) THEN
+            INSERT INTO case_open_tallies AS t (org_id, dispute_type, source, n) VALUES (NEW.org_id, NEW.dispute_type, NEW.source, 1)
+            ON CONFLICT (org_id, dispute_type, source) DO UPDATE SET n = t.n + 1;
+            FOREACH k IN ARRAY NEW.right_kinds LOOP
+                INSERT INTO case_open_right_tallies AS t (org_id, kind, n) VALUES (NEW.org_id, k, 1)
+                ON CONFLICT (org_id, kind) DO UPDATE SET n = t.n + 1;
+            END LOOP;
+        END IF;
         RETURN NULL;
     END IF;
     IF TG_OP <> 'INSERT' THEN o := OLD; END IF;
@@ -179,37 +217,68 @@ CREATE FUNCTION case_derive(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     UPDATE cases c SET sme_applicant = d.sme, right_kinds = d.kinds, agreed_fen = d.agreed
     FROM (SELECT x.id,
                  EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = x.id AND p.role = 'applicant' AND p.is_sme) AS sme,
-                 ARRAY(SELECT DISTINCT r.kind FROM case_rights r WHERE r.case_id = x.id ORDER BY r.kind) AS kinds,
+                 ARRAY(SELECT DISTINCT r.kind COLLATE "C" FROM case_rights r WHERE r.case_id = x.id ORDER BY 1) AS kinds,
                  coalesce((SELECT g.amount_fen FROM case_agreements g WHERE g.case_id = x.id), 0) AS agreed
           FROM unnest(ids) AS x (id)) d
     WHERE c.id = d.id AND (c.sme_applicant, c.right_kinds, c.agreed_fen) IS DISTINCT FROM (d.sme, d.kinds, d.agreed)
 $$;
 -- +goose StatementEnd
 
+-- Once per statement, over the cases its rows name (the transition
+-- tables): an intake writes its parties in one statement and its rights
+-- in another, and sets the derived columns itself when it inserts the
+-- case (internal/cases), so these find nothing to change and the case row
+-- is written once.
 -- +goose StatementBegin
 CREATE FUNCTION case_derive_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    ids bigint[];
 BEGIN
     IF current_setting('ipmediate.bulk', true) = 'on' THEN
         RETURN NULL;
     END IF;
-    IF TG_OP = 'UPDATE' AND OLD.case_id IS DISTINCT FROM NEW.case_id THEN
-        PERFORM case_derive(ARRAY[OLD.case_id, NEW.case_id]);
+    IF TG_OP = 'INSERT' AND TG_TABLE_NAME = 'case_parties' THEN
+        -- New parties change a case only when one is an SME applicant of
+        -- a case not marked so (an intake marks its case itself).
+        SELECT array_agg(DISTINCT n.case_id) INTO ids FROM new_rows n JOIN cases c ON c.id = n.case_id
+        WHERE n.role = 'applicant' AND n.is_sme AND NOT c.sme_applicant;
+    ELSIF TG_OP = 'INSERT' AND TG_TABLE_NAME = 'case_rights' THEN
+        -- New rights, only when of a kind the case's kinds lack.
+        SELECT array_agg(DISTINCT n.case_id) INTO ids FROM new_rows n JOIN cases c ON c.id = n.case_id
+        WHERE NOT n.kind = ANY (c.right_kinds);
+    ELSIF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT case_id) INTO ids FROM new_rows;
     ELSIF TG_OP = 'DELETE' THEN
-        PERFORM case_derive(ARRAY[OLD.case_id]);
+        SELECT array_agg(DISTINCT case_id) INTO ids FROM old_rows;
     ELSE
-        PERFORM case_derive(ARRAY[NEW.case_id]);
+        SELECT array_agg(DISTINCT x.case_id) INTO ids FROM (SELECT case_id FROM old_rows UNION SELECT case_id FROM new_rows) x;
+    END IF;
+    IF ids IS NOT NULL THEN
+        PERFORM case_derive(ids);
     END IF;
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
 
-CREATE TRIGGER case_parties_derive AFTER INSERT OR DELETE OR UPDATE OF case_id, role, is_sme ON case_parties
-    FOR EACH ROW EXECUTE FUNCTION case_derive_trigger();
-CREATE TRIGGER case_rights_derive AFTER INSERT OR DELETE OR UPDATE OF case_id, kind ON case_rights
-    FOR EACH ROW EXECUTE FUNCTION case_derive_trigger();
-CREATE TRIGGER case_agreements_derive AFTER INSERT OR DELETE OR UPDATE OF case_id, amount_fen ON case_agreements
-    FOR EACH ROW EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_parties_derive_insert AFTER INSERT ON case_parties
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_parties_derive_update AFTER UPDATE ON case_parties
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_parties_derive_delete AFTER DELETE ON case_parties
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_rights_derive_insert AFTER INSERT ON case_rights
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_rights_derive_update AFTER UPDATE ON case_rights
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_rights_derive_delete AFTER DELETE ON case_rights
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_agreements_derive_insert AFTER INSERT ON case_agreements
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_agreements_derive_update AFTER UPDATE ON case_agreements
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
+CREATE TRIGGER case_agreements_derive_delete AFTER DELETE ON case_agreements
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION case_derive_trigger();
 
 -- For a bulk loader (ipmediate.bulk = 'on'): the derived columns and the
 -- counts of the cases ids, written by it in this transaction and not
@@ -219,7 +288,7 @@ CREATE FUNCTION case_tallies_add(ids bigint[]) RETURNS void LANGUAGE sql AS $$
     UPDATE cases c SET sme_applicant = d.sme, right_kinds = d.kinds, agreed_fen = d.agreed
     FROM (SELECT x.id,
                  EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = x.id AND p.role = 'applicant' AND p.is_sme) AS sme,
-                 ARRAY(SELECT DISTINCT r.kind FROM case_rights r WHERE r.case_id = x.id ORDER BY r.kind) AS kinds,
+                 ARRAY(SELECT DISTINCT r.kind COLLATE "C" FROM case_rights r WHERE r.case_id = x.id ORDER BY 1) AS kinds,
                  coalesce((SELECT g.amount_fen FROM case_agreements g WHERE g.case_id = x.id), 0) AS agreed
           FROM unnest(ids) AS x (id)) d
     WHERE c.id = d.id;
@@ -256,9 +325,15 @@ SELECT case_tallies_add(ARRAY(SELECT id FROM cases));
 RESET ipmediate.bulk;
 
 -- +goose Down
-DROP TRIGGER IF EXISTS case_agreements_derive ON case_agreements;
-DROP TRIGGER IF EXISTS case_rights_derive ON case_rights;
-DROP TRIGGER IF EXISTS case_parties_derive ON case_parties;
+DROP TRIGGER IF EXISTS case_agreements_derive_insert ON case_agreements;
+DROP TRIGGER IF EXISTS case_agreements_derive_update ON case_agreements;
+DROP TRIGGER IF EXISTS case_agreements_derive_delete ON case_agreements;
+DROP TRIGGER IF EXISTS case_rights_derive_insert ON case_rights;
+DROP TRIGGER IF EXISTS case_rights_derive_update ON case_rights;
+DROP TRIGGER IF EXISTS case_rights_derive_delete ON case_rights;
+DROP TRIGGER IF EXISTS case_parties_derive_insert ON case_parties;
+DROP TRIGGER IF EXISTS case_parties_derive_update ON case_parties;
+DROP TRIGGER IF EXISTS case_parties_derive_delete ON case_parties;
 DROP TRIGGER IF EXISTS cases_tally_update ON cases;
 DROP TRIGGER IF EXISTS cases_tally_insert_delete ON cases;
 DROP FUNCTION IF EXISTS case_tallies_add(bigint[]);

@@ -235,13 +235,21 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 		at := in.MaterialsReceivedAt.UTC().Truncate(time.Microsecond)
 		row.MaterialsReceivedAt = &at
 	}
-	if err := db.Create(&row).Error; err != nil {
+	// The statistics' derived columns (migration 0022) are set here, from
+	// the parties and rights about to be written, so that their triggers
+	// find nothing to change and the case row is written once.
+	ins := caseInsert{Row: row, RightKinds: rightKinds(nc.rights)}
+	for _, p := range parties {
+		ins.SMEApplicant = ins.SMEApplicant || (p.Role == string(domain.PartyApplicant) && p.IsSME)
+	}
+	if err := db.Create(&ins).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return domain.Case{}, domain.Errorf(domain.ECONFLICT,
 				"registration number %s is taken: another committee uses the short code %s", row.RegistrationNumber, org.ShortCode)
 		}
 		return domain.Case{}, fmt.Errorf("insert case: %w", err)
 	}
+	row = ins.Row
 	for i := range parties {
 		parties[i].CaseID = row.ID
 		_, parties[i].RepeatInfringer = hits[i]

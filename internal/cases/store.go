@@ -1,7 +1,10 @@
 package cases
 
 import (
+	"database/sql/driver"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -48,6 +51,48 @@ type caseRow struct {
 }
 
 func (caseRow) TableName() string { return "cases" }
+
+// caseInsert is a new case with the columns the statistics derive from
+// its parties and rights (migration 0022; their triggers keep them for
+// every later change).
+type caseInsert struct {
+	Row          caseRow `gorm:"embedded"`
+	SMEApplicant bool
+	RightKinds   textArray
+}
+
+func (caseInsert) TableName() string { return "cases" }
+
+// rightKinds are the distinct kinds of rights, sorted (cases.right_kinds).
+func rightKinds(rights []rightRow) textArray {
+	out := textArray{}
+	for _, r := range rights {
+		if !slices.Contains(out, r.Kind) {
+			out = append(out, r.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// textArray writes a PostgreSQL text[] value.
+type textArray []string
+
+// Value is the array literal, each element quoted.
+func (a textArray) Value() (driver.Value, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, s := range a {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteByte('"')
+	}
+	b.WriteByte('}')
+	return b.String(), nil
+}
 
 // ref is the case number, or the registration number before acceptance.
 func (r caseRow) ref() string {

@@ -58,7 +58,7 @@ func checkTallies(t *testing.T, db *gorm.DB, after string) {
 	var n int64
 	if err := db.Raw(`SELECT count(*) FROM cases c WHERE (c.sme_applicant, c.right_kinds, c.agreed_fen) IS DISTINCT FROM (
   EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id AND p.role = 'applicant' AND p.is_sme),
-  ARRAY(SELECT DISTINCT r.kind FROM case_rights r WHERE r.case_id = c.id ORDER BY r.kind),
+  ARRAY(SELECT DISTINCT r.kind COLLATE "C" FROM case_rights r WHERE r.case_id = c.id ORDER BY 1),
   coalesce((SELECT g.amount_fen FROM case_agreements g WHERE g.case_id = c.id), 0))`).Scan(&n).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -285,13 +285,7 @@ CREATE TRIGGER case_agreements_derive_delete AFTER DELETE ON case_agreements
 -- counted yet.
 -- +goose StatementBegin
 CREATE FUNCTION case_tallies_add(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    UPDATE cases c SET sme_applicant = d.sme, right_kinds = d.kinds, agreed_fen = d.agreed
-    FROM (SELECT x.id,
-                 EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = x.id AND p.role = 'applicant' AND p.is_sme) AS sme,
-                 ARRAY(SELECT DISTINCT r.kind COLLATE "C" FROM case_rights r WHERE r.case_id = x.id ORDER BY 1) AS kinds,
-                 coalesce((SELECT g.amount_fen FROM case_agreements g WHERE g.case_id = x.id), 0) AS agreed
-          FROM unnest(ids) AS x (id)) d
-    WHERE c.id = d.id;
+    SELECT case_derive(ids);
 
     INSERT INTO case_tallies AS t (org_id, grain, day, figure, dispute_type, source, n, sme, fen)
     SELECT r.org_id, r.grain, r.day, r.figure, r.dispute_type, r.source, sum(r.n), sum(r.sme), sum(r.fen)

@@ -23,16 +23,7 @@ import (
 // list it links to.
 func TestReport_AgreesWithItselfAndTheListsWhileCasesMove(t *testing.T) {
 	a := apptest.New(t, apptest.WithDemo())
-	as := func(u string) context.Context {
-		t.Helper()
-		var id int64
-		a.DB.Raw("SELECT id FROM users WHERE username = ?", u).Scan(&id)
-		act, err := a.Identity.Actor(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return domain.WithActor(context.Background(), act)
-	}
+	as := func(u string) context.Context { return actingAs(t, a, u) }
 	leader := as("leader")
 	year := stats.Year(a.Clock.Now().In(time.FixedZone("CST", 8*3600)).Year())
 

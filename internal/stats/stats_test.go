@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/ipmediate/ipmediate/internal/app"
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/deadline"
@@ -21,16 +22,7 @@ import (
 // nobody else anything.
 func TestHeadline(t *testing.T) {
 	a := apptest.New(t, apptest.WithDemo())
-	as := func(u string) context.Context {
-		t.Helper()
-		var id int64
-		a.DB.Raw("SELECT id FROM users WHERE username = ?", u).Scan(&id)
-		act, err := a.Identity.Actor(context.Background(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return domain.WithActor(context.Background(), act)
-	}
+	as := func(u string) context.Context { return actingAs(t, a, u) }
 	org := func(code string) int64 {
 		var id int64
 		a.DB.Raw("SELECT id FROM orgs WHERE code = ?", code).Scan(&id)
@@ -160,4 +152,16 @@ func TestHeadline(t *testing.T) {
 			t.Errorf("%s reads the headline numbers (%v)", u, err)
 		}
 	}
+}
+
+// actingAs is a context acting as the demo user u.
+func actingAs(t *testing.T, a *app.App, u string) context.Context {
+	t.Helper()
+	var id int64
+	a.DB.Raw("SELECT id FROM users WHERE username = ?", u).Scan(&id)
+	act, err := a.Identity.Actor(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return domain.WithActor(context.Background(), act)
 }

@@ -180,18 +180,6 @@ func (s *Server) handleAssistanceList(c echo.Context) error {
 // into one list so filtered (assistanceFilter).
 var assistanceListParams = []string{"status", "help", "submitted_from", "submitted_to", "cursor"}
 
-// StatusNames names the statuses of a status filter (a comma-separated
-// list) in the page's language.
-func (p *assistanceListPage) StatusNames(pg *Page, list string) string {
-	var out []string
-	for _, st := range strings.Split(list, ",") {
-		if st = strings.TrimSpace(st); st != "" {
-			out = append(out, pg.T("assistance.status."+st))
-		}
-	}
-	return strings.Join(out, pg.T("list.sep"))
-}
-
 // assistanceRightRows is how many right rows the forms offer; blank ones are
 // skipped.
 const assistanceRightRows = 3

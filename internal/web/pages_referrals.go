@@ -60,18 +60,6 @@ func (p *referralsPage) Table(pg *Page, items []referral.Referral) referralTable
 	return referralTable{P: pg, Items: items}
 }
 
-// StatusNames names the statuses of a status filter (a comma-separated
-// list) in the page's language.
-func (p *referralsPage) StatusNames(pg *Page, list string) string {
-	var out []string
-	for _, st := range strings.Split(list, ",") {
-		if st = strings.TrimSpace(st); st != "" {
-			out = append(out, pg.T("referral.status."+st))
-		}
-	}
-	return strings.Join(out, pg.T("list.sep"))
-}
-
 // NextQuery is the link to the next page with the same filters.
 func (p *referralsPage) NextQuery() string {
 	q := url.Values{}

@@ -143,11 +143,7 @@ func (s *Server) handleReportShow(c echo.Context) error {
 }
 
 func (s *Server) renderReport(c echo.Context, status int, page *reportPage) error {
-	year, err := yearParam(c)
-	if err != nil {
-		return err
-	}
-	org, err := idParam(c, "org")
+	year, org, err := reportAddress(c)
 	if err != nil {
 		return err
 	}
@@ -179,11 +175,7 @@ func (s *Server) renderReportOf(c echo.Context, status int, page *reportPage, or
 // handleReportWrite saves the unit's draft (action save) or submits it
 // (action submit).
 func (s *Server) handleReportWrite(c echo.Context) error {
-	year, err := yearParam(c)
-	if err != nil {
-		return err
-	}
-	org, err := idParam(c, "org")
+	year, org, err := reportAddress(c)
 	if err != nil {
 		return err
 	}
@@ -211,11 +203,7 @@ func (s *Server) handleReportWrite(c echo.Context) error {
 // handleReportReview returns (with a comment) or accepts a submitted
 // report.
 func (s *Server) handleReportReview(c echo.Context) error {
-	year, err := yearParam(c)
-	if err != nil {
-		return err
-	}
-	org, err := idParam(c, "org")
+	year, org, err := reportAddress(c)
 	if err != nil {
 		return err
 	}
@@ -352,11 +340,7 @@ func chineseOrdinal(n int, lang string) string {
 // handleReportFile downloads one report as a Word document or a PDF.
 func (s *Server) handleReportFile(format docFormat) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		year, err := yearParam(c)
-		if err != nil {
-			return err
-		}
-		org, err := idParam(c, "org")
+		year, org, err := reportAddress(c)
 		if err != nil {
 			return err
 		}

@@ -290,3 +290,15 @@ func (s *Server) popFlash(c echo.Context) (f *Flash) {
 	}
 	return nil
 }
+
+// ListNames names the values of a list filter (comma-separated) in the
+// page's language: each is the text of prefix+value, joined.
+func (p *Page) ListNames(prefix, list string) string {
+	var out []string
+	for _, v := range strings.Split(list, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, p.T(prefix+v))
+		}
+	}
+	return strings.Join(out, p.T("list.sep"))
+}

@@ -298,9 +298,6 @@ GROUP BY org_id`, orgs, p.From, p.To).Scan(&rows).Error
 	return nil
 }
 
-// outcomes are the outcomes a case ends with, each a figure.
-var outcomes = []string{string(domain.StatusSettled), string(domain.StatusFailed), string(domain.StatusWithdrawn), string(domain.StatusRejected)}
-
 // set puts n into the figure named so (filed, open or an outcome).
 func (l *Line) set(figure string, n int) {
 	switch figure {

@@ -103,7 +103,7 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (Application, error)
 	}
 	var ents []int64
 	for _, m := range a.Memberships {
-		if m.Role == domain.RoleApplicant && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "apply") && !slices.Contains(ents, m.OrgID) {
+		if m.Role.Reach(domain.ObjectApplication).Has(domain.ReachPartyTo) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "apply") && !slices.Contains(ents, m.OrgID) {
 			ents = append(ents, m.OrgID)
 		}
 	}

@@ -103,9 +103,9 @@ func (s *Service) LodgeComplaint(ctx context.Context, in ComplaintInput) (Compla
 	var ents, centers []int64
 	for _, m := range a.Memberships {
 		switch {
-		case m.Role == domain.RoleApplicant && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "apply"):
+		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachPartyTo) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "apply"):
 			ents = append(ents, m.OrgID)
-		case m.Role != domain.RoleApplicant && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "review"):
+		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachOrg) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "review"):
 			centers = append(centers, m.OrgID)
 		}
 	}
@@ -228,14 +228,14 @@ func (s *Service) tellComplaint(ctx context.Context, tx *gorm.DB, c domain.Case,
 	}
 	var users []int64
 	if entID != nil {
-		u, err := members(ctx, tx, *entID, "applicant")
+		u, err := members(ctx, tx, *entID, enterpriseRoles)
 		if err != nil {
 			return err
 		}
 		users = append(users, u...)
 	}
-	for _, role := range []string{"director", "clerk"} {
-		u, err := members(ctx, tx, c.OrgID, role)
+	{
+		u, err := members(ctx, tx, c.OrgID, docketRoles)
 		if err != nil {
 			return err
 		}

@@ -174,7 +174,7 @@ FROM assistance_events WHERE application_id = ? ORDER BY id`, r.ID).Scan(&evs).E
 	}
 	if out.Officer {
 		if err := db.Raw(`SELECT DISTINCT u.id, u.display_name AS name FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
-WHERE m.org_id = ? AND m.role = 'assistance_officer' ORDER BY u.id`, r.CenterOrgID).Scan(&out.Officers).Error; err != nil {
+WHERE m.org_id = ? AND m.role IN ? ORDER BY u.id`, r.CenterOrgID, officerRoles).Scan(&out.Officers).Error; err != nil {
 			return View{}, fmt.Errorf("officers of centre %d: %w", r.CenterOrgID, err)
 		}
 	}

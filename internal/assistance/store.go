@@ -130,9 +130,10 @@ func (s *Service) toApplication(r appRow, whole bool) (Application, error) {
 	return app, nil
 }
 
-// viewer is the actor's assistance scope: the enterprises whose
-// applications they follow (assistance:read as applicant) and the centres
-// whose applications they review (assistance:review).
+// viewer is the actor's assistance scope, as the role table declares it
+// (domain.ObjectApplication): the enterprises whose applications they
+// follow (reach party-to, with assistance:read) and the centres whose
+// applications they review (reach organisation, with assistance:review).
 type viewer struct {
 	a         *domain.Actor
 	applicant []int64
@@ -143,11 +144,11 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 	v := viewer{a: a}
 	for _, m := range a.Memberships {
 		switch {
-		case m.Role == domain.RoleApplicant && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "read"):
+		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachPartyTo) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "read"):
 			if !slices.Contains(v.applicant, m.OrgID) {
 				v.applicant = append(v.applicant, m.OrgID)
 			}
-		case m.Role != domain.RoleApplicant && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "review"):
+		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachOrg) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "review"):
 			if !slices.Contains(v.centers, m.OrgID) {
 				v.centers = append(v.centers, m.OrgID)
 			}
@@ -155,6 +156,15 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 	}
 	return v
 }
+
+// The roles that reach an application as its enterprise and as its
+// centre, and the roles that handle a committee's docket (told of an
+// exhibition complaint filed there).
+var (
+	enterpriseRoles = domain.RolesReaching(domain.ObjectApplication, domain.ReachPartyTo)
+	officerRoles    = domain.RolesReaching(domain.ObjectApplication, domain.ReachOrg)
+	docketRoles     = domain.RolesReaching(domain.ObjectCase, domain.ReachOrg)
+)
 
 func (v viewer) empty() bool { return len(v.applicant)+len(v.centers) == 0 }
 

@@ -206,6 +206,9 @@ func newEnforcer(ctx context.Context, db *gorm.DB, log *slog.Logger, policyCSV [
 	if err := checkKnown(rules); err != nil {
 		return nil, fmt.Errorf("authz: %w", err)
 	}
+	if err := checkReach(rules); err != nil {
+		return nil, fmt.Errorf("authz: %w", err)
+	}
 	e := &Enforcer{db: db, log: log, rules: rules}
 
 	m, err := model.NewModelFromString(modelText)

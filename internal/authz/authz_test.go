@@ -178,6 +178,45 @@ func TestPolicyHeldToKnownPermissions(t *testing.T) {
 	}
 }
 
+// TestPolicyHeldToTheRoleTable: the shipped policy agrees with the role
+// table; a role granted a read it reaches nothing with, or reaching rows it
+// may not read, stops the start naming both.
+func TestPolicyHeldToTheRoleTable(t *testing.T) {
+	shipped := string(configs.PolicyCSV)
+	rules, err := parsePolicy([]byte(shipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkReach(rules); err != nil {
+		t.Fatalf("shipped policy: %v", err)
+	}
+	without := func(suffix string) string {
+		var keep []string
+		for _, line := range strings.Split(shipped, "\n") {
+			if line != suffix {
+				keep = append(keep, line)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	for _, c := range []struct{ desc, policy, want string }{
+		{"a read that reaches nothing", shipped + "p, association_staff, case, read\n", "association_staff is granted case:read but reaches no case rows"},
+		{"stats for a clerk", shipped + "p, clerk, stats, read\n", "clerk is granted stats:read but reaches no stats rows"},
+		{"a reach without its read", without("p, mediator, case, read"), "mediator reaches case rows in the role table (internal/domain/role.go) but is not granted case:read"},
+	} {
+		t.Run(c.desc, func(t *testing.T) {
+			rules, err := parsePolicy([]byte(c.policy))
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = checkReach(rules)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to contain %q", err, c.want)
+			}
+		})
+	}
+}
+
 // TestUnknownPermissionDenied: even the system administrator is refused a
 // permission the code does not declare.
 func TestUnknownPermissionDenied(t *testing.T) {

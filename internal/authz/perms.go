@@ -112,3 +112,47 @@ func checkKnown(rules []rule) error {
 	}
 	return nil
 }
+
+// reachPerms pair each object of the role table (domain.Role.Reach) with
+// the permission that reads it.
+var reachPerms = map[domain.Object]Perm{
+	domain.ObjectCase:        {"case", "read"},
+	domain.ObjectDeadline:    {"deadline", "read"},
+	domain.ObjectStats:       {"stats", "read"},
+	domain.ObjectApplication: {"assistance", "read"},
+}
+
+// checkReach holds a parsed policy to the role table: a role that reaches
+// rows of an object holds the permission that reads them, and a role
+// granted case:read, stats:read or assistance:read reaches some rows of
+// that object (else the row would grant nothing). deadline:read alone
+// reaches the deadlines the user is responsible for, so it needs no reach.
+func checkReach(rules []rule) error {
+	granted := map[domain.Role]map[Perm]int{}
+	for _, r := range rules {
+		if granted[r.role] == nil {
+			granted[r.role] = map[Perm]int{}
+		}
+		granted[r.role][Perm{r.resource, r.action}] = r.line
+	}
+	for _, role := range domain.Roles {
+		if role == domain.RoleSysadmin {
+			continue
+		}
+		for _, o := range domain.Objects {
+			p, ok := reachPerms[o]
+			if !ok {
+				return fmt.Errorf("object %q of the role table has no read permission in internal/authz/perms.go", o)
+			}
+			line, has := granted[role][p]
+			reach := role.Reach(o)
+			switch {
+			case reach != 0 && !has:
+				return fmt.Errorf("policy.csv: %s reaches %s rows in the role table (internal/domain/role.go) but is not granted %s", role, o, p)
+			case reach == 0 && has && o != domain.ObjectDeadline:
+				return fmt.Errorf("policy.csv line %d: %s is granted %s but reaches no %s rows in the role table (internal/domain/role.go)", line, role, p, o)
+			}
+		}
+	}
+	return nil
+}

@@ -5,7 +5,8 @@ import "github.com/ipmediate/ipmediate/internal/domain"
 // The repeat-infringer flag (a respondent matches a final credit record,
 // docs/design.md §9) is an internal warning for the committee's intake and
 // assignment, not a finding about the party: it is shown to the handling
-// committee's director and clerks only. The other party (an applicant
+// committee's director and clerks only (the roles that handle the
+// committee's whole docket, domain.Role.Docket). The other party (an applicant
 // enterprise's users), the mediators, who must stay impartial between the
 // parties, and every other reader see the case without it, and no printed
 // document carries it.
@@ -13,7 +14,7 @@ import "github.com/ipmediate/ipmediate/internal/domain"
 // seesCreditFlag reports whether a may see the repeat-infringer flag of a
 // case handled by org.
 func seesCreditFlag(a *domain.Actor, org int64) bool {
-	return a.HasRole(org, domain.RoleDirector) || a.HasRole(org, domain.RoleClerk)
+	return a.ReachIn(org, domain.ObjectCase).Has(domain.ReachOrg)
 }
 
 // repeatInfringerEvent is the timeline event intake writes when a

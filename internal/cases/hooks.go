@@ -268,17 +268,13 @@ func (s *Service) AddEventTx(ctx context.Context, tx *gorm.DB, caseID int64, a *
 	return nil
 }
 
-// referralRoles are the roles that read a case through a referral of
-// their organisation (casbin still has to grant them case:read).
-var referralRoles = []domain.Role{domain.RoleCourtLiaison, domain.RoleCustomsOfficer, domain.RoleEnforcementOfficer,
-	domain.RoleArbitrationClerk, domain.RoleAssistanceOfficer}
-
 // referralOrgs returns the organisations through which the actor may read
-// cases referred to or by them.
+// cases referred to or by them: those where a role of theirs reaches cases
+// through referrals (domain.ReachReferred) and casbin grants case:read.
 func (s *Service) referralOrgs(a *domain.Actor) []int64 {
 	var out []int64
 	for _, m := range a.Memberships {
-		if slices.Contains(referralRoles, m.Role) && !slices.Contains(out, m.OrgID) && s.authz.Can(a.UserID, m.OrgID, "case", "read") {
+		if m.Role.Reach(domain.ObjectCase).Has(domain.ReachReferred) && !slices.Contains(out, m.OrgID) && s.authz.Can(a.UserID, m.OrgID, "case", "read") {
 			out = append(out, m.OrgID)
 		}
 	}

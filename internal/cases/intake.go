@@ -113,15 +113,20 @@ func (s *Service) filerOf(ctx context.Context, a *domain.Actor, orgID int64) (fi
 		clerkElsewhere bool
 	)
 	for _, m := range creates {
-		switch m.Role {
-		case domain.RoleClerk:
+		// The capacity follows from what the role reaches on cases: the
+		// committee's staff file into its docket, a court or centre
+		// files cases it then reads as filed, an enterprise files as a
+		// party.
+		r := m.Role.Reach(domain.ObjectCase)
+		switch {
+		case r.Has(domain.ReachOrg):
 			if m.OrgID == orgID {
 				return filer{kind: filerClerk}, nil
 			}
 			clerkElsewhere = true
-		case domain.RoleCourtLiaison, domain.RoleAssistanceOfficer:
+		case r.Has(domain.ReachFiled):
 			referrer = true
-		case domain.RoleApplicant:
+		case r.Has(domain.ReachPartyTo):
 			enterprises = append(enterprises, m.OrgID)
 		}
 	}

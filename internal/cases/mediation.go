@@ -419,7 +419,7 @@ func (s *Service) signer(ctx context.Context, tx *gorm.DB, st *caseState, in Sig
 		// The seal is the committee's act: its clerk or director affixes
 		// it, never a mediator.
 		org := st.row.OrgID
-		if !st.actor.HasRole(org, domain.RoleDirector) && !st.actor.HasRole(org, domain.RoleClerk) {
+		if !st.actor.ReachIn(org, domain.ObjectCase).Has(domain.ReachOrg) {
 			return domain.Errorf(domain.EFORBIDDEN, "only the committee's clerk or director may seal the agreement")
 		}
 		for _, so := range st.signoffs {

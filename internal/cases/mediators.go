@@ -31,8 +31,8 @@ func (s *Service) Mediators(ctx context.Context, orgID int64) ([]domain.User, er
 		CreatedAt   time.Time
 	}
 	if err := s.db.WithContext(ctx).Raw(`SELECT u.id, u.username, u.display_name, u.email, u.active, u.created_at
-FROM users u WHERE u.active AND u.id IN (SELECT m.user_id FROM memberships m WHERE m.org_id = ? AND m.role = ?)
-ORDER BY u.display_name, u.id`, orgID, domain.RoleMediator).Scan(&rows).Error; err != nil {
+FROM users u WHERE u.active AND u.id IN (SELECT m.user_id FROM memberships m WHERE m.org_id = ? AND m.role IN ?)
+ORDER BY u.display_name, u.id`, orgID, domain.RolesWhere(domain.Role.Assignable)).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("list mediators: %w", err)
 	}
 	out := make([]domain.User, len(rows))

@@ -15,7 +15,8 @@ import (
 )
 
 // viewer is the actor's case scope, derived once per call from the roles
-// through which casbin grants case:read:
+// through which casbin grants case:read and what each reaches on cases in
+// the role table (domain.Role.Reach; internal/domain/role.go):
 //
 //   - director or clerk of a committee: every case of that committee;
 //   - city-level director: the cases of the committees they supervise;
@@ -52,36 +53,61 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 			*list = append(*list, id)
 		}
 	}
+	supervising := false
 	for _, m := range a.Memberships {
 		if !s.authz.Can(a.UserID, m.OrgID, "case", "read") {
 			continue
 		}
-		switch m.Role {
-		case domain.RoleDirector, domain.RoleClerk:
+		r := m.Role.Reach(domain.ObjectCase)
+		if r.Has(domain.ReachOrg) {
 			add(&v.staff, m.OrgID)
-		case domain.RoleMediator:
+		}
+		if r.Has(domain.ReachAssigned) {
 			add(&v.mediator, m.OrgID)
-		case domain.RoleLeader:
+		}
+		if r.Has(domain.ReachAll) {
 			v.leader = true
 			add(&v.leaderOrgs, m.OrgID)
-		case domain.RoleApplicant:
+		}
+		if r.Has(domain.ReachPartyTo) {
 			add(&v.applicant, m.OrgID)
-		case domain.RoleCourtLiaison, domain.RoleAssistanceOfficer:
+		}
+		if r.Has(domain.ReachFiled) {
 			add(&v.submitter, m.OrgID)
 		}
-	}
-	for _, id := range a.Supervised {
-		add(&v.supervised, id)
-	}
-	if len(v.supervised) > 0 {
-		for _, m := range a.Memberships {
-			if m.Role == domain.RoleDirector && m.OrgLevel == domain.LevelCity {
+		if r.Has(domain.ReachSupervised) {
+			supervising = true
+			if m.OrgLevel == domain.LevelCity {
 				add(&v.supervisors, m.OrgID)
 			}
 		}
 	}
+	if supervising {
+		for _, id := range a.Supervised {
+			add(&v.supervised, id)
+		}
+	}
+	if len(v.supervised) == 0 {
+		v.supervisors = nil
+	}
 	v.referred = s.referralOrgs(a)
 	return v
+}
+
+// MineByDefault reports whether a case list for a holder of reach starts
+// with their own assignments: they reach cases by assignment and not as
+// the committee's office (a mediator, not a clerk or director).
+func MineByDefault(reach domain.Reach) bool {
+	return reach.Has(domain.ReachAssigned) && !reach.Has(domain.ReachOrg)
+}
+
+// FilesAtOwnCommittee reports whether the actor files cases only with a
+// committee they belong to (a clerk, into the docket of their committee):
+// none of their roles reaches cases as a party (an enterprise) or as their
+// filer (a court, the assistance centre), who choose the committee.
+func FilesAtOwnCommittee(a *domain.Actor) bool {
+	r := a.ReachAny(domain.ObjectCase)
+	return !r.Has(domain.ReachPartyTo) && !r.Has(domain.ReachFiled)
 }
 
 // queueOrgs are the committees whose whole docket the viewer sees.
@@ -450,7 +476,7 @@ func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) b
 	case domain.ActionSignoff, domain.ActionPerformance:
 		// Performance follow-ups too: an assigned mediator, the clerk or
 		// the director of the handling committee.
-		return s.can(a, org, action) && (a.HasRole(org, domain.RoleDirector) || a.HasRole(org, domain.RoleClerk) || st.mine != nil)
+		return s.can(a, org, action) && (a.ReachIn(org, domain.ObjectCase).Has(domain.ReachOrg) || st.mine != nil)
 	case domain.ActionObject:
 		// A clerk records an objection on a party's behalf; an SME
 		// raises its own online.

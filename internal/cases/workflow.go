@@ -202,7 +202,7 @@ func (s *Service) addMediators(ctx context.Context, tx *gorm.DB, st *caseState, 
 	}
 	var eligible []int64
 	if err := tx.WithContext(ctx).Raw(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.org_id = ? AND m.role = ? AND u.active AND m.user_id IN ?`, st.row.OrgID, domain.RoleMediator, ids).
+WHERE m.org_id = ? AND m.role IN ? AND u.active AND m.user_id IN ?`, st.row.OrgID, domain.RolesWhere(domain.Role.Assignable), ids).
 		Scan(&eligible).Error; err != nil {
 		return fmt.Errorf("check mediators: %w", err)
 	}

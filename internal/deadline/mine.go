@@ -148,19 +148,24 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
 			continue
 		}
 		permitted = true
-		switch m.Role {
-		case domain.RoleDirector:
+		// What the role reaches beyond the deadlines the user answers for
+		// (domain.Role.Reach; internal/domain/role.go).
+		r := m.Role.Reach(domain.ObjectDeadline)
+		if r.Has(domain.ReachOrg) {
 			add(m.OrgID)
+		}
+		if r.Has(domain.ReachSupervised) {
 			for _, id := range a.Supervised {
 				add(id)
 			}
-		case domain.RoleClerk:
-			add(m.OrgID)
-		case domain.RoleMediator:
+		}
+		if r.Has(domain.ReachAssigned) {
 			mediator = true
-		case domain.RoleLeader:
+		}
+		if r.Has(domain.ReachAll) {
 			oversight = true
-		case domain.RoleApplicant:
+		}
+		if r.Has(domain.ReachPartyTo) {
 			enterprises = append(enterprises, m.OrgID)
 		}
 	}

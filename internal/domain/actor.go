@@ -108,6 +108,34 @@ func (a *Actor) OrgsWithRole(role Role) []int64 {
 	return out
 }
 
+// ReachIn returns the rows of o that the roles the actor holds in org
+// reach (the role table, role.go); the caller still checks the permission.
+func (a *Actor) ReachIn(orgID int64, o Object) Reach {
+	if a == nil {
+		return 0
+	}
+	var r Reach
+	for _, m := range a.Memberships {
+		if m.OrgID == orgID {
+			r |= m.Role.Reach(o)
+		}
+	}
+	return r
+}
+
+// ReachAny returns the rows of o that the actor's roles reach, in any
+// organisation.
+func (a *Actor) ReachAny(o Object) Reach {
+	if a == nil {
+		return 0
+	}
+	var r Reach
+	for _, m := range a.Memberships {
+		r |= m.Role.Reach(o)
+	}
+	return r
+}
+
 // IsMember reports whether the actor belongs to org in any role.
 func (a *Actor) IsMember(orgID int64) bool {
 	if a == nil {

@@ -14,18 +14,15 @@ import (
 	"github.com/ipmediate/ipmediate/internal/keyset"
 )
 
-// staffRoles are the roles a committee director may grant in their own
-// committee; everything else needs a sysadmin.
-var staffRoles = map[domain.Role]bool{domain.RoleClerk: true, domain.RoleMediator: true}
-
 // canManageRole decides whether the actor may grant or revoke role in org:
-// a sysadmin anywhere; a director (user:manage in that org) for clerks and
-// mediators of their own committee.
+// a sysadmin anywhere; a director (role:grant in that org) for the staff
+// roles of the role table (domain.Role.Staff: clerks and mediators) of
+// their own committee.
 func (s *Service) canManageRole(a *domain.Actor, orgID int64, role domain.Role) bool {
 	if a.Sysadmin && s.roles.CanSystem(a.UserID, "role", "grant") {
 		return true
 	}
-	return staffRoles[role] && s.roles.Can(a.UserID, orgID, "role", "grant")
+	return role.Staff() && s.roles.Can(a.UserID, orgID, "role", "grant")
 }
 
 // NewUser is the input of CreateUser.
@@ -329,7 +326,7 @@ func (s *Service) managedOrg(ctx context.Context, tx *gorm.DB, a *domain.Actor, 
 		}
 		onlyStaff := true
 		for _, r := range roles {
-			onlyStaff = onlyStaff && staffRoles[r]
+			onlyStaff = onlyStaff && r.Staff()
 		}
 		if onlyStaff && len(grants) == 1 {
 			id := orgID

@@ -341,7 +341,7 @@ func (s *Service) actor(ctx context.Context, r userRow) (*domain.Actor, error) {
 			a.Memberships = append(a.Memberships, domain.Membership{
 				OrgID: o.ID, OrgCode: o.Code, OrgType: domain.OrgType(o.Type), OrgLevel: domain.OrgLevel(o.Level), Role: role,
 			})
-			if role == domain.RoleDirector && o.Level == string(domain.LevelCity) {
+			if role.Head() && o.Level == string(domain.LevelCity) {
 				cityCommittees = append(cityCommittees, o.ID)
 			}
 		}

@@ -374,13 +374,14 @@ func deadlineLink(d deadlineRow) string {
 	return "/deadlines"
 }
 
-// orgHeads returns the active directors of an organisation or, when it
-// has none (a court, customs), its active members: they receive the
-// escalation of its missed deadlines.
+// orgHeads returns the active holders of its head roles (domain.Role.Head:
+// a committee's director) of an organisation or, when it has none (a
+// court, customs), its active members: they receive the escalation of its
+// missed deadlines.
 func orgHeads(tx *gorm.DB, orgID int64) ([]int64, error) {
 	var ids []int64
 	err := tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
-WHERE m.org_id = ? AND m.role = ? ORDER BY m.user_id`, orgID, domain.RoleDirector).Scan(&ids).Error
+WHERE m.org_id = ? AND m.role IN ? ORDER BY m.user_id`, orgID, domain.RolesWhere(domain.Role.Head)).Scan(&ids).Error
 	if err == nil && len(ids) == 0 {
 		err = tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
 WHERE m.org_id = ? ORDER BY m.user_id`, orgID).Scan(&ids).Error

@@ -78,7 +78,7 @@ func (s *Service) Return(ctx context.Context, p Period) (lines []ReturnLine, ok 
 		AmountFen                                     int64
 	}
 	err = s.db.WithContext(ctx).Raw(`SELECT m.org_id, count(DISTINCT m.user_id) AS mediators, 0 AS accepted, 0 AS written, 0 AS oral, 0 AS performed, 0 AS amount_fen
-FROM memberships m JOIN users u ON u.id = m.user_id AND u.active WHERE m.org_id IN @orgs AND m.role = @mediator GROUP BY m.org_id
+FROM memberships m JOIN users u ON u.id = m.user_id AND u.active WHERE m.org_id IN @orgs AND m.role IN @mediators GROUP BY m.org_id
 UNION ALL
 SELECT org_id, 0, count(*), 0, 0, 0, 0 FROM cases WHERE org_id IN @orgs AND accepted_at >= @from AND accepted_at < @to GROUP BY org_id
 UNION ALL
@@ -89,7 +89,7 @@ WHERE c.org_id IN @orgs AND a.effective_at >= @from AND a.effective_at < @to GRO
 UNION ALL
 SELECT org_id, 0, 0, 0, 0, 0, sum(claim_amount_fen) FROM cases
 WHERE org_id IN @orgs AND outcome = 'settled' AND outcome_at >= @from AND outcome_at < @to GROUP BY org_id`,
-		map[string]any{"orgs": orgs, "from": p.From, "to": p.To, "mediator": string(domain.RoleMediator)}).Scan(&rows).Error
+		map[string]any{"orgs": orgs, "from": p.From, "to": p.To, "mediators": domain.RolesWhere(domain.Role.Assignable)}).Scan(&rows).Error
 	if err != nil {
 		return nil, false, fmt.Errorf("statistical return: %w", err)
 	}

@@ -117,35 +117,40 @@ var beijing = time.FixedZone("CST", 8*3600)
 // tests hold by comparing the figure with the list of these statuses.
 var OpenStatuses = []domain.CaseStatus{domain.StatusSubmitted, domain.StatusAccepted, domain.StatusMediating, domain.StatusAgreementDraft}
 
-// scope lists the committees whose numbers the actor reads (stats:read):
-// every active committee for the leadership office, a director's own and,
-// for a city committee's director, those it supervises. Nil: none.
+// scope lists the committees whose numbers the actor reads (stats:read),
+// as the role table declares (domain.ObjectStats): every active committee
+// for the leadership office, a director's own and, for a city committee's
+// director, those it supervises. Nil: none.
 func (s *Service) scope(ctx context.Context, a *domain.Actor) ([]int64, bool, error) {
 	var own []int64
-	all := false
+	all, supervising := false, false
 	for _, m := range a.Memberships {
 		if !s.authz.Can(a.UserID, m.OrgID, "stats", "read") {
 			continue
 		}
-		switch m.Role {
-		case domain.RoleLeader:
+		r := m.Role.Reach(domain.ObjectStats)
+		if r.Has(domain.ReachAll) {
 			all = true
-		case domain.RoleDirector:
-			if !slices.Contains(own, m.OrgID) {
-				own = append(own, m.OrgID)
-			}
+		}
+		if r.Has(domain.ReachOrg) && !slices.Contains(own, m.OrgID) {
+			own = append(own, m.OrgID)
+		}
+		if r.Has(domain.ReachSupervised) {
+			supervising = true
 		}
 	}
 	if all {
 		return nil, true, nil
 	}
+	if supervising {
+		for _, id := range a.Supervised {
+			if !slices.Contains(own, id) {
+				own = append(own, id)
+			}
+		}
+	}
 	if len(own) == 0 {
 		return nil, false, nil
-	}
-	for _, id := range a.Supervised {
-		if !slices.Contains(own, id) {
-			own = append(own, id)
-		}
 	}
 	return own, false, nil
 }

@@ -158,7 +158,7 @@ func (s *Server) renderUsers(c echo.Context, status int, f *Form) error {
 		}
 	}
 	if !a.Sysadmin {
-		page.Roles = []domain.Role{domain.RoleClerk, domain.RoleMediator}
+		page.Roles = domain.RolesWhere(domain.Role.Staff)
 	}
 	page.CanCreate = len(page.Orgs) > 0
 	return s.render(c, status, "users", page)
@@ -212,7 +212,7 @@ func (s *Server) renderUser(c echo.Context, status int, f *Form) error {
 	a := actorOf(c)
 	page := &userPage{Form: *f, User: u, Roles: domain.Roles[1:]}
 	if !a.Sysadmin {
-		page.Roles = []domain.Role{domain.RoleClerk, domain.RoleMediator}
+		page.Roles = domain.RolesWhere(domain.Role.Staff)
 	}
 	dir, err := s.deps.Orgs.Directory(ctx)
 	if err != nil {

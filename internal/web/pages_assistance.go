@@ -38,10 +38,11 @@ func (s *Server) assistanceRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 // enterprise's applicant) and review (an assistance officer).
 func (s *Server) assistanceRoles(a *domain.Actor) (applicant, officer bool) {
 	for _, m := range a.Memberships {
-		if m.Role == domain.RoleApplicant && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "apply") {
+		reach := m.Role.Reach(domain.ObjectApplication)
+		if reach.Has(domain.ReachPartyTo) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "apply") {
 			applicant = true
 		}
-		if m.Role != domain.RoleApplicant && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "review") {
+		if reach.Has(domain.ReachOrg) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "review") {
 			officer = true
 		}
 	}
@@ -578,11 +579,11 @@ func (s *Server) addAssistanceWork(c echo.Context, m domain.Membership, sec *wor
 	a := actorOf(c)
 	var applicant, officer bool
 	switch {
-	case m.Role == domain.RoleApplicant && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "apply"):
+	case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachPartyTo) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "apply"):
 		applicant = true
 		sec.Links = append(sec.Links, workLink{Href: "/assistance/new", Label: "assistance.apply"},
 			workLink{Href: "/assistance", Label: "assistance.mine"}, workLink{Href: "/assistance/exhibition", Label: "assistance.exhibition.title"})
-	case m.Role == domain.RoleAssistanceOfficer && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "review"):
+	case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachOrg) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "review"):
 		officer = true
 		sec.Links = append(sec.Links, workLink{Href: "/assistance", Label: "assistance.queue"},
 			workLink{Href: "/assistance/exhibition", Label: "assistance.exhibition.title"})

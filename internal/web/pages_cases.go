@@ -34,7 +34,8 @@ func (s *Server) handleCaseList(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	if c.QueryParam("mine") == "" && a.HasAnyRole(domain.RoleMediator) && !a.HasAnyRole(domain.RoleDirector) && !a.HasAnyRole(domain.RoleClerk) {
+	reach := a.ReachAny(domain.ObjectCase)
+	if c.QueryParam("mine") == "" && cases.MineByDefault(reach) {
 		f.Mine = true
 	}
 	items, next, err := s.deps.Cases.List(ctxOf(c), f)
@@ -49,7 +50,7 @@ func (s *Server) handleCaseList(c echo.Context) error {
 	if f.Mine {
 		q["mine"] = "1"
 	}
-	page := &casesPage{Items: items, Next: next, Query: q, IsMediator: a.HasAnyRole(domain.RoleMediator)}
+	page := &casesPage{Items: items, Next: next, Query: q, IsMediator: reach.Has(domain.ReachAssigned)}
 	page.Committees, err = s.committees(c)
 	if err != nil {
 		return err
@@ -195,8 +196,7 @@ func (s *Server) newCasePageRows(c echo.Context, f *Form, parties, rights int) (
 		return nil, err
 	}
 	a := actorOf(c)
-	// A clerk files into their own committee; an applicant may choose.
-	if !a.HasAnyRole(domain.RoleApplicant) && !a.HasAnyRole(domain.RoleCourtLiaison) && !a.HasAnyRole(domain.RoleAssistanceOfficer) {
+	if cases.FilesAtOwnCommittee(a) {
 		var own []domain.Org
 		for _, o := range comm {
 			if a.IsMember(o.ID) {

@@ -26,6 +26,9 @@ type workSection struct {
 	Assistance *workAssistance
 	// Queue: what waits at a committee for its director and clerks.
 	Queue *cases.Queue
+	// PartyCases: the section lists the latest cases of an organisation
+	// that reaches cases as a party (an enterprise), in Cases.
+	PartyCases bool
 	// Cases: an enterprise's latest cases (filed by it or naming it).
 	Cases []cases.ListItem
 	// MoreCases: there are more than Cases shows.
@@ -96,9 +99,12 @@ func (s *Server) handleWork(c echo.Context) error {
 		if o, err := s.deps.Orgs.Get(ctx, m.OrgID); err == nil {
 			sec.OrgName = o.Name(lang)
 		}
+		// What the section offers follows from the role table
+		// (internal/domain/role.go) and the permissions.
+		reach := m.Role.Reach(domain.ObjectCase)
 		if s.deps.Authz.Can(a.UserID, m.OrgID, "case", "read") {
 			href := "/cases"
-			if m.Role == domain.RoleMediator {
+			if cases.MineByDefault(reach) {
 				href = "/cases?mine=1"
 			}
 			sec.Links = append(sec.Links, workLink{Href: href, Label: "work.link.cases"})
@@ -106,13 +112,13 @@ func (s *Server) handleWork(c echo.Context) error {
 		if s.deps.Authz.Can(a.UserID, m.OrgID, "case", "create") {
 			sec.Links = append(sec.Links, workLink{Href: "/cases/new", Label: "work.link.new_case"})
 		}
-		if m.Role == domain.RoleDirector && s.deps.Authz.Can(a.UserID, m.OrgID, "user", "manage") {
+		if m.Role.Head() && s.deps.Authz.Can(a.UserID, m.OrgID, "user", "manage") {
 			sec.Links = append(sec.Links, workLink{Href: "/users?org_id=" + itoa(m.OrgID), Label: "work.link.staff"})
 		}
 		if s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			sec.Links = append(sec.Links, workLink{Href: "/referrals", Label: "work.link.referrals"})
 		}
-		if m.Role == domain.RoleDirector || m.Role == domain.RoleClerk {
+		if reach.Has(domain.ReachOrg) {
 			q, err := s.deps.Cases.Queue(ctx, m.OrgID)
 			if err != nil && domain.ErrorCode(err) != domain.EFORBIDDEN {
 				return err
@@ -121,12 +127,12 @@ func (s *Server) handleWork(c echo.Context) error {
 				sec.Queue = &q
 			}
 		}
-		if m.Role == domain.RoleApplicant && s.deps.Authz.Can(a.UserID, m.OrgID, "case", "read") {
+		if reach.Has(domain.ReachPartyTo) && s.deps.Authz.Can(a.UserID, m.OrgID, "case", "read") {
 			items, next, err := s.deps.Cases.List(ctx, cases.ListFilter{Limit: workCases})
 			if err != nil {
 				return err
 			}
-			sec.Cases, sec.MoreCases = items, next != ""
+			sec.PartyCases, sec.Cases, sec.MoreCases = true, items, next != ""
 		}
 		s.addAssistanceWork(c, m, &sec)
 		page.Sections = append(page.Sections, sec)

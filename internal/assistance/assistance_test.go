@@ -14,7 +14,6 @@ import (
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/domain"
-	"github.com/ipmediate/ipmediate/internal/testenv"
 )
 
 // clock is a settable time source.
@@ -50,8 +49,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	a := apptest.New(t, apptest.WithDemo())
 	c := &clock{t: time.Date(2026, 3, 2, 10, 0, 0, 0, beijing)}
-	svc := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases, Documents: a.Docs,
-		Deadlines: a.Deadlines, Notify: a.Notify, Now: c.Now, Log: testenv.Logger(t)})
+	svc := a.CapabilitiesAt(c.Now).Assistance
 	return &fixture{t: t, app: a, svc: svc, clock: c}
 }
 

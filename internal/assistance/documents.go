@@ -36,9 +36,6 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 	if err != nil {
 		return Document{}, err
 	}
-	if s.d.Blobs == nil {
-		return Document{}, domain.Errorf(domain.EUNAVAILABLE, "document storage is not configured")
-	}
 	check := func(db *gorm.DB, lock bool) (appRow, error) {
 		v := s.viewerOf(a)
 		r, ok, err := loadApp(ctx, db, in.ApplicationID, lock)
@@ -49,7 +46,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Document, error) 
 			return appRow{}, domain.NotFound("application")
 		}
 		if !stateAllows(r, ActionUpload, 0) {
-			return appRow{}, conflict(ActionUpload, r.status(), s.allowed(v, r, 0, s.referralsReady()))
+			return appRow{}, conflict(ActionUpload, r.status(), s.allowed(v, r, 0))
 		}
 		if !s.may(v, r, ActionUpload) {
 			return appRow{}, domain.Errorf(domain.EFORBIDDEN, "only the applicant may add documents to an application")
@@ -139,9 +136,6 @@ func (s *Service) Download(ctx context.Context, id int64) (document.Document, io
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return document.Document{}, nil, err
-	}
-	if s.d.Blobs == nil {
-		return document.Document{}, nil, domain.NotFound("document")
 	}
 	var rows []struct {
 		Document

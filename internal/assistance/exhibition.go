@@ -223,9 +223,6 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, e.Code, booth, entID, a.UserID, now, d.DueA
 // tellComplaint notifies the complainant enterprise's users and the
 // committee's directors and clerks of a new exhibition complaint.
 func (s *Service) tellComplaint(ctx context.Context, tx *gorm.DB, c domain.Case, e Exhibition, entID *int64, committee string, due time.Time) error {
-	if s.d.Notify == nil {
-		return nil
-	}
 	var users []int64
 	if entID != nil {
 		u, err := members(ctx, tx, *entID, enterpriseRoles)

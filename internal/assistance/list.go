@@ -91,7 +91,7 @@ FROM assistance_applications a JOIN orgs ao ON ao.id = a.applicant_org_id WHERE 
 		ApplicantName   string
 		Status          Status
 		PlaceKind       PlaceKind
-		HelpWanted      string
+		HelpWanted      helpColumn
 		SupplementDueAt *time.Time
 		Cases           int
 		Referrals       int
@@ -110,7 +110,7 @@ FROM assistance_applications a JOIN orgs ao ON ao.id = a.applicant_org_id WHERE 
 	out := make([]ListItem, len(rows))
 	for i, r := range rows {
 		out[i] = ListItem{ID: r.ID, Number: r.Number, ApplicantOrgID: r.ApplicantOrgID, ApplicantName: r.ApplicantName,
-			Status: r.Status, PlaceKind: r.PlaceKind, HelpWanted: helpList(r.HelpWanted), SupplementDueAt: r.SupplementDueAt,
+			Status: r.Status, PlaceKind: r.PlaceKind, HelpWanted: r.HelpWanted.list(), SupplementDueAt: r.SupplementDueAt,
 			Cases: r.Cases, Referrals: r.Referrals, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 	}
 	return out, next, nil
@@ -165,7 +165,9 @@ FROM assistance_events WHERE application_id = ? ORDER BY id`, r.ID).Scan(&evs).E
 	for _, e := range evs {
 		ev := Event{At: e.At, ActorName: e.ActorName, Action: e.Action, FromStatus: Status(e.FromStatus), ToStatus: Status(e.ToStatus)}
 		if e.Detail != "" {
-			_ = json.Unmarshal([]byte(e.Detail), &ev.Detail)
+			if err := json.Unmarshal([]byte(e.Detail), &ev.Detail); err != nil {
+				return View{}, fmt.Errorf("event of application %d: %w", r.ID, err)
+			}
 		}
 		out.Events = append(out.Events, ev)
 	}
@@ -184,7 +186,7 @@ WHERE m.org_id = ? AND m.role IN ? ORDER BY u.id`, r.CenterOrgID, officerRoles).
 			linked++
 		}
 	}
-	out.Allowed = s.allowed(v, r, linked, s.referralsReady())
+	out.Allowed = s.allowed(v, r, linked)
 	return out, nil
 }
 

@@ -40,9 +40,6 @@ WHERE m.org_id = ? AND m.role IN ? ORDER BY m.user_id`, orgID, roles).Scan(&ids)
 
 // tell sends kind to each user inside tx, once per application version.
 func (s *Service) tell(ctx context.Context, tx *gorm.DB, users []int64, r appRow, kind string, params map[string]any) error {
-	if s.d.Notify == nil {
-		return nil
-	}
 	p := map[string]any{"Number": r.Number, "Applicant": r.ApplicantName}
 	for k, v := range params {
 		p[k] = v

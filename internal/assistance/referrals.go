@@ -31,10 +31,6 @@ type txSender interface {
 	SendTx(ctx context.Context, tx *gorm.DB, in referral.SendInput) (referral.Referral, error)
 }
 
-// referralsReady reports whether referrals can be sent from a plan: the
-// referral model is wired.
-func (s *Service) referralsReady() bool { return s.d.Referrals != nil }
-
 // describeReferrals fills the kind, status and receiver of the referral
 // links. The links are this package's own record of what it sent; the
 // referral model's scope (the sender's and receiver's staff) does not
@@ -165,9 +161,6 @@ func referralFields(err error, prefix string) error {
 // follow in one more; a failure in between leaves sent referrals
 // unlinked, which the referral inbox still shows.
 func (s *Service) SendReferrals(ctx context.Context, id int64, in SendReferralsInput) (SentReferrals, error) {
-	if s.d.Referrals == nil {
-		return SentReferrals{}, domain.Errorf(domain.EUNAVAILABLE, "referrals are not available")
-	}
 	var f domain.Fields
 	if in.Enforcement == nil && in.Customs == nil {
 		f.Add("referrals", "validation.required")
@@ -367,9 +360,6 @@ const ruleBatch = 200
 // many referrals this run created. The scheduler leader runs it
 // periodically (internal/worker).
 func (s *Service) RunReferralRules(ctx context.Context) (int, error) {
-	if s.d.Referrals == nil {
-		return 0, nil
-	}
 	db := s.d.DB.WithContext(ctx)
 	center, err := s.center(ctx, db)
 	if err != nil {

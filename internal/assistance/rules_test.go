@@ -12,16 +12,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
-	"github.com/ipmediate/ipmediate/internal/testenv"
 )
-
-// withReferrals rebuilds the fixture's service with the app's referral
-// model, as the app wires it.
-func (fx *fixture) withReferrals() {
-	a := fx.app
-	fx.svc = assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases, Documents: a.Docs,
-		Deadlines: a.Deadlines, Notify: a.Notify, Referrals: a.Referrals, Now: fx.clock.Now, Log: testenv.Logger(fx.t)})
-}
 
 // fileCase files a gulou case as sme1 with the given applicant SME flag and
 // respondent credit code.
@@ -104,7 +95,6 @@ func validCreditCode(t *testing.T, body string) string {
 // rule fired, and a second run produces nothing more.
 func TestRules_ProduceReferrals(t *testing.T) {
 	fx := newFixture(t)
-	fx.withReferrals()
 	code := validCreditCode(t, flaggedCode[:17])
 	fx.creditRecord(code)
 
@@ -175,7 +165,6 @@ func TestRules_ProduceReferrals(t *testing.T) {
 // each in its own transactions, produce every referral exactly once.
 func TestRules_ConcurrentWorkers(t *testing.T) {
 	fx := newFixture(t)
-	fx.withReferrals()
 	code := validCreditCode(t, flaggedCode[:17])
 	fx.creditRecord(code)
 	const each = 4
@@ -221,7 +210,6 @@ func TestRules_ConcurrentWorkers(t *testing.T) {
 // them.
 func TestService_SendReferrals(t *testing.T) {
 	fx := newFixture(t)
-	fx.withReferrals()
 	officer := fx.as("assistance.fz")
 	app := fx.apply("sme1", goodApplication())
 	enf := &assistance.EnforcementReferral{ReceiverOrgID: fx.org("fz-amr"), Grounds: "repeat_infringement"}

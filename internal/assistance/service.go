@@ -100,10 +100,9 @@ type Blobs interface {
 	Delete(key string) error
 }
 
-// Deps are the service's collaborators. DB, Authz, Audit, PII, Cases,
-// Deadlines and Documents are required (NewService panics naming a
-// missing one); Notify, Blobs and Referrals may be nil (no notifications,
-// no uploads, no referrals).
+// Deps are the service's collaborators. All but MaxUploadBytes, Now and
+// Log are required: NewService panics naming a missing one, and no use
+// case checks for a collaborator that is not there.
 type Deps struct {
 	DB        *gorm.DB
 	Authz     Authorizer
@@ -115,8 +114,7 @@ type Deps struct {
 	Documents CaseDocuments
 	Notify    Notifier
 	Blobs     Blobs
-	// Referrals sends the plan's referrals and produces the rules'; nil
-	// turns both off.
+	// Referrals sends the plan's referrals and produces the rules'.
 	Referrals Referrals
 	// MaxUploadBytes caps one uploaded file (default 20 MiB).
 	MaxUploadBytes int64
@@ -136,7 +134,8 @@ type Service struct {
 func NewService(d Deps) *Service {
 	var missing []string
 	for name, m := range map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil, "PII": d.PII == nil,
-		"Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil} {
+		"Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil, "Notify": d.Notify == nil,
+		"Blobs": d.Blobs == nil, "Referrals": d.Referrals == nil} {
 		if m {
 			missing = append(missing, name)
 		}

@@ -2,6 +2,7 @@ package assistance
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -36,9 +37,9 @@ type appRow struct {
 	ExhibitionCode       string
 	ExhibitionName       string
 	ExhibitionNameEN     string
-	HelpWanted           string
+	HelpWanted           helpColumn
 	Status               string
-	PlanHelp             string
+	PlanHelp             helpColumn
 	PlanNote             string
 	ResponsibleUserID    *int64
 	ResponsibleName      string
@@ -82,21 +83,50 @@ func loadApp(ctx context.Context, db *gorm.DB, id int64, lock bool) (appRow, boo
 	return rows[0], true, nil
 }
 
-func helpList(raw string) []Help {
-	var out []Help
-	if raw == "" || raw == "null" {
+// helpColumn reads a jsonb array of kinds of help; a value that is not
+// one fails the scan (and so the read) instead of reading as no help. It
+// is a struct, not a slice, so that gorm scans it as one value.
+type helpColumn struct{ help []Help }
+
+// Scan implements sql.Scanner.
+func (h *helpColumn) Scan(src any) error {
+	var raw []byte
+	switch v := src.(type) {
+	case nil:
+	case string:
+		raw = []byte(v)
+	case []byte:
+		raw = v
+	default:
+		return fmt.Errorf("help list: unexpected %T", src)
+	}
+	h.help = nil
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(raw, &h.help); err != nil {
+		return fmt.Errorf("help list: %w", err)
+	}
+	return nil
+}
+
+// Value implements driver.Valuer (gorm asks for both halves).
+func (h helpColumn) Value() (driver.Value, error) {
+	b, err := json.Marshal(h.list())
+	return string(b), err
+}
+
+// list returns the kinds of help, never nil.
+func (h helpColumn) list() []Help {
+	if h.help == nil {
 		return []Help{}
 	}
-	_ = json.Unmarshal([]byte(raw), &out)
-	if out == nil {
-		out = []Help{}
-	}
-	return out
+	return h.help
 }
 
 func (r appRow) status() Status { return Status(r.Status) }
 
-func (r appRow) planHelp() []Help { return helpList(r.PlanHelp) }
+func (r appRow) planHelp() []Help { return r.PlanHelp.list() }
 
 // toApplication converts the row; the contact phone is decrypted and,
 // unless whole, masked.
@@ -106,8 +136,8 @@ func (s *Service) toApplication(r appRow, whole bool) (Application, error) {
 		ApplicantCreditCode: r.ApplicantCreditCode, CenterOrgID: r.CenterOrgID, CenterName: r.CenterName,
 		SubmittedBy: r.SubmittedBy, ContactName: r.ContactName, Narrative: r.Narrative, RespondentName: r.RespondentName,
 		RespondentCreditCode: r.RespondentCreditCode, PlaceKind: PlaceKind(r.PlaceKind), Place: r.Place, Country: r.Country,
-		ExhibitionCode: r.ExhibitionCode, ExhibitionName: r.ExhibitionName, HelpWanted: helpList(r.HelpWanted),
-		Status: Status(r.Status), PlanHelp: helpList(r.PlanHelp), PlanNote: r.PlanNote, ResponsibleUserID: r.ResponsibleUserID,
+		ExhibitionCode: r.ExhibitionCode, ExhibitionName: r.ExhibitionName, HelpWanted: r.HelpWanted.list(),
+		Status: Status(r.Status), PlanHelp: r.PlanHelp.list(), PlanNote: r.PlanNote, ResponsibleUserID: r.ResponsibleUserID,
 		ResponsibleName: r.ResponsibleName, RejectReason: r.RejectReason, DecidedAt: r.DecidedAt, Version: r.Version,
 		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SupplementDueAt: r.SupplementDueAt,
 	}
@@ -214,12 +244,9 @@ func stateAllows(r appRow, act Action, casesLinked int) bool {
 }
 
 // allowed lists the actions v may take on r now.
-func (s *Service) allowed(v viewer, r appRow, casesLinked int, referralsOK bool) []Action {
+func (s *Service) allowed(v viewer, r appRow, casesLinked int) []Action {
 	out := []Action{}
 	for _, act := range Actions {
-		if act == ActionSendReferrals && !referralsOK {
-			continue
-		}
 		if stateAllows(r, act, casesLinked) && s.may(v, r, act) {
 			out = append(out, act)
 		}
@@ -282,7 +309,7 @@ func (s *Service) step(ctx context.Context, tx *gorm.DB, id int64, act Action, v
 		return appRow{}, viewer{}, err
 	}
 	if !stateAllows(r, act, linked) {
-		return appRow{}, viewer{}, conflict(act, r.status(), s.allowed(v, r, linked, s.referralsReady()))
+		return appRow{}, viewer{}, conflict(act, r.status(), s.allowed(v, r, linked))
 	}
 	if !s.may(v, r, act) {
 		return appRow{}, viewer{}, domain.Errorf(domain.EFORBIDDEN, "you may not %s this application", act)

@@ -430,9 +430,16 @@ FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.id = ?`, p.Notific
 		if sendErr == nil && addr == "" {
 			sendErr = permanentError{"no address on file"}
 		}
+		var params map[string]any
 		if sendErr == nil {
-			var params map[string]any
-			_ = json.Unmarshal([]byte(n.Params), &params)
+			if n.Params != "" {
+				if err := json.Unmarshal([]byte(n.Params), &params); err != nil {
+					// No retry reads it better: record why it was not sent.
+					sendErr = permanentError{"unreadable parameters: " + err.Error()}
+				}
+			}
+		}
+		if sendErr == nil {
 			title, body := Render(s.o.Texts, s.o.Lang, n.Kind, params)
 			r := Rendered{ID: fmt.Sprintf("notification-%d", n.ID), Title: title, Body: body}
 			if n.Link != "" && s.o.BaseURL != "" {

@@ -75,7 +75,11 @@ func (s *Service) Inbox(ctx context.Context, f InboxFilter) ([]Notification, str
 	out := make([]Notification, len(rows))
 	for i, r := range rows {
 		n := Notification{ID: r.ID, Kind: r.Kind, Link: r.Link, CreatedAt: r.CreatedAt, ReadAt: r.ReadAt, Params: map[string]any{}}
-		_ = json.Unmarshal([]byte(r.Params), &n.Params)
+		if r.Params != "" {
+			if err := json.Unmarshal([]byte(r.Params), &n.Params); err != nil {
+				return nil, "", fmt.Errorf("notification %d params: %w", r.ID, err)
+			}
+		}
 		out[i] = n
 	}
 	return out, next, nil

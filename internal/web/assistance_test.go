@@ -17,7 +17,6 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/domain"
-	"github.com/ipmediate/ipmediate/internal/testenv"
 )
 
 func init() { moreRows = append(moreRows, assistanceRows) }
@@ -440,8 +439,7 @@ func TestAssistanceAPI_Lapse(t *testing.T) {
 	}
 	later := app.SupplementDueAt.Add(time.Minute)
 	a := r.App
-	sweeper := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: a.Cases, Documents: a.Docs,
-		Deadlines: a.Deadlines, Notify: a.Notify, Now: func() time.Time { return later }, Log: testenv.Logger(t)})
+	sweeper := a.CapabilitiesAt(func() time.Time { return later }).Assistance
 	if n, err := sweeper.LapseOverdue(context.Background()); err != nil || n != 1 {
 		t.Fatalf("sweep after the due time: %d %v", n, err)
 	}

@@ -98,7 +98,10 @@ func (s *Server) handleOrgUpdate(c echo.Context) error {
 		return err
 	}
 	f := newForm(c, orgFields...)
-	orgs, _ := s.deps.Orgs.Directory(ctxOf(c))
+	orgs, err := s.deps.Orgs.Directory(ctxOf(c))
+	if err != nil {
+		return err
+	}
 	page := &orgEditPage{Form: *f, Org: o, Orgs: orgs}
 	parent, err := int64Value(f.V("parent_id"), "parent_id")
 	if err != nil {

@@ -8,13 +8,15 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// creditRecord writes the credit record (docs/design.md §9) of an enforcement
-// result that finds intentional or repeated infringement, against the
-// suspected infringer named when the referral was sent (by credit code,
-// or by the keyed hash of the identity number). The case service's intake
-// check reads credit_records, so the next case against the same
+// creditRecord has the case service, which owns credit_records, write the
+// credit record (docs/design.md §9) of an enforcement result that finds
+// intentional or repeated infringement, against the suspected infringer
+// named when the referral was sent (by credit code, or by the keyed hash
+// of the identity number). The case service's intake check reads it, so the next case against the same
 // respondent is flagged, but only once the decision is final: a result
 // that does not say so (final) is still recorded, with decision_final
 // false, and flags no case. It returns the
@@ -26,23 +28,13 @@ func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, resu
 		return 0, nil
 	}
 	inf, _ := st.row.fields()["infringer"].(map[string]any)
-	kind, _ := inf["kind"].(string)
-	name, _ := inf["name"].(string)
-	code, _ := inf["credit_code"].(string)
-	hash, _ := inf["id_number_hash"].(string)
-	if hash == "" {
-		// A respondent chosen from the case: its keyed hash is the case's.
-		if pid, ok := inf["party_id"].(float64); ok && pid > 0 {
-			if err := tx.WithContext(ctx).Raw("SELECT id_number_hash FROM case_parties WHERE id = ?", int64(pid)).Scan(&hash).Error; err != nil {
-				return 0, fmt.Errorf("credit record: %w", err)
-			}
-		}
-	}
-	if code == "" && hash == "" {
-		return 0, fmt.Errorf("credit record: referral %d names no identifiable infringer", st.row.ID)
-	}
-	if kind != "person" && kind != "organisation" {
-		kind = "organisation"
+	rec := cases.CreditRecord{OrgID: st.row.ReceiverOrgID, At: st.now, DecidedOn: calendar.DateOf(st.now)}
+	rec.SubjectKind, _ = inf["kind"].(string)
+	rec.Name, _ = inf["name"].(string)
+	rec.CreditCode, _ = inf["credit_code"].(string)
+	rec.IDNumberHash, _ = inf["id_number_hash"].(string)
+	if pid, ok := inf["party_id"].(float64); ok && pid > 0 {
+		rec.PartyID = int64(pid)
 	}
 	var findings []string
 	if intentional {
@@ -51,24 +43,24 @@ func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, resu
 	if repeated {
 		findings = append(findings, "重复侵权")
 	}
-	finding := strings.Join(findings, "、")
+	rec.Finding = strings.Join(findings, "、")
 	if f, _ := result["findings"].(string); f != "" {
-		finding += "：" + f
+		rec.Finding += "：" + f
 	}
-	decided := calendar.DateOf(st.now).String()
 	if d, _ := result["decided_on"].(string); d != "" {
-		decided = d
+		on, err := calendar.ParseDate(d)
+		if err != nil {
+			var f domain.Fields
+			f.Add("result.decided_on", "validation.date")
+			return 0, f.Err()
+		}
+		rec.DecidedOn = on
 	}
-	final, _ := result["final"].(bool)
+	rec.Final, _ = result["final"].(bool)
 	number, _ := result["decision_number"].(string)
-	source := "enforcement referral " + fmt.Sprint(st.row.ID)
+	rec.Source = "enforcement referral " + fmt.Sprint(st.row.ID)
 	if number != "" {
-		source += " (" + number + ")"
+		rec.Source += " (" + number + ")"
 	}
-	var id int64
-	if err := tx.WithContext(ctx).Raw(`INSERT INTO credit_records (subject_kind, name, credit_code, id_number_hash, finding, source, decided_on,
-decision_final, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, kind, name, code, hash, finding, source, decided, final, st.now).Scan(&id).Error; err != nil {
-		return 0, fmt.Errorf("credit record: %w", err)
-	}
-	return id, nil
+	return s.cases.RecordCreditTx(ctx, tx, rec)
 }

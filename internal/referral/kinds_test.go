@@ -102,6 +102,12 @@ func TestEnforcement_CreditRecord(t *testing.T) {
 	if rec.CreditCode != infringerCC || !strings.Contains(rec.Finding, "重复侵权") || !strings.Contains(rec.Source, "榕市监处罚〔2026〕12号") {
 		t.Errorf("credit record = %+v", rec)
 	}
+	// The case service wrote it, and audited it on the recording body's
+	// chain, as the enforcement officer.
+	if n := fx.scalar(`SELECT count(*) FROM audit_log WHERE action = 'credit_record.create'
+AND object_id = (SELECT max(id)::text FROM credit_records) AND org_id = ? AND actor_name = 'enforcement.fz-amr'`, fx.org("fz-amr")); n != 1 {
+		t.Errorf("credit_record.create audit rows = %d, want 1", n)
+	}
 	// Intake now flags the respondent.
 	next := fx.fileCase("cangshan")
 	if !next.RepeatInfringer {

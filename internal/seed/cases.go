@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -79,13 +80,20 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 	}
 
 	// The credit record must exist before its respondent's case is filed.
-	if err := db.Exec(`INSERT INTO credit_records (subject_kind, name, credit_code, finding, source, decided_on)
-SELECT 'organisation', ?, ?::text, ?, 'enforcement', DATE '2025-09-18'
-WHERE NOT EXISTS (SELECT 1 FROM credit_records WHERE credit_code = ?::text AND source = 'enforcement' AND decided_on = DATE '2025-09-18')`,
-		"晋江市恒步鞋业有限公司", demoCreditCode,
-		"故意侵犯注册商标专用权：生产、销售侵犯他人注册商标专用权的运动鞋，被福州市市场监督管理局没收侵权商品并处罚款人民币8万元（榕市监处罚〔2025〕312号）",
-		demoCreditCode).Error; err != nil {
+	// The case service, which owns credit_records, writes it (once).
+	var recorded int64
+	if err := db.Raw(`SELECT count(*) FROM credit_records WHERE credit_code = ? AND source = 'enforcement' AND decided_on = DATE '2025-09-18'`,
+		demoCreditCode).Scan(&recorded).Error; err != nil {
 		return fmt.Errorf("seed credit record: %w", err)
+	}
+	if recorded == 0 {
+		if _, err := d.Services(d.Now).Cases.RecordCreditTx(ctx, db, cases.CreditRecord{
+			Name: "晋江市恒步鞋业有限公司", CreditCode: demoCreditCode, Source: "enforcement",
+			Finding:   "故意侵犯注册商标专用权：生产、销售侵犯他人注册商标专用权的运动鞋，被福州市市场监督管理局没收侵权商品并处罚款人民币8万元（榕市监处罚〔2025〕312号）",
+			DecidedOn: calendar.Date{Year: 2025, Month: time.September, Day: 18}, Final: true, OrgID: orgIDs["fz-amr"],
+		}); err != nil {
+			return fmt.Errorf("seed credit record: %w", err)
+		}
 	}
 
 	usernames := map[string]bool{}

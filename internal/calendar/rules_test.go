@@ -22,7 +22,7 @@ func mustRules(t *testing.T) calendar.Rules {
 	return rs
 }
 
-// TestDefaultRules pins configs/deadlines.yaml to docs/design.md §6's table.
+// TestDefaultRules pins configs/deadlines.yaml to docs/law.md §1's table.
 func TestDefaultRules(t *testing.T) {
 	type limit struct {
 		Limit      int

@@ -107,9 +107,12 @@ const maxSection = 20000
 // They are computed while the report is a draft and frozen when it is
 // submitted.
 type Figures struct {
-	Committee bool                 `json:"committee"`
-	Cases     stats.Line           `json:"cases"`
-	Duration  stats.Duration       `json:"duration"`
+	Committee bool           `json:"committee"`
+	Cases     stats.Line     `json:"cases"`
+	Duration  stats.Duration `json:"duration"`
+	// Deadlines are the committee's deadlines met and missed in the year
+	// (closed in it), as on /stats.
+	Deadlines stats.Kept           `json:"deadlines"`
 	Referrals []referral.KindStats `json:"referrals"`
 	Computed  time.Time            `json:"computed_at"`
 }
@@ -410,7 +413,7 @@ func (s *Service) figures(ctx context.Context, o Org, year int) (Figures, error)
 		if err != nil {
 			return Figures{}, err
 		}
-		f.Cases, f.Duration = r.Total, r.Duration
+		f.Cases, f.Duration, f.Deadlines = r.Total, r.Duration, r.Deadlines
 	}
 	refs, err := s.d.Referrals.StatsOf(ctx, []int64{o.ID}, p.From, p.To)
 	if err != nil {

@@ -102,6 +102,15 @@ type Report struct {
 	// Trend is the cases filed month by month over the period (at most
 	// trendMonths), each beside the same month a year before.
 	Trend []Month
+	// Before is the total of the same period a year earlier, for the
+	// comparison (only with the extras). Open is not counted: in
+	// progress is a figure of now, not of a past period.
+	Before Line
+}
+
+// YearBefore is the same span of days one year earlier.
+func (p Period) YearBefore() Period {
+	return Period{From: p.From.AddDate(-1, 0, 0), To: p.To.AddDate(-1, 0, 0)}
 }
 
 // Month is one month of the trend: its first day, the cases filed in it
@@ -228,15 +237,7 @@ WHERE org_id IN ? GROUP BY org_id, dispute_type, source HAVING sum(n) <> 0`,
 	}
 	for _, row := range rows {
 		var l Line
-		l.set(row.Figure, row.N)
-		switch row.Figure {
-		case "filed":
-			l.SME, l.ClaimedFen = row.SME, row.Fen
-		case string(domain.StatusSettled):
-			// The amounts of the agreements of the cases settled in
-			// the period (the settled list's).
-			l.AgreedFen = row.Fen
-		}
+		l.count(row.Figure, row.N, row.SME, row.Fen)
 		if byOrg[row.OrgID] == nil {
 			byOrg[row.OrgID] = &Line{}
 		}
@@ -269,6 +270,9 @@ WHERE org_id IN ? GROUP BY org_id, dispute_type, source HAVING sum(n) <> 0`,
 	if err := s.kept(db, orgs, p, &r); err != nil {
 		return Report{}, false, err
 	}
+	if r.Before, err = s.total(db, orgs, p.YearBefore()); err != nil {
+		return Report{}, false, err
+	}
 	return r, true, nil
 }
 
@@ -299,6 +303,39 @@ GROUP BY org_id`, orgs, p.From, p.To).Scan(&rows).Error
 }
 
 // set puts n into the figure named so (filed, open or an outcome).
+// total is the committees' total of the period p from the kept counts,
+// without the cases in progress: the same figures as a report's Total.
+func (s *Service) total(db *gorm.DB, orgs []int64, p Period) (Line, error) {
+	var rows []struct {
+		Figure string
+		N, SME int
+		Fen    int64
+	}
+	spans, args := tallySpans(p)
+	if err := db.Raw(`SELECT figure, sum(n) AS n, sum(sme) AS sme, sum(fen) AS fen FROM case_tallies
+WHERE org_id IN ? AND (`+spans+`) GROUP BY figure`, append([]any{orgs}, args...)...).Scan(&rows).Error; err != nil {
+		return Line{}, fmt.Errorf("statistics of the year before: %w", err)
+	}
+	var out Line
+	for _, row := range rows {
+		out.count(row.Figure, row.N, row.SME, row.Fen)
+	}
+	return out, nil
+}
+
+// count sets one row of the kept counts: the figure's number, and with
+// the cases filed their SME applicants and amounts claimed, with the
+// cases settled the amounts their agreements settle (the settled list's).
+func (l *Line) count(figure string, n, sme int, fen int64) {
+	l.set(figure, n)
+	switch figure {
+	case "filed":
+		l.SME, l.ClaimedFen = sme, fen
+	case string(domain.StatusSettled):
+		l.AgreedFen = fen
+	}
+}
+
 func (l *Line) set(figure string, n int) {
 	switch figure {
 	case "filed":

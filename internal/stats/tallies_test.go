@@ -8,6 +8,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/benchseed"
+	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
 // TestTallies_KeptEqualToTheCases: the counts the statistics read
@@ -91,6 +92,49 @@ FROM cases c CROSS JOIN LATERAL case_tally_rows(c) r GROUP BY 1, 2, 3, 4, 5, 6
 		db.Raw("SELECT count(*) FROM (" + kept + ") k").Scan(&keys)
 		if diff != 0 || (keys == 0 && total > 0) {
 			t.Errorf("after %s: %s differs from a count of the %d cases in %d keys (it holds %d)", after, table, total, diff, keys)
+		}
+	}
+}
+
+// TestReport_YearBeforeIsThatPeriodsTotal: the comparison row of a
+// report (the same days a year earlier) has the figures the report of
+// that earlier period totals, but for the cases in progress, which are a
+// figure of now; generated cases over three years give both periods
+// cases of every outcome.
+func TestReport_YearBeforeIsThatPeriodsTotal(t *testing.T) {
+	a := apptest.New(t, apptest.WithDemo())
+	db, err := a.DB.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := benchseed.Seed(context.Background(), db, 2000, nil); err != nil {
+		t.Fatal(err)
+	}
+	var orgs []int64
+	a.DB.Raw("SELECT id FROM orgs WHERE type = 'mediation_committee'").Scan(&orgs)
+	// The last whole year of the generated cases, and the one before.
+	var year int
+	a.DB.Raw("SELECT extract(year FROM max(created_at) AT TIME ZONE 'Asia/Shanghai')::int - 1 FROM cases").Scan(&year)
+	ctx := context.Background()
+	y, before := stats.Year(year), stats.Year(year-1)
+	for _, pp := range [][2]stats.Period{
+		{y, before},
+		// 1 March to 31 May, against the same days a year earlier.
+		{{From: y.From.AddDate(0, 2, 0), To: y.From.AddDate(0, 5, 0)}, {From: before.From.AddDate(0, 2, 0), To: before.From.AddDate(0, 5, 0)}},
+	} {
+		p := pp[0]
+		now, err := a.Stats.OrgReport(ctx, orgs, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		then, err := a.Stats.OrgReport(ctx, orgs, pp[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := then.Total
+		want.Open = 0
+		if now.Before != want || want.Filed == 0 || want.Settled == 0 || want.ClaimedFen == 0 {
+			t.Errorf("%s: the year before reads %+v; that period's report totals %+v", p.From.Format("2006-01-02"), now.Before, want)
 		}
 	}
 }

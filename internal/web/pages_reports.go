@@ -277,18 +277,38 @@ func figureRows(pg *Page, r report.Report, caseLinks, referralLinks bool) []figu
 			return "/cases?" + v.Encode()
 		}
 		c := r.Figures.Cases
+		filed := url.Values{"from": {from}, "to": {to}}
+		ended := func(outcome string) url.Values {
+			return url.Values{"outcome": {outcome}, "outcome_from": {from}, "outcome_to": {to}}
+		}
 		out = append(out,
-			figureRow{pg.T("work.headline.filed"), strconv.Itoa(c.Filed), link(url.Values{"from": {from}, "to": {to}})},
+			figureRow{pg.T("work.headline.filed"), strconv.Itoa(c.Filed), link(filed)},
+			figureRow{pg.T("stats.sme"), strconv.Itoa(c.SME), link(url.Values{"from": {from}, "to": {to}, "sme_applicant": {"1"}})},
 			figureRow{pg.T("work.headline.open"), strconv.Itoa(c.Open), link(url.Values{"status": {openStatusesParam}})},
-			figureRow{pg.T("stats.settled"), strconv.Itoa(c.Settled), link(url.Values{"outcome": {"settled"}, "outcome_from": {from}, "outcome_to": {to}})},
-			figureRow{pg.T("stats.failed"), strconv.Itoa(c.Failed), link(url.Values{"outcome": {"failed"}, "outcome_from": {from}, "outcome_to": {to}})},
+			figureRow{pg.T("stats.settled"), strconv.Itoa(c.Settled), link(ended("settled"))},
+			figureRow{pg.T("stats.failed"), strconv.Itoa(c.Failed), link(ended("failed"))},
+			figureRow{pg.T("stats.withdrawn"), strconv.Itoa(c.Withdrawn), link(ended("withdrawn"))},
+			figureRow{pg.T("stats.rejected"), strconv.Itoa(c.Rejected), link(ended("rejected"))},
 		)
 		rate := "—"
 		if sr := c.SuccessRate(); sr >= 0 {
 			rate = strconv.Itoa(sr) + "%"
 		}
 		out = append(out, figureRow{Label: pg.T("work.headline.rate"), Value: rate},
-			figureRow{Label: pg.T("stats.days_median"), Value: daysText(r.Figures.Duration, false)})
+			figureRow{Label: pg.T("stats.days_median"), Value: daysText(r.Figures.Duration, false)},
+			// The amounts are sums over the filed and the settled lists.
+			figureRow{pg.T("stats.claimed"), yuanText(c.ClaimedFen), link(filed)},
+			figureRow{pg.T("stats.agreed"), yuanText(c.AgreedFen), link(ended("settled"))})
+		deadlines := func(status string) string {
+			if !caseLinks {
+				return ""
+			}
+			return "/deadlines?" + url.Values{"status": {status}, "org_id": {org}, "closed_from": {from}, "closed_to": {to}}.Encode()
+		}
+		k := r.Figures.Deadlines
+		out = append(out,
+			figureRow{pg.T("stats.deadlines") + " · " + pg.T("stats.deadlines_met"), strconv.Itoa(k.Met), deadlines("met")},
+			figureRow{pg.T("stats.deadlines") + " · " + pg.T("stats.deadlines_missed"), strconv.Itoa(k.Missed), deadlines("missed")})
 	}
 	for _, k := range r.Figures.Referrals {
 		kind := pg.T("referral.kind." + string(k.Kind))

@@ -407,6 +407,9 @@ type statsJSON struct {
 	// rights of two kinds counts in both.
 	ByRight []statsLineJSON `json:"by_right_kind"`
 	Total   statsLineJSON   `json:"total"`
+	// YearBefore is the total of the same days a year earlier; its open
+	// is 0 (in progress is a figure of now, not of a past period).
+	YearBefore statsLineJSON `json:"year_before"`
 	// Trend is month by month (none for a period over 24 months).
 	Trend []statsMonthJSON `json:"trend"`
 	// Referrals are the caller's organisations' referrals by kind (empty
@@ -544,7 +547,7 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
 		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, ByRight: []statsLineJSON{},
-		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines)}
+		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines), YearBefore: lineJSON(r.Before, "")}
 	for _, c := range r.Committees {
 		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration).withKept(c.Deadlines))
 	}
@@ -628,6 +631,13 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 		}
 		if !tab.Parts {
 			sh.Rows = append(sh.Rows, row(t("work.headline.total"), r.Total, tab.Total))
+			// The same days a year earlier; in progress is a figure of
+			// now, so that cell stays empty.
+			yb := r.Period.YearBefore()
+			before := row(s.tmpl.tr.T(lang, "stats.year_before", map[string]any{"From": yb.From.In(beijing).Format("2006-01-02"),
+				"To": yb.LastDay().In(beijing).Format("2006-01-02")}), r.Before, stats.Duration{})
+			before[2] = ""
+			sh.Rows = append(sh.Rows, before)
 		}
 		sheets = append(sheets, sh)
 	}

@@ -62,8 +62,9 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 			Claimed                                           int64 `json:"claimed_amount_fen"`
 			Agreed                                            int64 `json:"agreed_amount_fen"`
 		}
-		ByType  []struct{ Key string } `json:"by_dispute_type"`
-		ByRight []struct {
+		YearBefore struct{ Filed, Open int } `json:"year_before"`
+		ByType     []struct{ Key string }    `json:"by_dispute_type"`
+		ByRight    []struct {
 			Key   string
 			Filed int
 			SME   *int `json:"sme_applicant"`
@@ -88,6 +89,12 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	claimed := scalar[int64](t, r, "SELECT coalesce(sum(claim_amount_fen), 0)::bigint FROM cases WHERE "+inYear)
 	agreed := scalar[int64](t, r, "SELECT coalesce(sum(g.amount_fen), 0)::bigint FROM case_agreements g JOIN cases c ON c.id = g.case_id WHERE c.outcome = 'settled' AND "+
 		strings.ReplaceAll(inYear, "created_at", "c.outcome_at"))
+	// The same days a year earlier, counted likewise; nothing is in
+	// progress in a past period.
+	filedBefore := int(scalar[int64](t, r, "SELECT count(*) FROM cases WHERE created_at >= make_timestamptz("+year+" - 1, 1, 1, 0, 0, 0, 'Asia/Shanghai') AND created_at < make_timestamptz("+year+", 1, 1, 0, 0, 0, 'Asia/Shanghai')"))
+	if out.YearBefore.Filed != filedBefore || out.YearBefore.Open != 0 {
+		t.Errorf("API year before %+v, the table says %d filed", out.YearBefore, filedBefore)
+	}
 	if out.Total.Agreed != agreed || agreed == 0 {
 		t.Errorf("API total agreed %d, the table says %d", out.Total.Agreed, agreed)
 	}
@@ -121,7 +128,8 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")
-	if err != nil || len(rows) != 1+8+1 || rows[0][1] != "本年登记" || len(rows[0]) != 14 || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
+	if err != nil || len(rows) != 1+8+2 || !strings.HasPrefix(rows[10][0], "上年同期") || rows[10][2] != "" || rows[10][1] != strconv.Itoa(out.YearBefore.Filed) ||
+		rows[0][1] != "本年登记" || len(rows[0]) != 14 || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
 		rows[0][12] != "请求金额（元）" || rows[0][13] != "协议金额（元）" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) || rows[9][10] != strconv.Itoa(sme) {
 		t.Errorf("xlsx committee sheet: %v %q", err, rows)
 	}

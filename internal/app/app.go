@@ -35,6 +35,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
+	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/idempotency"
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
@@ -117,6 +118,9 @@ type App struct {
 	// (legal.*), loaded once per process.
 	cal   *calendar.Calendar
 	rules calendar.Rules
+	// texts are the message catalogs (web/i18n), loaded once per process
+	// for the pages and for the notices the worker renders.
+	texts *i18n.Translator
 
 	registry *prometheus.Registry
 	queues   *asynqmon.HTTPHandler
@@ -229,6 +233,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := web.NewServer(web.Deps{
 		Config:         cfg.HTTP,
+		Texts:          a.texts,
 		Logger:         log,
 		Registry:       a.registry,
 		Sessions:       a.Sessions,
@@ -303,6 +308,9 @@ func (a *App) buildServices(ctx context.Context) error {
 		return err
 	}
 	a.cal, a.rules = cal, rules
+	if a.texts, err = loadTexts(); err != nil {
+		return err
+	}
 	if err := a.buildNotify(); err != nil {
 		return err
 	}

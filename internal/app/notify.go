@@ -61,18 +61,10 @@ func (a *App) buildNotify() error {
 			annualRoles = append(annualRoles, r)
 		}
 	}
-	ifs, err := fs.Sub(webfs.FS, "i18n")
-	if err != nil {
-		return err
-	}
-	texts, err := i18n.NewTranslator(ifs)
-	if err != nil {
-		return err
-	}
 	o := notify.Options{
 		Calendar: cal, Stages: stages, SendTime: sendAt, EscalateAfter: cfg.Reminders.EscalateAfter,
 		AnnualFrom: from, AnnualDue: due, AnnualRoles: annualRoles, AnnualOrgTypes: annualOrgTypes(cfg),
-		Texts: texts, BaseURL: cfg.HTTP.BaseURL, PII: a.PII, Now: a.Clock.Now, Log: a.Log,
+		Texts: a.texts, BaseURL: cfg.HTTP.BaseURL, PII: a.PII, Now: a.Clock.Now, Log: a.Log,
 	}
 	if s := cfg.SMTP; s.Host != "" {
 		m, err := notify.NewSMTPMailer(notify.SMTPConfig{Host: s.Host, Port: s.Port, Username: s.Username, Password: s.Password,
@@ -116,4 +108,13 @@ func (a *App) notifyWork() (map[string]asynq.Handler, []worker.Job) {
 		SweepInterval: r.SweepInterval, StaleAfter: r.StaleAfter,
 	})
 	return worker.NotifyHandlers(a.Notify), jobs
+}
+
+// loadTexts loads the message catalogs embedded in the binary.
+func loadTexts() (*i18n.Translator, error) {
+	ifs, err := fs.Sub(webfs.FS, "i18n")
+	if err != nil {
+		return nil, err
+	}
+	return i18n.NewTranslator(ifs)
 }

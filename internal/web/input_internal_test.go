@@ -94,7 +94,7 @@ func TestParen(t *testing.T) {
 // for nil, so the server does not start without one.
 func TestNewServer_RefusesAMissingService(t *testing.T) {
 	_, err := NewServer(Deps{})
-	if err == nil || !strings.Contains(err.Error(), "Deps.Logger is nil") {
+	if err == nil || !strings.Contains(err.Error(), "Deps.Texts is nil") {
 		t.Fatalf("NewServer without services: %v", err)
 	}
 }

@@ -56,7 +56,9 @@ type Authz interface {
 
 // Deps are what the HTTP layer needs from the wiring in internal/app.
 type Deps struct {
-	Config    config.HTTP
+	Config config.HTTP
+	// Texts are the message catalogs, loaded once by internal/app.
+	Texts     *i18n.Translator
 	Logger    *slog.Logger
 	Ready     []Check
 	Registry  *prometheus.Registry
@@ -146,15 +148,7 @@ func NewServer(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	ifs, err := fs.Sub(webfs.FS, "i18n")
-	if err != nil {
-		return nil, err
-	}
-	tr, err := i18n.NewTranslator(ifs)
-	if err != nil {
-		return nil, err
-	}
-	tmpl, err := NewTemplates(tfs, tr)
+	tmpl, err := NewTemplates(tfs, d.Texts)
 	if err != nil {
 		return nil, err
 	}

@@ -366,3 +366,19 @@ func auditFilter(c echo.Context) (audit.Filter, error) {
 
 // beijing is the time zone of every date the users type or read.
 var beijing = time.FixedZone("CST", 8*3600)
+
+// adminRoutes registers the user, organisation and audit pages.
+func (s *Server) adminRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/users", s.handleUserList, in)
+	g.POST("/users", s.handleUserCreate, in)
+	g.GET("/users/:id", s.handleUserShow, in)
+	g.POST("/users/:id/:action", s.handleUserAction, in)
+
+	orgs := s.requireSystem("org", "manage")
+	g.GET("/orgs", s.handleOrgList, in, orgs)
+	g.POST("/orgs", s.handleOrgCreate, in, orgs)
+	g.GET("/orgs/:id", s.handleOrgShow, in, orgs)
+	g.POST("/orgs/:id", s.handleOrgUpdate, in, orgs)
+
+	g.GET("/audit", s.handleAuditList, in, s.requireSystem("audit", "read"))
+}

@@ -143,3 +143,15 @@ func (s *Server) handlePasswordChange(c echo.Context) error {
 	s.flash(c, "ok", "password.changed")
 	return c.Redirect(http.StatusSeeOther, "/work")
 }
+
+// authRoutes registers signing in and out, registration and the
+// password change.
+func (s *Server) authRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/login", s.handleLoginShow)
+	g.POST("/login", s.handleLogin)
+	g.POST("/logout", s.handleLogout)
+	g.GET("/register", s.handleRegisterShow)
+	g.POST("/register", s.handleRegister)
+	g.GET("/me/password", s.handlePasswordShow, in)
+	g.POST("/me/password", s.handlePasswordChange, in)
+}

@@ -718,3 +718,15 @@ func (s *Server) handleCasePrint(c echo.Context) error {
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
+
+// caseRoutes registers the case pages, their documents and printouts.
+func (s *Server) caseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/cases", s.handleCaseList, in)
+	g.GET("/cases/new", s.handleCaseNew, in)
+	g.POST("/cases", s.handleCaseCreate, in)
+	g.GET("/cases/:id", s.handleCaseShow, in)
+	g.POST("/cases/:id/documents", s.handleDocumentUpload, s.uploadLimit, in)
+	g.POST("/cases/:id/:action", s.handleCaseAction, in)
+	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
+	g.GET("/documents/:id", s.handleDocumentDownload, in)
+}

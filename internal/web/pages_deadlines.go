@@ -245,3 +245,8 @@ func (p *Page) DutyTag(d deadline.Deadline) *dutyTag {
 // failed, withdrawn, rejected, closed): its dates no longer count down and
 // nothing of it is ever overdue.
 func (p *Page) CaseFinished(s domain.CaseStatus) bool { return deadline.CaseFinished(string(s)) }
+
+// deadlineRoutes registers the deadline list.
+func (s *Server) deadlineRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/deadlines", s.handleDeadlines, in)
+}

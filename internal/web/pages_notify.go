@@ -77,3 +77,10 @@ func (s *Server) handleInboxReadAll(c echo.Context) error {
 	s.flash(c, "ok", "inbox.flash.all_read")
 	return c.Redirect(http.StatusSeeOther, "/inbox")
 }
+
+// inboxRoutes registers the inbox.
+func (s *Server) inboxRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/inbox", s.handleInbox, in)
+	g.POST("/inbox/read", s.handleInboxReadAll, in)
+	g.POST("/inbox/:id/read", s.handleInboxRead, in)
+}

@@ -877,3 +877,11 @@ func (p *statsPage) Turnaround(k referral.KindStats) string {
 	}
 	return strconv.FormatFloat(k.TurnaroundDays, 'f', 1, 64)
 }
+
+// statsRoutes registers the statistics page and its downloads.
+func (s *Server) statsRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/stats", s.handleStats, in)
+	g.GET("/stats.csv", s.handleStatsCSV, in)
+	g.GET("/stats.xlsx", s.handleStatsXLSX, in)
+	g.GET("/stats/return.xlsx", s.handleStatsReturn, in)
+}

@@ -177,3 +177,8 @@ func (s *Server) urgentDeadlines(c echo.Context) ([]deadline.Deadline, error) {
 	}
 	return out, nil
 }
+
+// workRoutes registers "my work".
+func (s *Server) workRoutes(g *echo.Group, in echo.MiddlewareFunc) {
+	g.GET("/work", s.handleWork, in)
+}

@@ -2,52 +2,23 @@ package web
 
 import "github.com/labstack/echo/v4"
 
-// webRoutes registers the pages. Every page below /work needs a signed-in
-// user; sysadmin pages also need their system permission.
+// webRoutes registers the pages. Every page but the sign-in and
+// registration pages needs a signed-in user; sysadmin pages also need
+// their system permission.
 func (s *Server) webRoutes(g *echo.Group) {
-	g.GET("/login", s.handleLoginShow)
-	g.POST("/login", s.handleLogin)
-	g.POST("/logout", s.handleLogout)
-	g.GET("/register", s.handleRegisterShow)
-	g.POST("/register", s.handleRegister)
-
 	// No prefix-less groups with middleware here: echo would add a
 	// catch-all route for them and turn every unknown URL into a login
 	// redirect instead of a 404.
 	in := s.requireLogin
-	g.GET("/work", s.handleWork, in)
-	g.GET("/me/password", s.handlePasswordShow, in)
-	g.POST("/me/password", s.handlePasswordChange, in)
-
-	g.GET("/users", s.handleUserList, in)
-	g.POST("/users", s.handleUserCreate, in)
-	g.GET("/users/:id", s.handleUserShow, in)
-	g.POST("/users/:id/:action", s.handleUserAction, in)
-
-	orgs := s.requireSystem("org", "manage")
-	g.GET("/orgs", s.handleOrgList, in, orgs)
-	g.POST("/orgs", s.handleOrgCreate, in, orgs)
-	g.GET("/orgs/:id", s.handleOrgShow, in, orgs)
-	g.POST("/orgs/:id", s.handleOrgUpdate, in, orgs)
-
-	g.GET("/audit", s.handleAuditList, in, s.requireSystem("audit", "read"))
-
-	g.GET("/cases", s.handleCaseList, in)
-	g.GET("/cases/new", s.handleCaseNew, in)
-	g.POST("/cases", s.handleCaseCreate, in)
-	g.GET("/cases/:id", s.handleCaseShow, in)
-	g.POST("/cases/:id/documents", s.handleDocumentUpload, s.uploadLimit, in)
-	g.POST("/cases/:id/:action", s.handleCaseAction, in)
-	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
-	g.GET("/documents/:id", s.handleDocumentDownload, in)
-	g.GET("/deadlines", s.handleDeadlines, in)
-	g.GET("/stats", s.handleStats, in)
-	g.GET("/stats.csv", s.handleStatsCSV, in)
-	g.GET("/stats.xlsx", s.handleStatsXLSX, in)
-	g.GET("/stats/return.xlsx", s.handleStatsReturn, in)
-	g.GET("/inbox", s.handleInbox, in)
-	g.POST("/inbox/read", s.handleInboxReadAll, in)
-	g.POST("/inbox/:id/read", s.handleInboxRead, in)
+	// Each area registers its pages in its own file, beside their
+	// handlers.
+	s.authRoutes(g, in)
+	s.workRoutes(g, in)
+	s.adminRoutes(g, in)
+	s.caseRoutes(g, in)
+	s.deadlineRoutes(g, in)
+	s.statsRoutes(g, in)
+	s.inboxRoutes(g, in)
 	s.queueRoutes(g)
 	s.referralRoutes(g, in)
 	s.clockRoutes(g)

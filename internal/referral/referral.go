@@ -10,10 +10,11 @@
 //
 // receive is the receiver's acknowledgement (签收); accepting or declining
 // a referral that was not acknowledged yet acknowledges it as well. Each
-// kind (kinds.go) says who may send it to whom, what it needs (an
-// effective agreement, a failed mediation, an arbitration agreement on
-// file …), its own fields and result, and which deadlines of
-// configs/deadlines.yaml each step opens and closes.
+// kind is one descriptor in its own file (kind_<kind>.go, listed in
+// kinds.go): who may send it to whom, what it needs (an effective
+// agreement, a failed mediation, an arbitration agreement on file …), its
+// own fields and result, which deadlines of configs/deadlines.yaml each
+// step opens and closes, and what its forms show.
 //
 // Court docking closes the loop without anyone typing twice: accepting a
 // court's delegation or entrustment files the case (source

@@ -138,6 +138,11 @@ func (t ConfirmationCourts) Court(c CourtCase) ConfirmationCourt {
 	return ConfirmationCourt{Name: t.BasicCourts[c.RegionCode], Reason: CourtBasic, Basis: t.BasicBasis}
 }
 
+// CourtFilingKinds are the kinds of referral by which a court sends a
+// dispute that becomes a case (delegation and entrustment); the referral
+// capability, which declares its kinds, sets them when it loads.
+var CourtFilingKinds = []string{}
+
 // ConfirmationCourtTx reads case caseID inside tx (its dispute type and
 // rights, its committee's region code, the court that delegated or
 // entrusted it) and chooses its court from the embedded table.
@@ -153,8 +158,8 @@ func ConfirmationCourtTx(ctx context.Context, tx *gorm.DB, caseID int64) (Confir
 	}
 	if err := tx.WithContext(ctx).Raw(`SELECT c.dispute_type, o.region_code,
 	coalesce((SELECT so.name_zh FROM referrals r JOIN orgs so ON so.id = r.sender_org_id AND so.type = 'court'
-		WHERE r.case_id = c.id AND r.kind IN ('court_delegation', 'court_entrustment') ORDER BY r.id LIMIT 1), '') AS delegating_court
-FROM cases c JOIN orgs o ON o.id = c.org_id WHERE c.id = ?`, caseID).Scan(&c).Error; err != nil {
+		WHERE r.case_id = c.id AND r.kind IN ? ORDER BY r.id LIMIT 1), '') AS delegating_court
+FROM cases c JOIN orgs o ON o.id = c.org_id WHERE c.id = ?`, CourtFilingKinds, caseID).Scan(&c).Error; err != nil {
 		return ConfirmationCourt{}, fmt.Errorf("court for judicial confirmation of case %d: %w", caseID, err)
 	}
 	var kinds []string

@@ -40,15 +40,13 @@ func (s *Service) fileCourtCase(ctx context.Context, tx *gorm.DB, st *state) (in
 	// the court's materials (docs/law.md §2); accepting what was not
 	// acknowledged acknowledges it first.
 	in.MaterialsReceivedAt = st.row.ReceivedAt
-	switch Kind(st.row.Kind) {
-	case KindCourtDelegation:
-		in.Source, in.CourtProcedure = domain.SourceCourtDelegated, ""
-		in.ExternalRef, _ = fields["pre_filing_number"].(string)
-	case KindCourtEntrustment:
-		in.Source = domain.SourceCourtEntrusted
-		p, _ := fields["procedure"].(string)
-		in.CourtProcedure = domain.CourtProcedure(p)
-		in.ExternalRef, _ = fields["court_case_number"].(string)
+	if fl := Describe(Kind(st.row.Kind)).filing; fl != nil {
+		in.Source, in.CourtProcedure = fl.source, ""
+		if fl.procedure {
+			p, _ := fields["procedure"].(string)
+			in.CourtProcedure = domain.CourtProcedure(p)
+		}
+		in.ExternalRef, _ = fields[fl.refKey].(string)
 	}
 	c, err := s.cases.SubmitInternal(ctx, tx, in)
 	if err != nil {
@@ -68,7 +66,7 @@ func (s *Service) fileCourtCase(ctx context.Context, tx *gorm.DB, st *state) (in
 func (s *Service) caseOutcome(ctx context.Context, tx *gorm.DB, o cases.Outcome) error {
 	var rows []row
 	if err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-		Where("case_id = ? AND kind IN ? AND status = ?", o.CaseID, []string{string(KindCourtDelegation), string(KindCourtEntrustment)}, StatusAccepted).
+		Where("case_id = ? AND kind IN ? AND status = ?", o.CaseID, kindNames(FilingKinds()), StatusAccepted).
 		Order("id").Find(&rows).Error; err != nil {
 		return fmt.Errorf("referrals of case %d: %w", o.CaseID, err)
 	}

@@ -1,9 +1,9 @@
 package referral
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,8 +12,40 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/boundary"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
+
+// A referral kind is one descriptor (Descriptor), declared in its own file
+// kind_<kind>.go: who sends it to whom, what it needs of the case, its
+// fields and result with their validation, the deadlines its steps open,
+// what the receiver reads by default, which case states offer it and what
+// its forms show. This file keeps the descriptors in display order and the
+// lookups the rest of the code asks instead of naming kinds.
+
+// descriptors are the kinds in display order.
+var descriptors []*Descriptor
+
+// Kinds lists every kind in display order.
+var Kinds []Kind
+
+// DeadlineRules lists every rule id the referral steps use, for the
+// start-up check that the configured rules define them.
+var DeadlineRules []string
+
+func init() {
+	descriptors = []*Descriptor{&courtDelegation, &courtEntrustment, &judicialConfirmation, &litigation, &arbitration,
+		&administrativeAdjudication, &enforcement, &customs, &criminal, &rightsAssistance}
+	for _, d := range descriptors {
+		Kinds = append(Kinds, d.Kind)
+		for _, s := range d.Deadlines {
+			if !slices.Contains(DeadlineRules, s.Rule) {
+				DeadlineRules = append(DeadlineRules, s.Rule)
+			}
+		}
+	}
+	deadline.CourtFilingKinds = kindNames(FilingKinds())
+}
 
 // caseLink says how a kind relates to a case.
 type caseLink int
@@ -31,77 +63,204 @@ const (
 	caseOptional
 )
 
-// spec is what a kind is: who sends it to whom, what it needs of the case,
-// what the receiver may read by default, and how its fields and result
-// are checked.
-type spec struct {
-	senders   []domain.OrgType
-	receivers []domain.OrgType
-	link      caseLink
+// inboxOffer says whether the referral inbox offers to start a kind,
+// without a case.
+type inboxOffer int
+
+const (
+	// inboxNever: the kind is sent about a case, from the case page.
+	inboxNever inboxOffer = iota
+	// inboxAnySender: every member who may send the kind.
+	inboxAnySender
+	// inboxApplication: a member whose role reads the assistance
+	// applications of their organisation (the kind refers one).
+	inboxApplication
+)
+
+// Descriptor is everything one referral kind is. Its unexported parts are
+// the kind's behaviour: the service runs them at the steps.
+type Descriptor struct {
+	Kind Kind
+	// Label is the kind's name in Chinese, for titles.
+	Label string
+	// Senders and Receivers are the organisation types that send and
+	// receive the kind; a member sends or receives when their role there
+	// holds the referral permission (configs/policy.csv).
+	Senders, Receivers []domain.OrgType
+	link               caseLink
 	// fromHandler: the sender must be the committee handling the case.
 	fromHandler bool
-	// disclosure is the default disclosure scope.
-	disclosure cases.Disclosure
-	// auto: the result is reported by the case, not by hand.
-	auto bool
-	// label is the kind's name in Chinese, for titles.
-	label string
-	// results are the values of the result's decision, outcome or
+	// Disclosure is what the receiver reads of the case by default.
+	Disclosure cases.Disclosure
+	// filing: the kind files its dispute as a case with the receiving
+	// committee on acceptance, and the case reports the result (court
+	// delegation and entrustment); nil for every other kind.
+	filing *caseFiling
+	// Results are the values of the result's decision, outcome or
 	// infringement finding (ResultSQL) the kind reports, in the order the
 	// statistics list them; none for a kind whose result has no such
 	// value (litigation, enforcement).
-	results []string
+	Results []string
+	// Fields are what the sender sends, AcceptFields what the receiver
+	// records on acceptance, ResultFields the result it reports; the
+	// forms draw them in this order. ShownFields are keys that no form
+	// takes but the referral page shows (the dispute a court sends, the
+	// outcome of the case it became).
+	Fields, AcceptFields, ResultFields, ShownFields []Field
+	// titleKey names the field whose value titles a referral sent
+	// without a title (court kinds); "" titles it by the case.
+	titleKey string
+	// Deadlines are the deadlines the kind's steps open, by kind and
+	// rule of configs/deadlines.yaml.
+	Deadlines []DeadlineStep
+	// offered says whether the case page offers the kind on a case in
+	// state c; nil: never.
+	offered func(c CaseState) bool
+	inbox   inboxOffer
+	// credit: a result that finds intentional or repeated infringement
+	// writes a credit record (credit.go).
+	credit bool
+
+	check       sendCheck
+	checkAccept acceptCheck
+	checkResult func(f *domain.Fields, in resultInput, now time.Time, put func(key, v string), out map[string]any)
+	// caseRule checks what the kind needs of the case it is sent about.
+	caseRule func(s *Service, f *domain.Fields, facts cases.Facts, now time.Time) error
+	// onSent, onReceived and onAccepted open and close the kind's
+	// deadlines at those steps.
+	onSent, onReceived, onAccepted func(h hook) error
 }
 
-var committees = []domain.OrgType{domain.OrgMediationCommittee, domain.OrgSocialMediation}
+// caseFiling is how a court kind files its case on acceptance.
+type caseFiling struct {
+	// source is the case's source, which decides its mediation period.
+	source domain.CaseSource
+	// refKey names the field with the court's number, the case's
+	// external reference.
+	refKey string
+	// procedure: the case takes the court's procedure from the field
+	// procedure (entrustment).
+	procedure bool
+}
 
-// caseOutcomes are the results of a court's delegation or entrustment:
-// the outcome of the case it became.
-var caseOutcomes = []string{"settled", "failed", "withdrawn", "rejected"}
+// DeadlineStep is one deadline a kind's steps open: its kind (the
+// deadline's name, deadline.kind.<kind> in the catalogs) and its rule.
+type DeadlineStep struct {
+	Kind, Rule string
+}
 
-var (
-	caseParts      = cases.Disclosure{Summary: true, Parties: true, Rights: true}
-	casePartsAgree = cases.Disclosure{Summary: true, Parties: true, Rights: true, Agreement: true}
+// FieldType is how a field is entered on a form and stored.
+type FieldType string
+
+// Field types.
+const (
+	FieldText      FieldType = "text"      // one line
+	FieldLongText  FieldType = "textarea"  // several lines
+	FieldChoice    FieldType = "select"    // one of Options
+	FieldCheck     FieldType = "checkbox"  // yes or no
+	FieldTime      FieldType = "datetime"  // a moment, stored in RFC 3339
+	FieldDate      FieldType = "date"      // a day, YYYY-MM-DD
+	FieldAmount    FieldType = "amount"    // yuan on the form, fen stored (key …_fen)
+	FieldInfringer FieldType = "infringer" // a respondent of the case, or one named
+	// FieldShown is a value no form takes (ShownFields).
+	FieldShown FieldType = ""
 )
 
-var specs = map[Kind]spec{
-	KindCourtDelegation: {senders: []domain.OrgType{domain.OrgCourt}, receivers: committees, link: caseNone,
-		disclosure: casePartsAgree, auto: true, label: "委派调解", results: caseOutcomes},
-	KindCourtEntrustment: {senders: []domain.OrgType{domain.OrgCourt}, receivers: committees, link: caseNone,
-		disclosure: casePartsAgree, auto: true, label: "委托调解", results: caseOutcomes},
-	KindJudicialConfirm: {senders: committees, receivers: []domain.OrgType{domain.OrgCourt}, link: caseRequired,
-		fromHandler: true, disclosure: casePartsAgree, label: "司法确认申请", results: []string{"confirmed", "rejected"}},
-	KindLitigation: {senders: committees, receivers: []domain.OrgType{domain.OrgCourt}, link: caseRequired,
-		fromHandler: true, disclosure: caseParts, label: "调解不成转立案"},
-	KindArbitration: {senders: committees, receivers: []domain.OrgType{domain.OrgArbitration}, link: caseRequired,
-		fromHandler: true, disclosure: caseParts, label: "转仲裁", results: []string{"award", "withdrawn"}},
-	KindAdministrative: {senders: append(slices.Clone(committees), domain.OrgAssistanceCenter),
-		receivers: []domain.OrgType{domain.OrgEnforcement}, link: caseOrApplication, disclosure: caseParts, label: "专利侵权纠纷行政裁决",
-		results: []string{"established", "not_established"}},
-	KindEnforcement: {senders: append(slices.Clone(committees), domain.OrgAssistanceCenter),
-		receivers: []domain.OrgType{domain.OrgEnforcement}, link: caseOrApplication, disclosure: caseParts, label: "移送行政执法"},
-	KindCustoms: {senders: append(slices.Clone(committees), domain.OrgAssistanceCenter),
-		receivers: []domain.OrgType{domain.OrgCustoms}, link: caseOrApplication, disclosure: cases.Disclosure{Summary: true, Rights: true},
-		label: "海关知识产权保护", results: []string{"infringing", "not_infringing", "released", "court_notice"}},
-	KindCriminal: {senders: []domain.OrgType{domain.OrgEnforcement}, receivers: []domain.OrgType{domain.OrgEnforcement},
-		link: caseOptional, disclosure: caseParts, label: "涉嫌犯罪案件移送", results: []string{"filed", "not_filed"}},
-	KindRightsAssistance: {senders: []domain.OrgType{domain.OrgMediationCommittee, domain.OrgSocialMediation, domain.OrgCourt,
-		domain.OrgArbitration, domain.OrgCustoms, domain.OrgEnforcement, domain.OrgIndustryAssoc, domain.OrgLeadershipOffice},
-		receivers: []domain.OrgType{domain.OrgAssistanceCenter}, link: caseOptional,
-		disclosure: cases.Disclosure{Summary: true, Parties: true}, label: "维权援助", results: []string{"assisted", "not_assisted"}},
+// Field is one field of a kind.
+type Field struct {
+	// Key is the member's name in the stored JSON object.
+	Key  string
+	Type FieldType
+	// Required: the field must always be given (one required only with
+	// some value of another field is not marked).
+	Required bool
+	// Options are the allowed codes of a choice, in form order.
+	Options []string
+	// Values is the message id prefix under which a coded value is
+	// named (referral.value., procedure. …); "" for free text.
+	Values string
+	// ID is the form element's id; Placeholder, Help (a message id) and
+	// Rows shape the input.
+	ID, Placeholder, Help string
+	Rows                  int
+	// WhenKey and WhenValue: the accept form asks for the field only when
+	// the sent field WhenKey is WhenValue.
+	WhenKey, WhenValue string
 }
+
+// Name is the form input's name under prefix ("fields.", "result."): an
+// amount is entered in yuan without the _fen suffix.
+func (f Field) Name(prefix string) string {
+	if f.Type == FieldAmount {
+		return prefix + strings.TrimSuffix(f.Key, "_fen")
+	}
+	return prefix + f.Key
+}
+
+// Label is the field's message id.
+func (f Field) Label() string { return "referral.field." + f.Key }
+
+// Input reports whether a form takes the field as an input element.
+func (f Field) Input() bool {
+	return f.Type != FieldShown && f.Type != FieldInfringer
+}
+
+// CaseState is what of a case decides which kinds its page offers.
+type CaseState struct {
+	Status domain.CaseStatus
+	// AgreementInEffect: the case's mediation agreement has taken effect.
+	AgreementInEffect bool
+	// RouteSuggested: a route was suggested when the mediation failed.
+	RouteSuggested bool
+	DisputeType    domain.DisputeType
+}
+
+// failed reports whether the mediation failed (the case may be closed
+// since, with the route suggested).
+func (c CaseState) failed() bool {
+	return c.Status == domain.StatusFailed || (c.Status == domain.StatusClosed && c.RouteSuggested)
+}
+
+// live reports whether the case was neither rejected nor withdrawn.
+func (c CaseState) live() bool {
+	return c.Status != domain.StatusRejected && c.Status != domain.StatusWithdrawn
+}
+
+// unknown describes no kind: what lookups of an unknown kind answer.
+var unknown = &Descriptor{}
+
+// Describe returns the descriptor of kind k (an empty one for an unknown
+// kind).
+func Describe(k Kind) *Descriptor {
+	for _, d := range descriptors {
+		if d.Kind == k {
+			return d
+		}
+	}
+	return unknown
+}
+
+// Descriptor returns the kind's descriptor.
+func (k Kind) Descriptor() *Descriptor { return Describe(k) }
+
+// Valid reports whether k is a known kind.
+func (k Kind) Valid() bool { return Describe(k) != unknown }
 
 // Automatic reports whether the kind's result is reported by its case
 // (court delegation and entrustment) rather than by the receiver.
-func (k Kind) Automatic() bool { return specs[k].auto }
+func (k Kind) Automatic() bool { return Describe(k).filing != nil }
+
+// TakesApplication reports whether the kind may refer an SME's
+// assistance application instead of a case.
+func (k Kind) TakesApplication() bool { return Describe(k).link == caseOrApplication }
 
 // DefaultDisclosure is what the receiver of kind k reads of the case
 // unless the sender chooses otherwise.
-func DefaultDisclosure(k Kind) cases.Disclosure { return specs[k].disclosure }
+func DefaultDisclosure(k Kind) cases.Disclosure { return Describe(k).Disclosure }
 
 // Results are the result values the kind reports (ResultSQL), in order;
 // none for a kind whose result has no such value.
-func (k Kind) Results() []string { return specs[k].results }
+func (k Kind) Results() []string { return Describe(k).Results }
 
 // ResultSQL is a referral's result value as one expression on referrals:
 // its decision (judicial confirmation, criminal), outcome (court
@@ -111,12 +270,105 @@ func (k Kind) Results() []string { return specs[k].results }
 const ResultSQL = "coalesce(referrals.result->>'decision', referrals.result->>'outcome', referrals.result->>'infringement')"
 
 // Label is the kind's name in Chinese.
-func (k Kind) Label() string { return specs[k].label }
+func (k Kind) Label() string { return Describe(k).Label }
 
 // SenderTypes and ReceiverTypes list the organisation types that send
 // and receive the kind.
-func (k Kind) SenderTypes() []domain.OrgType   { return specs[k].senders }
-func (k Kind) ReceiverTypes() []domain.OrgType { return specs[k].receivers }
+func (k Kind) SenderTypes() []domain.OrgType   { return Describe(k).Senders }
+func (k Kind) ReceiverTypes() []domain.OrgType { return Describe(k).Receivers }
+
+// OfferedOn lists, in display order, the kinds the page of a case in
+// state c offers its handling committee to send.
+func OfferedOn(c CaseState) []Kind {
+	var out []Kind
+	for _, d := range descriptors {
+		if d.offered != nil && d.offered(c) {
+			out = append(out, d.Kind)
+		}
+	}
+	return out
+}
+
+// InboxKinds lists the kinds the referral inbox offers actor a to start
+// without a case, before the send permission is asked (Service.CanSend):
+// those any sender starts there, then those that refer an assistance
+// application, offered to the roles that read their organisation's
+// applications.
+func InboxKinds(a *domain.Actor) []Kind {
+	reviews := slices.ContainsFunc(domain.RolesReaching(domain.ObjectApplication, domain.ReachOrg), a.HasAnyRole)
+	var out []Kind
+	for _, want := range []inboxOffer{inboxAnySender, inboxApplication} {
+		for _, d := range descriptors {
+			if d.inbox == want && (want != inboxApplication || reviews) {
+				out = append(out, d.Kind)
+			}
+		}
+	}
+	return out
+}
+
+// FilingKinds lists the kinds that file their case on acceptance and
+// take their result from it.
+func FilingKinds() []Kind {
+	var out []Kind
+	for _, d := range descriptors {
+		if d.filing != nil {
+			out = append(out, d.Kind)
+		}
+	}
+	return out
+}
+
+// kindNames are the kinds as strings, for SQL parameters.
+func kindNames(ks []Kind) []string {
+	out := make([]string, len(ks))
+	for i, k := range ks {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// ValueKeys maps the key of every coded field of every kind (sent,
+// accepted, result or shown) to the message id prefix that names its
+// values.
+func ValueKeys() map[string]string {
+	out := map[string]string{}
+	for _, d := range descriptors {
+		for _, list := range [][]Field{d.Fields, d.AcceptFields, d.ResultFields, d.ShownFields} {
+			for _, f := range list {
+				if f.Values != "" {
+					out[f.Key] = f.Values
+				}
+			}
+		}
+	}
+	return out
+}
+
+// ResultCheckKeys lists the keys of the yes-or-no result fields of every
+// kind: a form that shows such a box unticked sends nothing for it.
+func ResultCheckKeys() []string {
+	var out []string
+	for _, d := range descriptors {
+		for _, f := range d.ResultFields {
+			if f.Type == FieldCheck && !slices.Contains(out, f.Key) {
+				out = append(out, f.Key)
+			}
+		}
+	}
+	return out
+}
+
+var committees = []domain.OrgType{domain.OrgMediationCommittee, domain.OrgSocialMediation}
+
+// agencySenders send the referrals that go to an agency about a case or
+// an SME's application: the committees and the assistance centre.
+var agencySenders = []domain.OrgType{domain.OrgMediationCommittee, domain.OrgSocialMediation, domain.OrgAssistanceCenter}
+
+var (
+	caseParts      = cases.Disclosure{Summary: true, Parties: true, Rights: true}
+	casePartsAgree = cases.Disclosure{Summary: true, Parties: true, Rights: true, Agreement: true}
+)
 
 // Input limits.
 const (
@@ -215,78 +467,52 @@ func instant(f *domain.Fields, field string, t *time.Time, now time.Time) bool {
 	return false
 }
 
-// The kinds' own fields, as sent.
+// stamp is a checked moment as stored.
+func stamp(t *time.Time) string { return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339) }
 
-type courtFields struct {
-	PreFilingNumber string                `json:"pre_filing_number"` // 诉前调解号 (delegation)
-	CourtCaseNumber string                `json:"court_case_number"` // 案号 (entrustment)
-	Procedure       domain.CourtProcedure `json:"procedure"`         // entrustment
+// sendContext is what a kind's field check knows besides the fields: the
+// case (nil without one) and the time.
+type sendContext struct {
+	facts *cases.Facts
+	now   time.Time
 }
 
-type confirmationFields struct {
-	// JointApplication: both parties apply together (人民调解法第三十三条).
-	JointApplication bool `json:"joint_application"`
+// sendCheck validates a kind's sent fields into what is stored; shape is
+// the type they are decoded into.
+type sendCheck struct {
+	shape reflect.Type
+	run   func(f *domain.Fields, raw json.RawMessage, c sendContext, out map[string]any) *infringerInput
 }
 
-type arbitrationFields struct {
-	// Clause is the arbitration clause as recorded, when no arbitration
-	// agreement document is on file.
-	Clause string `json:"arbitration_clause"`
+// sendAs makes the sendCheck that decodes the fields into a T and checks
+// them with check, which records what is stored in out and returns the
+// suspected infringer the credit record needs (or nil).
+func sendAs[T any](check func(f *domain.Fields, in T, c sendContext, out map[string]any) *infringerInput) sendCheck {
+	return sendCheck{shape: reflect.TypeFor[T](), run: func(f *domain.Fields, raw json.RawMessage, c sendContext, out map[string]any) *infringerInput {
+		var in T
+		if !decode(f, "fields", raw, &in) {
+			return nil
+		}
+		return check(f, in, c, out)
+	}}
 }
 
-type adjudicationFields struct {
-	Request string `json:"request"` // 请求事项
+// acceptCheck validates what a kind records on acceptance; shape as for
+// sendCheck.
+type acceptCheck struct {
+	shape reflect.Type
+	run   func(f *domain.Fields, raw json.RawMessage, sent map[string]any, now time.Time, out map[string]any)
 }
 
-type infringerInput struct {
-	Kind       domain.PartyKind `json:"kind"`
-	Name       string           `json:"name"`
-	CreditCode string           `json:"credit_code"`
-	IDNumber   string           `json:"id_number"`
-}
-
-type enforcementFields struct {
-	// Grounds: repeat_infringement (重复侵权) or malicious_infringement
-	// (恶意侵权).
-	Grounds string `json:"grounds"`
-	// PartyID names the suspected infringer among the case's
-	// respondents; Infringer names one without a case.
-	PartyID   int64           `json:"party_id"`
-	Infringer *infringerInput `json:"infringer"`
-	Facts     string          `json:"facts"`
-}
-
-// Customs modes: detention on the right holder's application, or ex
-// officio (customs found the goods itself and told the right holder).
-const (
-	customsOnApplication = "on_application"
-	customsExOfficio     = "ex_officio"
-)
-
-type customsFields struct {
-	Mode               string `json:"mode"`
-	Goods              string `json:"goods"`
-	Port               string `json:"port"`
-	DeclarationNumber  string `json:"declaration_number"`
-	RecordationNumber  string `json:"recordation_number"`
-	GuaranteeAmountFen int64  `json:"guarantee_amount_fen"`
-}
-
-type customsAccept struct {
-	DetainedAt *time.Time `json:"detained_at"`
-	NotifiedAt *time.Time `json:"notified_at"` // ex officio: the right holder was notified
-}
-
-type criminalFields struct {
-	Offence string `json:"offence"` // 涉嫌罪名
-	Items   string `json:"items"`   // 移送的涉案物品
-	// DecidedAt is when the enforcement body's head approved the
-	// transfer: the 24 hours run from it.
-	DecidedAt *time.Time `json:"decided_at"`
-}
-
-type assistanceFields struct {
-	Help string `json:"help"` // the help wanted
+// acceptAs makes the acceptCheck that decodes into a T and checks it
+// with check against the sent fields.
+func acceptAs[T any](check func(f *domain.Fields, in T, sent map[string]any, now time.Time, out map[string]any)) acceptCheck {
+	return acceptCheck{shape: reflect.TypeFor[T](), run: func(f *domain.Fields, raw json.RawMessage, sent map[string]any, now time.Time, out map[string]any) {
+		var in T
+		if decode(f, "fields", raw, &in) {
+			check(f, in, sent, now, out)
+		}
+	}}
 }
 
 // checkFields validates the kind's fields of in and returns what is
@@ -294,177 +520,28 @@ type assistanceFields struct {
 // encrypted by the caller (secrets).
 func checkFields(f *domain.Fields, k Kind, raw json.RawMessage, facts *cases.Facts, now time.Time) (map[string]any, *infringerInput) {
 	out := map[string]any{}
-	switch k {
-	case KindCourtDelegation:
-		var in courtFields
-		if decode(f, "fields", raw, &in) {
-			out["pre_filing_number"] = text(f, "fields.pre_filing_number", in.PreFilingNumber, true, maxShort)
-		}
-	case KindCourtEntrustment:
-		var in courtFields
-		if decode(f, "fields", raw, &in) {
-			out["court_case_number"] = text(f, "fields.court_case_number", in.CourtCaseNumber, true, maxShort)
-			out["procedure"] = oneOf(f, "fields.procedure", string(in.Procedure), string(domain.ProcedureOrdinary), string(domain.ProcedureSimplified))
-		}
-	case KindJudicialConfirm:
-		var in confirmationFields
-		if decode(f, "fields", raw, &in) {
-			if !in.JointApplication {
-				f.Add("fields.joint_application", "validation.consent_required")
-			}
-			out["joint_application"] = in.JointApplication
-		}
-	case KindArbitration:
-		var in arbitrationFields
-		if decode(f, "fields", raw, &in) {
-			clause := text(f, "fields.arbitration_clause", in.Clause, false, maxText)
-			if clause != "" {
-				out["arbitration_clause"] = clause
-			}
-			if facts != nil && clause == "" && len(facts.ArbitrationAgreementDocs) == 0 {
-				f.Add("fields.arbitration_clause", "validation.arbitration_agreement_required")
-			}
-			if facts != nil && len(facts.ArbitrationAgreementDocs) > 0 {
-				out["arbitration_agreement_documents"] = facts.ArbitrationAgreementDocs
-			}
-		}
-	case KindAdministrative:
-		var in adjudicationFields
-		if decode(f, "fields", raw, &in) {
-			out["request"] = text(f, "fields.request", in.Request, true, maxText)
-		}
-	case KindEnforcement:
-		var in enforcementFields
-		if decode(f, "fields", raw, &in) {
-			out["grounds"] = oneOf(f, "fields.grounds", in.Grounds, "repeat_infringement", "malicious_infringement")
-			out["facts"] = text(f, "fields.facts", in.Facts, true, maxText)
-			return out, infringer(f, in, facts, out)
-		}
-	case KindCustoms:
-		var in customsFields
-		if decode(f, "fields", raw, &in) {
-			out["mode"] = oneOf(f, "fields.mode", in.Mode, customsOnApplication, customsExOfficio)
-			out["goods"] = text(f, "fields.goods", in.Goods, true, maxText)
-			out["port"] = text(f, "fields.port", in.Port, true, maxShort)
-			out["declaration_number"] = text(f, "fields.declaration_number", in.DeclarationNumber, false, maxShort)
-			out["recordation_number"] = text(f, "fields.recordation_number", in.RecordationNumber, false, maxShort)
-			f.Amount("fields.guarantee_amount_fen", in.GuaranteeAmountFen)
-			out["guarantee_amount_fen"] = in.GuaranteeAmountFen
-		}
-	case KindCriminal:
-		var in criminalFields
-		if decode(f, "fields", raw, &in) {
-			out["offence"] = text(f, "fields.offence", in.Offence, true, maxShort)
-			out["items"] = text(f, "fields.items", in.Items, true, maxText)
-			if instant(f, "fields.decided_at", in.DecidedAt, now) {
-				out["decided_at"] = in.DecidedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
-			}
-		}
-	case KindRightsAssistance:
-		var in assistanceFields
-		if decode(f, "fields", raw, &in) {
-			if h := text(f, "fields.help", in.Help, false, maxText); h != "" {
-				out["help"] = h
-			}
-		}
-	case KindLitigation:
-		var in struct {
-			Claims string `json:"claims"`
-		}
-		if decode(f, "fields", raw, &in) {
-			if c := text(f, "fields.claims", in.Claims, false, maxText); c != "" {
-				out["claims"] = c
-			}
-		}
+	d := Describe(k)
+	if d.check.run == nil {
+		return out, nil
 	}
-	return out, nil
-}
-
-// infringer resolves the suspected infringer of an enforcement referral:
-// a respondent of the case by party id, or one named in the fields. It
-// records the display part in out and returns what the credit record
-// needs (the identity number, which the caller encrypts).
-func infringer(f *domain.Fields, in enforcementFields, facts *cases.Facts, out map[string]any) *infringerInput {
-	if in.PartyID > 0 {
-		if facts == nil {
-			f.Add("fields.party_id", "validation.not_applicable")
-			return nil
-		}
-		for _, r := range facts.Respondents {
-			if r.PartyID == in.PartyID {
-				out["infringer"] = map[string]any{"party_id": r.PartyID, "kind": string(r.Kind), "name": r.Name, "credit_code": r.CreditCode}
-				if r.CreditCode == "" && r.IDNumberHash == "" {
-					f.Add("fields.party_id", "validation.infringer_identity")
-				}
-				return &infringerInput{Kind: r.Kind, Name: r.Name, CreditCode: r.CreditCode}
-			}
-		}
-		f.Add("fields.party_id", "validation.respondent")
-		return nil
-	}
-	if in.Infringer == nil {
-		f.Add("fields.party_id", "validation.required")
-		return nil
-	}
-	p := *in.Infringer
-	if p.Kind != domain.PartyPerson && p.Kind != domain.PartyOrganisation {
-		f.Add("fields.infringer.kind", "validation.party_kind")
-	}
-	p.Name = text(f, "fields.infringer.name", p.Name, true, maxShort)
-	p.CreditCode = domain.NormalizeCreditCode(p.CreditCode)
-	if p.CreditCode != "" && !domain.ValidCreditCode(p.CreditCode) {
-		f.Add("fields.infringer.credit_code", "validation.credit_code")
-	}
-	p.IDNumber = domain.NormalizeResidentID(p.IDNumber)
-	switch {
-	case p.IDNumber == "":
-	case p.Kind == domain.PartyOrganisation:
-		f.Add("fields.infringer.id_number", "validation.not_applicable")
-	case !domain.ValidResidentID(p.IDNumber):
-		f.Add("fields.infringer.id_number", "validation.resident_id")
-	}
-	if p.CreditCode == "" && p.IDNumber == "" {
-		f.Add("fields.infringer.credit_code", "validation.infringer_identity")
-	}
-	disp := map[string]any{"kind": string(p.Kind), "name": p.Name, "credit_code": p.CreditCode}
-	if p.IDNumber != "" {
-		disp["id_number_masked"] = domain.MaskResidentID(p.IDNumber)
-	}
-	out["infringer"] = disp
-	return &p
+	return out, d.check.run(f, raw, sendContext{facts: facts, now: now}, out)
 }
 
 // checkAccept validates what the kind records on acceptance.
 func checkAccept(f *domain.Fields, k Kind, fields map[string]any, raw json.RawMessage, now time.Time) map[string]any {
 	out := map[string]any{}
-	if k != KindCustoms {
+	d := Describe(k)
+	if d.checkAccept.run == nil {
 		// Nothing to record, but what was sent must still be an object.
 		decode(f, "fields", raw, &struct{}{})
 		return out
 	}
-	var in customsAccept
-	if !decode(f, "fields", raw, &in) {
-		return out
-	}
-	if instant(f, "fields.detained_at", in.DetainedAt, now) {
-		out["detained_at"] = in.DetainedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
-	}
-	// Ex officio (知识产权海关保护条例 art. 16) customs first notifies the
-	// right holder, who has 3 working days from that notice to apply for
-	// detention; the goods are detained after it. The answer period runs
-	// from notified_at, which customs records, never from the detention.
-	if fields["mode"] == customsExOfficio && instant(f, "fields.notified_at", in.NotifiedAt, now) {
-		if in.DetainedAt != nil && in.NotifiedAt.After(*in.DetainedAt) {
-			f.Add("fields.notified_at", "validation.notice_after_detention")
-		} else {
-			out["notified_at"] = in.NotifiedAt.UTC().Truncate(time.Microsecond).Format(time.RFC3339)
-		}
-	}
+	d.checkAccept.run(f, raw, fields, now, out)
 	return out
 }
 
-// The kinds' results, as reported.
-
+// resultInput is every kind's result, as reported: one shape, so that a
+// member of the wrong type is refused whatever the kind.
 type resultInput struct {
 	Decision       string `json:"decision"`
 	RulingNumber   string `json:"ruling_number"`
@@ -490,7 +567,7 @@ type resultInput struct {
 func checkResult(f *domain.Fields, k Kind, raw json.RawMessage, now time.Time) map[string]any {
 	var in resultInput
 	out := map[string]any{}
-	if len(bytes.TrimSpace(raw)) == 0 {
+	if len(strings.TrimSpace(string(raw))) == 0 {
 		f.Add("result", "validation.required")
 		return out
 	}
@@ -502,65 +579,28 @@ func checkResult(f *domain.Fields, k Kind, raw json.RawMessage, now time.Time) m
 			out[key] = v
 		}
 	}
-	switch k {
-	case KindJudicialConfirm:
-		d := oneOf(f, "result.decision", in.Decision, "confirmed", "rejected")
-		put("decision", d)
-		// The court rules on an application for judicial confirmation
-		// by a 民特 ruling, confirmed or not: （2026）闽0102民特1号.
-		put("ruling_number", rulingNumber(f, "result.ruling_number", in.RulingNumber, now))
-		put("reason", text(f, "result.reason", in.Reason, d == "rejected", maxText))
-	case KindLitigation:
-		put("filing_number", text(f, "result.filing_number", in.FilingNumber, true, maxShort))
-		put("note", text(f, "result.note", in.Note, false, maxText))
-	case KindArbitration:
-		o := oneOf(f, "result.outcome", in.Outcome, "award", "withdrawn")
-		put("outcome", o)
-		put("award_number", text(f, "result.award_number", in.AwardNumber, o == "award", maxShort))
-		put("note", text(f, "result.note", in.Note, false, maxText))
-	case KindAdministrative:
-		put("decision_number", text(f, "result.decision_number", in.DecisionNumber, true, maxShort))
-		put("infringement", oneOf(f, "result.infringement", in.Infringement, "established", "not_established"))
-		put("findings", text(f, "result.findings", in.Findings, true, maxText))
-	case KindEnforcement:
-		put("decision_number", text(f, "result.decision_number", in.DecisionNumber, true, maxShort))
-		put("findings", text(f, "result.findings", in.Findings, true, maxText))
-		put("penalty", text(f, "result.penalty", in.Penalty, false, maxText))
-		put("decided_on", dateOnly(f, "result.decided_on", in.DecidedOn, now))
-		out["intentional"], out["repeated"], out["final"] = in.Intentional, in.Repeated, in.Final
-	case KindCustoms:
-		put("outcome", oneOf(f, "result.outcome", in.Outcome, "infringing", "not_infringing", "released", "court_notice"))
-		put("decision_number", text(f, "result.decision_number", in.DecisionNumber, false, maxShort))
-		put("findings", text(f, "result.findings", in.Findings, true, maxText))
-	case KindCriminal:
-		d := oneOf(f, "result.decision", in.Decision, "filed", "not_filed")
-		put("decision", d)
-		put("decision_number", text(f, "result.decision_number", in.DecisionNumber, true, maxShort))
-		put("reason", text(f, "result.reason", in.Reason, d == "not_filed", maxText))
-	case KindRightsAssistance:
-		put("outcome", oneOf(f, "result.outcome", in.Outcome, "assisted", "not_assisted"))
-		put("note", text(f, "result.note", in.Note, true, maxText))
-	default:
+	d := Describe(k)
+	if d.checkResult == nil {
 		f.Add("result", "validation.not_applicable")
+		return out
 	}
+	d.checkResult(f, in, now, put, out)
 	return out
 }
 
 // defaultTitle is the line an inbox shows for a referral sent without a
 // title.
 func defaultTitle(k Kind, fields map[string]any, facts *cases.Facts, c *cases.IntakeInput) string {
-	label := specs[k].label
+	d := Describe(k)
 	switch {
-	case k == KindCourtDelegation:
-		return fmt.Sprintf("%s：%v", label, fields["pre_filing_number"])
-	case k == KindCourtEntrustment:
-		return fmt.Sprintf("%s：%v", label, fields["court_case_number"])
+	case d.titleKey != "":
+		return fmt.Sprintf("%s：%v", d.Label, fields[d.titleKey])
 	case facts != nil:
-		return fmt.Sprintf("%s：%s", label, facts.Number)
+		return fmt.Sprintf("%s：%s", d.Label, facts.Number)
 	case c != nil && c.Summary != "":
-		return label + "：" + truncate(c.Summary, 40)
+		return d.Label + "：" + truncate(c.Summary, 40)
 	}
-	return label
+	return d.Label
 }
 
 func truncate(s string, n int) string {

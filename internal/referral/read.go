@@ -294,7 +294,7 @@ func (s *Service) ProduceTx(ctx context.Context, tx *gorm.DB, in Produce) (Refer
 		id := in.SenderOrgID
 		sender = &id
 	}
-	title := "维权援助（" + rule + "）"
+	title := KindRightsAssistance.Label() + "（" + rule + "）"
 	disclosure := `{"summary":false,"parties":false,"rights":false,"agreement":false,"documents":[]}`
 	if in.CaseID != nil {
 		facts, err := s.cases.FactsTx(ctx, tx, *in.CaseID)
@@ -304,7 +304,7 @@ func (s *Service) ProduceTx(ctx context.Context, tx *gorm.DB, in Produce) (Refer
 		if sender == nil && facts.OrgID != in.ReceiverOrgID {
 			sender = &facts.OrgID
 		}
-		title = "维权援助：" + facts.Number
+		title = KindRightsAssistance.Label() + "：" + facts.Number
 		disclosure = `{"summary":true,"parties":true,"rights":false,"agreement":false,"documents":[]}`
 	}
 	fields, err := encode(map[string]any{"rule": rule, "key": key})

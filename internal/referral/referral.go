@@ -10,10 +10,11 @@
 //
 // receive is the receiver's acknowledgement (签收); accepting or declining
 // a referral that was not acknowledged yet acknowledges it as well. Each
-// kind (kinds.go) says who may send it to whom, what it needs (an
-// effective agreement, a failed mediation, an arbitration agreement on
-// file …), its own fields and result, and which deadlines of
-// configs/deadlines.yaml each step opens and closes.
+// kind is one descriptor in its own file (kind_<kind>.go, listed in
+// kinds.go): who may send it to whom, what it needs (an effective
+// agreement, a failed mediation, an arbitration agreement on file …), its
+// own fields and result, which deadlines of configs/deadlines.yaml each
+// step opens and closes, and what its forms show.
 //
 // Court docking closes the loop without anyone typing twice: accepting a
 // court's delegation or entrustment files the case (source
@@ -48,36 +49,9 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 )
 
-// Kind is the kind of a referral.
+// Kind is the kind of a referral. Each kind is declared by its
+// descriptor in kind_<kind>.go (kinds.go lists them).
 type Kind string
-
-// Referral kinds (docs/design.md §5).
-const (
-	KindCourtDelegation  Kind = "court_delegation"      // 委派调解: court -> committee, before filing
-	KindCourtEntrustment Kind = "court_entrustment"     // 委托调解: court -> committee, after filing
-	KindJudicialConfirm  Kind = "judicial_confirmation" // 司法确认: committee -> court
-	KindLitigation       Kind = "litigation"            // 转立案: committee -> court, after failed mediation
-	KindArbitration      Kind = "arbitration"           // committee -> arbitration commission
-	KindAdministrative   Kind = "administrative_adjudication"
-	KindEnforcement      Kind = "enforcement" // suspected repeat or malicious infringement
-	KindCustoms          Kind = "customs"
-	KindCriminal         Kind = "criminal" // 行刑衔接: enforcement body -> public security
-	KindRightsAssistance Kind = "rights_assistance"
-)
-
-// Kinds lists every kind in display order.
-var Kinds = []Kind{KindCourtDelegation, KindCourtEntrustment, KindJudicialConfirm, KindLitigation, KindArbitration,
-	KindAdministrative, KindEnforcement, KindCustoms, KindCriminal, KindRightsAssistance}
-
-// Valid reports whether k is a known kind.
-func (k Kind) Valid() bool {
-	for _, x := range Kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
 
 // Status is a referral's place in its state machine.
 type Status string

@@ -149,10 +149,10 @@ func (s *Service) may(a *domain.Actor, orgID int64, perm string) bool {
 
 // senderOrg picks the organisation that sends a referral of kind k.
 func (s *Service) senderOrg(a *domain.Actor, k Kind, want int64) (int64, error) {
-	sp := specs[k]
+	sp := Describe(k)
 	var candidates []int64
 	for _, m := range a.Memberships {
-		if slices.Contains(sp.senders, m.OrgType) && s.authz.Can(a.UserID, m.OrgID, "referral", "send") && !slices.Contains(candidates, m.OrgID) {
+		if slices.Contains(sp.Senders, m.OrgType) && s.authz.Can(a.UserID, m.OrgID, "referral", "send") && !slices.Contains(candidates, m.OrgID) {
 			candidates = append(candidates, m.OrgID)
 		}
 	}
@@ -220,7 +220,7 @@ func (s *Service) SendTx(ctx context.Context, tx *gorm.DB, in SendInput) (Referr
 }
 
 func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender int64, in SendInput) (Referral, error) {
-	sp := specs[in.Kind]
+	sp := Describe(in.Kind)
 	now := s.clock()
 	var f domain.Fields
 
@@ -231,7 +231,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 	switch {
 	case in.ReceiverOrgID <= 0:
 		f.Add("receiver_org_id", "validation.required")
-	case !ok || !recv.Active || !slices.Contains(sp.receivers, recv.Type) || recv.ID == sender:
+	case !ok || !recv.Active || !slices.Contains(sp.Receivers, recv.Type) || recv.ID == sender:
 		f.Add("receiver_org_id", "validation.referral_receiver")
 	}
 	senderOrg, _, err := s.loadOrg(ctx, tx, sender)
@@ -272,7 +272,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 			}
 		}
 	}
-	disclosure := sp.disclosure
+	disclosure := sp.Disclosure
 	if in.Disclosure != nil {
 		disclosure = *in.Disclosure
 	}
@@ -291,16 +291,13 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 	}
 
 	var intake cases.IntakeInput
-	if sp.link == caseNone && in.Case != nil {
+	if sp.filing != nil && in.Case != nil {
 		intake = *in.Case
 		intake.OrgID = in.ReceiverOrgID
-		intake.Source = domain.SourceCourtDelegated
-		if in.Kind == KindCourtEntrustment {
-			intake.Source = domain.SourceCourtEntrusted
-		}
+		intake.Source = sp.filing.source
 	}
 	fields, inf := checkFields(&f, in.Kind, in.Fields, facts, now)
-	if sp.link == caseNone && in.Case != nil {
+	if sp.filing != nil && in.Case != nil {
 		if p, ok := fields["procedure"].(string); ok {
 			intake.CourtProcedure = domain.CourtProcedure(p)
 		}
@@ -368,7 +365,7 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 // sender may pass on. It returns the case's facts.
 func (s *Service) linkCase(ctx context.Context, tx *gorm.DB, f *domain.Fields, a *domain.Actor, sender int64, in SendInput,
 	disclosure *cases.Disclosure, now time.Time) (*cases.Facts, error) {
-	sp := specs[in.Kind]
+	sp := Describe(in.Kind)
 	acc, err := s.cases.AccessTx(ctx, tx, *in.CaseID)
 	if err != nil {
 		return nil, err
@@ -384,29 +381,9 @@ func (s *Service) linkCase(ctx context.Context, tx *gorm.DB, f *domain.Fields, a
 	case handler && !acc.Handling:
 		return nil, domain.Errorf(domain.EFORBIDDEN, "only the committee handling the case may refer it")
 	}
-	switch in.Kind {
-	case KindJudicialConfirm:
-		settled := facts.Status == domain.StatusSettled || (facts.Status == domain.StatusClosed && facts.Outcome == string(domain.StatusSettled))
-		if facts.Source == domain.SourceCourtEntrusted {
-			// A court-entrusted case goes back to the court that entrusted
-			// it, which concludes it by a civil mediation statement or lets
-			// the plaintiff withdraw: its agreement is not for judicial
-			// confirmation (docs/law.md §2).
-			f.Add("case_id", "validation.referral_court_entrusted")
-		} else if !settled || facts.EffectiveAt == nil {
-			f.Add("case_id", "validation.referral_needs_effective_agreement")
-		} else if calc, err := s.deadlines.Calculate(deadline.RuleJudicialConfirmationApply, *facts.EffectiveAt); err != nil {
+	if sp.caseRule != nil {
+		if err := sp.caseRule(s, f, facts, now); err != nil {
 			return nil, err
-		} else if !now.Before(calc.Due) {
-			f.Add("case_id", "validation.referral_window_passed")
-		}
-	case KindLitigation:
-		if facts.Outcome != string(domain.StatusFailed) {
-			f.Add("case_id", "validation.referral_needs_failed")
-		}
-	case KindAdministrative:
-		if facts.DisputeType != domain.DisputePatent {
-			f.Add("case_id", "validation.referral_patent_only")
 		}
 	}
 	var pending int64
@@ -900,7 +877,7 @@ func (s *Service) Complete(ctx context.Context, id int64, in CompleteInput) (Ref
 // completeWith stores a result and closes the referral's deadlines; the
 // enforcement finding goes to the credit records.
 func (s *Service) completeWith(ctx context.Context, tx *gorm.DB, st *state, result map[string]any) (stepChange, error) {
-	if Kind(st.row.Kind) == KindEnforcement {
+	if Describe(Kind(st.row.Kind)).credit {
 		id, err := s.creditRecord(ctx, tx, st, result)
 		if err != nil {
 			return stepChange{}, err

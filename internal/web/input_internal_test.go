@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/boundary"
+	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
@@ -32,6 +33,8 @@ func TestTextareasAreMultiLine(t *testing.T) {
 				names = agreement
 			} else if m[1] == "{{.}}" && strings.HasSuffix(path, "/report.html") {
 				names = report.SectionFields
+			} else if m[1] == "{{.Name}}" && strings.HasSuffix(path, "/partials.html") {
+				names = referralTextareas() // referral-field
 			} else if strings.Contains(m[1], "{{") {
 				t.Errorf("%s: textarea %q: teach this test the names it takes", path, m[1])
 				continue
@@ -51,6 +54,26 @@ func TestTextareasAreMultiLine(t *testing.T) {
 	if n < 20 {
 		t.Errorf("found only %d textareas", n)
 	}
+}
+
+// referralTextareas are the names of the multi-line fields of every
+// referral kind's forms (the referral-field template).
+func referralTextareas() []string {
+	var out []string
+	for _, k := range referral.Kinds {
+		d := k.Descriptor()
+		for _, form := range []struct {
+			prefix string
+			fields []referral.Field
+		}{{"fields.", d.Fields}, {"fields.", d.AcceptFields}, {"result.", d.ResultFields}} {
+			for _, f := range form.fields {
+				if f.Type == referral.FieldLongText {
+					out = append(out, f.Name(form.prefix))
+				}
+			}
+		}
+	}
+	return out
 }
 
 func TestParseYuan(t *testing.T) {

@@ -77,15 +77,11 @@ func (p *referralsPage) NextQuery() string {
 var referralListParams = []string{"box", "kind", "case_id", "application_id", "status", "result", "cursor",
 	"sent_from", "sent_to", "completed_from", "completed_to", "decided_from", "decided_to"}
 
-// standaloneKinds can be sent from the inbox, without a case.
-var standaloneKinds = []referral.Kind{referral.KindCourtDelegation, referral.KindCourtEntrustment, referral.KindCriminal,
-	referral.KindEnforcement, referral.KindCustoms}
-
 func (s *Server) handleReferralInbox(c echo.Context) error {
 	ctx, a := ctxOf(c), actorOf(c)
 	page := &referralsPage{Query: c.QueryParams(), Now: s.now()}
-	for _, k := range standaloneKinds {
-		if s.deps.Referrals.CanSend(a, k) && (k.Automatic() || k == referral.KindCriminal || a.HasAnyRole(domain.RoleAssistanceOfficer)) {
+	for _, k := range referral.InboxKinds(a) {
+		if s.deps.Referrals.CanSend(a, k) {
 			page.SendKinds = append(page.SendKinds, k)
 		}
 	}
@@ -350,6 +346,39 @@ func intakeFromForm(form url.Values, pre *domain.Fields) *cases.IntakeInput {
 	return in
 }
 
+// referralFieldView is one field of a kind as the referral-field
+// template draws it: the page (language, errors), the field, the input's
+// name (KeyName: the field's name in the service's errors), the value to
+// show again, its label, help and options as message ids, and whether the
+// browser asks for it.
+type referralFieldView struct {
+	P             *Page
+	F             referral.Field
+	Name, KeyName string
+	Value         string
+	Label, Help   string
+	Options       []fieldOption
+	Required      bool
+}
+
+// fieldOption is one choice of a coded field: its code and message id.
+type fieldOption struct {
+	Value, Label string
+	Selected     bool
+}
+
+// FieldView is field fd of a form under prefix ("fields.", "result."),
+// for the referral-field template.
+func (f *Form) FieldView(p *Page, fd referral.Field, prefix string) referralFieldView {
+	name := fd.Name(prefix)
+	v := referralFieldView{P: p, F: fd, Name: name, KeyName: prefix + fd.Key, Value: f.V(name), Label: fd.Label(), Help: fd.Help,
+		Required: fd.WhenKey != "" || (fd.Required && (fd.Type == referral.FieldText || fd.Type == referral.FieldTime))}
+	for _, o := range fd.Options {
+		v.Options = append(v.Options, fieldOption{Value: o, Label: fd.Values + o, Selected: o == v.Value})
+	}
+	return v
+}
+
 // referralPage is one referral with the receiver's forms.
 type referralPage struct {
 	Form
@@ -369,12 +398,9 @@ type Row struct {
 	Label, Value, ValueKey string
 }
 
-// enumKeys say which values are codes shown through a message id.
-var enumKeys = map[string]string{
-	"procedure": "procedure.", "dispute_type": "dispute.", "suggested_route": "route.",
-	"mode": "referral.value.", "grounds": "referral.value.", "decision": "referral.value.", "outcome": "referral.value.",
-	"infringement": "referral.value.", "kind": "referral.value.",
-}
+// enumKeys say which values are codes shown through a message id (the
+// kinds' coded fields).
+var enumKeys = referral.ValueKeys()
 
 // rows renders a JSON object as rows, in a stable order.
 func rows(m map[string]any) []Row {
@@ -450,8 +476,11 @@ func (p *referralPage) ResultRows() []Row { return rows(p.V.Result) }
 // Can reports whether the viewer may take step a now.
 func (p *referralPage) Can(a string) bool { return p.V.Can(referral.Action(a)) }
 
-// ExOfficio reports whether a customs referral is ex officio.
-func (p *referralPage) ExOfficio() bool { return p.V.Fields["mode"] == "ex_officio" }
+// Asks reports whether the accept form asks for field f of this
+// referral (a field asked only with some value of a sent field).
+func (p *referralPage) Asks(f referral.Field) bool {
+	return f.WhenKey == "" || p.V.Fields[f.WhenKey] == f.WhenValue
+}
 
 func (s *Server) renderReferral(c echo.Context, status int, id int64, page *referralPage) error {
 	v, err := s.deps.Referrals.Get(ctxOf(c), id)
@@ -503,7 +532,7 @@ func (s *Server) handleReferralAction(c echo.Context) error {
 		run = func() (referral.Referral, error) { return svc.Decline(ctx, id, in) }
 	case referral.ActionComplete:
 		result := prefixed(form, "result.", &pre)
-		for _, k := range []string{"intentional", "repeated", "final"} {
+		for _, k := range referral.ResultCheckKeys() {
 			if _, ok := result[k]; !ok && form.Has("result."+k+"_present") {
 				result[k] = false
 			}
@@ -518,28 +547,17 @@ func (s *Server) handleReferralAction(c echo.Context) error {
 		func(status int) error { return s.renderReferral(c, status, id, page) }, "referral.flash."+string(action), "/referrals/"+itoa(id))
 }
 
-// ReferralKinds are the kinds the case page offers to send, by the case's
-// state: judicial confirmation once the agreement is in effect, litigation
-// after a failure, and the agency referrals while the case is open.
+// ReferralKinds are the kinds the case page offers the handling
+// committee to send, by the case's state (referral.OfferedOn).
 func (p *casePage) ReferralKinds() []string {
 	v := p.V
 	if !v.Access.Handling {
 		return nil
 	}
 	var out []string
-	settled := v.Agreement != nil && v.Agreement.EffectiveAt != nil
-	failed := v.Status == domain.StatusFailed || (v.Status == domain.StatusClosed && v.SuggestedRoute != "")
-	if settled {
-		out = append(out, string(referral.KindJudicialConfirm))
-	}
-	if failed {
-		out = append(out, string(referral.KindLitigation), string(referral.KindArbitration))
-	}
-	if v.DisputeType == domain.DisputePatent {
-		out = append(out, string(referral.KindAdministrative))
-	}
-	if v.Status != domain.StatusRejected && v.Status != domain.StatusWithdrawn {
-		out = append(out, string(referral.KindEnforcement), string(referral.KindCustoms), string(referral.KindRightsAssistance))
+	for _, k := range referral.OfferedOn(referral.CaseState{Status: v.Status, DisputeType: v.DisputeType,
+		AgreementInEffect: v.Agreement != nil && v.Agreement.EffectiveAt != nil, RouteSuggested: v.SuggestedRoute != ""}) {
+		out = append(out, string(k))
 	}
 	return out
 }

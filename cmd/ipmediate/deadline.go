@@ -52,7 +52,7 @@ func deadlineService(g *globalFlags) (*deadline.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return deadline.NewService(nil, cal, rules, nil, nil, nil), nil
+	return deadline.NewService(deadline.Deps{Calendar: cal, Rules: rules}), nil
 }
 
 func newDeadlineRulesCmd(g *globalFlags) *cobra.Command {

@@ -295,13 +295,16 @@ func (a *App) buildServices(ctx context.Context) error {
 		return &config.SettingError{Setting: "legal.policy_file (IPM_LEGAL_POLICY_FILE)", Problem: err.Error()}
 	}
 	a.Orgs = org.NewStore(a.DB)
-	a.OrgSvc = org.NewService(a.DB, a.Orgs, a.Authz, a.Audit)
+	a.OrgSvc = org.NewService(org.Deps{DB: a.DB, Store: a.Orgs, Authz: a.Authz, Audit: a.Audit})
 	now := a.Clock.Now
 	throttle := identity.NewThrottle(a.quickRedis, cfg.Security.LoginRatePerMinute, a.Log, time.Now)
-	a.Identity = identity.NewService(a.DB, a.Authz, a.Audit, a.Orgs, a.PII, throttle, identity.Policy{
-		MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
-		RegisterPerHour: cfg.Security.RegisterRatePerHour,
-	}, time.Now, a.Log)
+	a.Identity = identity.NewService(identity.Deps{DB: a.DB, Roles: a.Authz, Audit: a.Audit, Orgs: a.Orgs, PII: a.PII, Throttle: throttle,
+		Policy: identity.Policy{
+			MaxFailures: cfg.Security.LoginMaxFailures, Lockout: cfg.Security.LockoutDuration, TokenTTL: cfg.Security.TokenTTL,
+			RegisterPerHour: cfg.Security.RegisterRatePerHour,
+		},
+		// Lockouts and sessions run on real time, never the demo clock.
+		Now: time.Now, Log: a.Log})
 
 	cal, rules, err := loadLegal(cfg.Legal)
 	if err != nil {
@@ -319,7 +322,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance
-	a.Stats = stats.New(a.DB, a.Authz, now)
+	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
 	if err != nil {
@@ -375,15 +378,17 @@ type Capabilities struct {
 // clock).
 func (a *App) capabilities(now func() time.Time) Capabilities {
 	cfg := a.Config
-	dl := deadline.NewService(a.DB, a.cal, a.rules, a.Authz, now, a.Log)
+	dl := deadline.NewService(deadline.Deps{DB: a.DB, Calendar: a.cal, Rules: a.rules, Authz: a.Authz, Now: now, Log: a.Log})
 	// Every deadline opened, moved, closed or handed over plans (or
 	// cancels) its reminders in the transaction of that change.
 	dl.OnChange("notify", func(ctx context.Context, tx *gorm.DB, d deadline.Deadline) error {
 		return a.Notify.PlanTx(ctx, tx, d.ID)
 	})
-	cs := cases.NewService(a.DB, a.Authz, a.Audit, a.PII, dl, a.Notify, now, a.Log)
-	docs := document.NewService(a.DB, a.blobs, cs, referral.NewFiles(a.DB, a.Authz), a.Audit, cfg.Storage.MaxUploadBytes, now)
-	refs := referral.NewService(a.DB, a.Authz, a.Audit, a.PII, cs, dl, docs, a.Notify, assistance.CheckReferable, now, a.Log)
+	cs := cases.NewService(cases.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Deadlines: dl, Notices: a.Notify, Now: now, Log: a.Log})
+	docs := document.NewService(document.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Referrals: referral.NewFiles(a.DB, a.Authz), Audit: a.Audit,
+		MaxBytes: cfg.Storage.MaxUploadBytes, Now: now})
+	refs := referral.NewService(referral.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs, Deadlines: dl, Documents: docs,
+		Notify: a.Notify, AppCheck: assistance.CheckReferable, Now: now, Log: a.Log})
 	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
 		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})

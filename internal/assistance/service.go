@@ -37,8 +37,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -132,18 +130,9 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(d Deps) *Service {
-	var missing []string
-	for name, m := range map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil, "PII": d.PII == nil,
-		"Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil, "Notify": d.Notify == nil,
-		"Blobs": d.Blobs == nil, "Referrals": d.Referrals == nil} {
-		if m {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		panic("assistance.NewService: missing " + strings.Join(missing, ", "))
-	}
+	domain.RequireDeps("assistance.NewService", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil,
+		"PII": d.PII == nil, "Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil,
+		"Notify": d.Notify == nil, "Blobs": d.Blobs == nil, "Referrals": d.Referrals == nil})
 	s := &Service{d: d, now: d.Now, log: d.Log}
 	if s.now == nil {
 		s.now = clock.Wall

@@ -335,9 +335,10 @@ holidays:
 	if err != nil {
 		t.Fatal(err)
 	}
-	dsvc := deadline.NewService(c.db, official, rules, c.app.Authz, c.clk.now, testenv.Logger(t))
+	dsvc := deadline.NewService(deadline.Deps{DB: c.db, Calendar: official, Rules: rules, Authz: c.app.Authz, Now: c.clk.now, Log: testenv.Logger(t)})
 	// The case service registers its hook on the deadline service it uses.
-	cases.NewService(c.db, c.app.Authz, c.app.Audit, c.app.PII, dsvc, c.app.Notify, c.clk.now, testenv.Logger(t))
+	cases.NewService(cases.Deps{DB: c.db, Authz: c.app.Authz, Audit: c.app.Audit, PII: c.app.PII, Deadlines: dsvc, Notices: c.app.Notify,
+		Now: c.clk.now, Log: testenv.Logger(t)})
 	c.clk.set(bj(2028, 3, 2, 8, 0))
 	rep, err := dsvc.RecomputeProvisional(context.Background())
 	if err != nil || rep != (deadline.RecomputeReport{Checked: 1, Moved: 1, Confirmed: 1}) {

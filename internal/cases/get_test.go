@@ -75,8 +75,10 @@ VALUES (?, 'evidence', ?, 10, 'application/pdf', repeat('a', 64), ?, ?, ?)`, c.I
 
 	counter := &queryCounter{}
 	db := fx.db.Session(&gorm.Session{Logger: counter})
-	dl := deadline.NewService(db, fx.app.Deadlines.Calendar(), fx.app.Deadlines.RuleSet(), fx.app.Authz, caseClock.Now, testenv.Logger(t))
-	svc := cases.NewService(db, fx.app.Authz, fx.app.Audit, fx.app.PII, dl, fx.app.Notify, caseClock.Now, testenv.Logger(t))
+	dl := deadline.NewService(deadline.Deps{DB: db, Calendar: fx.app.Deadlines.Calendar(), Rules: fx.app.Deadlines.RuleSet(), Authz: fx.app.Authz,
+		Now: caseClock.Now, Log: testenv.Logger(t)})
+	svc := cases.NewService(cases.Deps{DB: db, Authz: fx.app.Authz, Audit: fx.app.Audit, PII: fx.app.PII, Deadlines: dl, Notices: fx.app.Notify,
+		Now: caseClock.Now, Log: testenv.Logger(t)})
 	measure := func(ctx context.Context, id int64) (int64, cases.CaseView) {
 		t.Helper()
 		before := counter.n.Load()

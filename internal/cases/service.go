@@ -21,8 +21,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -71,41 +69,40 @@ type Service struct {
 	hooks hookSet
 }
 
-// NewService returns a Service that keeps the cases' deadlines with dl
-// (the deadline service the rest of the application shares) and tells
-// people what lands on their desk through notices: a new case (the
-// committee's director and clerks), an assignment (the mediator), an
-// objection to a mediator (the director). It registers the recomputation
-// of the mediation due date with dl. now supplies the clock (nil: the
-// wall clock); log may be nil. A nil collaborator is a wiring mistake:
-// NewService panics naming it.
-func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, dl *deadline.Service, notices Notifier,
-	now func() time.Time, log *slog.Logger) *Service {
-	required("cases.NewService", map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil,
-		"cipher": cipher == nil, "deadlines": dl == nil, "notices": notices == nil})
-	if now == nil {
-		now = clock.Wall
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, deadlines: dl, notices: notices, now: now, log: log}
-	dl.OnRecompute("cases.mediation_due_at", s.recomputedDeadline)
-	return s
+// Deps are the case service's collaborators. Now and Log may be left
+// out (the wall clock, no log); every other one is required.
+type Deps struct {
+	DB    *gorm.DB
+	Authz Authorizer
+	Audit Auditor
+	PII   Cipher
+	// Deadlines keeps the cases' deadlines (the deadline service the rest
+	// of the application shares).
+	Deadlines *deadline.Service
+	// Notices tells people what lands on their desk.
+	Notices Notifier
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
-// required panics naming the collaborators that are missing (true).
-func required(fn string, missing map[string]bool) {
-	var names []string
-	for name, m := range missing {
-		if m {
-			names = append(names, name)
-		}
+// NewService returns a Service that keeps the cases' deadlines with
+// d.Deadlines and tells people what lands on their desk through d.Notices:
+// a new case (the committee's director and clerks), an assignment (the
+// mediator), an objection to a mediator (the director). It registers the
+// recomputation of the mediation due date with the deadline service. A
+// missing collaborator is a wiring mistake: NewService panics naming it.
+func NewService(d Deps) *Service {
+	domain.RequireDeps("cases.NewService", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil,
+		"PII": d.PII == nil, "Deadlines": d.Deadlines == nil, "Notices": d.Notices == nil})
+	if d.Now == nil {
+		d.Now = clock.Wall
 	}
-	if len(names) > 0 {
-		slices.Sort(names)
-		panic(fmt.Sprintf("%s: missing %s", fn, strings.Join(names, ", ")))
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
+	s := &Service{db: d.DB, authz: d.Authz, audit: d.Audit, pii: d.PII, deadlines: d.Deadlines, notices: d.Notices, now: d.Now, log: d.Log}
+	d.Deadlines.OnRecompute("cases.mediation_due_at", s.recomputedDeadline)
+	return s
 }
 
 // clock returns the current time as PostgreSQL stores it (UTC,

@@ -62,7 +62,7 @@ func fieldsOf(err error) map[string]string {
 func TestCalculate(t *testing.T) {
 	t.Parallel()
 	cal, rules := defaults(t)
-	svc := deadline.NewService(nil, cal, rules, nil, nil, nil)
+	svc := deadline.NewService(deadline.Deps{Calendar: cal, Rules: rules})
 	tests := []struct {
 		desc          string
 		rule          string
@@ -179,7 +179,7 @@ func newEnv(t *testing.T, at time.Time) *env {
 	a := apptest.New(t, apptest.WithDemo())
 	cal, rules := defaults(t)
 	clk := &clock{t: at}
-	return &env{t: t, a: a, clk: clk, svc: deadline.NewService(a.DB, cal, rules, a.Authz, clk.now, testenv.Logger(t))}
+	return &env{t: t, a: a, clk: clk, svc: deadline.NewService(deadline.Deps{DB: a.DB, Calendar: cal, Rules: rules, Authz: a.Authz, Now: clk.now, Log: testenv.Logger(t)})}
 }
 
 func (e *env) id(sql, key string) int64 {
@@ -443,7 +443,7 @@ func TestRecomputeProvisional(t *testing.T) {
 	}
 
 	_, rules := defaults(t)
-	official := deadline.NewService(e.a.DB, official2028(t), rules, nil, e.clk.now, nil)
+	official := deadline.NewService(deadline.Deps{DB: e.a.DB, Calendar: official2028(t), Rules: rules, Now: e.clk.now})
 	var seen []deadline.Deadline
 	official.OnRecompute("test", func(_ context.Context, _ *gorm.DB, before, after deadline.Deadline) error {
 		seen = append(seen, before, after)

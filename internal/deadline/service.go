@@ -54,16 +54,30 @@ type Service struct {
 	changes map[string]ChangeHook
 }
 
-// NewService returns a Service over db computing with cal and rules. now
-// supplies the clock (nil: the wall clock); log may be nil.
-func NewService(db *gorm.DB, cal *calendar.Calendar, rules calendar.Rules, authz Authorizer, now func() time.Time, log *slog.Logger) *Service {
-	if now == nil {
-		now = clock.Wall
+// Deps are the deadline service's collaborators. Calendar and Rules are
+// required; Now and Log may be left out (the wall clock, no log). DB and
+// Authz may be left out only by a caller that computes due times and
+// never keeps a deadline (the deadline command's calculator).
+type Deps struct {
+	DB       *gorm.DB
+	Calendar *calendar.Calendar
+	Rules    calendar.Rules
+	Authz    Authorizer
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// NewService returns a Service. A missing calendar is a wiring mistake:
+// NewService panics naming it.
+func NewService(d Deps) *Service {
+	domain.RequireDeps("deadline.NewService", map[string]bool{"Calendar": d.Calendar == nil})
+	if d.Now == nil {
+		d.Now = clock.Wall
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, cal: cal, rules: rules, authz: authz, now: now, log: log,
+	return &Service{db: d.DB, cal: d.Calendar, rules: d.Rules, authz: d.Authz, now: d.Now, log: d.Log,
 		hooks: map[string]RecomputeHook{}, changes: map[string]ChangeHook{}}
 }
 

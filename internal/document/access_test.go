@@ -24,7 +24,7 @@ func TestDocumentPermissions(t *testing.T) {
 	oversight, supervisor := base, base
 	supervisor.Handling, supervisor.SeesConfidential, supervisor.SeesPersonalData, supervisor.ReadsDocuments = true, true, true, true
 	access := fakeAccess{{f.viewer.UserID, f.caseID}: oversight, {f.stranger.UserID, f.caseID}: supervisor}
-	svc := NewService(f.db, f.blobs, access, noReferrals{}, audit.New(f.db, nil), 1<<20, nil)
+	svc := NewService(Deps{DB: f.db, Blobs: f.blobs, Cases: access, Referrals: noReferrals{}, Audit: audit.New(f.db, nil), MaxBytes: 1 << 20})
 
 	docs, err := svc.List(as(f.viewer), f.caseID)
 	if err != nil || len(docs) != 0 {

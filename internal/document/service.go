@@ -34,9 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -130,29 +128,33 @@ type Service struct {
 	referrals ReferralAccessor
 }
 
-// NewService returns a Service storing files in blobs, at most maxBytes
-// each (config Storage.MaxUploadBytes). access says who sees a case and
-// writes its timeline (the case service), referrals who reads and
-// attaches a referral's files (referral.Files). now supplies upload
-// times; nil means the wall clock. A nil collaborator is a wiring
+// Deps are the document service's collaborators. Now may be left out
+// (the wall clock); every other one is required.
+type Deps struct {
+	DB *gorm.DB
+	// Blobs stores the files.
+	Blobs *Blobs
+	// Cases says who sees a case and writes its timeline (the case
+	// service).
+	Cases CaseAccessor
+	// Referrals says who reads a referral and attaches its files
+	// (referral.Files).
+	Referrals ReferralAccessor
+	Audit     Auditor
+	// MaxBytes caps one file (config Storage.MaxUploadBytes).
+	MaxBytes int64
+	Now      func() time.Time
+}
+
+// NewService returns a Service. A missing collaborator is a wiring
 // mistake: NewService panics naming it.
-func NewService(db *gorm.DB, blobs *Blobs, access CaseAccessor, referrals ReferralAccessor, auditor Auditor, maxBytes int64,
-	now func() time.Time) *Service {
-	var missing []string
-	for name, m := range map[string]bool{"db": db == nil, "blobs": blobs == nil, "access": access == nil,
-		"referrals": referrals == nil, "auditor": auditor == nil} {
-		if m {
-			missing = append(missing, name)
-		}
+func NewService(d Deps) *Service {
+	domain.RequireDeps("document.NewService", map[string]bool{"DB": d.DB == nil, "Blobs": d.Blobs == nil, "Cases": d.Cases == nil,
+		"Referrals": d.Referrals == nil, "Audit": d.Audit == nil})
+	if d.Now == nil {
+		d.Now = clock.Wall
 	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		panic("document.NewService: missing " + strings.Join(missing, ", "))
-	}
-	if now == nil {
-		now = clock.Wall
-	}
-	return &Service{db: db, blobs: blobs, access: access, referrals: referrals, audit: auditor, maxBytes: maxBytes, now: now}
+	return &Service{db: d.DB, blobs: d.Blobs, access: d.Cases, referrals: d.Referrals, audit: d.Audit, maxBytes: d.MaxBytes, now: d.Now}
 }
 
 // row is a documents row.

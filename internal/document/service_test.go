@@ -114,7 +114,8 @@ VALUES (?, '（2026）榕知调登字第0001号', '（2026）榕知调字第0001
 		{f.viewer.UserID, f.caseID}: viewer,
 	}
 	f.blobs, f.dir = newBlobs(t)
-	f.svc = NewService(db, f.blobs, access, noReferrals{}, audit.New(db, nil), maxBytes, func() time.Time { return testNow })
+	f.svc = NewService(Deps{DB: db, Blobs: f.blobs, Cases: access, Referrals: noReferrals{}, Audit: audit.New(db, nil), MaxBytes: maxBytes,
+		Now: func() time.Time { return testNow }})
 	return f
 }
 
@@ -353,7 +354,7 @@ func TestUploadRefused(t *testing.T) {
 // When the transaction fails after the blob is stored, the blob goes too.
 func TestUploadTransactionFailureRemovesBlob(t *testing.T) {
 	f := newFixture(t, 1<<20)
-	svc := NewService(f.db, f.blobs, f.svc.access, noReferrals{}, failingAuditor{}, 1<<20, nil)
+	svc := NewService(Deps{DB: f.db, Blobs: f.blobs, Cases: f.svc.access, Referrals: noReferrals{}, Audit: failingAuditor{}, MaxBytes: 1 << 20})
 	_, err := svc.Upload(as(f.clerk), UploadInput{CaseID: f.caseID, Kind: KindEvidence, FileName: "a.pdf", Body: bytes.NewReader(pdfFile())})
 	if err == nil || !strings.Contains(err.Error(), "audit log unavailable") {
 		t.Fatalf("got %v", err)
@@ -363,9 +364,9 @@ func TestUploadTransactionFailureRemovesBlob(t *testing.T) {
 	// A case that vanished between the access check and the insert (the
 	// foreign key fails): same clean-up.
 	missing := f.caseID + 999
-	svc = NewService(f.db, f.blobs, fakeAccess{{f.clerk.UserID, missing}: {CaseID: missing, OrgID: f.orgID, Handling: true, Works: true,
+	svc = NewService(Deps{DB: f.db, Blobs: f.blobs, Cases: fakeAccess{{f.clerk.UserID, missing}: {CaseID: missing, OrgID: f.orgID, Handling: true, Works: true,
 		SeesConfidential: true, ReadsDocuments: true, UploadsDocuments: true}},
-		noReferrals{}, audit.New(f.db, nil), 1<<20, nil)
+		Referrals: noReferrals{}, Audit: audit.New(f.db, nil), MaxBytes: 1 << 20})
 	_, err = svc.Upload(as(f.clerk), UploadInput{CaseID: missing, Kind: KindEvidence, FileName: "a.pdf", Body: bytes.NewReader(pdfFile())})
 	wantCode(t, err, domain.EINTERNAL)
 	f.nothingStored(t)

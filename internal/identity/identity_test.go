@@ -66,8 +66,9 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{db: db, now: testenv.Instant}
 	clock := func() time.Time { return f.now }
 	store := org.NewStore(db)
-	f.svc = identity.NewService(db, enf, audit.New(db, clock), store, cipher, identity.NewThrottle(rdb, 1000, log, clock),
-		identity.Policy{MaxFailures: 3, Lockout: 15 * time.Minute, TokenTTL: 24 * time.Hour}, clock, log)
+	f.svc = identity.NewService(identity.Deps{DB: db, Roles: enf, Audit: audit.New(db, clock), Orgs: store, PII: cipher,
+		Throttle: identity.NewThrottle(rdb, 1000, log, clock),
+		Policy:   identity.Policy{MaxFailures: 3, Lockout: 15 * time.Minute, TokenTTL: 24 * time.Hour}, Now: clock, Log: log})
 
 	city, err := store.Upsert(ctx, domain.Org{Code: "city", Type: domain.OrgMediationCommittee, Level: domain.LevelCity,
 		NameZH: "福州市知识产权纠纷调解委员会", RegionCode: "350100", ShortCode: "榕", Active: true})

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -80,16 +81,39 @@ type Service struct {
 	log      *slog.Logger
 }
 
-// NewService returns a Service.
-func NewService(db *gorm.DB, roles Roles, auditor Auditor, orgs Enterprises, pii Cipher, throttle *Throttle, policy Policy, now func() time.Time, log *slog.Logger) *Service {
-	if now == nil {
-		now = time.Now
+// Deps are the identity service's collaborators. Policy, Now and Log may
+// be left out (the defaults, the wall clock, no log); every other one is
+// required.
+type Deps struct {
+	DB    *gorm.DB
+	Roles Roles
+	Audit Auditor
+	// Orgs creates a registering enterprise (org.Store).
+	Orgs Enterprises
+	PII  Cipher
+	// Throttle counts failed logins and registrations.
+	Throttle *Throttle
+	Policy   Policy
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// NewService returns a Service. A missing collaborator is a wiring
+// mistake: NewService panics naming it.
+func NewService(d Deps) *Service {
+	domain.RequireDeps("identity.NewService", map[string]bool{"DB": d.DB == nil, "Roles": d.Roles == nil, "Audit": d.Audit == nil,
+		"Orgs": d.Orgs == nil, "PII": d.PII == nil, "Throttle": d.Throttle == nil})
+	if d.Now == nil {
+		d.Now = clock.Wall
 	}
-	if policy.RegisterPerHour <= 0 {
-		policy.RegisterPerHour = DefaultRegisterPerHour
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, roles: roles, audit: auditor, orgs: orgs, pii: pii, throttle: throttle,
-		register: throttle.Named("register", policy.RegisterPerHour, time.Hour), policy: policy, now: now, log: log}
+	if d.Policy.RegisterPerHour <= 0 {
+		d.Policy.RegisterPerHour = DefaultRegisterPerHour
+	}
+	return &Service{db: d.DB, roles: d.Roles, audit: d.Audit, orgs: d.Orgs, pii: d.PII, throttle: d.Throttle,
+		register: d.Throttle.Named("register", d.Policy.RegisterPerHour, time.Hour), policy: d.Policy, now: d.Now, log: d.Log}
 }
 
 // Policy returns the login policy, for the login page's notice of how

@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	db := testenv.DB(t)
 	f := &fixture{db: db, store: org.NewStore(db)}
-	f.svc = org.NewService(db, f.store, sysadmins{adminID: true}, audit.New(db, testenv.Clock().Now))
+	f.svc = org.NewService(org.Deps{DB: db, Store: f.store, Authz: sysadmins{adminID: true}, Audit: audit.New(db, testenv.Clock().Now)})
 	var err error
 	f.city, err = f.store.Upsert(context.Background(), domain.Org{Code: "city", Type: domain.OrgMediationCommittee, Level: domain.LevelCity,
 		NameZH: "福州市知识产权纠纷调解委员会", RegionCode: "350100", ShortCode: "榕", Active: true})

@@ -31,9 +31,20 @@ type Service struct {
 	audit Auditor
 }
 
-// NewService returns a Service.
-func NewService(db *gorm.DB, store *Store, authz Authorizer, auditor Auditor) *Service {
-	return &Service{db: db, store: store, authz: authz, audit: auditor}
+// Deps are the organisation service's collaborators, all required.
+type Deps struct {
+	DB    *gorm.DB
+	Store *Store
+	Authz Authorizer
+	Audit Auditor
+}
+
+// NewService returns a Service. A missing collaborator is a wiring
+// mistake: NewService panics naming it.
+func NewService(d Deps) *Service {
+	domain.RequireDeps("org.NewService", map[string]bool{"DB": d.DB == nil, "Store": d.Store == nil, "Authz": d.Authz == nil,
+		"Audit": d.Audit == nil})
+	return &Service{db: d.DB, store: d.Store, authz: d.Authz, audit: d.Audit}
 }
 
 // Directory lists every organisation except enterprises.

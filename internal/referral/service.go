@@ -73,38 +73,44 @@ type Service struct {
 	log       *slog.Logger
 }
 
-// NewService returns a Service and registers it with the case service, so
-// that a delegated case's outcome completes its referral. The files of a
-// court's delegation go to the case it files through documents. Every step
-// notifies the other side through notifier. appCheck decides
-// whether an assistance centre may refer an application
-// (assistance.CheckReferable). now supplies the clock (nil: the wall
-// clock); log may be nil. A nil collaborator is a wiring mistake:
-// NewService panics naming it.
-func NewService(db *gorm.DB, authz Authorizer, auditor Auditor, cipher Cipher, cs *cases.Service, dl *deadline.Service,
-	documents Documents, notifier Notifier, appCheck ApplicationCheck, now func() time.Time, log *slog.Logger) *Service {
-	var missing []string
-	for name, m := range map[string]bool{"db": db == nil, "authz": authz == nil, "auditor": auditor == nil, "cipher": cipher == nil,
-		"cases": cs == nil, "deadlines": dl == nil, "documents": documents == nil,
-		"notifier": notifier == nil,
-		"appCheck": appCheck == nil} {
-		if m {
-			missing = append(missing, name)
-		}
+// Deps are the referral service's collaborators. Now and Log may be left
+// out (the wall clock, no log); every other one is required.
+type Deps struct {
+	DB    *gorm.DB
+	Authz Authorizer
+	Audit Auditor
+	PII   Cipher
+	// Cases is told of referrals and tells of case outcomes: the service
+	// registers with it, so that a delegated case's outcome completes its
+	// referral.
+	Cases     *cases.Service
+	Deadlines *deadline.Service
+	// Documents moves a court delegation's files to the case it files.
+	Documents Documents
+	// Notify tells the other side of every step.
+	Notify Notifier
+	// AppCheck decides whether an assistance centre may refer an
+	// application (assistance.CheckReferable).
+	AppCheck ApplicationCheck
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// NewService returns a Service and registers it with the case service. A
+// missing collaborator is a wiring mistake: NewService panics naming it.
+func NewService(d Deps) *Service {
+	domain.RequireDeps("referral.NewService", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil,
+		"PII": d.PII == nil, "Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil,
+		"Notify": d.Notify == nil, "AppCheck": d.AppCheck == nil})
+	if d.Now == nil {
+		d.Now = clock.Wall
 	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		panic("referral.NewService: missing " + strings.Join(missing, ", "))
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
 	}
-	if now == nil {
-		now = clock.Wall
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	s := &Service{db: db, authz: authz, audit: auditor, pii: cipher, cases: cs, deadlines: dl, documents: documents, notify: notifier, appCheck: appCheck,
-		now: now, log: log}
-	cs.OnOutcome("referral", s.caseOutcome)
+	s := &Service{db: d.DB, authz: d.Authz, audit: d.Audit, pii: d.PII, cases: d.Cases, deadlines: d.Deadlines, documents: d.Documents,
+		notify: d.Notify, appCheck: d.AppCheck, now: d.Now, log: d.Log}
+	d.Cases.OnOutcome("referral", s.caseOutcome)
 	return s
 }
 

@@ -32,12 +32,22 @@ type Service struct {
 	now   func() time.Time
 }
 
-// New returns the service; now is the application's clock.
-func New(db *gorm.DB, authz Authorizer, now func() time.Time) *Service {
-	if now == nil {
-		now = clock.Wall
+// Deps are the statistics service's collaborators; Now may be left out
+// (the wall clock).
+type Deps struct {
+	DB    *gorm.DB
+	Authz Authorizer
+	Now   func() time.Time
+}
+
+// New returns the service. A missing collaborator is a wiring mistake:
+// New panics naming it.
+func New(d Deps) *Service {
+	domain.RequireDeps("stats.New", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil})
+	if d.Now == nil {
+		d.Now = clock.Wall
 	}
-	return &Service{db: db, authz: authz, now: now}
+	return &Service{db: d.DB, authz: d.Authz, now: d.Now}
 }
 
 // Committee is one committee's line.

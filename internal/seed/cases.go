@@ -79,23 +79,6 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 		return fmt.Errorf("seed cases: look for existing demo cases: %w", err)
 	}
 
-	// The credit record must exist before its respondent's case is filed.
-	// The case service, which owns credit_records, writes it (once).
-	var recorded int64
-	if err := db.Raw(`SELECT count(*) FROM credit_records WHERE credit_code = ? AND source = 'enforcement' AND decided_on = DATE '2025-09-18'`,
-		demoCreditCode).Scan(&recorded).Error; err != nil {
-		return fmt.Errorf("seed credit record: %w", err)
-	}
-	if recorded == 0 {
-		if _, err := d.Services(d.Now).Cases.RecordCreditTx(ctx, db, cases.CreditRecord{
-			Name: "晋江市恒步鞋业有限公司", CreditCode: demoCreditCode, Source: "enforcement",
-			Finding:   "故意侵犯注册商标专用权：生产、销售侵犯他人注册商标专用权的运动鞋，被福州市市场监督管理局没收侵权商品并处罚款人民币8万元（榕市监处罚〔2025〕312号）",
-			DecidedOn: calendar.Date{Year: 2025, Month: time.September, Day: 18}, Final: true, OrgID: orgIDs["fz-amr"],
-		}); err != nil {
-			return fmt.Errorf("seed credit record: %w", err)
-		}
-	}
-
 	usernames := map[string]bool{}
 	for _, c := range demo {
 		usernames[c.filer] = true
@@ -123,6 +106,23 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 	}
 	for _, u := range users {
 		r.userIDs[u.Username] = u.ID
+	}
+
+	// The credit record must exist before its respondent's case is filed.
+	// The case service, which owns credit_records, writes it (once).
+	var recorded int64
+	if err := db.Raw(`SELECT count(*) FROM credit_records WHERE credit_code = ? AND source = 'enforcement' AND decided_on = DATE '2025-09-18'`,
+		demoCreditCode).Scan(&recorded).Error; err != nil {
+		return fmt.Errorf("seed credit record: %w", err)
+	}
+	if recorded == 0 {
+		if _, err := r.svc.RecordCreditTx(ctx, db, cases.CreditRecord{
+			Name: "晋江市恒步鞋业有限公司", CreditCode: demoCreditCode, Source: "enforcement",
+			Finding:   "故意侵犯注册商标专用权：生产、销售侵犯他人注册商标专用权的运动鞋，被福州市市场监督管理局没收侵权商品并处罚款人民币8万元（榕市监处罚〔2025〕312号）",
+			DecidedOn: calendar.Date{Year: 2025, Month: time.September, Day: 18}, Final: true, OrgID: orgIDs["fz-amr"], At: start,
+		}); err != nil {
+			return fmt.Errorf("seed credit record: %w", err)
+		}
 	}
 
 	// File in chronological order, so that case numbers and ids follow the

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -265,48 +264,43 @@ func (p *reportPage) Figures(pg *Page) []figureRow {
 
 func figureRows(pg *Page, r report.Report, caseLinks, referralLinks bool) []figureRow {
 	var out []figureRow
-	y := stats.Year(r.Year)
-	from, to := y.From.In(beijing).Format("2006-01-02"), y.LastDay().In(beijing).Format("2006-01-02")
+	// The lists behind the figures are those /stats links to for the
+	// committee and the year.
+	sp := statsPage{Report: stats.Report{Period: stats.Year(r.Year)}}
 	org := strconv.FormatInt(r.Org.ID, 10)
 	if r.Figures.Committee {
-		link := func(v url.Values) string {
+		link := func(figure string) string {
 			if !caseLinks {
 				return ""
 			}
-			v.Set("org_id", org)
-			return "/cases?" + v.Encode()
+			return sp.Link(figure, "org", org)
+		}
+		deadlines := func(status string) string {
+			if !caseLinks {
+				return ""
+			}
+			return sp.DeadlineLink(status, r.Org.ID)
 		}
 		c := r.Figures.Cases
-		filed := url.Values{"from": {from}, "to": {to}}
-		ended := func(outcome string) url.Values {
-			return url.Values{"outcome": {outcome}, "outcome_from": {from}, "outcome_to": {to}}
-		}
 		out = append(out,
-			figureRow{pg.T("work.headline.filed"), strconv.Itoa(c.Filed), link(filed)},
-			figureRow{pg.T("stats.sme"), strconv.Itoa(c.SME), link(url.Values{"from": {from}, "to": {to}, "sme_applicant": {"1"}})},
-			figureRow{pg.T("work.headline.open"), strconv.Itoa(c.Open), link(url.Values{"status": {openStatusesParam}})},
-			figureRow{pg.T("stats.settled"), strconv.Itoa(c.Settled), link(ended("settled"))},
-			figureRow{pg.T("stats.failed"), strconv.Itoa(c.Failed), link(ended("failed"))},
-			figureRow{pg.T("stats.withdrawn"), strconv.Itoa(c.Withdrawn), link(ended("withdrawn"))},
-			figureRow{pg.T("stats.rejected"), strconv.Itoa(c.Rejected), link(ended("rejected"))},
+			figureRow{pg.T("work.headline.filed"), strconv.Itoa(c.Filed), link("filed")},
+			figureRow{pg.T("stats.sme"), strconv.Itoa(c.SME), link("sme")},
+			figureRow{pg.T("work.headline.open"), strconv.Itoa(c.Open), link("open")},
+			figureRow{pg.T("stats.settled"), strconv.Itoa(c.Settled), link("settled")},
+			figureRow{pg.T("stats.failed"), strconv.Itoa(c.Failed), link("failed")},
+			figureRow{pg.T("stats.withdrawn"), strconv.Itoa(c.Withdrawn), link("withdrawn")},
+			figureRow{pg.T("stats.rejected"), strconv.Itoa(c.Rejected), link("rejected")},
 		)
 		rate := "—"
 		if sr := c.SuccessRate(); sr >= 0 {
 			rate = strconv.Itoa(sr) + "%"
 		}
+		k := r.Figures.Deadlines
 		out = append(out, figureRow{Label: pg.T("work.headline.rate"), Value: rate},
 			figureRow{Label: pg.T("stats.days_median"), Value: daysText(r.Figures.Duration, false)},
 			// The amounts are sums over the filed and the settled lists.
-			figureRow{pg.T("stats.claimed"), yuanText(c.ClaimedFen), link(filed)},
-			figureRow{pg.T("stats.agreed"), yuanText(c.AgreedFen), link(ended("settled"))})
-		deadlines := func(status string) string {
-			if !caseLinks {
-				return ""
-			}
-			return "/deadlines?" + url.Values{"status": {status}, "org_id": {org}, "closed_from": {from}, "closed_to": {to}}.Encode()
-		}
-		k := r.Figures.Deadlines
-		out = append(out,
+			figureRow{pg.T("stats.claimed"), yuanText(c.ClaimedFen), link("filed")},
+			figureRow{pg.T("stats.agreed"), yuanText(c.AgreedFen), link("settled")},
 			figureRow{pg.T("stats.deadlines") + " · " + pg.T("stats.deadlines_met"), strconv.Itoa(k.Met), deadlines("met")},
 			figureRow{pg.T("stats.deadlines") + " · " + pg.T("stats.deadlines_missed"), strconv.Itoa(k.Missed), deadlines("missed")})
 	}
@@ -316,7 +310,6 @@ func figureRows(pg *Page, r report.Report, caseLinks, referralLinks bool) []figu
 			if !referralLinks {
 				return ""
 			}
-			sp := statsPage{Report: stats.Report{Period: y}}
 			return sp.ReferralLink(figure, k.Kind)
 		}
 		for _, f := range []struct {

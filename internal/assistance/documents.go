@@ -155,7 +155,7 @@ coalesce(uploaded_by, 0) AS uploaded_by, uploaded_at FROM assistance_documents W
 	if err != nil {
 		return document.Document{}, nil, err
 	}
-	if !ok || !s.viewerOf(a).sees(r) {
+	if !ok || !s.viewerOf(a).handles(r) {
 		return document.Document{}, nil, domain.NotFound("document")
 	}
 	body, err := s.d.Blobs.Open(d.StorageKey)

@@ -136,9 +136,10 @@ func (s *Service) Get(ctx context.Context, id int64) (View, error) {
 	return s.view(ctx, db, v, r)
 }
 
-// view assembles the page of r for v.
+// view assembles the page of r for v. The contact phone is whole and the
+// documents listed for the application's enterprise and centre alone.
 func (s *Service) view(ctx context.Context, db *gorm.DB, v viewer, r appRow) (View, error) {
-	app, err := s.toApplication(r, true)
+	app, err := s.toApplication(r, v.handles(r))
 	if err != nil {
 		return View{}, err
 	}
@@ -171,8 +172,10 @@ FROM assistance_events WHERE application_id = ? ORDER BY id`, r.ID).Scan(&evs).E
 		}
 		out.Events = append(out.Events, ev)
 	}
-	if out.Documents, err = documentsOf(ctx, db, r.ID); err != nil {
-		return View{}, err
+	if v.handles(r) {
+		if out.Documents, err = documentsOf(ctx, db, r.ID); err != nil {
+			return View{}, err
+		}
 	}
 	if out.Officer {
 		if err := db.Raw(`SELECT DISTINCT u.id, u.display_name AS name FROM memberships m JOIN users u ON u.id = m.user_id AND u.active

@@ -35,16 +35,21 @@ type HelpCount struct {
 }
 
 // Stats answers the figures of the applications submitted in [from, to)
-// to the centres the actor reviews for; ok is false for an actor who
-// reviews for none (an applicant reads its applications, not figures).
+// to the centres the actor reviews for (to every centre for the
+// leadership office); ok is false for an actor who reviews for none (an
+// applicant reads its applications, not figures).
 func (s *Service) Stats(ctx context.Context, from, to time.Time) (out Stats, ok bool, err error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return Stats{}, false, err
 	}
 	v := s.viewerOf(a)
-	if len(v.centers) == 0 {
+	if len(v.centers) == 0 && !v.all {
 		return Stats{}, false, nil
+	}
+	centers := v.centers
+	if centers == nil {
+		centers = []int64{}
 	}
 	var rows []struct {
 		Status   Status
@@ -54,12 +59,12 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (out Stats, ok 
 	}
 	// One pass: by status (help ''), and by each kind of help asked for.
 	err = s.d.DB.WithContext(ctx).Raw(`SELECT a.status, '' AS help, count(*) AS n, 0 AS approved FROM assistance_applications a
-WHERE a.center_org_id IN @centers AND a.created_at >= @from AND a.created_at < @to GROUP BY a.status
+WHERE (a.center_org_id IN @centers OR @all) AND a.created_at >= @from AND a.created_at < @to GROUP BY a.status
 UNION ALL
 SELECT '', h.help, count(*), count(*) FILTER (WHERE a.status = 'approved') FROM assistance_applications a
 CROSS JOIN LATERAL unnest(a.help_wanted) AS h(help)
-WHERE a.center_org_id IN @centers AND a.created_at >= @from AND a.created_at < @to GROUP BY h.help`,
-		map[string]any{"centers": v.centers, "from": from, "to": to}).Scan(&rows).Error
+WHERE (a.center_org_id IN @centers OR @all) AND a.created_at >= @from AND a.created_at < @to GROUP BY h.help`,
+		map[string]any{"centers": centers, "all": v.all, "from": from, "to": to}).Scan(&rows).Error
 	if err != nil {
 		return Stats{}, false, fmt.Errorf("assistance statistics: %w", err)
 	}

@@ -163,11 +163,14 @@ func (s *Service) toApplication(r appRow, whole bool) (Application, error) {
 // viewer is the actor's assistance scope, as the role table declares it
 // (domain.ObjectApplication): the enterprises whose applications they
 // follow (reach party-to, with assistance:read) and the centres whose
-// applications they review (reach organisation, with assistance:review).
+// applications they review (reach organisation, with assistance:review);
+// the leadership office reads every application (reach all, with
+// assistance:read) and takes no step on any, nor reads its documents.
 type viewer struct {
 	a         *domain.Actor
 	applicant []int64
 	centers   []int64
+	all       bool
 }
 
 func (s *Service) viewerOf(a *domain.Actor) viewer {
@@ -182,6 +185,8 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 			if !slices.Contains(v.centers, m.OrgID) {
 				v.centers = append(v.centers, m.OrgID)
 			}
+		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachAll) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "read"):
+			v.all = true
 		}
 	}
 	return v
@@ -196,10 +201,13 @@ var (
 	docketRoles     = domain.RolesReaching(domain.ObjectCase, domain.ReachOrg)
 )
 
-func (v viewer) empty() bool { return len(v.applicant)+len(v.centers) == 0 }
+func (v viewer) empty() bool { return len(v.applicant)+len(v.centers) == 0 && !v.all }
 
 // scope is the viewer's rows as a condition on assistance_applications a.
 func (v viewer) scope() (string, []any) {
+	if v.all {
+		return "TRUE", nil
+	}
 	var parts []string
 	var args []any
 	if len(v.applicant) > 0 {
@@ -216,7 +224,11 @@ func (v viewer) scope() (string, []any) {
 	return "(" + strings.Join(parts, " OR ") + ")", args
 }
 
-func (v viewer) sees(r appRow) bool { return v.isApplicant(r) || v.isOfficer(r) }
+func (v viewer) sees(r appRow) bool { return v.all || v.isApplicant(r) || v.isOfficer(r) }
+
+// handles reports whether v is the application's enterprise or centre,
+// who alone read its documents.
+func (v viewer) handles(r appRow) bool { return v.isApplicant(r) || v.isOfficer(r) }
 
 func (v viewer) isApplicant(r appRow) bool { return slices.Contains(v.applicant, r.ApplicantOrgID) }
 
@@ -303,6 +315,9 @@ func (s *Service) step(ctx context.Context, tx *gorm.DB, id int64, act Action, v
 	}
 	if !ok || !v.sees(r) {
 		return appRow{}, viewer{}, domain.NotFound("application")
+	}
+	if !v.handles(r) {
+		return appRow{}, viewer{}, domain.Errorf(domain.EFORBIDDEN, "you may read this application, not %s it", act)
 	}
 	linked, err := casesLinked(ctx, tx, id)
 	if err != nil {

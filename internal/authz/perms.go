@@ -120,6 +120,7 @@ var reachPerms = map[domain.Object]Perm{
 	domain.ObjectDeadline:    {"deadline", "read"},
 	domain.ObjectStats:       {"stats", "read"},
 	domain.ObjectApplication: {"assistance", "read"},
+	domain.ObjectReferral:    {"referral", "read"},
 }
 
 // checkReach holds a parsed policy to the role table: a role that reaches

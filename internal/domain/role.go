@@ -40,10 +40,13 @@ const (
 	ObjectStats Object = "stats"
 	// ObjectApplication: SME rights-protection assistance applications.
 	ObjectApplication Object = "application"
+	// ObjectReferral: referrals between organisations (the referral
+	// lists, pages and figures).
+	ObjectReferral Object = "referral"
 )
 
 // Objects lists the objects of the role table.
-var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication}
+var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral}
 
 // Reach is a set of the ways in which a role's read permission on an
 // object reaches rows, counted from the organisation in which the role is
@@ -63,7 +66,8 @@ const (
 	// (a mediator's cases, through their current assignments).
 	ReachAssigned
 	// ReachAll: every row, read-only (the leadership office's
-	// oversight).
+	// oversight): reading every row grants no step on any of them, and
+	// no document behind them.
 	ReachAll
 	// ReachPartyTo: the rows the organisation filed or is a party to
 	// (an enterprise's cases, applications and their deadlines).
@@ -107,23 +111,25 @@ type roleSpec struct {
 var specs = []roleSpec{
 	{role: RoleSysadmin},
 	{role: RoleLeader, orgTypes: []OrgType{OrgLeadershipOffice},
-		reach: map[Object]Reach{ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll}},
+		reach: map[Object]Reach{ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll}},
 	{role: RoleDirector, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, head: true,
-		reach: map[Object]Reach{ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised}},
+		reach: map[Object]Reach{ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
+			ObjectReferral: ReachOrg}},
 	{role: RoleClerk, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, staff: true,
-		reach: map[Object]Reach{ObjectCase: ReachOrg, ObjectDeadline: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg}},
 	{role: RoleMediator, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, staff: true, assignable: true,
 		reach: map[Object]Reach{ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned}},
 	{role: RoleAssistanceOfficer, orgTypes: []OrgType{OrgAssistanceCenter},
-		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg}},
 	{role: RoleCourtLiaison, orgTypes: []OrgType{OrgCourt},
-		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred}},
+		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleArbitrationClerk, orgTypes: []OrgType{OrgArbitration},
-		reach: map[Object]Reach{ObjectCase: ReachReferred}},
+		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleCustomsOfficer, orgTypes: []OrgType{OrgCustoms},
-		reach: map[Object]Reach{ObjectCase: ReachReferred}},
+		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleEnforcementOfficer, orgTypes: []OrgType{OrgEnforcement},
-		reach: map[Object]Reach{ObjectCase: ReachReferred}},
+		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc}},
 	{role: RoleApplicant, orgTypes: []OrgType{OrgEnterprise},
 		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo}},

@@ -55,7 +55,9 @@ func (f *Files) access(ctx context.Context, db *gorm.DB, id int64, attach bool) 
 	if err != nil {
 		return 0, nil, err
 	}
-	orgs := readOrgs(f.authz, a)
+	// A referral's documents are read by its sender and receiver alone,
+	// not by the office that reads every referral.
+	orgs := readScope(f.authz, a).orgs
 	if len(orgs) == 0 {
 		return 0, nil, domain.NotFound("referral")
 	}

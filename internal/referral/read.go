@@ -16,20 +16,22 @@ import (
 
 // Get returns a referral with its history, its deadlines and the steps the
 // actor may take now. ENOTFOUND unless the actor is a member of its
-// sender or receiving organisation whose role reads referrals.
+// sender or receiving organisation whose role reads referrals, or reads
+// every referral (the leadership office, which may take no step).
 func (s *Service) Get(ctx context.Context, id int64) (View, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return View{}, err
 	}
-	orgs := s.readOrgs(a)
-	if len(orgs) == 0 {
+	sc := s.readScope(a)
+	if sc.none() {
 		return View{}, domain.NotFound("referral")
 	}
+	orgs := sc.orgs
 	db := s.db.WithContext(ctx)
 	var rows []listRow
-	if err := listQuery(db).Where("referrals.id = ?", id).
-		Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs).Scan(&rows).Error; err != nil {
+	cond, args := sc.where("referrals")
+	if err := listQuery(db).Where("referrals.id = ?", id).Where(cond, args...).Scan(&rows).Error; err != nil {
 		return View{}, fmt.Errorf("get referral %d: %w", id, err)
 	}
 	if len(rows) == 0 {
@@ -57,7 +59,8 @@ func (s *Service) Get(ctx context.Context, id int64) (View, error) {
 	return v, nil
 }
 
-// List returns the referrals of the actor's organisations, newest first,
+// List returns the referrals of the actor's organisations (of every
+// organisation for the leadership office), newest first,
 // a page at a time (keyset on the id; the second result is the next
 // page's cursor, "" on the last). EFORBIDDEN when no role of the actor
 // reads referrals; EINVALID naming box, kind, status or cursor.
@@ -66,19 +69,16 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 	if err != nil {
 		return nil, "", err
 	}
-	orgs := s.readOrgs(a)
-	if len(orgs) == 0 {
+	sc := s.readScope(a)
+	if sc.none() {
 		return nil, "", domain.Errorf(domain.EFORBIDDEN, "you may not read referrals")
 	}
 	var fe domain.Fields
 	q := listQuery(s.db.WithContext(ctx))
 	switch f.Box {
-	case "":
-		q = q.Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs)
-	case "inbox":
-		q = q.Where("referrals.receiver_org_id IN ?", orgs)
-	case "outbox":
-		q = q.Where("referrals.sender_org_id IN ?", orgs)
+	case "", "inbox", "outbox":
+		cond, args := sc.box(f.Box)
+		q = q.Where(cond, args...)
 	default:
 		fe.Add("box", "validation.one_of", "Values", "inbox, outbox")
 	}
@@ -161,8 +161,11 @@ type Inbox struct {
 // inboxLimit bounds each part of the inbox.
 const inboxLimit = 100
 
-// Inbox returns the actor's referral work list (see Inbox). EFORBIDDEN
-// when no role of the actor reads referrals.
+// Inbox returns the actor's referral work list (see Inbox): the
+// referrals its own organisations sent or received. EFORBIDDEN when no
+// role of the actor reads referrals as their sender or receiver (the
+// leadership office, which reads every referral, has no inbox: see
+// HasInbox).
 func (s *Service) Inbox(ctx context.Context) (Inbox, error) {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
@@ -170,7 +173,7 @@ func (s *Service) Inbox(ctx context.Context) (Inbox, error) {
 	}
 	orgs := s.readOrgs(a)
 	if len(orgs) == 0 {
-		return Inbox{}, domain.Errorf(domain.EFORBIDDEN, "you may not read referrals")
+		return Inbox{}, domain.Errorf(domain.EFORBIDDEN, "you have no referral inbox")
 	}
 	now := s.clock()
 	db := s.db.WithContext(ctx)
@@ -224,9 +227,12 @@ func (s *Service) Inbox(ctx context.Context) (Inbox, error) {
 	return in, nil
 }
 
-// CanRead reports whether the actor reads referrals at all (the inbox is
-// theirs).
-func (s *Service) CanRead(a *domain.Actor) bool { return len(s.readOrgs(a)) > 0 }
+// CanRead reports whether the actor reads referrals at all.
+func (s *Service) CanRead(a *domain.Actor) bool { return !s.readScope(a).none() }
+
+// HasInbox reports whether the actor's organisations send or receive
+// referrals, so that the inbox is theirs.
+func (s *Service) HasInbox(a *domain.Actor) bool { return len(s.readOrgs(a)) > 0 }
 
 // ForCase lists the referrals of a case that the actor may read, oldest
 // first (none for a case they may not see or referrals they may not
@@ -236,13 +242,14 @@ func (s *Service) ForCase(ctx context.Context, caseID int64) ([]Referral, error)
 	if err != nil {
 		return nil, err
 	}
-	orgs := s.readOrgs(a)
-	if len(orgs) == 0 {
+	sc := s.readScope(a)
+	if sc.none() {
 		return nil, nil
 	}
+	cond, args := sc.where("referrals")
 	var rows []listRow
 	if err := listQuery(s.db.WithContext(ctx)).Where("referrals.case_id = ?", caseID).
-		Where("(referrals.receiver_org_id IN ? OR referrals.sender_org_id IN ?)", orgs, orgs).
+		Where(cond, args...).
 		Order("referrals.id").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("referrals of case %d: %w", caseID, err)
 	}

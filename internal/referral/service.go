@@ -134,17 +134,72 @@ func (s *Service) loadOrg(ctx context.Context, tx *gorm.DB, id int64) (org, bool
 	return o, res.RowsAffected > 0, nil
 }
 
-// readOrgs are the organisations whose referrals the actor reads.
-func (s *Service) readOrgs(a *domain.Actor) []int64 { return readOrgs(s.authz, a) }
+// scope is which referrals an actor reads, as the role table declares
+// it (domain.ObjectReferral): those its organisations sent or received
+// (orgs, where it holds referral:read), or, for the leadership office,
+// every one (all). Reading every referral grants no step on any (a step
+// needs the permission in the receiving or sending organisation) and no
+// document behind it (files use orgs alone).
+type scope struct {
+	all  bool
+	orgs []int64
+}
 
-func readOrgs(authz Authorizer, a *domain.Actor) []int64 {
-	var out []int64
+// none reports whether the actor reads no referral at all.
+func (sc scope) none() bool { return !sc.all && len(sc.orgs) == 0 }
+
+// where is the scope as a condition on referrals (unqualified columns
+// when alias is "").
+func (sc scope) where(alias string) (string, []any) {
+	if alias != "" {
+		alias += "."
+	}
+	if sc.all {
+		return "TRUE", nil
+	}
+	return "(" + alias + "receiver_org_id IN ? OR " + alias + "sender_org_id IN ?)", []any{sc.orgs, sc.orgs}
+}
+
+// box is the condition of a list box: inbox, the referrals received (by
+// the actor's organisations, or by any for the office), outbox, those
+// sent (by any organisation for the office: a referral a worker's rule
+// produced has no sender).
+func (sc scope) box(box string) (string, []any) {
+	switch {
+	case box == "inbox" && sc.all:
+		return "TRUE", nil
+	case box == "inbox":
+		return "referrals.receiver_org_id IN ?", []any{sc.orgs}
+	case box == "outbox" && sc.all:
+		return "referrals.sender_org_id IS NOT NULL", nil
+	case box == "outbox":
+		return "referrals.sender_org_id IN ?", []any{sc.orgs}
+	}
+	return sc.where("referrals")
+}
+
+// readScope is the actor's referral scope.
+func (s *Service) readScope(a *domain.Actor) scope { return readScope(s.authz, a) }
+
+// readOrgs are the organisations whose referrals the actor reads as their
+// sender or receiver.
+func (s *Service) readOrgs(a *domain.Actor) []int64 { return readScope(s.authz, a).orgs }
+
+func readScope(authz Authorizer, a *domain.Actor) scope {
+	var sc scope
 	for _, m := range a.Memberships {
-		if !slices.Contains(out, m.OrgID) && authz.Can(a.UserID, m.OrgID, "referral", "read") {
-			out = append(out, m.OrgID)
+		reach := m.Role.Reach(domain.ObjectReferral)
+		if reach == 0 || !authz.Can(a.UserID, m.OrgID, "referral", "read") {
+			continue
+		}
+		if reach.Has(domain.ReachAll) {
+			sc.all = true
+		}
+		if reach.Has(domain.ReachOrg) && !slices.Contains(sc.orgs, m.OrgID) {
+			sc.orgs = append(sc.orgs, m.OrgID)
 		}
 	}
-	return out
+	return sc
 }
 
 // may reports whether the actor holds, as a member of orgID, the referral
@@ -699,18 +754,23 @@ func (s *Service) run(ctx context.Context, id int64, sr stepRun) (Referral, erro
 
 // lock loads and locks a referral the actor may see.
 func (s *Service) lock(ctx context.Context, tx *gorm.DB, a *domain.Actor, id int64) (*state, error) {
-	orgs := s.readOrgs(a)
-	if len(orgs) == 0 {
+	sc := s.readScope(a)
+	if sc.none() {
 		return nil, domain.NotFound("referral")
 	}
 	st := &state{now: s.clock(), actor: a}
+	cond, args := sc.where("")
 	err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
-		Where("id = ? AND (receiver_org_id IN ? OR sender_org_id IN ?)", id, orgs, orgs).Take(&st.row).Error
+		Where("id = ?", id).Where(cond, args...).Take(&st.row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, domain.NotFound("referral")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load referral %d: %w", id, err)
+	}
+	if !slices.Contains(sc.orgs, st.row.ReceiverOrgID) && (st.row.SenderOrgID == nil || !slices.Contains(sc.orgs, *st.row.SenderOrgID)) {
+		// The office that reads every referral acts on none.
+		return nil, domain.Errorf(domain.EFORBIDDEN, "you may read this referral, not act on it")
 	}
 	return st, nil
 }

@@ -46,11 +46,11 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (out []KindStat
 	if err != nil {
 		return nil, false, err
 	}
-	orgs := s.readOrgs(a)
-	if len(orgs) == 0 {
+	sc := s.readScope(a)
+	if sc.none() {
 		return nil, false, nil
 	}
-	out, err = s.StatsOf(ctx, orgs, from, to)
+	out, err = s.stats(ctx, sc, from, to)
 	return out, err == nil, err
 }
 
@@ -58,6 +58,17 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) (out []KindStat
 // a caller that has decided who may read them (an organisation's annual
 // work report).
 func (s *Service) StatsOf(ctx context.Context, orgs []int64, from, to time.Time) (out []KindStats, err error) {
+	return s.stats(ctx, scope{orgs: orgs}, from, to)
+}
+
+// stats counts the referrals of sc. For the whole city (sc.all) a
+// referral is received by its receiver and sent when it has a sender,
+// as the list's boxes say (scope.box).
+func (s *Service) stats(ctx context.Context, sc scope, from, to time.Time) (out []KindStats, err error) {
+	orgs := sc.orgs
+	if orgs == nil {
+		orgs = []int64{}
+	}
 	open := make([]string, len(OpenStatuses))
 	for i, st := range OpenStatuses {
 		open[i] = string(st)
@@ -69,15 +80,15 @@ func (s *Service) StatsOf(ctx context.Context, orgs []int64, from, to time.Time)
 		Declined                        int
 	}
 	err = s.db.WithContext(ctx).Raw(`SELECT kind,
-count(*) FILTER (WHERE sender_org_id IN @orgs AND created_at >= @from AND created_at < @to) AS sent,
-count(*) FILTER (WHERE receiver_org_id IN @orgs AND created_at >= @from AND created_at < @to) AS received,
-count(*) FILTER (WHERE receiver_org_id IN @orgs AND status IN @open) AS open,
-count(*) FILTER (WHERE receiver_org_id IN @orgs AND completed_at >= @from AND completed_at < @to) AS completed,
+count(*) FILTER (WHERE (sender_org_id IN @orgs OR @all AND sender_org_id IS NOT NULL) AND created_at >= @from AND created_at < @to) AS sent,
+count(*) FILTER (WHERE (receiver_org_id IN @orgs OR @all) AND created_at >= @from AND created_at < @to) AS received,
+count(*) FILTER (WHERE (receiver_org_id IN @orgs OR @all) AND status IN @open) AS open,
+count(*) FILTER (WHERE (receiver_org_id IN @orgs OR @all) AND completed_at >= @from AND completed_at < @to) AS completed,
 coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_at - created_at) / 86400)
-	FILTER (WHERE receiver_org_id IN @orgs AND completed_at >= @from AND completed_at < @to), 0) AS turnaround,
+	FILTER (WHERE (receiver_org_id IN @orgs OR @all) AND completed_at >= @from AND completed_at < @to), 0) AS turnaround,
 count(*) FILTER (WHERE status = 'declined' AND decided_at >= @from AND decided_at < @to) AS declined
-FROM referrals WHERE receiver_org_id IN @orgs OR sender_org_id IN @orgs
-GROUP BY kind`, map[string]any{"orgs": orgs, "from": from, "to": to, "open": open}).Scan(&rows).Error
+FROM referrals WHERE receiver_org_id IN @orgs OR sender_org_id IN @orgs OR @all
+GROUP BY kind`, map[string]any{"orgs": orgs, "all": sc.all, "from": from, "to": to, "open": open}).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("referral statistics: %w", err)
 	}
@@ -86,8 +97,8 @@ GROUP BY kind`, map[string]any{"orgs": orgs, "from": from, "to": to, "open": ope
 		N           int
 	}
 	err = s.db.WithContext(ctx).Raw(`SELECT kind, `+ResultSQL+` AS value, count(*) AS n FROM referrals
-WHERE (receiver_org_id IN @orgs OR sender_org_id IN @orgs) AND completed_at >= @from AND completed_at < @to
-GROUP BY 1, 2`, map[string]any{"orgs": orgs, "from": from, "to": to}).Scan(&results).Error
+WHERE (receiver_org_id IN @orgs OR sender_org_id IN @orgs OR @all) AND completed_at >= @from AND completed_at < @to
+GROUP BY 1, 2`, map[string]any{"orgs": orgs, "all": sc.all, "from": from, "to": to}).Scan(&results).Error
 	if err != nil {
 		return nil, fmt.Errorf("referral results: %w", err)
 	}

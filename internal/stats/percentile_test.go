@@ -50,3 +50,21 @@ func TestPercentileCont(t *testing.T) {
 		t.Errorf("durationOf(nil) = %+v, want none", d)
 	}
 }
+
+// TestLine_Change: the filings against the year before in whole percent,
+// rounded half away from zero, and none without filings then.
+func TestLine_Change(t *testing.T) {
+	for _, c := range []struct {
+		filed, before, want int
+		ok                  bool
+	}{
+		{12, 10, 20, true}, {8, 10, -20, true}, {10, 10, 0, true}, {0, 4, -100, true},
+		{2, 3, -33, true}, {1, 3, -67, true}, {4, 3, 33, true}, {5, 0, 0, false}, {0, 0, 0, false},
+		{201, 200, 1, true}, {199, 200, -1, true},
+	} {
+		got, ok := Line{Filed: c.filed, FiledBefore: c.before}.Change()
+		if got != c.want || ok != c.ok {
+			t.Errorf("%d against %d: %d %v, want %d %v", c.filed, c.before, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -52,6 +52,22 @@ type Line struct {
 	Withdrawn, Rejected          int
 	SME                          int
 	ClaimedFen, AgreedFen        int64
+	// FiledBefore is the cases of the row filed in the same days one
+	// year earlier (Period.YearBefore; only with the extras).
+	FiledBefore int
+}
+
+// Change is the filings' change against the same days a year earlier in
+// whole percent, and false when there were none then.
+func (l Line) Change() (int, bool) {
+	if l.FiledBefore == 0 {
+		return 0, false
+	}
+	d := 100 * (l.Filed - l.FiledBefore)
+	if d < 0 {
+		return -((-2*d + l.FiledBefore) / (2 * l.FiledBefore)), true
+	}
+	return (2*d + l.FiledBefore) / (2 * l.FiledBefore), true
 }
 
 // SMEShare is the SME cases' share of the cases filed in whole percent; -1
@@ -273,7 +289,58 @@ WHERE org_id IN ? GROUP BY org_id, dispute_type, source HAVING sum(n) <> 0`,
 	if r.Before, err = s.total(db, orgs, p.YearBefore()); err != nil {
 		return Report{}, false, err
 	}
+	if err := s.filedBefore(db, orgs, p.YearBefore(), &r); err != nil {
+		return Report{}, false, err
+	}
 	return r, true, nil
+}
+
+// filedBefore sets each row's FiledBefore: the cases filed in yb (the
+// period's year before) by committee, dispute type, source and kind of
+// IP right, from the same kept counts as the rows themselves, so that a
+// row's figure of the year before is what the case list of those days
+// with the row's filter lists.
+func (s *Service) filedBefore(db *gorm.DB, orgs []int64, yb Period, r *Report) error {
+	spans, args := tallySpans(yb)
+	var rows []struct {
+		OrgID       int64
+		DisputeType string
+		Source      string
+		N           int
+	}
+	if err := db.Raw(`SELECT org_id, dispute_type, source, sum(n) AS n FROM case_tallies
+WHERE figure = 'filed' AND org_id IN ? AND (`+spans+`) GROUP BY org_id, dispute_type, source`,
+		append([]any{orgs}, args...)...).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("statistics of the year before: %w", err)
+	}
+	byOrg, byType, bySource := map[int64]int{}, map[string]int{}, map[string]int{}
+	for _, row := range rows {
+		byOrg[row.OrgID] += row.N
+		byType[row.DisputeType] += row.N
+		bySource[row.Source] += row.N
+	}
+	r.Total.FiledBefore = r.Before.Filed
+	for i := range r.Committees {
+		r.Committees[i].FiledBefore = byOrg[r.Committees[i].OrgID]
+	}
+	for i := range r.ByType {
+		r.ByType[i].FiledBefore = byType[r.ByType[i].Key]
+	}
+	for i := range r.BySource {
+		r.BySource[i].FiledBefore = bySource[r.BySource[i].Key]
+	}
+	rights, err := s.byRight(db, orgs, yb)
+	if err != nil {
+		return err
+	}
+	for i := range r.ByRight {
+		for _, b := range rights {
+			if b.Key == r.ByRight[i].Key {
+				r.ByRight[i].FiledBefore = b.Filed
+			}
+		}
+	}
+	return nil
 }
 
 // kept counts the committees' deadlines met and missed in p (closed in

@@ -61,8 +61,10 @@ type Committee struct {
 	Settled int // cases whose agreement took effect this year
 	Failed  int // cases whose mediation failed this year
 	Overdue int // open deadlines of the committee past their due time
-	// Withdrawn, Rejected, SME, ClaimedFen: as Line's (Report only).
+	// Withdrawn, Rejected, SME, ClaimedFen, FiledBefore: as Line's
+	// (Report only).
 	Withdrawn, Rejected, SME int   `gorm:"-"`
+	FiledBefore              int   `gorm:"-"`
 	ClaimedFen, AgreedFen    int64 `gorm:"-"`
 	// Duration is how long the mediations that ended in the period took
 	// (Report only).

@@ -132,9 +132,38 @@ func TestReport_YearBeforeIsThatPeriodsTotal(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := then.Total
-		want.Open = 0
+		want.Open, want.FiledBefore = 0, 0
 		if now.Before != want || want.Filed == 0 || want.Settled == 0 || want.ClaimedFen == 0 {
 			t.Errorf("%s: the year before reads %+v; that period's report totals %+v", p.From.Format("2006-01-02"), now.Before, want)
+		}
+		// Every row's filings of the year before are that period's
+		// row's filings.
+		if now.Total.FiledBefore != then.Total.Filed {
+			t.Errorf("%s: total filed the year before %d, that period's %d", p.From.Format("2006-01-02"), now.Total.FiledBefore, then.Total.Filed)
+		}
+		nonzero := 0
+		for i, c := range now.Committees {
+			if c.FiledBefore != then.Committees[i].Filed {
+				t.Errorf("%s: %s filed the year before %d, that period's %d", p.From.Format("2006-01-02"), c.Code, c.FiledBefore, then.Committees[i].Filed)
+			}
+			nonzero += min(c.FiledBefore, 1)
+		}
+		for _, b := range []struct {
+			name      string
+			now, then []stats.Line
+		}{{"type", now.ByType, then.ByType}, {"source", now.BySource, then.BySource}, {"right", now.ByRight, then.ByRight}} {
+			if len(b.now) != len(b.then) {
+				t.Fatalf("%s: %d rows by %s, %d the year before", p.From.Format("2006-01-02"), len(b.now), b.name, len(b.then))
+			}
+			for i, l := range b.now {
+				if l.Key != b.then[i].Key || l.FiledBefore != b.then[i].Filed {
+					t.Errorf("%s: by %s %s filed the year before %d, that period's %s %d", p.From.Format("2006-01-02"), b.name, l.Key, l.FiledBefore, b.then[i].Key, b.then[i].Filed)
+				}
+				nonzero += min(l.FiledBefore, 1)
+			}
+		}
+		if nonzero < 10 {
+			t.Errorf("%s: only %d rows were filed in the year before", p.From.Format("2006-01-02"), nonzero)
 		}
 	}
 }

@@ -77,10 +77,11 @@ func apiApplication() assistance.ApplyInput {
 }
 
 // assistanceRows: an SME applies and follows its own applications, the
-// assistance officer reviews every application of the centre; nobody
-// else sees any. Steps on a submitted application: the officer's are
-// permitted (422: no version), answer and open-case are not allowed in
-// this state (409 for whoever sees it).
+// assistance officer reviews every application of the centre, the
+// leadership office reads every application (no step: 403, no document:
+// 404); nobody else sees any. Steps on a submitted application: the
+// officer's are permitted (422: no version), answer and open-case are not
+// allowed in this state (409 for the applicant and the officer).
 func assistanceRows() []mxRow {
 	app := func(e *mxEnv, own bool) int64 {
 		m := mxAssistance(e)
@@ -96,13 +97,14 @@ func assistanceRows() []mxRow {
 		}
 		return m.foreignDoc
 	}
-	// sees: own side applicant and officer; foreign side officer only.
-	sees := func(anon int, applicant, officer, others int) (map[string]int, map[string]int) {
-		return map[string]int{"anon": anon, "applicant": applicant, "assistance_officer": officer, "*": others},
-			map[string]int{"anon": anon, "assistance_officer": officer, "*": others}
+	// sees: own side applicant, officer and office; foreign side officer
+	// and office.
+	sees := func(anon int, applicant, officer, leader, others int) (map[string]int, map[string]int) {
+		return map[string]int{"anon": anon, "applicant": applicant, "assistance_officer": officer, "leader": leader, "*": others},
+			map[string]int{"anon": anon, "assistance_officer": officer, "leader": leader, "*": others}
 	}
-	row := func(route string, req func(e *mxEnv, own bool) mxReq, anon, applicant, officer int) mxRow {
-		own, foreign := sees(anon, applicant, officer, 404)
+	row := func(route string, req func(e *mxEnv, own bool) mxReq, anon, applicant, officer, leader int) mxRow {
+		own, foreign := sees(anon, applicant, officer, leader, 404)
 		return mxRow{route: route, objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq { return req(e, own) },
 			own: own, foreign: foreign}
 	}
@@ -112,18 +114,18 @@ func assistanceRows() []mxRow {
 	apiStep := func(step string, applicant, officer int) mxRow {
 		return row("POST /api/v1/assistance/applications/:id/"+step, func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "POST", path: fmt.Sprintf("/api/v1/assistance/applications/%d/%s", app(e, own), step), json: map[string]any{}}
-		}, 401, applicant, officer)
+		}, 401, applicant, officer, 403)
 	}
 	rows := []mxRow{
 		// API.
 		{route: "GET /api/v1/assistance/applications", req: get("/api/v1/assistance/applications"),
-			own: map[string]int{"anon": 401, "applicant": 200, "assistance_officer": 200, "*": 403}},
+			own: map[string]int{"anon": 401, "applicant": 200, "assistance_officer": 200, "leader": 200, "*": 403}},
 		{route: "POST /api/v1/assistance/applications", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/api/v1/assistance/applications", json: map[string]any{}}
 		}, own: map[string]int{"anon": 401, "applicant": 422, "*": 403}},
 		row("GET /api/v1/assistance/applications/:id", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "GET", path: fmt.Sprintf("/api/v1/assistance/applications/%d", app(e, own))}
-		}, 401, 200, 200),
+		}, 401, 200, 200, 200),
 		apiStep("request-materials", 403, 422),
 		apiStep("answer", 409, 409),
 		apiStep("approve", 403, 422),
@@ -132,10 +134,10 @@ func assistanceRows() []mxRow {
 		apiStep("send-referrals", 409, 409),
 		row("POST /api/v1/assistance/applications/:id/documents", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "POST", path: fmt.Sprintf("/api/v1/assistance/applications/%d/documents", app(e, own)), json: map[string]any{}}
-		}, 401, 422, 403),
+		}, 401, 422, 403, 403),
 		row("GET /api/v1/assistance/documents/:id", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "GET", path: fmt.Sprintf("/api/v1/assistance/documents/%d", doc(e, own))}
-		}, 401, 200, 200),
+		}, 401, 200, 200, 404),
 		{route: "GET /api/v1/assistance/exhibitions", req: get("/api/v1/assistance/exhibitions"), own: map[string]int{"anon": 401, "*": 200}},
 		{route: "POST /api/v1/assistance/exhibition-complaints", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/api/v1/assistance/exhibition-complaints", json: map[string]any{}}
@@ -143,23 +145,23 @@ func assistanceRows() []mxRow {
 
 		// Pages.
 		{route: "GET /assistance", req: get("/assistance"),
-			own: map[string]int{"anon": 303, "applicant": 200, "assistance_officer": 200, "*": 403}},
+			own: map[string]int{"anon": 303, "applicant": 200, "assistance_officer": 200, "leader": 200, "*": 403}},
 		{route: "GET /assistance/new", req: get("/assistance/new"), own: map[string]int{"anon": 303, "applicant": 200, "*": 404}},
 		{route: "POST /assistance", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/assistance", form: url.Values{"narrative": {""}}}
 		}, own: map[string]int{"anon": 303, "applicant": 422, "*": 403}},
 		row("GET /assistance/:id", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "GET", path: fmt.Sprintf("/assistance/%d", app(e, own))}
-		}, 303, 200, 200),
+		}, 303, 200, 200, 200),
 		row("POST /assistance/:id/:action", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "POST", path: fmt.Sprintf("/assistance/%d/request-materials", app(e, own)), form: url.Values{"message": {""}}}
-		}, 303, 403, 422),
+		}, 303, 403, 422, 403),
 		row("POST /assistance/:id/documents", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "POST", path: fmt.Sprintf("/assistance/%d/documents", app(e, own)), form: url.Values{"kind": {"evidence"}}}
-		}, 303, 422, 403),
+		}, 303, 422, 403, 403),
 		row("GET /assistance/documents/:id", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "GET", path: fmt.Sprintf("/assistance/documents/%d", doc(e, own))}
-		}, 303, 200, 200),
+		}, 303, 200, 200, 404),
 		{route: "GET /assistance/exhibition", req: get("/assistance/exhibition"),
 			own: map[string]int{"anon": 303, "applicant": 200, "assistance_officer": 200, "*": 404}},
 		{route: "POST /assistance/exhibition", req: func(e *mxEnv, _ mxActor, _ bool) mxReq {

@@ -37,6 +37,13 @@ func (s *Server) assistanceRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 // assistanceRoles says what the actor does in assistance: apply (an
 // enterprise's applicant) and review (an assistance officer).
 func (s *Server) assistanceRoles(a *domain.Actor) (applicant, officer bool) {
+	applicant, officer, _ = s.assistanceReach(a)
+	return applicant, officer
+}
+
+// assistanceReach is assistanceRoles, and whether the actor reads every
+// application (the leadership office, which takes no step on any).
+func (s *Server) assistanceReach(a *domain.Actor) (applicant, officer, all bool) {
 	for _, m := range a.Memberships {
 		reach := m.Role.Reach(domain.ObjectApplication)
 		if reach.Has(domain.ReachPartyTo) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "apply") {
@@ -45,8 +52,11 @@ func (s *Server) assistanceRoles(a *domain.Actor) (applicant, officer bool) {
 		if reach.Has(domain.ReachOrg) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "review") {
 			officer = true
 		}
+		if reach.Has(domain.ReachAll) && s.deps.Authz.Can(a.UserID, m.OrgID, "assistance", "read") {
+			all = true
+		}
 	}
-	return applicant, officer
+	return applicant, officer, all
 }
 
 // assistanceGroup is one block of applications on the list and work pages.
@@ -61,7 +71,9 @@ type assistanceGroup struct {
 
 type assistanceListPage struct {
 	Applicant, Officer bool
-	Groups             []assistanceGroup
+	// All: the reader of every application (the leadership office).
+	All    bool
+	Groups []assistanceGroup
 	// Filtered: one list by the filters of Query instead of the groups.
 	Filtered bool
 	Query    url.Values
@@ -139,13 +151,15 @@ func (s *Server) assistanceGroups(c echo.Context, applicant, officer bool, limit
 }
 
 func (s *Server) handleAssistanceList(c echo.Context) error {
-	applicant, officer := s.assistanceRoles(actorOf(c))
-	if !applicant && !officer {
+	applicant, officer, all := s.assistanceReach(actorOf(c))
+	if !applicant && !officer && !all {
 		return domain.Errorf(domain.EFORBIDDEN, "you may not read assistance applications")
 	}
-	page := &assistanceListPage{Applicant: applicant, Officer: officer, Query: c.QueryParams()}
+	page := &assistanceListPage{Applicant: applicant, Officer: officer, All: all, Query: c.QueryParams()}
 	q := c.QueryParams()
-	if slices.ContainsFunc(assistanceListParams, func(k string) bool { return q.Get(k) != "" }) {
+	// The office, which has no queue of its own, reads one list of every
+	// application (newest first), filtered as the statistics link it.
+	if !applicant && !officer || slices.ContainsFunc(assistanceListParams, func(k string) bool { return q.Get(k) != "" }) {
 		// A flat list so filtered (the statistics link here).
 		f, err := assistanceFilter(c)
 		if err != nil {

@@ -39,9 +39,12 @@ type referralsPage struct {
 	Inbox referral.Inbox
 	// Filtered: a flat list (by case, kind, box) instead of the inbox.
 	Filtered bool
-	Items    []referral.Referral
-	Next     string
-	Query    url.Values
+	// All: the reader of every referral, who has no inbox (the
+	// leadership office).
+	All   bool
+	Items []referral.Referral
+	Next  string
+	Query url.Values
 	// SendKinds are the kinds the viewer may start here (those that need
 	// no case: court delegation and entrustment, criminal transfer …).
 	SendKinds []referral.Kind
@@ -86,7 +89,10 @@ func (s *Server) handleReferralInbox(c echo.Context) error {
 		}
 	}
 	q := c.QueryParams()
-	if slices.ContainsFunc(referralListParams, func(k string) bool { return q.Get(k) != "" }) {
+	// The leadership office reads every referral and has no inbox: it
+	// gets the one list of them all, filtered as the statistics link it.
+	page.All = !s.deps.Referrals.HasInbox(a)
+	if page.All || slices.ContainsFunc(referralListParams, func(k string) bool { return q.Get(k) != "" }) {
 		f, err := referralFilter(c)
 		if err != nil {
 			return err
@@ -491,8 +497,12 @@ func (s *Server) renderReferral(c echo.Context, status int, id int64, page *refe
 		page = &referralPage{}
 	}
 	page.V, page.Now = v, s.now()
-	if page.Documents, err = s.deps.Documents.ListForReferral(ctxOf(c), id); err != nil {
-		return err
+	// The documents are the two ends' correspondence: the office that
+	// reads every referral reads none of them.
+	if v.Sender || v.Receiver {
+		if page.Documents, err = s.deps.Documents.ListForReferral(ctxOf(c), id); err != nil {
+			return err
+		}
 	}
 	return s.render(c, status, "referral", page)
 }
@@ -573,7 +583,7 @@ func (p *workPage) RecentResults() []referral.Referral {
 // workReferrals is the referral part of the work page: the inbox of a user
 // whose role reads referrals, nil for anyone else.
 func (s *Server) workReferrals(c echo.Context) *referral.Inbox {
-	if !s.deps.Referrals.CanRead(actorOf(c)) {
+	if !s.deps.Referrals.HasInbox(actorOf(c)) {
 		return nil
 	}
 	in, err := s.deps.Referrals.Inbox(ctxOf(c))

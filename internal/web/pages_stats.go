@@ -151,7 +151,7 @@ func statsTables(r stats.Report, name func(id string) string, lang string) []sta
 // committeeLine is a committee's figures as a line keyed key.
 func committeeLine(c stats.Committee, key string) stats.Line {
 	return stats.Line{Key: key, Filed: c.Filed, Open: c.Open, Settled: c.Settled, Failed: c.Failed,
-		Withdrawn: c.Withdrawn, Rejected: c.Rejected, SME: c.SME, ClaimedFen: c.ClaimedFen, AgreedFen: c.AgreedFen}
+		Withdrawn: c.Withdrawn, Rejected: c.Rejected, SME: c.SME, ClaimedFen: c.ClaimedFen, AgreedFen: c.AgreedFen, FiledBefore: c.FiledBefore}
 }
 
 var (
@@ -364,6 +364,10 @@ func (p *statsPage) Link(figure, dim, key string) string {
 		v.Set("right_kind", key)
 	}
 	from, to := p.Day(p.Report.Period.From), p.Day(p.Report.Period.LastDay())
+	if figure == "filed_before" {
+		yb := p.Report.Period.YearBefore()
+		figure, from, to = "filed", p.Day(yb.From), p.Day(yb.LastDay())
+	}
 	switch figure {
 	case "filed", "sme":
 		v.Set("from", from)
@@ -379,6 +383,19 @@ func (p *statsPage) Link(figure, dim, key string) string {
 		v.Set("outcome_to", to)
 	}
 	return "/cases?" + v.Encode()
+}
+
+// Change prints a row's filings against the same days a year earlier:
+// "+12%", "-5%", "0%", or "—" when there were none then.
+func (p *statsPage) Change(l stats.Line) string {
+	c, ok := l.Change()
+	switch {
+	case !ok:
+		return "—"
+	case c > 0:
+		return "+" + strconv.Itoa(c) + "%"
+	}
+	return strconv.Itoa(c) + "%"
 }
 
 // Yuan prints an amount in fen as yuan with thousands separators.
@@ -493,6 +510,9 @@ type statsLineJSON struct {
 	// the period (committees and the total only).
 	DeadlinesMet    *int `json:"deadlines_met,omitempty"`
 	DeadlinesMissed *int `json:"deadlines_missed,omitempty"`
+	// FiledYearBefore: the row's cases filed in the same days a year
+	// earlier (absent from year_before itself).
+	FiledYearBefore *int `json:"filed_year_before,omitempty"`
 }
 
 func (l statsLineJSON) withKept(k stats.Kept) statsLineJSON {
@@ -528,8 +548,8 @@ func lineJSON(l stats.Line, name string) statsLineJSON {
 	if r := l.SuccessRate(); r >= 0 {
 		out.SuccessRate = &r
 	}
-	sme, fen, agreed := l.SME, l.ClaimedFen, l.AgreedFen
-	out.SMEApplicant, out.ClaimedFen, out.AgreedFen = &sme, &fen, &agreed
+	sme, fen, agreed, before := l.SME, l.ClaimedFen, l.AgreedFen, l.FiledBefore
+	out.SMEApplicant, out.ClaimedFen, out.AgreedFen, out.FiledYearBefore = &sme, &fen, &agreed, &before
 	return out
 }
 
@@ -548,6 +568,7 @@ func (s *Server) apiStats(c echo.Context) error {
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
 		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, ByRight: []statsLineJSON{},
 		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines), YearBefore: lineJSON(r.Before, "")}
+	out.YearBefore.FiledYearBefore = nil
 	for _, c := range r.Committees {
 		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration).withKept(c.Deadlines))
 	}
@@ -614,7 +635,11 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			if !tab.Parts {
 				out = append(out, l.SME, pct(l.SMEShare()), float64(l.ClaimedFen)/100, float64(l.AgreedFen)/100)
 			}
-			return out
+			var change any = ""
+			if c, ok := l.Change(); ok {
+				change = float64(c) / 100
+			}
+			return append(out, l.FiledBefore, change)
 		}
 		sh := statsSheet{Title: tab.Title, Pct: []int{7}, Head: []string{tab.Head, t("work.headline.filed"), t("work.headline.open"),
 			t("stats.settled"), t("stats.failed"), t("stats.withdrawn"), t("stats.rejected"), t("work.headline.rate")}}
@@ -626,6 +651,8 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			sh.Head = append(sh.Head, t("stats.sme"), t("stats.sme_share"), t("stats.claimed"), t("stats.agreed"))
 			sh.Money = []int{len(sh.Head) - 2, len(sh.Head) - 1}
 		}
+		sh.Pct = append(sh.Pct, len(sh.Head)+1)
+		sh.Head = append(sh.Head, t("stats.filed_before"), t("stats.change"))
 		for _, l := range tab.Rows {
 			sh.Rows = append(sh.Rows, row(l.Name, l.Line, l.Duration))
 		}
@@ -637,6 +664,7 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			before := row(s.tmpl.tr.T(lang, "stats.year_before", map[string]any{"From": yb.From.In(beijing).Format("2006-01-02"),
 				"To": yb.LastDay().In(beijing).Format("2006-01-02")}), r.Before, stats.Duration{})
 			before[2] = ""
+			before[len(before)-2], before[len(before)-1] = "", ""
 			sh.Rows = append(sh.Rows, before)
 		}
 		sheets = append(sheets, sh)

@@ -107,7 +107,7 @@ func mxRefOwn(e *mxEnv, role string) int64 {
 // Who reads referrals at all, who sees their own one, and who receives it
 // with the permission to act.
 var (
-	refReaders   = set("director", "clerk", "court_liaison", "assistance_officer", "enforcement_officer", "arbitration_clerk", "customs_officer")
+	refReaders   = set("leader", "director", "clerk", "court_liaison", "assistance_officer", "enforcement_officer", "arbitration_clerk", "customs_officer")
 	refReceivers = set("director", "arbitration_clerk", "customs_officer")
 )
 
@@ -136,17 +136,27 @@ func referralRows() []mxRow {
 			return mxReq{method: "GET", path: prefix + ids(id) + suffix}
 		}
 	}
-	// read: the readers see their own referral, nobody the foreign one.
+	// read: the readers see their own referral, nobody the foreign one
+	// but the leadership office, which reads every referral.
 	read := func(anon int) (map[string]int, map[string]int) {
-		return visibleWant(refReaders, anon, 200), map[string]int{"anon": anon, "*": 404}
+		return visibleWant(refReaders, anon, 200), map[string]int{"anon": anon, "leader": 200, "*": 404}
+	}
+	// files: the documents are the two ends' alone.
+	files := func(anon, ok int) (map[string]int, map[string]int) {
+		own := visibleWant(refReaders, anon, ok)
+		own["leader"] = 404
+		return own, map[string]int{"anon": anon, "*": 404}
 	}
 	// step: a step on a referral in status sent. Receivers with the
 	// permission reach validation (422: no version), the other side is
-	// 403, the state refuses complete (409 for whoever sees it).
+	// 403, the state refuses complete (409 for either end); the office
+	// that reads every referral may take no step (403).
 	step := func(action string, anon int) (map[string]int, map[string]int) {
 		own := map[string]int{"anon": anon, "*": 404}
 		for r := range refReaders {
 			switch {
+			case r == "leader":
+				own[r] = 403
 			case action == "complete":
 				own[r] = 409
 			case refReceivers[r]:
@@ -155,7 +165,7 @@ func referralRows() []mxRow {
 				own[r] = 403
 			}
 		}
-		return own, map[string]int{"anon": anon, "*": 404}
+		return own, map[string]int{"anon": anon, "leader": 403, "*": 404}
 	}
 	var rows []mxRow
 	add := func(route string, req func(*mxEnv, mxActor, bool) mxReq, want func() (map[string]int, map[string]int)) {
@@ -170,10 +180,8 @@ func referralRows() []mxRow {
 	}, func() (map[string]int, map[string]int) { return step("receive", 303) })
 	// Documents: both ends read and attach them; an upload without a file
 	// reaches validation.
-	add("GET /api/v1/referrals/:id/documents", refPath("/api/v1/referrals/", "/documents"), func() (map[string]int, map[string]int) { return read(401) })
-	upload := func(anon int) (map[string]int, map[string]int) {
-		return visibleWant(refReaders, anon, 422), map[string]int{"anon": anon, "*": 404}
-	}
+	add("GET /api/v1/referrals/:id/documents", refPath("/api/v1/referrals/", "/documents"), func() (map[string]int, map[string]int) { return files(401, 200) })
+	upload := func(anon int) (map[string]int, map[string]int) { return files(anon, 422) }
 	add("POST /api/v1/referrals/:id/documents", func(e *mxEnv, a mxActor, own bool) mxReq {
 		r := refPath("/api/v1/referrals/", "/documents")(e, a, own)
 		return mxReq{method: "POST", path: r.path, json: map[string]any{}}

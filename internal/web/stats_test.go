@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +41,28 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	if !strings.Contains(page, `id="stats-rights"`) || !strings.Contains(page, "sme_applicant=1") || !strings.Contains(page, "outcome=withdrawn") ||
 		!strings.Contains(page, `id="stats-deadlines"`) {
 		t.Error("the leader's statistics lack the breakdown by IP right, the SME figures or the withdrawn cases")
+	}
+	// The office reads everything: the referrals and the assistance
+	// applications of every organisation, each figure its list (checked
+	// above), the year's received referrals and applications all of the
+	// city's, counted here straight from the tables.
+	if !strings.Contains(page, `id="stats-referrals"`) || !strings.Contains(page, `id="stats-assistance"`) {
+		t.Fatal("the leader's statistics lack the referrals or the assistance applications")
+	}
+	from, to := year+"-01-01", year+"-12-31"
+	var refs, apps int
+	within := ` WHERE created_at >= (?::date)::timestamp AT TIME ZONE 'Asia/Shanghai' AND created_at < (?::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`
+	r.App.DB.Raw(`SELECT count(*) FROM referrals`+within, from, to).Scan(&refs)
+	r.App.DB.Raw(`SELECT count(*) FROM assistance_applications`+within, from, to).Scan(&apps)
+	if refs == 0 || apps == 0 {
+		t.Fatalf("the demo has %d referrals and %d applications this year", refs, apps)
+	}
+	box := url.Values{"box": {"inbox"}, "sent_from": {from}, "sent_to": {to}, "limit": {"200"}}
+	if _, list := webGet(t, leader, r.URL+"/referrals?"+box.Encode()); len(listRow.FindAllString(list, -1)) != min(refs, 200) {
+		t.Errorf("the leader's received referrals list %d rows, the city has %d", len(listRow.FindAllString(list, -1)), refs)
+	}
+	if _, list := webGet(t, leader, r.URL+"/assistance?submitted_from="+from+"&submitted_to="+to+"&limit=200"); len(listRow.FindAllString(list, -1)) != min(apps, 200) {
+		t.Errorf("the leader's applications list %d rows, the city has %d", len(listRow.FindAllString(list, -1)), apps)
 	}
 	_, page = webGet(t, leader, r.URL+"/stats?from="+year+"-01-01&to="+year+"-06-30")
 	checkFigures(t, r, leader, "leader /stats first half-year", page)
@@ -124,19 +147,22 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer book.Close()
-	if sheets := book.GetSheetList(); len(sheets) != 5 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" {
+	// The office's workbook has every table: the cases', the referrals'
+	// and the assistance applications'.
+	if sheets := book.GetSheetList(); len(sheets) != 9 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" ||
+		sheets[5] != "转介与诉调对接" || sheets[7] != "维权援助申请" {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")
 	if err != nil || len(rows) != 1+8+2 || !strings.HasPrefix(rows[10][0], "上年同期") || rows[10][2] != "" || rows[10][1] != strconv.Itoa(out.YearBefore.Filed) ||
-		rows[0][1] != "本年登记" || len(rows[0]) != 14 || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
+		rows[0][1] != "本年登记" || len(rows[0]) != 16 || rows[0][14] != "上年同期登记" || rows[0][15] != "同比" || rows[9][14] != strconv.Itoa(out.YearBefore.Filed) || rows[0][5] != "撤回" || rows[0][8] != "办理天数（中位数）" ||
 		rows[0][12] != "请求金额（元）" || rows[0][13] != "协议金额（元）" || rows[9][0] != "合计" || rows[9][1] != strconv.Itoa(out.Total.Filed) || rows[9][10] != strconv.Itoa(sme) {
 		t.Errorf("xlsx committee sheet: %v %q", err, rows)
 	}
 	if raw, err := book.GetCellValue("按调委会", "M10", excelize.Options{RawCellValue: true}); err != nil || raw != strconv.FormatFloat(float64(claimed)/100, 'f', -1, 64) {
 		t.Errorf("xlsx total amount claimed %q (%v), want %d fen in yuan", raw, err, claimed)
 	}
-	if rows, err := book.GetRows("按知识产权类型"); err != nil || len(rows) != 1+10 || len(rows[0]) != 8 || rows[1][1] != strconv.Itoa(patents) {
+	if rows, err := book.GetRows("按知识产权类型"); err != nil || len(rows) != 1+10 || len(rows[0]) != 10 || rows[0][8] != "上年同期登记" || rows[1][1] != strconv.Itoa(patents) {
 		t.Errorf("xlsx sheet by IP right (no total, no SME or amount): %v %q", err, rows)
 	}
 	// Deadlines kept: the committees' deadlines met and missed in the

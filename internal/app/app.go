@@ -32,6 +32,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
@@ -108,6 +109,9 @@ type App struct {
 	// Assistance is SME rights-protection assistance and the exhibition
 	// fast track (docs/design.md §8).
 	Assistance *assistance.Service
+	// Credit is the IP credit records with their due process
+	// (docs/design.md §9).
+	Credit *credit.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -248,6 +252,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Notify:         a.Notify,
 		Referrals:      a.Referrals,
 		Assistance:     a.Assistance,
+		Credit:         a.Credit,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -321,7 +326,7 @@ func (a *App) buildServices(ctx context.Context) error {
 		return &config.SettingError{Setting: "storage.dir (IPM_STORAGE_DIR)", Problem: err.Error()}
 	}
 	c := a.capabilities(now)
-	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance
+	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -366,6 +371,7 @@ type Capabilities struct {
 	Docs       *document.Service
 	Referrals  *referral.Service
 	Assistance *assistance.Service
+	Credit     *credit.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -387,12 +393,14 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	cs := cases.NewService(cases.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Deadlines: dl, Notices: a.Notify, Now: now, Log: a.Log})
 	docs := document.NewService(document.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Referrals: referral.NewFiles(a.DB, a.Authz), Audit: a.Audit,
 		MaxBytes: cfg.Storage.MaxUploadBytes, Now: now})
+	cr := credit.NewService(credit.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Deadlines: dl, Notify: a.Notify,
+		Now: now, Log: a.Log})
 	refs := referral.NewService(referral.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs, Deadlines: dl, Documents: docs,
-		Notify: a.Notify, AppCheck: assistance.CheckReferable, Now: now, Log: a.Log})
+		Notify: a.Notify, AppCheck: assistance.CheckReferable, Credit: cr, Now: now, Log: a.Log})
 	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
 		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})
-	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as}
+	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -412,7 +420,7 @@ func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 	return seed.New(a.Orgs, a.Identity, a.Log).WithCases(seed.CaseDeps{DB: a.DB, Now: a.Clock.Now,
 		Services: func(now func() time.Time) seed.Services {
 			c := a.capabilities(now)
-			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance}
+			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit}
 		}}).Run(ctx)
 }
 
@@ -494,6 +502,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	handlers, jobs := a.notifyWork()
 	jobs = append(jobs, worker.AssistanceJobs(a.Assistance, a.Assistance, worker.AssistanceInterval)...)
 	jobs = append(jobs, worker.DeadlineJobs(a.Deadlines, a.Audit, worker.DeadlineInterval)...)
+	jobs = append(jobs, worker.CreditJobs(a.Credit, worker.CreditInterval)...)
 	r := a.Config.Reminders
 	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency,
 		Handlers: handlers, Jobs: jobs, RetryDelay: worker.Backoff(r.RetryBackoff, r.RetryBackoffMax)})

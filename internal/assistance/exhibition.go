@@ -225,14 +225,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, e.Code, booth, entID, a.UserID, now, d.DueA
 func (s *Service) tellComplaint(ctx context.Context, tx *gorm.DB, c domain.Case, e Exhibition, entID *int64, committee string, due time.Time) error {
 	var users []int64
 	if entID != nil {
-		u, err := members(ctx, tx, *entID, enterpriseRoles)
+		u, err := notify.MembersTx(ctx, tx, *entID, enterpriseRoles)
 		if err != nil {
 			return err
 		}
 		users = append(users, u...)
 	}
 	{
-		u, err := members(ctx, tx, c.OrgID, docketRoles)
+		u, err := notify.MembersTx(ctx, tx, c.OrgID, docketRoles)
 		if err != nil {
 			return err
 		}

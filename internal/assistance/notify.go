@@ -6,7 +6,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
 )
 
@@ -27,17 +26,6 @@ const (
 // ApplicationLink is the page of an application.
 func ApplicationLink(id int64) string { return fmt.Sprintf("/assistance/%d", id) }
 
-// members returns the active users holding role in org.
-func members(ctx context.Context, tx *gorm.DB, orgID int64, roles []domain.Role) ([]int64, error) {
-	var ids []int64
-	err := tx.WithContext(ctx).Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
-WHERE m.org_id = ? AND m.role IN ? ORDER BY m.user_id`, orgID, roles).Scan(&ids).Error
-	if err != nil {
-		return nil, fmt.Errorf("members of org %d: %w", orgID, err)
-	}
-	return ids, nil
-}
-
 // tell sends kind to each user inside tx, once per application version.
 func (s *Service) tell(ctx context.Context, tx *gorm.DB, users []int64, r appRow, kind string, params map[string]any) error {
 	p := map[string]any{"Number": r.Number, "Applicant": r.ApplicantName}
@@ -57,7 +45,7 @@ func (s *Service) tell(ctx context.Context, tx *gorm.DB, users []int64, r appRow
 // tellApplicant notifies every applicant user of the application's
 // enterprise (the SME is told of every step).
 func (s *Service) tellApplicant(ctx context.Context, tx *gorm.DB, r appRow, kind string, params map[string]any) error {
-	users, err := members(ctx, tx, r.ApplicantOrgID, enterpriseRoles)
+	users, err := notify.MembersTx(ctx, tx, r.ApplicantOrgID, enterpriseRoles)
 	if err != nil {
 		return err
 	}
@@ -72,7 +60,7 @@ func (s *Service) tellOfficers(ctx context.Context, tx *gorm.DB, r appRow, kind 
 		users = []int64{*r.ResponsibleUserID}
 	} else {
 		var err error
-		if users, err = members(ctx, tx, r.CenterOrgID, officerRoles); err != nil {
+		if users, err = notify.MembersTx(ctx, tx, r.CenterOrgID, officerRoles); err != nil {
 			return err
 		}
 	}

@@ -153,7 +153,7 @@ func (s *Service) Approve(ctx context.Context, id int64, in ApproveInput) (Appli
 		if responsible == 0 {
 			responsible = a.UserID
 		}
-		officers, err := members(ctx, tx, r.CenterOrgID, officerRoles)
+		officers, err := notify.MembersTx(ctx, tx, r.CenterOrgID, officerRoles)
 		if err != nil {
 			return err
 		}

@@ -57,8 +57,8 @@ const flaggedCode = "91350582MA2Y6PA3L8"
 
 func (fx *fixture) creditRecord(code string) {
 	fx.t.Helper()
-	if err := fx.app.DB.Exec(`INSERT INTO credit_records (subject_kind, name, credit_code, finding, source, decided_on)
-VALUES ('organisation', '晋江市某鞋业有限公司', ?, '故意侵犯注册商标专用权', 'enforcement', DATE '2025-09-18')`, code).Error; err != nil {
+	if err := fx.app.DB.Exec(`INSERT INTO credit_records (subject_kind, name, credit_code, finding, source, decided_on, display_until)
+VALUES ('organisation', '晋江市某鞋业有限公司', ?, '故意侵犯注册商标专用权', 'enforcement', DATE '2025-09-18', DATE '2099-12-31')`, code).Error; err != nil {
 		fx.t.Fatal(err)
 	}
 }

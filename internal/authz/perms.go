@@ -63,6 +63,10 @@ var known = map[Perm]bool{
 	{"assistance", "apply"}:  false,
 	{"assistance", "read"}:   false,
 	{"assistance", "review"}: false,
+	// Credit records (§9).
+	{"credit", "read"}:    false,
+	{"credit", "record"}:  false,
+	{"credit", "respond"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,
@@ -121,6 +125,7 @@ var reachPerms = map[domain.Object]Perm{
 	domain.ObjectStats:       {"stats", "read"},
 	domain.ObjectApplication: {"assistance", "read"},
 	domain.ObjectReferral:    {"referral", "read"},
+	domain.ObjectCredit:      {"credit", "read"},
 }
 
 // checkReach holds a parsed policy to the role table: a role that reaches

@@ -80,6 +80,7 @@ var textFields = map[string]int{
 	"help":               MaxText,
 	"arbitration_clause": MaxText,
 	"findings":           MaxText,
+	"finding":            MaxText, // a credit record's conduct found
 	"penalty":            MaxText,
 	"minutes":            MaxMinutes,
 	// The annual work report's sections and the office's comment.
@@ -100,6 +101,9 @@ var secretFields = map[string]bool{
 var listFields = map[string]int{
 	// disclosure.documents: the case documents a referral discloses.
 	"documents": 500,
+	// records: an import of credit records (internal/credit, at most
+	// 5000 at once).
+	"records": 5000,
 }
 
 // Lookup returns the rule of the field named name: a JSON path such as

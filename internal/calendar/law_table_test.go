@@ -17,6 +17,7 @@ func TestDefaultRules_Duties(t *testing.T) {
 		"customs.application.court_notice": calendar.DutyParty,
 		"customs.recordation.validity":     calendar.DutyParty,
 		"criminal.police_decision":         calendar.DutySoft,
+		"credit.objection":                 calendar.DutyInformation,
 	}
 	for _, r := range mustRules(t).All() {
 		w, ok := want[r.ID]

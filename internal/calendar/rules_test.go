@@ -33,6 +33,9 @@ func TestDefaultRules(t *testing.T) {
 	want := map[string]limit{
 		"annual_report":                        {0, calendar.AnnualDate, "12-20", false},
 		"assistance.supplement":                {10, calendar.WorkingDays, "", false},
+		"credit.objection":                     {10, calendar.WorkingDays, "", false},
+		"credit.objection_decision":            {15, calendar.WorkingDays, "", false},
+		"credit.repair_decision":               {15, calendar.WorkingDays, "", false},
 		"criminal.police_decision":             {3, calendar.CalendarDays, "", false},
 		"criminal.transfer":                    {24, calendar.Hours, "", false},
 		"customs.application.court_notice":     {20, calendar.WorkingDays, "", false},

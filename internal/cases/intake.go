@@ -12,6 +12,8 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
+	"github.com/ipmediate/ipmediate/internal/calendar"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -210,7 +212,7 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 	if err != nil {
 		return domain.Case{}, err
 	}
-	hits, err := repeatInfringers(ctx, tx, parties)
+	hits, err := repeatInfringers(ctx, tx, parties, calendar.DateOf(s.now()))
 	if err != nil {
 		return domain.Case{}, err
 	}
@@ -545,10 +547,11 @@ func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
 
 // repeatInfringers looks the respondents up in credit_records, by credit
 // code or by the keyed hash of the identity number, in one query, and
-// returns the matching record ids by party index. Only records of a final
-// decision count; records whose holder has completed credit repair
-// (信用修复) no longer do.
-func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow) (map[int][]int64, error) {
+// returns the matching record ids by party index. Only the records
+// displayed on day today count (credit.ShownSQL: in effect after the due
+// process, within their display period; not provisional, objected,
+// revoked, repaired or expired ones).
+func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow, today calendar.Date) (map[int][]int64, error) {
 	var codes, hashes []string
 	for _, p := range parties {
 		if p.Role != string(domain.PartyRespondent) {
@@ -564,7 +567,7 @@ func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow) (map
 	if len(codes)+len(hashes) == 0 {
 		return nil, nil
 	}
-	q := tx.WithContext(ctx).Table("credit_records").Select("id, credit_code, id_number_hash").Where("decision_final AND repair_status <> 'repaired'")
+	q := tx.WithContext(ctx).Table("credit_records").Select("id, credit_code, id_number_hash").Where(credit.ShownSQL, today.String())
 	switch {
 	case len(codes) > 0 && len(hashes) > 0:
 		q = q.Where("(credit_code IN ? OR id_number_hash IN ?)", codes, hashes)

@@ -377,8 +377,8 @@ func TestCaseService_SubmitFlagsRepeatInfringers(t *testing.T) {
 	})
 	t.Run("by identity number hash", func(t *testing.T) {
 		fx := fx.with(t)
-		fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on)
-VALUES ('person', '张小三', ?, '故意侵犯专利权', 'court', '2024-05-01')`, fx.app.PII.Hash(respondentID))
+		fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on, display_until)
+VALUES ('person', '张小三', ?, '故意侵犯专利权', 'court', '2024-05-01', DATE '2099-12-31')`, fx.app.PII.Hash(respondentID))
 		c := fx.submit("clerk.gulou", intake(gulou))
 		if !c.RepeatInfringer {
 			t.Fatal("case not flagged")
@@ -399,8 +399,8 @@ VALUES ('person', '张小三', ?, '故意侵犯专利权', 'court', '2024-05-01'
 	})
 	t.Run("by credit code", func(t *testing.T) {
 		fx := fx.with(t)
-		fx.exec(`INSERT INTO credit_records (subject_kind, name, credit_code, finding, source, decided_on)
-VALUES ('organisation', '某侵权公司', ?, '重复侵权', 'enforcement', '2025-01-10')`, respondentCredit)
+		fx.exec(`INSERT INTO credit_records (subject_kind, name, credit_code, finding, source, decided_on, display_until)
+VALUES ('organisation', '某侵权公司', ?, '重复侵权', 'enforcement', '2025-01-10', DATE '2099-12-31')`, respondentCredit)
 		in := intake(gulou)
 		in.Parties[1] = cases.PartyInput{Role: domain.PartyRespondent, Kind: domain.PartyOrganisation, Name: "某侵权公司",
 			CreditCode: respondentCredit}
@@ -419,12 +419,30 @@ VALUES ('organisation', '某侵权公司', ?, '重复侵权', 'enforcement', '20
 	t.Run("repaired records do not count", func(t *testing.T) {
 		fx := fx.with(t)
 		other := residentID("35010219800808001")
-		fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on, repair_status)
-VALUES ('person', '李四', ?, '侵权', 'court', '2020-01-01', 'repaired')`, fx.app.PII.Hash(other))
+		fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on, status, display_until)
+VALUES ('person', '李四', ?, '侵权', 'court', '2020-01-01', 'repaired', DATE '2099-12-31')`, fx.app.PII.Hash(other))
 		in := intake(gulou)
 		in.Parties[1].IDNumber = other
 		if c := fx.submit("clerk.gulou", in); c.RepeatInfringer {
 			t.Error("flagged on a repaired record")
 		}
 	})
+	// Only a record in effect within its display period flags: not one
+	// whose subject may still object, nor one whose display has ended.
+	for _, tc := range []struct{ name, status, until string }{
+		{"records in their objection period do not count", "objection", "2099-12-31"},
+		{"records past their display do not count", "in_effect", "2001-01-01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fx := fx.with(t)
+			other := residentID("35010219800808001")
+			fx.exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on, status, display_until)
+VALUES ('person', '李四', ?, '侵权', 'court', '2000-01-01', ?, ?::date)`, fx.app.PII.Hash(other), tc.status, tc.until)
+			in := intake(gulou)
+			in.Parties[1].IDNumber = other
+			if c := fx.submit("clerk.gulou", in); c.RepeatInfringer {
+				t.Error("flagged")
+			}
+		})
+	}
 }

@@ -96,6 +96,9 @@ const (
 	SubjectReferral    SubjectType = "referral"
 	SubjectApplication SubjectType = "application"
 	SubjectOrg         SubjectType = "org"
+	// SubjectCreditRecord: a credit record's objection period and the
+	// body's decisions (internal/credit).
+	SubjectCreditRecord SubjectType = "credit_record"
 )
 
 // Subject names what a deadline is about.

@@ -43,10 +43,12 @@ const (
 	// ObjectReferral: referrals between organisations (the referral
 	// lists, pages and figures).
 	ObjectReferral Object = "referral"
+	// ObjectCredit: IP credit records (internal/credit).
+	ObjectCredit Object = "credit"
 )
 
 // Objects lists the objects of the role table.
-var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral}
+var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit}
 
 // Reach is a set of the ways in which a role's read permission on an
 // object reaches rows, counted from the organisation in which the role is
@@ -112,7 +114,7 @@ var specs = []roleSpec{
 	{role: RoleSysadmin},
 	{role: RoleLeader, orgTypes: []OrgType{OrgLeadershipOffice},
 		reach: map[Object]Reach{ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
-			ObjectApplication: ReachAll, ObjectReferral: ReachAll}},
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll}},
 	{role: RoleDirector, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, head: true,
 		reach: map[Object]Reach{ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
 			ObjectReferral: ReachOrg}},
@@ -129,10 +131,11 @@ var specs = []roleSpec{
 	{role: RoleCustomsOfficer, orgTypes: []OrgType{OrgCustoms},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleEnforcementOfficer, orgTypes: []OrgType{OrgEnforcement},
-		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll}},
 	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc}},
 	{role: RoleApplicant, orgTypes: []OrgType{OrgEnterprise},
-		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo}},
+		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
+			ObjectCredit: ReachPartyTo}},
 }
 
 // Roles lists every role in display order.

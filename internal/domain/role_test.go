@@ -11,7 +11,7 @@ import (
 func TestRoleTable(t *testing.T) {
 	cases := map[Role]map[Object]Reach{
 		RoleLeader: {ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
-			ObjectApplication: ReachAll, ObjectReferral: ReachAll},
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll},
 		RoleDirector: {ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
 			ObjectReferral: ReachOrg},
 		RoleClerk:              {ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg},
@@ -20,10 +20,11 @@ func TestRoleTable(t *testing.T) {
 		RoleCourtLiaison:       {ObjectCase: ReachFiled | ReachReferred, ObjectReferral: ReachOrg},
 		RoleArbitrationClerk:   {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
 		RoleCustomsOfficer:     {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
-		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
+		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll},
 		RoleAssociationStaff:   {},
-		RoleApplicant:          {ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo},
-		RoleSysadmin:           {},
+		RoleApplicant: {ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
+			ObjectCredit: ReachPartyTo},
+		RoleSysadmin: {},
 	}
 	if len(cases) != len(Roles) {
 		t.Fatalf("the test names %d roles, the table has %d", len(cases), len(Roles))

@@ -63,6 +63,18 @@ func Decode(s string, n int) ([]int64, error) {
 	return keys, nil
 }
 
+// Page cuts rows, read with a limit of limit+1 (one more than the page
+// holds, to learn whether there is a next page), to the page, and returns
+// the next page's cursor: the id of the page's last row, "" on the last
+// page.
+func Page[T any](rows []T, limit int, id func(T) int64) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, ID(id(rows[limit-1]))
+}
+
 // ID is the cursor of a list keyed by id alone.
 func ID(id int64) string { return Encode(id) }
 

@@ -44,3 +44,19 @@ func TestMalformed(t *testing.T) {
 		t.Error("a one-key cursor decoded as two keys")
 	}
 }
+
+// TestPage: a read of limit+1 rows is cut to limit with the cursor of its
+// last row; a read of limit rows or fewer is the last page.
+func TestPage(t *testing.T) {
+	id := func(n int64) int64 { return n }
+	rows, next := Page([]int64{9, 8, 7, 6}, 3, id)
+	if len(rows) != 3 || rows[2] != 7 {
+		t.Fatalf("page %v", rows)
+	}
+	if got, err := DecodeID(next); err != nil || got != 7 {
+		t.Errorf("next %q decodes to %d (%v)", next, got, err)
+	}
+	if rows, next := Page([]int64{9, 8, 7}, 3, id); len(rows) != 3 || next != "" {
+		t.Errorf("last page %v %q", rows, next)
+	}
+}

@@ -368,6 +368,8 @@ func deadlineLink(d deadlineRow) string {
 		return "/referrals/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.SubjectType == "application" && d.SubjectID > 0:
 		return "/assistance/" + strconv.FormatInt(d.SubjectID, 10)
+	case d.SubjectType == "credit_record" && d.SubjectID > 0:
+		return "/credit/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.CaseID != nil:
 		return "/cases/" + strconv.FormatInt(*d.CaseID, 10)
 	}
@@ -388,6 +390,19 @@ WHERE m.org_id = ? ORDER BY m.user_id`, orgID).Scan(&ids).Error
 	}
 	if err != nil {
 		return nil, fmt.Errorf("directors of org %d: %w", orgID, err)
+	}
+	return ids, nil
+}
+
+// MembersTx returns the active users holding one of roles in organisation
+// orgID, by id: whom a capability tells of a step (an enterprise's users,
+// a centre's officers, a body's officers).
+func MembersTx(ctx context.Context, tx *gorm.DB, orgID int64, roles []domain.Role) ([]int64, error) {
+	var ids []int64
+	err := tx.WithContext(ctx).Raw(`SELECT DISTINCT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id AND u.active
+WHERE m.org_id = ? AND m.role IN ? ORDER BY m.user_id`, orgID, roles).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("members of org %d: %w", orgID, err)
 	}
 	return ids, nil
 }

@@ -8,18 +8,18 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
-	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
-// creditRecord has the case service, which owns credit_records, write the
-// credit record (docs/design.md §9) of an enforcement result that finds
-// intentional or repeated infringement, against the suspected infringer
-// named when the referral was sent (by credit code, or by the keyed hash
-// of the identity number). The case service's intake check reads it, so the next case against the same
-// respondent is flagged, but only once the decision is final: a result
-// that does not say so (final) is still recorded, with decision_final
-// false, and flags no case. It returns the
+// creditRecord has the credit service make the credit record
+// (docs/design.md §9) of an enforcement result that finds intentional or
+// repeated infringement, against the suspected infringer named when the
+// referral was sent (by credit code, or by the keyed hash of the identity
+// number), with the decision's number as its document. A result that
+// says the decision is final tells the subject and opens its objection
+// period; one that does not makes a provisional record, which flags
+// nothing until the body confirms the decision final. It returns the
 // record's id, or 0 when the result finds neither.
 func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, result map[string]any) (int64, error) {
 	intentional, _ := result["intentional"].(bool)
@@ -28,8 +28,12 @@ func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, resu
 		return 0, nil
 	}
 	inf, _ := st.row.fields()["infringer"].(map[string]any)
-	rec := cases.CreditRecord{OrgID: st.row.ReceiverOrgID, At: st.now, DecidedOn: calendar.DateOf(st.now)}
+	rec := credit.Input{OrgID: st.row.ReceiverOrgID, DecidedOn: calendar.DateOf(st.now), SourceKind: credit.SourceEnforcement,
+		Severity: credit.SeveritySerious}
 	rec.SubjectKind, _ = inf["kind"].(string)
+	if rec.SubjectKind != "person" {
+		rec.SubjectKind = "organisation"
+	}
 	rec.Name, _ = inf["name"].(string)
 	rec.CreditCode, _ = inf["credit_code"].(string)
 	rec.IDNumberHash, _ = inf["id_number_hash"].(string)
@@ -57,10 +61,21 @@ func (s *Service) creditRecord(ctx context.Context, tx *gorm.DB, st *state, resu
 		rec.DecidedOn = on
 	}
 	rec.Final, _ = result["final"].(bool)
-	number, _ := result["decision_number"].(string)
 	rec.Source = "enforcement referral " + fmt.Sprint(st.row.ID)
-	if number != "" {
-		rec.Source += " (" + number + ")"
+	rec.DocumentNumber, _ = result["decision_number"].(string)
+	if rec.DocumentNumber == "" {
+		// A decision without its number is named by the referral.
+		rec.DocumentNumber = rec.Source
 	}
-	return s.cases.RecordCreditTx(ctx, tx, rec)
+	// A subject not registered here learns of it with the decision the
+	// body serves on it.
+	rec.NoticeMethod = "decision"
+	id, err := s.credit.RecordTx(ctx, tx, rec)
+	if fe, ok := err.(*domain.Error); ok && fe.Code == domain.EINVALID {
+		// The fields of the record are the result's.
+		for i := range fe.Fields {
+			fe.Fields[i].Field = "result." + fe.Fields[i].Field
+		}
+	}
+	return id, err
 }

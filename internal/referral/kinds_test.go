@@ -96,19 +96,29 @@ func TestEnforcement_CreditRecord(t *testing.T) {
 		t.Fatalf("no credit record: %v", r.Result)
 	}
 	var rec struct {
-		CreditCode, Finding, Source string
+		CreditCode, Finding, DocumentNumber, Status string
 	}
-	fx.app.DB.Raw("SELECT credit_code, finding, source FROM credit_records ORDER BY id DESC LIMIT 1").Scan(&rec)
-	if rec.CreditCode != infringerCC || !strings.Contains(rec.Finding, "重复侵权") || !strings.Contains(rec.Source, "榕市监处罚〔2026〕12号") {
+	fx.app.DB.Raw("SELECT credit_code, finding, document_number, status FROM credit_records ORDER BY id DESC LIMIT 1").Scan(&rec)
+	if rec.CreditCode != infringerCC || !strings.Contains(rec.Finding, "重复侵权") || rec.DocumentNumber != "榕市监处罚〔2026〕12号" ||
+		rec.Status != "objection" {
 		t.Errorf("credit record = %+v", rec)
 	}
-	// The case service wrote it, and audited it on the recording body's
+	// The credit service wrote it, and audited it on the recording body's
 	// chain, as the enforcement officer.
 	if n := fx.scalar(`SELECT count(*) FROM audit_log WHERE action = 'credit_record.create'
 AND object_id = (SELECT max(id)::text FROM credit_records) AND org_id = ? AND actor_name = 'enforcement.fz-amr'`, fx.org("fz-amr")); n != 1 {
 		t.Errorf("credit_record.create audit rows = %d, want 1", n)
 	}
-	// Intake now flags the respondent.
+	// While its subject may still object it flags nothing; once the
+	// objection period has run out (the worker's sweep, run here on a
+	// clock three weeks on), intake flags the respondent.
+	if next := fx.fileCase("cangshan"); next.RepeatInfringer {
+		t.Error("a record in its objection period flags the next case")
+	}
+	later := fx.app.Clock.Now().AddDate(0, 0, 21)
+	if n, err := fx.app.CapabilitiesAt(func() time.Time { return later }).Credit.Settle(context.Background()); err != nil || n != 1 {
+		t.Fatalf("settle: %d, %v", n, err)
+	}
 	next := fx.fileCase("cangshan")
 	if !next.RepeatInfringer {
 		t.Error("the next case against the infringer is not flagged")
@@ -132,6 +142,10 @@ AND object_id = (SELECT max(id)::text FROM credit_records) AND org_id = ? AND ac
 		"decision_number": "榕市监处罚〔2026〕13号", "findings": "故意侵权", "intentional": true, "final": true})}))
 	if fx.scalar("SELECT count(*) FROM credit_records WHERE id_number_hash <> '' AND subject_kind = 'person'") != 1 {
 		t.Error("no credit record by identity hash")
+	}
+	// In effect once its objection period has run out.
+	if n, err := fx.app.CapabilitiesAt(func() time.Time { return later }).Credit.Settle(context.Background()); err != nil || n != 1 {
+		t.Fatalf("settle: %d, %v", n, err)
 	}
 	person := fx.fileCase("jinan", func(in *cases.IntakeInput) {
 		in.Parties[1] = cases.PartyInput{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某", IDNumber: respondentID}
@@ -165,7 +179,7 @@ func TestEnforcement_CreditRecordCountsWhenFinal(t *testing.T) {
 	if r.Result["credit_record_id"] == nil || r.Result["final"] != false {
 		t.Fatalf("result = %v", r.Result)
 	}
-	if fx.scalar("SELECT count(*) FROM credit_records WHERE NOT decision_final AND source LIKE '%榕市监处罚〔2026〕21号%'") != 1 {
+	if fx.scalar("SELECT count(*) FROM credit_records WHERE status = 'provisional' AND document_number = '榕市监处罚〔2026〕21号'") != 1 {
 		t.Error("the record is not kept as not final")
 	}
 	if next := fx.fileCase("cangshan"); next.RepeatInfringer {

@@ -135,11 +135,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]Referral, string, e
 	if err := q.Order("referrals.id DESC").Limit(limit + 1).Scan(&rows).Error; err != nil {
 		return nil, "", fmt.Errorf("list referrals: %w", err)
 	}
-	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		next = keyset.ID(rows[limit-1].Row.ID)
-	}
+	rows, next := keyset.Page(rows, limit, func(r listRow) int64 { return r.Row.ID })
 	out := make([]Referral, len(rows))
 	for i, r := range rows {
 		out[i] = r.toReferral()

@@ -16,6 +16,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
@@ -58,6 +59,12 @@ type Documents interface {
 // provides it.
 type ApplicationCheck func(ctx context.Context, tx *gorm.DB, applicationID, senderOrgID int64) error
 
+// CreditRecorder makes a credit record inside the caller's transaction
+// (credit.Service).
+type CreditRecorder interface {
+	RecordTx(ctx context.Context, tx *gorm.DB, in credit.Input) (int64, error)
+}
+
 // Service implements the referral use cases.
 type Service struct {
 	db        *gorm.DB
@@ -69,6 +76,7 @@ type Service struct {
 	documents Documents
 	notify    Notifier
 	appCheck  ApplicationCheck
+	credit    CreditRecorder
 	now       func() time.Time
 	log       *slog.Logger
 }
@@ -92,8 +100,11 @@ type Deps struct {
 	// AppCheck decides whether an assistance centre may refer an
 	// application (assistance.CheckReferable).
 	AppCheck ApplicationCheck
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Credit records the credit record an enforcement result finds
+	// (credit.Service).
+	Credit CreditRecorder
+	Now    func() time.Time
+	Log    *slog.Logger
 }
 
 // NewService returns a Service and registers it with the case service. A
@@ -101,7 +112,7 @@ type Deps struct {
 func NewService(d Deps) *Service {
 	domain.RequireDeps("referral.NewService", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil,
 		"PII": d.PII == nil, "Cases": d.Cases == nil, "Deadlines": d.Deadlines == nil, "Documents": d.Documents == nil,
-		"Notify": d.Notify == nil, "AppCheck": d.AppCheck == nil})
+		"Notify": d.Notify == nil, "AppCheck": d.AppCheck == nil, "Credit": d.Credit == nil})
 	if d.Now == nil {
 		d.Now = clock.Wall
 	}
@@ -109,7 +120,7 @@ func NewService(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{db: d.DB, authz: d.Authz, audit: d.Audit, pii: d.PII, cases: d.Cases, deadlines: d.Deadlines, documents: d.Documents,
-		notify: d.Notify, appCheck: d.AppCheck, now: d.Now, log: d.Log}
+		notify: d.Notify, appCheck: d.AppCheck, credit: d.Credit, now: d.Now, log: d.Log}
 	d.Cases.OnOutcome("referral", s.caseOutcome)
 	return s
 }

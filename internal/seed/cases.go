@@ -15,6 +15,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
@@ -41,6 +42,7 @@ type CaseDeps struct {
 
 // Services are the capability services the seeder works through.
 type Services struct {
+	Credit     *credit.Service
 	Cases      *cases.Service
 	Referrals  *referral.Service
 	Assistance *assistance.Service
@@ -58,6 +60,10 @@ func (s *Seeder) WithCases(d CaseDeps) *Seeder {
 // demoCreditCode is the respondent with a credit record (docs/design.md §9), so
 // that the repeat-infringer flag shows on its case.
 var demoCreditCode = creditCode("91350582MA2Y6PA3L")
+
+// demoCreditDocument is the number of the decision behind the demo's
+// credit record.
+const demoCreditDocument = "榕市监处罚〔2025〕312号"
 
 // seedCases files and works every demo case that is not in the database
 // yet. A demo case is recognised by its summary, which is unique among the
@@ -79,7 +85,8 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 		return fmt.Errorf("seed cases: look for existing demo cases: %w", err)
 	}
 
-	usernames := map[string]bool{}
+	// The market regulator's officer records the demo's credit record.
+	usernames := map[string]bool{"enforcement.fz-amr": true}
 	for _, c := range demo {
 		usernames[c.filer] = true
 		for _, role := range []string{"director", "clerk", "mediator1", "mediator2"} {
@@ -108,19 +115,36 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 		r.userIDs[u.Username] = u.ID
 	}
 
-	// The credit record must exist before its respondent's case is filed.
-	// The case service, which owns credit_records, writes it (once).
+	// The credit record must exist, in effect, before its respondent's
+	// case is filed: recorded by the market regulator from its final
+	// decision, served with the decision, and in effect once the
+	// objection period ran out with no objection (the worker's sweep,
+	// run here on the seeder's clock).
 	var recorded int64
-	if err := db.Raw(`SELECT count(*) FROM credit_records WHERE credit_code = ? AND source = 'enforcement' AND decided_on = DATE '2025-09-18'`,
-		demoCreditCode).Scan(&recorded).Error; err != nil {
+	if err := db.Raw(`SELECT count(*) FROM credit_records WHERE credit_code = ? AND document_number = ?`,
+		demoCreditCode, demoCreditDocument).Scan(&recorded).Error; err != nil {
 		return fmt.Errorf("seed credit record: %w", err)
 	}
 	if recorded == 0 {
-		if _, err := r.svc.RecordCreditTx(ctx, db, cases.CreditRecord{
-			Name: "晋江市恒步鞋业有限公司", CreditCode: demoCreditCode, Source: "enforcement",
-			Finding:   "故意侵犯注册商标专用权：生产、销售侵犯他人注册商标专用权的运动鞋，被福州市市场监督管理局没收侵权商品并处罚款人民币8万元（榕市监处罚〔2025〕312号）",
-			DecidedOn: calendar.Date{Year: 2025, Month: time.September, Day: 18}, Final: true, OrgID: orgIDs["fz-amr"], At: start,
+		creditClock := &seedClock{t: start.AddDate(0, -2, 0)}
+		cr := d.Services(creditClock.now).Credit
+		amr, err := r.as(ctx, "enforcement.fz-amr")
+		if err != nil {
+			return err
+		}
+		if err := db.Transaction(func(tx *gorm.DB) error {
+			_, err := cr.RecordTx(amr, tx, credit.Input{SubjectKind: "organisation",
+				Name: "晋江市恒步鞋业有限公司", CreditCode: demoCreditCode, SourceKind: credit.SourceEnforcement,
+				DocumentNumber: demoCreditDocument, Source: "福州市市场监督管理局行政处罚决定书",
+				Finding:   "故意侵犯注册商标专用权：生产、销售侵犯他人注册商标专用权的运动鞋，被福州市市场监督管理局没收侵权商品并处罚款人民币8万元",
+				DecidedOn: calendar.Date{Year: 2025, Month: time.September, Day: 18}, Final: true, Severity: credit.SeveritySerious,
+				DisplayMonths: 36, NoticeMethod: "decision", OrgID: orgIDs["fz-amr"]})
+			return err
 		}); err != nil {
+			return fmt.Errorf("seed credit record: %w", err)
+		}
+		creditClock.t = start.AddDate(0, -1, 0)
+		if _, err := cr.Settle(ctx); err != nil {
 			return fmt.Errorf("seed credit record: %w", err)
 		}
 	}

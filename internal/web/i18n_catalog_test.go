@@ -60,6 +60,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -913,7 +914,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	// and referral's referral_<status>.
 	notifyKinds := f("Kind of Message literals, assistance.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
-		src.constsNamed("assistance", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
+		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)
 	notifyKinds.suffix = []string{".title", ".body"}
@@ -1015,6 +1016,17 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"assistance.referral_kind.":   f("Kind of the SendInput literals of package assistance", src.fieldValues([]string{"assistance"}, "SendInput", "Kind", -1)),
 		"assistance.group.":           f("assistanceGroups: q{id} and assistanceGroup{ID}", src.fieldValues([]string{"web"}, "q", "id", 0), src.fieldValues([]string{"web"}, "assistanceGroup", "ID", -1)),
 		"work.":                       {values: strs(domain.Roles), suffix: []string{".text"}, from: "domain.Roles"},
+		"credit.status.":              f("credit.Statuses", strs(credit.Statuses)),
+		"credit.next.":                f("credit.Statuses", strs(credit.Statuses)),
+		"credit.source.":              f("credit.SourceKinds", strs(credit.SourceKinds)),
+		"credit.severity.":            f("credit.Severities", strs(credit.Severities)),
+		"credit.method.":              f("credit.NoticeMethods, inbox", credit.NoticeMethods, []string{"inbox"}),
+		"credit.subject_kind.":        f("credit_records.subject_kind", sql("credit_records", "subject_kind")),
+		"credit.action.":              f("credit.Actions", strs(credit.Actions)),
+		"credit.flash.":               f("credit.Actions (handleCreditAction)", strs(credit.Actions)),
+		"credit.event.":               f("credit.EventActions", credit.EventActions),
+		"credit.help.":                f("creditShowPage.ReasonSteps, DecisionSteps", creditShowPage{}.ReasonSteps(), creditShowPage{}.DecisionSteps()),
+		"credit.reason.":              f("creditShowPage.ReasonSteps", creditShowPage{}.ReasonSteps()),
 	}
 	for p := range enumKeysChecked {
 		if _, ok := forms[p]; !ok {

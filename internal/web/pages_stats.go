@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/stats"
@@ -34,6 +35,9 @@ type statsPage struct {
 	// Assistance are the centre's applications' figures (nil for a user
 	// who reviews none).
 	Assistance *assistance.Stats
+	// Credit are the credit records' figures (nil for a user who does
+	// not read every record).
+	Credit *credit.Stats
 	// Query is the period as asked (year, quarter, month or from/to).
 	Query url.Values
 	// Tables are the breakdowns, named in the reader's language.
@@ -218,6 +222,8 @@ type statsView struct {
 	Cases      bool
 	Referrals  []referral.KindStats
 	Assistance *assistance.Stats
+	// Credit: the credit records' figures, for a reader of every record.
+	Credit *credit.Stats
 }
 
 // report answers the statistics the request asks for; a user who reads
@@ -247,6 +253,13 @@ func (s *Server) report(c echo.Context) (statsView, error) {
 	if aok {
 		v.Assistance = &as
 	}
+	cs, cok, err := s.deps.Credit.Stats(ctxOf(c), p.From, p.To)
+	if err != nil {
+		return statsView{}, err
+	}
+	if cok {
+		v.Credit = &cs
+	}
 	if !ok && !rok && !aok {
 		return statsView{}, domain.Errorf(domain.EFORBIDDEN, "you may not read statistics")
 	}
@@ -265,7 +278,8 @@ func (s *Server) handleStats(c echo.Context) error {
 	}
 	lang := langOf(c)
 	name := func(id string) string { return s.tmpl.tr.T(lang, id, nil) }
-	page := &statsPage{Report: v.Report, Cases: v.Cases, Referrals: v.Referrals, Assistance: v.Assistance, Query: c.QueryParams()}
+	page := &statsPage{Report: v.Report, Cases: v.Cases, Referrals: v.Referrals, Assistance: v.Assistance, Credit: v.Credit,
+		Query: c.QueryParams()}
 	if v.Cases {
 		page.Tables = statsTables(v.Report, name, lang)
 	}
@@ -316,6 +330,23 @@ func (p *statsPage) AssistanceLink(st assistance.Status, h assistance.Help) stri
 	}
 	return "/assistance?" + v.Encode()
 }
+
+// CreditLink is the credit record list behind a credit figure: the
+// records recorded in the period in status st (any when ""), or, for
+// shown, the records displayed today.
+func (p *statsPage) CreditLink(st credit.Status, shown bool) string {
+	if shown {
+		return "/credit?shown=1"
+	}
+	v := url.Values{"recorded_from": {p.Day(p.Report.Period.From)}, "recorded_to": {p.Day(p.Report.Period.LastDay())}}
+	if st != "" {
+		v.Set("status", string(st))
+	}
+	return "/credit?" + v.Encode()
+}
+
+// CreditStatuses are the statuses in the order of the process.
+func (p *statsPage) CreditStatuses() []credit.Status { return credit.Statuses }
 
 // DeadlineLink is the deadline list behind a figure of deadlines kept:
 // status met or missed, of the committee org, closed in the period.
@@ -435,6 +466,16 @@ type statsJSON struct {
 	// Assistance: the applications of the caller's assistance centre
 	// (null for a caller who reviews none).
 	Assistance *statsAssistanceJSON `json:"assistance"`
+	// Credit: the credit records recorded in the period by their status
+	// now, and those displayed today (null for a caller who does not
+	// read every record).
+	Credit *statsCreditJSON `json:"credit"`
+}
+
+type statsCreditJSON struct {
+	Recorded int            `json:"recorded"`
+	ByStatus map[string]int `json:"by_status"`
+	Shown    int            `json:"shown"`
 }
 
 type statsAssistanceJSON struct {
@@ -586,6 +627,12 @@ func (s *Server) apiStats(c echo.Context) error {
 		out.Referrals = append(out.Referrals, referralLineJSON(k))
 	}
 	out.Assistance = assistanceJSON(r.Assistance)
+	if cr := r.Credit; cr != nil {
+		out.Credit = &statsCreditJSON{Recorded: cr.Recorded, Shown: cr.Shown, ByStatus: map[string]int{}}
+		for _, st := range credit.Statuses {
+			out.Credit.ByStatus[string(st)] = cr.ByStatus[st]
+		}
+	}
 	out.Trend = []statsMonthJSON{}
 	for _, m := range r.Trend {
 		out.Trend = append(out.Trend, statsMonthJSON{Month: m.Start.In(beijing).Format("2006-01"), Filed: m.Filed, Before: m.Before})
@@ -707,6 +754,14 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 			help.Rows = append(help.Rows, []any{t("assistance.help." + string(h.Help)), h.Asked, h.Approved})
 		}
 		sheets = append(sheets, sh, help)
+	}
+	if cr := r.Credit; cr != nil {
+		sh := statsSheet{Title: t("stats.credit"), Head: []string{t("field.status"), t("stats.credit_n")}}
+		for _, st := range credit.Statuses {
+			sh.Rows = append(sh.Rows, []any{t("credit.status." + string(st)), cr.ByStatus[st]})
+		}
+		sh.Rows = append(sh.Rows, []any{t("work.headline.total"), cr.Recorded}, []any{t("stats.credit_shown"), cr.Shown})
+		sheets = append(sheets, sh)
 	}
 	return from, to, t("stats.title") + " " + from + " – " + to, sheets, nil
 }

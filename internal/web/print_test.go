@@ -91,8 +91,8 @@ func TestPrint_Agreement(t *testing.T) {
 	e := newRefEnv(t)
 	in := printDispute(e.orgs["gulou"])
 	// The respondent has a final credit record: the case is flagged.
-	if err := e.a.DB.Exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on)
-VALUES ('person', '陈某', ?, '故意侵权', 'court', '2025-05-01')`, e.a.PII.Hash(in.Parties[1].IDNumber)).Error; err != nil {
+	if err := e.a.DB.Exec(`INSERT INTO credit_records (subject_kind, name, id_number_hash, finding, source, decided_on, display_until)
+VALUES ('person', '陈某', ?, '故意侵权', 'court', '2025-05-01', DATE '2099-12-31')`, e.a.PII.Hash(in.Parties[1].IDNumber)).Error; err != nil {
 		t.Fatal(err)
 	}
 	c := e.printCase(in)

@@ -24,6 +24,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.clockRoutes(g)
 	s.assistanceRoutes(g, in)
 	s.reportRoutes(g, in)
+	s.creditRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.
@@ -58,6 +59,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	s.apiAssistanceRoutes(g, in)
 	g.GET("/stats", s.apiStats, in)
 	s.apiReportRoutes(g, in)
+	s.apiCreditRoutes(g, in)
 	g.GET("/notifications", s.apiNotificationList, in)
 	g.POST("/notifications/:id/read", s.apiNotificationRead, in)
 }

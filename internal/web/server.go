@@ -27,6 +27,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -77,6 +78,8 @@ type Deps struct {
 	Assistance *assistance.Service
 	// Referrals is court docking and inter-agency referral.
 	Referrals *referral.Service
+	// Credit is the IP credit records and their due process.
+	Credit *credit.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

@@ -46,8 +46,9 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 	// applications of every organisation, each figure its list (checked
 	// above), the year's received referrals and applications all of the
 	// city's, counted here straight from the tables.
-	if !strings.Contains(page, `id="stats-referrals"`) || !strings.Contains(page, `id="stats-assistance"`) {
-		t.Fatal("the leader's statistics lack the referrals or the assistance applications")
+	if !strings.Contains(page, `id="stats-referrals"`) || !strings.Contains(page, `id="stats-assistance"`) ||
+		!strings.Contains(page, `id="stats-credit"`) || !strings.Contains(page, `href="/credit?shown=1"`) {
+		t.Fatal("the leader's statistics lack the referrals, the assistance applications or the credit records")
 	}
 	from, to := year+"-01-01", year+"-12-31"
 	var refs, apps int
@@ -147,9 +148,9 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer book.Close()
-	// The office's workbook has every table: the cases', the referrals'
-	// and the assistance applications'.
-	if sheets := book.GetSheetList(); len(sheets) != 9 || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" ||
+	// The office's workbook has every table: the cases', the referrals',
+	// the assistance applications' and the credit records'.
+	if sheets := book.GetSheetList(); len(sheets) != 10 || sheets[9] != "知识产权信用记录" || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" ||
 		sheets[5] != "转介与诉调对接" || sheets[7] != "维权援助申请" {
 		t.Errorf("xlsx sheets %v", sheets)
 	}

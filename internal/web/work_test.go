@@ -118,7 +118,7 @@ func TestWork_FiguresLinkToTheirCases(t *testing.T) {
 var (
 	figureLink = regexp.MustCompile(`<a class="figure" href="([^"]+)">(\d+)</a>`)
 	// listRow is a row of a case list or of a referral list.
-	listRow = regexp.MustCompile(`class="case-ref" href="/cases/\d+"|<td><a href="/referrals/\d+">|<tr data-deadline="\d+"|data-application="\d+"`)
+	listRow = regexp.MustCompile(`class="case-ref" href="/cases/\d+"|<td><a href="/referrals/\d+">|<tr data-deadline="\d+"|data-application="\d+"|<tr data-credit="\d+"`)
 )
 
 // checkFigures opens the link of every figure on page and checks that its

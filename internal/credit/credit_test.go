@@ -193,7 +193,12 @@ AND d.kind = 'credit_objection_decision' AND d.status = 'open' AND u.username = 
 		t.Error("a record in effect is not displayed")
 	}
 
-	// Repair: not before the shortest display of its tier (12 months).
+	// Repair: not before the shortest display of its tier (12 months);
+	// the page offers no repair form before then.
+	if v, err := fx.svc.Get(sme1, r.ID); err != nil || len(v.Allowed) != 0 || v.RepairFrom == nil || *v.RepairFrom != "2027-03-10" {
+		t.Errorf("in effect, the subject may %v (repair from %v, %v)", v.Allowed, v.RepairFrom, err)
+	}
+	// Refused when asked all the same.
 	_, err = fx.svc.Step(sme1, r.ID, credit.ActionApplyRepair, credit.StepInput{Version: r.Version, Reason: "已停止销售并作出信用承诺"})
 	if !slices.Contains(fields(err), "reason") {
 		t.Errorf("repair before the shortest display: %v", err)

@@ -156,8 +156,9 @@ FROM credit_record_events WHERE record_id = ? ORDER BY id`, id).Scan(&evs).Error
 	if out.Deadlines, err = s.d.Deadlines.ForSubjectTx(ctx, db, Subject(id)); err != nil {
 		return View{}, err
 	}
+	now := s.clock()
 	for _, act := range Actions {
-		if v.may(r, act) && stateAllows(r, act) {
+		if v.may(r, act) && stateAllows(r, act) && timeAllows(r, act, now) {
 			out.Allowed = append(out.Allowed, act)
 		}
 	}
@@ -172,6 +173,20 @@ func stateAllows(r row, act Action) bool {
 		}
 	}
 	return false
+}
+
+// timeAllows reports whether act is in its time at now: an objection
+// within the objection period, a repair application once the shortest
+// display has passed (Step refuses either out of time, naming reason).
+func timeAllows(r row, act Action, now time.Time) bool {
+	switch act {
+	case ActionObject:
+		return r.ObjectionDue == nil || now.Before(*r.ObjectionDue)
+	case ActionApplyRepair:
+		rf := repairFrom(r)
+		return rf != nil && !calendar.DateOf(now).Before(*rf)
+	}
+	return true
 }
 
 // Stats counts the records of [from, to): recorded in the period, and by

@@ -73,13 +73,13 @@ func (s *Service) Step(ctx context.Context, id int64, act Action, in StepInput) 
 		if act == ActionFinalize && r.SubjectOrgID == nil && !slices.Contains(NoticeMethods, in.NoticeMethod) {
 			f.Add("notice_method", "validation.one_of", "Values", strings.Join(NoticeMethods, ", "))
 		}
-		if act == ActionObject && r.ObjectionDue != nil && !now.Before(*r.ObjectionDue) {
-			f.Add("reason", "validation.credit_objection_late")
-		}
-		if act == ActionApplyRepair {
-			if rf := repairFrom(r); rf == nil || calendar.DateOf(now).Before(*rf) {
+		if !timeAllows(r, act, now) {
+			switch act {
+			case ActionObject:
+				f.Add("reason", "validation.credit_objection_late")
+			case ActionApplyRepair:
 				day := ""
-				if rf != nil {
+				if rf := repairFrom(r); rf != nil {
 					day = rf.String()
 				}
 				f.Add("reason", "validation.credit_repair_early", "From", day)

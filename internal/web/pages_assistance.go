@@ -79,6 +79,9 @@ type assistanceListPage struct {
 	Query    url.Values
 }
 
+// HasFilters reports whether the list is filtered (the filter line).
+func (p *assistanceListPage) HasFilters() bool { return hasAny(p.Query, assistanceListParams) }
+
 // Badge is the colour of an application status.
 func (assistanceListPage) Badge(st assistance.Status) string { return assistanceBadge(st) }
 
@@ -159,7 +162,7 @@ func (s *Server) handleAssistanceList(c echo.Context) error {
 	q := c.QueryParams()
 	// The office, which has no queue of its own, reads one list of every
 	// application (newest first), filtered as the statistics link it.
-	if !applicant && !officer || slices.ContainsFunc(assistanceListParams, func(k string) bool { return q.Get(k) != "" }) {
+	if !applicant && !officer || hasAny(q, assistanceListParams) {
 		// A flat list so filtered (the statistics link here).
 		f, err := assistanceFilter(c)
 		if err != nil {

@@ -63,6 +63,14 @@ func (p *referralsPage) Table(pg *Page, items []referral.Referral) referralTable
 	return referralTable{P: pg, Items: items}
 }
 
+// HasFilters reports whether the list is filtered (the filter line).
+func (p *referralsPage) HasFilters() bool { return hasAny(p.Query, referralListParams) }
+
+// hasAny reports whether q has a value for one of names.
+func hasAny(q url.Values, names []string) bool {
+	return slices.ContainsFunc(names, func(k string) bool { return q.Get(k) != "" })
+}
+
 // NextQuery is the link to the next page with the same filters.
 func (p *referralsPage) NextQuery() string {
 	q := url.Values{}
@@ -92,7 +100,7 @@ func (s *Server) handleReferralInbox(c echo.Context) error {
 	// The leadership office reads every referral and has no inbox: it
 	// gets the one list of them all, filtered as the statistics link it.
 	page.All = !s.deps.Referrals.HasInbox(a)
-	if page.All || slices.ContainsFunc(referralListParams, func(k string) bool { return q.Get(k) != "" }) {
+	if page.All || hasAny(q, referralListParams) {
 		f, err := referralFilter(c)
 		if err != nil {
 			return err

@@ -63,6 +63,8 @@ var known = map[Perm]bool{
 	{"assistance", "apply"}:  false,
 	{"assistance", "read"}:   false,
 	{"assistance", "review"}: false,
+	// The named fairs of the exhibition fast track.
+	{"exhibition", "manage"}: false,
 	// Credit records (§9).
 	{"credit", "read"}:    false,
 	{"credit", "record"}:  false,

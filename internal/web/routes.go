@@ -25,6 +25,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.assistanceRoutes(g, in)
 	s.reportRoutes(g, in)
 	s.creditRoutes(g, in)
+	s.fairRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.

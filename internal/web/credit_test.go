@@ -178,6 +178,11 @@ func TestCredit_PagesAndExchange(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(page, "异议待核实") {
 		t.Fatalf("object (%d)", resp.StatusCode)
 	}
+	// The officer who recorded it has the decision among its deadlines,
+	// each leading to the record.
+	if _, dl := webGet(t, amr, r.URL+"/deadlines"); !strings.Contains(dl, `<a href="`+show+`">`) {
+		t.Error("the officer's deadlines do not lead to the record")
+	}
 	_, body = webGet(t, amr, r.URL+show)
 	resp, page = post(amr, show, show+"/decide_objection", url.Values{"version": {versionOf(body)},
 		"decision": {"dismissed"}, "reason": {"无效宣告请求尚未审结"}})

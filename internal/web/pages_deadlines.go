@@ -150,6 +150,24 @@ func (p *Page) DueText(v any) string {
 	return b.Format("2006-01-02 15:04")
 }
 
+// DeadlineHref is the page of what a deadline belongs to: its case, or
+// the referral, application or credit record it is about ("" for an
+// organisation's own, such as the annual report).
+func (p *Page) DeadlineHref(d deadline.Deadline) string {
+	id := strconv.FormatInt(d.Subject.ID, 10)
+	switch {
+	case d.CaseID != nil:
+		return "/cases/" + strconv.FormatInt(*d.CaseID, 10) + "#deadlines"
+	case d.Subject.Type == deadline.SubjectReferral:
+		return "/referrals/" + id
+	case d.Subject.Type == deadline.SubjectApplication:
+		return "/assistance/" + id
+	case d.Subject.Type == deadline.SubjectCreditRecord:
+		return "/credit/" + id
+	}
+	return ""
+}
+
 // DeadlineTitle is a deadline's name in the page's language: the rule's
 // own Chinese name, or the English name of its kind.
 func (p *Page) DeadlineTitle(d deadline.Deadline) string {

@@ -46,6 +46,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
 	"github.com/ipmediate/ipmediate/internal/stats"
+	"github.com/ipmediate/ipmediate/internal/warning"
 	"github.com/ipmediate/ipmediate/internal/web"
 	"github.com/ipmediate/ipmediate/internal/worker"
 )
@@ -109,6 +110,8 @@ type App struct {
 	// Assistance is SME rights-protection assistance and the exhibition
 	// fast track (docs/design.md §8).
 	Assistance *assistance.Service
+	// Warnings is the industry risk warnings and their drafting rule.
+	Warnings *warning.Service
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
@@ -253,6 +256,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Referrals:      a.Referrals,
 		Assistance:     a.Assistance,
 		Credit:         a.Credit,
+		Warnings:       a.Warnings,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -327,6 +331,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
+	a.Warnings = c.Warnings
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -372,6 +377,7 @@ type Capabilities struct {
 	Referrals  *referral.Service
 	Assistance *assistance.Service
 	Credit     *credit.Service
+	Warnings   *warning.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -400,7 +406,11 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
 		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})
-	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr}
+	w := cfg.Warnings
+	ws := warning.NewService(warning.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Now: now, Log: a.Log,
+		Settings: warning.Settings{RespondentMatters: w.RespondentMatters, RespondentDays: w.RespondentDays,
+			IndustryCases: w.IndustryCases, IndustryDays: w.IndustryDays, DraftOrg: w.DraftOrg}})
+	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -420,7 +430,8 @@ func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 	return seed.New(a.Orgs, a.Identity, a.Log).WithCases(seed.CaseDeps{DB: a.DB, Now: a.Clock.Now,
 		Services: func(now func() time.Time) seed.Services {
 			c := a.capabilities(now)
-			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit}
+			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit,
+				Warnings: c.Warnings}
 		}}).Run(ctx)
 }
 
@@ -503,6 +514,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	jobs = append(jobs, worker.AssistanceJobs(a.Assistance, a.Assistance, worker.AssistanceInterval)...)
 	jobs = append(jobs, worker.DeadlineJobs(a.Deadlines, a.Audit, worker.DeadlineInterval)...)
 	jobs = append(jobs, worker.CreditJobs(a.Credit, worker.CreditInterval)...)
+	jobs = append(jobs, worker.WarningJobs(a.Warnings, worker.WarningInterval)...)
 	r := a.Config.Reminders
 	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency,
 		Handlers: handlers, Jobs: jobs, RetryDelay: worker.Backoff(r.RetryBackoff, r.RetryBackoffMax)})

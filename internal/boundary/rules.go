@@ -82,7 +82,12 @@ var textFields = map[string]int{
 	"findings":           MaxText,
 	"finding":            MaxText, // a credit record's conduct found
 	"penalty":            MaxText,
-	"minutes":            MaxMinutes,
+	// A risk warning's text (internal/warning); links: one address per line.
+	"situation": MaxText,
+	"rights":    MaxText,
+	"advice":    MaxText,
+	"links":     MaxText,
+	"minutes":   MaxMinutes,
 	// The annual work report's sections and the office's comment.
 	"work":     MaxText,
 	"results":  MaxText,

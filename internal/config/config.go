@@ -46,6 +46,24 @@ type Config struct {
 	Legal Legal `yaml:"legal" envPrefix:"LEGAL_"`
 	SMTP  SMTP  `yaml:"smtp" envPrefix:"SMTP_"`
 	SMS   SMS   `yaml:"sms" envPrefix:"SMS_"`
+	// Warnings configures the rule that drafts industry risk warnings
+	// (internal/warning).
+	Warnings Warnings `yaml:"warnings" envPrefix:"WARNINGS_"`
+}
+
+// Warnings are the drafting rule's thresholds: a draft when the same
+// respondent appears in RespondentMatters cases or applications within
+// RespondentDays, or IndustryCases cases of one dispute type come from
+// one industry within IndustryDays. Defaults 3 in 90 days and 5 in 30.
+type Warnings struct {
+	RespondentMatters int `yaml:"respondent_matters" env:"RESPONDENT_MATTERS"`
+	RespondentDays    int `yaml:"respondent_days" env:"RESPONDENT_DAYS"`
+	IndustryCases     int `yaml:"industry_cases" env:"INDUSTRY_CASES"`
+	IndustryDays      int `yaml:"industry_days" env:"INDUSTRY_DAYS"`
+	// DraftOrg is the code of the organisation that reviews the drafts
+	// (an assistance centre, an enforcement body or an association);
+	// "" is the first active assistance centre.
+	DraftOrg string `yaml:"draft_org" env:"DRAFT_ORG"`
 }
 
 // HTTP configures the web server.
@@ -324,8 +342,9 @@ func Default() Config {
 			LoginRatePerMinute:  20,
 			RegisterRatePerHour: 10,
 		},
-		Storage: Storage{Dir: "data/files", MaxUploadBytes: 20 << 20},
-		Worker:  Worker{Concurrency: 10},
+		Storage:  Storage{Dir: "data/files", MaxUploadBytes: 20 << 20},
+		Worker:   Worker{Concurrency: 10},
+		Warnings: Warnings{RespondentMatters: 3, RespondentDays: 90, IndustryCases: 5, IndustryDays: 30},
 		Reminders: Reminders{
 			Stages:           []string{"before_3wd", "before_1wd", "due_day"},
 			SendTime:         "09:00",
@@ -516,6 +535,17 @@ func (c Config) Validate() error {
 	}
 	if c.Storage.Dir == "" {
 		return bad("storage.dir", "STORAGE_DIR", "must not be empty")
+	}
+	for _, w := range []struct {
+		v        int
+		key, env string
+	}{{c.Warnings.RespondentMatters, "warnings.respondent_matters", "WARNINGS_RESPONDENT_MATTERS"},
+		{c.Warnings.RespondentDays, "warnings.respondent_days", "WARNINGS_RESPONDENT_DAYS"},
+		{c.Warnings.IndustryCases, "warnings.industry_cases", "WARNINGS_INDUSTRY_CASES"},
+		{c.Warnings.IndustryDays, "warnings.industry_days", "WARNINGS_INDUSTRY_DAYS"}} {
+		if w.v < 0 || w.v > 3650 {
+			return bad(w.key, w.env, "must be between 0 (the default) and 3650")
+		}
 	}
 	if c.Storage.MaxUploadBytes < 1 {
 		return bad("storage.max_upload_bytes", "STORAGE_MAX_UPLOAD_BYTES", "must be positive")

@@ -11,19 +11,19 @@ import (
 func TestRoleTable(t *testing.T) {
 	cases := map[Role]map[Object]Reach{
 		RoleLeader: {ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
-			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll},
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectWarning: ReachAll},
 		RoleDirector: {ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
 			ObjectReferral: ReachOrg},
 		RoleClerk:              {ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg},
 		RoleMediator:           {ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned},
-		RoleAssistanceOfficer:  {ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg},
+		RoleAssistanceOfficer:  {ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg, ObjectWarning: ReachOrg},
 		RoleCourtLiaison:       {ObjectCase: ReachFiled | ReachReferred, ObjectReferral: ReachOrg},
 		RoleArbitrationClerk:   {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
 		RoleCustomsOfficer:     {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
-		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll},
-		RoleAssociationStaff:   {},
+		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll, ObjectWarning: ReachOrg},
+		RoleAssociationStaff:   {ObjectWarning: ReachOrg},
 		RoleApplicant: {ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
-			ObjectCredit: ReachPartyTo},
+			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo},
 		RoleSysadmin: {},
 	}
 	if len(cases) != len(Roles) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/warning"
 )
 
 // errUsernameUnavailable answers a registration whose username is in use,
@@ -27,6 +28,9 @@ type Registration struct {
 	Email          string
 	Username       string
 	Password       string
+	// Industries are the codes of the industries the enterprise chooses
+	// (internal/warning): risk warnings to them reach it. Optional.
+	Industries []string
 }
 
 // RegisterSME creates an enterprise organisation and its applicant user
@@ -66,6 +70,12 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			}
 		}
 		f.Text("contact_name", in.ContactName, true, maxDisplayName)
+		industries, err := warning.CheckIndustries(ctx, tx, "industries", in.Industries)
+		if fe := domain.InvalidFields(err); len(fe) > 0 {
+			f.Add("industries", "validation.one_of", "Values", "")
+		} else if err != nil {
+			return err
+		}
 		if strings.TrimSpace(in.Phone) == "" {
 			f.Add("phone", "validation.required")
 		}
@@ -92,6 +102,9 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			return err
 		}
 		orgID := ent.ID
+		if err := warning.SetOrgIndustriesTx(ctx, tx, orgID, industries); err != nil {
+			return err
+		}
 		r, err := s.insertUser(ctx, tx, nu)
 		if domain.ErrorCode(err) == domain.EINVALID { // a registration of the same name at the same moment
 			return errUsernameUnavailable()
@@ -101,7 +114,8 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 		}
 		ctx := domain.WithActor(ctx, &domain.Actor{UserID: r.ID, Username: r.Username})
 		if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: &orgID, Action: "enterprise.register", ObjectType: "org",
-			ObjectID: fmt.Sprint(orgID), Detail: map[string]any{"name": in.EnterpriseName, "credit_code": in.CreditCode, "username": r.Username}}); err != nil {
+			ObjectID: fmt.Sprint(orgID), Detail: map[string]any{"name": in.EnterpriseName, "credit_code": in.CreditCode, "username": r.Username,
+				"industries": industries}}); err != nil {
 			return err
 		}
 		if err := s.grantTx(ctx, tx, r.ID, orgID, domain.RoleApplicant); err != nil {

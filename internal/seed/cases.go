@@ -18,6 +18,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/warning"
 )
 
 // CaseDeps are what the demo cases are seeded with. The demo cases are
@@ -43,6 +44,7 @@ type CaseDeps struct {
 // Services are the capability services the seeder works through.
 type Services struct {
 	Credit     *credit.Service
+	Warnings   *warning.Service
 	Cases      *cases.Service
 	Referrals  *referral.Service
 	Assistance *assistance.Service
@@ -174,7 +176,10 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 	res.Cases = len(demo)
 	s.log.InfoContext(ctx, "demo cases seeded", "cases", res.Cases, "created", res.CasesCreated,
 		"elapsed_ms", time.Since(began).Milliseconds())
-	return s.seedReferrals(ctx, orgIDs)
+	if err := s.seedReferrals(ctx, orgIDs); err != nil {
+		return err
+	}
+	return s.seedWarnings(ctx, db, d.Services(d.Now).Warnings)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -58,6 +58,18 @@ func TestDemoCases(t *testing.T) {
 			t.Errorf("no demo case is %s", s)
 		}
 	}
+
+	// The demo's industries and risk warnings: the tea warning reached
+	// the tea enterprise, the association's reached the software one.
+	if n := count("SELECT count(*) FROM org_industries oi JOIN orgs o ON o.id = oi.org_id WHERE o.code = 'ent-sme2' AND oi.industry = 'tea'"); n != 1 {
+		t.Errorf("ent-sme2 chose tea %d times", n)
+	}
+	for title, ent := range map[string]string{"关于境外电商平台批量投诉我市茶叶品牌的风险提示": "ent-sme2", "软件著作权批量维权诉讼风险提示": "ent-sme1"} {
+		if n := count(`SELECT count(*) FROM risk_warnings w JOIN risk_warning_recipients r ON r.warning_id = w.id
+JOIN orgs o ON o.id = r.org_id WHERE w.title = ? AND w.status = 'published' AND o.code = ?`, title, ent); n != 1 {
+			t.Errorf("warning %q reached %s %d times", title, ent, n)
+		}
+	}
 	if !maps.Equal(got, wantStatuses) {
 		t.Errorf("cases per status = %v, want %v", got, wantStatuses)
 	}

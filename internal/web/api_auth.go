@@ -131,6 +131,8 @@ type registerRequest struct {
 	Email          string `json:"email"`
 	Username       string `json:"username"`
 	Password       string `json:"password"`
+	// Industries: codes of internal/warning's industries (optional).
+	Industries []string `json:"industries"`
 }
 
 // apiRegister is SME self-registration.

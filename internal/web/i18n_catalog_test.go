@@ -66,6 +66,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
+	"github.com/ipmediate/ipmediate/internal/warning"
 	"github.com/ipmediate/ipmediate/migrations"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
@@ -914,7 +915,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	// and referral's referral_<status>.
 	notifyKinds := f("Kind of Message literals, assistance.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
-		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
+		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)
 	notifyKinds.suffix = []string{".title", ".body"}
@@ -1017,6 +1018,9 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"assistance.group.":           f("assistanceGroups: q{id} and assistanceGroup{ID}", src.fieldValues([]string{"web"}, "q", "id", 0), src.fieldValues([]string{"web"}, "assistanceGroup", "ID", -1)),
 		"work.":                       {values: strs(domain.Roles), suffix: []string{".text"}, from: "domain.Roles"},
 		"credit.status.":              f("credit.Statuses", strs(credit.Statuses)),
+		"warning.status.":             f("warning.Statuses", strs(warning.Statuses)),
+		"warning.source.":             f("warning.Source types: case, application", []string{"case", "application"}),
+		"warning.flash.":              f("warningStep forms and created", []string{"created", "edit", "publish", "discard"}),
 		"credit.next.":                f("credit.Statuses", strs(credit.Statuses)),
 		"credit.source.":              f("credit.SourceKinds", strs(credit.SourceKinds)),
 		"credit.severity.":            f("credit.Severities", strs(credit.Severities)),

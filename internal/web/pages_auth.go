@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -69,7 +70,11 @@ func (s *Server) handleLogout(c echo.Context) error {
 var registerFields = []string{"enterprise_name", "credit_code", "contact_name", "phone", "email", "username"}
 
 func (s *Server) handleRegisterShow(c echo.Context) error {
-	return s.render(c, http.StatusOK, "register", &Form{})
+	names, err := s.industryNames(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "register", &Form{Extra: names})
 }
 
 // handleRegister creates the enterprise and its applicant and signs the
@@ -77,9 +82,17 @@ func (s *Server) handleRegisterShow(c echo.Context) error {
 func (s *Server) handleRegister(c echo.Context) error {
 	f := newForm(c, registerFields...)
 	ctx := ctxOf(c)
+	names, err := s.industryNames(c)
+	if err != nil {
+		return err
+	}
+	f.Extra = names
+	industries := c.Request().Form["industries"]
+	f.Values["industries"] = strings.Join(industries, ",")
 	reg := identity.Registration{
 		EnterpriseName: f.V("enterprise_name"), CreditCode: f.V("credit_code"), ContactName: f.V("contact_name"),
 		Phone: f.V("phone"), Email: f.V("email"), Username: f.V("username"), Password: c.FormValue("password"),
+		Industries: industries,
 	}
 	if c.FormValue("password") != c.FormValue("password2") {
 		// Every error at once: the service checks the other fields with

@@ -118,6 +118,12 @@ func (s *Server) handleWork(c echo.Context) error {
 		if s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			sec.Links = append(sec.Links, workLink{Href: "/referrals", Label: "work.link.referrals"})
 		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "warning", "read") {
+			sec.Links = append(sec.Links, workLink{Href: "/warnings", Label: "work.link.warnings"})
+			if s.deps.Authz.Can(a.UserID, m.OrgID, "warning", "issue") {
+				sec.Links = append(sec.Links, workLink{Href: "/warnings?status=draft", Label: "work.link.warning_drafts"})
+			}
+		}
 		if reach.Has(domain.ReachOrg) {
 			q, err := s.deps.Cases.Queue(ctx, m.OrgID)
 			if err != nil && domain.ErrorCode(err) != domain.EFORBIDDEN {

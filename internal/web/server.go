@@ -39,6 +39,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/stats"
+	"github.com/ipmediate/ipmediate/internal/warning"
 	webfs "github.com/ipmediate/ipmediate/web"
 )
 
@@ -80,6 +81,8 @@ type Deps struct {
 	Referrals *referral.Service
 	// Credit is the IP credit records and their due process.
 	Credit *credit.Service
+	// Warnings is the industry risk warnings.
+	Warnings *warning.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

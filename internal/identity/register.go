@@ -9,7 +9,6 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/domain"
-	"github.com/ipmediate/ipmediate/internal/warning"
 )
 
 // errUsernameUnavailable answers a registration whose username is in use,
@@ -70,7 +69,7 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			}
 		}
 		f.Text("contact_name", in.ContactName, true, maxDisplayName)
-		industries, err := warning.CheckIndustries(ctx, tx, "industries", in.Industries)
+		industries, err := s.orgs.CheckIndustriesTx(ctx, tx, "industries", in.Industries)
 		if fe := domain.InvalidFields(err); len(fe) > 0 {
 			f.Add("industries", "validation.one_of", "Values", "")
 		} else if err != nil {
@@ -102,7 +101,7 @@ func (s *Service) RegisterSME(ctx context.Context, in Registration) (domain.User
 			return err
 		}
 		orgID := ent.ID
-		if err := warning.SetOrgIndustriesTx(ctx, tx, orgID, industries); err != nil {
+		if err := s.orgs.SetIndustriesTx(ctx, tx, orgID, industries); err != nil {
 			return err
 		}
 		r, err := s.insertUser(ctx, tx, nu)

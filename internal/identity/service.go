@@ -36,6 +36,10 @@ type Roles interface {
 // table.
 type Enterprises interface {
 	CreateEnterpriseTx(ctx context.Context, tx *gorm.DB, name, creditCode string, now time.Time) (domain.Org, error)
+	// CheckIndustriesTx normalises the industries a registration
+	// chooses (EINVALID naming field); SetIndustriesTx writes them.
+	CheckIndustriesTx(ctx context.Context, tx *gorm.DB, field string, codes []string) ([]string, error)
+	SetIndustriesTx(ctx context.Context, tx *gorm.DB, id int64, codes []string) error
 }
 
 // Auditor appends audit rows inside the caller's transaction.

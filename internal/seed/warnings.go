@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/warning"
 )
 
@@ -52,7 +53,7 @@ func (s *Seeder) seedWarnings(ctx context.Context, db *gorm.DB, svc *warning.Ser
 		if n > 0 {
 			continue
 		}
-		if err := db.Transaction(func(tx *gorm.DB) error { return warning.SetOrgIndustriesTx(ctx, tx, id, inds) }); err != nil {
+		if err := db.Transaction(func(tx *gorm.DB) error { return org.SetIndustriesTx(ctx, tx, id, inds) }); err != nil {
 			return fmt.Errorf("seed industries of %s: %w", code, err)
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notify"
+	"github.com/ipmediate/ipmediate/internal/org"
 )
 
 // Input is a warning's text, written or edited by its issuer.
@@ -151,7 +152,7 @@ func (s *Service) check(ctx context.Context, db *gorm.DB, in *Input, issuerIndus
 			break
 		}
 	}
-	known, err := Industries(ctx, db)
+	known, err := org.Industries(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -201,7 +202,7 @@ func ownIndustries(ctx context.Context, db *gorm.DB, orgID int64) ([]string, err
 	if typ != domain.OrgIndustryAssoc {
 		return nil, nil
 	}
-	return OrgIndustries(ctx, db, orgID)
+	return org.OrgIndustries(ctx, db, orgID)
 }
 
 // Create writes a draft warning for the actor's issuing body

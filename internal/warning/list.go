@@ -5,108 +5,18 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/org"
 )
 
-// Industry is one of the industries enterprises choose.
-type Industry struct {
-	Code   string `json:"code"`
-	NameZh string `json:"name_zh"`
-	NameEn string `json:"name_en"`
-}
-
-// Name is the industry's name in lang ("en" or Chinese).
-func (i Industry) Name(lang string) string {
-	if lang == "en" && i.NameEn != "" {
-		return i.NameEn
-	}
-	return i.NameZh
-}
-
-// IndustryList is the active industries in display order.
-func IndustryList(ctx context.Context, db *gorm.DB) ([]Industry, error) {
-	var out []Industry
-	if err := db.WithContext(ctx).Raw("SELECT code, name_zh, name_en FROM industries WHERE active ORDER BY position, code").
-		Scan(&out).Error; err != nil {
-		return nil, fmtErr("industries", err)
-	}
-	return out, nil
-}
-
-// Industries are the codes of the active industries, in display order.
-func Industries(ctx context.Context, db *gorm.DB) ([]string, error) {
-	list, err := IndustryList(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]string, len(list))
-	for i, x := range list {
-		out[i] = x.Code
-	}
-	return out, nil
-}
-
 // IndustryList is the active industries (for forms and names).
-func (s *Service) IndustryList(ctx context.Context) ([]Industry, error) {
-	return IndustryList(ctx, s.d.DB)
-}
-
-// OrgIndustries are the industries organisation id chose.
-func OrgIndustries(ctx context.Context, db *gorm.DB, id int64) ([]string, error) {
-	var out []string
-	if err := db.WithContext(ctx).Raw(`SELECT oi.industry FROM org_industries oi JOIN industries i ON i.code = oi.industry
-WHERE oi.org_id = ? ORDER BY i.position, i.code`, id).Scan(&out).Error; err != nil {
-		return nil, fmtErr("organisation industries", err)
-	}
-	return out, nil
-}
-
-// CheckIndustries normalises a choice of industries: known codes, each
-// once, in display order. EINVALID names field.
-func CheckIndustries(ctx context.Context, db *gorm.DB, field string, codes []string) ([]string, error) {
-	known, err := Industries(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, c := range codes {
-		c = strings.TrimSpace(c)
-		if c == "" {
-			continue
-		}
-		if !slices.Contains(known, c) {
-			return nil, domain.Invalid(domain.FieldError{Field: field, Message: "validation.one_of",
-				Params: map[string]any{"Values": strings.Join(known, ", ")}})
-		}
-		if !slices.Contains(out, c) {
-			out = append(out, c)
-		}
-	}
-	slices.SortFunc(out, func(a, b string) int { return slices.Index(known, a) - slices.Index(known, b) })
-	return out, nil
-}
-
-// SetOrgIndustriesTx replaces organisation id's industries inside the
-// caller's transaction (registration writes them with the organisation;
-// SetOwnIndustries audits a change). codes must have passed
-// CheckIndustries.
-func SetOrgIndustriesTx(ctx context.Context, tx *gorm.DB, id int64, codes []string) error {
-	db := tx.WithContext(ctx)
-	if err := db.Exec("DELETE FROM org_industries WHERE org_id = ?", id).Error; err != nil {
-		return fmtErr("clear industries", err)
-	}
-	for _, c := range codes {
-		if err := db.Exec("INSERT INTO org_industries (org_id, industry) VALUES (?, ?)", id, c).Error; err != nil {
-			return fmtErr("industry "+c, err)
-		}
-	}
-	return nil
+func (s *Service) IndustryList(ctx context.Context) ([]org.Industry, error) {
+	return org.IndustryList(ctx, s.d.DB)
 }
 
 // ProfileOrgs are the organisations whose industries the actor sets on
@@ -136,18 +46,18 @@ func (s *Service) SetOwnIndustries(ctx context.Context, orgID int64, codes []str
 	var out []string
 	err = s.d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if out, err = CheckIndustries(ctx, tx, "industries", codes); err != nil {
+		if out, err = org.CheckIndustries(ctx, tx, "industries", codes); err != nil {
 			return err
 		}
-		before, err := OrgIndustries(ctx, tx, orgID)
+		before, err := org.OrgIndustries(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
-		if err := SetOrgIndustriesTx(ctx, tx, orgID, out); err != nil {
+		if err := org.SetIndustriesTx(ctx, tx, orgID, out); err != nil {
 			return err
 		}
-		org := orgID
-		return s.d.Audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "org.industries", ObjectType: "org",
+		id := orgID
+		return s.d.Audit.Append(ctx, tx, audit.Entry{OrgID: &id, Action: "org.industries", ObjectType: "org",
 			ObjectID: strconv.FormatInt(orgID, 10), Detail: map[string]any{"before": before, "after": out}})
 	})
 	return out, err
@@ -354,7 +264,7 @@ func (s *Service) ProfileChoices(ctx context.Context) ([]OrgChoice, error) {
 		if err != nil {
 			return nil, err
 		}
-		chosen, err := OrgIndustries(ctx, db, m.OrgID)
+		chosen, err := org.OrgIndustries(ctx, db, m.OrgID)
 		if err != nil {
 			return nil, err
 		}

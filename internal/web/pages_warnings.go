@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/warning"
 )
 
@@ -32,12 +33,12 @@ func (s *Server) warningRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 
 // industryNames turns industry codes into names in the page's language.
 type industryNames struct {
-	list []warning.Industry
+	list []org.Industry
 	lang string
 }
 
 // Industries are the choices of a form.
-func (n industryNames) Industries() []warning.Industry { return n.list }
+func (n industryNames) Industries() []org.Industry { return n.list }
 
 // IndustryName is the name of one industry.
 func (n industryNames) IndustryName(code string) string {

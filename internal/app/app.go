@@ -42,6 +42,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/pii"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
@@ -112,6 +113,8 @@ type App struct {
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
+	// Recordations is the customs recordation register (docs/design.md §5).
+	Recordations *recordation.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -253,6 +256,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Referrals:      a.Referrals,
 		Assistance:     a.Assistance,
 		Credit:         a.Credit,
+		Recordations:   a.Recordations,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -327,6 +331,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
+	a.Recordations = c.Recordations
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -372,6 +377,8 @@ type Capabilities struct {
 	Referrals  *referral.Service
 	Assistance *assistance.Service
 	Credit     *credit.Service
+	// Recordations is the customs recordation register.
+	Recordations *recordation.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -400,7 +407,8 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
 		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})
-	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr}
+	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
+	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Recordations: rec}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -420,7 +428,8 @@ func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 	return seed.New(a.Orgs, a.Identity, a.Log).WithCases(seed.CaseDeps{DB: a.DB, Now: a.Clock.Now,
 		Services: func(now func() time.Time) seed.Services {
 			c := a.capabilities(now)
-			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit}
+			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit,
+				Recordations: c.Recordations}
 		}}).Run(ctx)
 }
 

@@ -69,6 +69,9 @@ var known = map[Perm]bool{
 	{"credit", "read"}:    false,
 	{"credit", "record"}:  false,
 	{"credit", "respond"}: false,
+	// Customs recordations (§5).
+	{"recordation", "read"}:   false,
+	{"recordation", "manage"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,
@@ -128,6 +131,7 @@ var reachPerms = map[domain.Object]Perm{
 	domain.ObjectApplication: {"assistance", "read"},
 	domain.ObjectReferral:    {"referral", "read"},
 	domain.ObjectCredit:      {"credit", "read"},
+	domain.ObjectRecordation: {"recordation", "read"},
 }
 
 // checkReach holds a parsed policy to the role table: a role that reaches

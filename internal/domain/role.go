@@ -45,10 +45,12 @@ const (
 	ObjectReferral Object = "referral"
 	// ObjectCredit: IP credit records (internal/credit).
 	ObjectCredit Object = "credit"
+	// ObjectRecordation: customs recordations (internal/recordation).
+	ObjectRecordation Object = "recordation"
 )
 
 // Objects lists the objects of the role table.
-var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit}
+var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit, ObjectRecordation}
 
 // Reach is a set of the ways in which a role's read permission on an
 // object reaches rows, counted from the organisation in which the role is
@@ -114,7 +116,7 @@ var specs = []roleSpec{
 	{role: RoleSysadmin},
 	{role: RoleLeader, orgTypes: []OrgType{OrgLeadershipOffice},
 		reach: map[Object]Reach{ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
-			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll}},
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectRecordation: ReachAll}},
 	{role: RoleDirector, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, head: true,
 		reach: map[Object]Reach{ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
 			ObjectReferral: ReachOrg}},
@@ -123,19 +125,20 @@ var specs = []roleSpec{
 	{role: RoleMediator, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, staff: true, assignable: true,
 		reach: map[Object]Reach{ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned}},
 	{role: RoleAssistanceOfficer, orgTypes: []OrgType{OrgAssistanceCenter},
-		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg,
+			ObjectRecordation: ReachAll}},
 	{role: RoleCourtLiaison, orgTypes: []OrgType{OrgCourt},
 		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleArbitrationClerk, orgTypes: []OrgType{OrgArbitration},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleCustomsOfficer, orgTypes: []OrgType{OrgCustoms},
-		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectRecordation: ReachAll}},
 	{role: RoleEnforcementOfficer, orgTypes: []OrgType{OrgEnforcement},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll}},
 	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc}},
 	{role: RoleApplicant, orgTypes: []OrgType{OrgEnterprise},
 		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
-			ObjectCredit: ReachPartyTo}},
+			ObjectCredit: ReachPartyTo, ObjectRecordation: ReachPartyTo}},
 }
 
 // Roles lists every role in display order.

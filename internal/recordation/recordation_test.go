@@ -59,7 +59,9 @@ func (fx *fixture) scalar(q string, args ...any) int64 {
 	return n
 }
 
-func (fx *fixture) org(code string) int64 { return fx.scalar("SELECT id FROM orgs WHERE code = ?", code) }
+func (fx *fixture) org(code string) int64 {
+	return fx.scalar("SELECT id FROM orgs WHERE code = ?", code)
+}
 
 func fields(err error) []string {
 	var de *domain.Error

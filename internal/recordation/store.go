@@ -580,6 +580,30 @@ func isUnique(err error) bool {
 	return errors.As(err, &pg) && pg.Code == "23505"
 }
 
+// HoldersTx are the enterprises a customs referral about a
+// case or an application protects the rights of: the case's enterprise
+// parties and applicant, or the application's applicant. Empty when none
+// is registered here.
+func HoldersTx(ctx context.Context, tx *gorm.DB, caseID, applicationID *int64) ([]int64, error) {
+	var ids []int64
+	db := tx.WithContext(ctx)
+	switch {
+	case applicationID != nil:
+		if err := db.Raw(`SELECT a.applicant_org_id FROM assistance_applications a JOIN orgs o ON o.id = a.applicant_org_id
+WHERE a.id = ? AND o.type = ?`, *applicationID, domain.OrgEnterprise).Scan(&ids).Error; err != nil {
+			return nil, fmtErr("holders", err)
+		}
+	case caseID != nil:
+		if err := db.Raw(`SELECT DISTINCT e.org_id FROM (
+	SELECT p.org_id FROM case_parties p WHERE p.case_id = ? AND p.org_id IS NOT NULL
+	UNION SELECT c.applicant_org_id FROM cases c WHERE c.id = ? AND c.applicant_org_id IS NOT NULL) AS e (org_id)
+JOIN orgs o ON o.id = e.org_id AND o.type = ? ORDER BY e.org_id`, *caseID, *caseID, domain.OrgEnterprise).Scan(&ids).Error; err != nil {
+			return nil, fmtErr("holders", err)
+		}
+	}
+	return ids, nil
+}
+
 // Option is a recordation a customs referral may name.
 type Option struct {
 	Number     string           `json:"number"`
@@ -592,7 +616,8 @@ type Option struct {
 // InForceTx lists the recordations in force on today of the holder
 // enterprises (every holder when holders is nil), by number: what a
 // customs referral offers to pick from. No authorization: the caller
-// shows them only on a form its user may send.
+// shows them only on a form its user may send; the particulars are those
+// customs publishes of a recordation anyway.
 func InForceTx(ctx context.Context, db *gorm.DB, holders []int64, today calendar.Date) ([]Option, error) {
 	q := `SELECT r.number, r.right_kind, r.right_name, r.valid_until, o.name_zh AS holder_name FROM customs_recordations r
 JOIN orgs o ON o.id = r.holder_org_id WHERE r.status IN ('valid', 'renewed') AND r.valid_until >= ?::date`
@@ -617,6 +642,22 @@ JOIN orgs o ON o.id = r.holder_org_id WHERE r.status IN ('valid', 'renewed') AND
 			ValidUntil: dateOf(r.ValidUntil), HolderName: r.HolderName}
 	}
 	return out, nil
+}
+
+// OptionsFor are the recordations a customs referral about the case or
+// the application may name: those in force of its right holders
+// (HoldersTx), or of every holder when none of the case's enterprises is
+// registered here.
+func (s *Service) OptionsFor(ctx context.Context, caseID, applicationID *int64) ([]Option, error) {
+	db := s.d.DB.WithContext(ctx)
+	holders, err := HoldersTx(ctx, db, caseID, applicationID)
+	if err != nil {
+		return nil, err
+	}
+	if len(holders) == 0 {
+		holders = nil
+	}
+	return InForceTx(ctx, db, holders, s.Today())
 }
 
 // CheckTx checks a recordation number a customs referral names against

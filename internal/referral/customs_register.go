@@ -2,7 +2,6 @@ package referral
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -20,30 +19,6 @@ import (
 // the right holder in force today; anything else is refused naming
 // fields.recordation_number.
 
-// RecordationHoldersTx are the enterprises a customs referral about a
-// case or an application protects the rights of: the case's enterprise
-// parties and applicant, or the application's applicant. Empty when none
-// is registered here.
-func RecordationHoldersTx(ctx context.Context, tx *gorm.DB, caseID, applicationID *int64) ([]int64, error) {
-	var ids []int64
-	db := tx.WithContext(ctx)
-	switch {
-	case applicationID != nil:
-		if err := db.Raw(`SELECT a.applicant_org_id FROM assistance_applications a JOIN orgs o ON o.id = a.applicant_org_id
-WHERE a.id = ? AND o.type = ?`, *applicationID, domain.OrgEnterprise).Scan(&ids).Error; err != nil {
-			return nil, fmt.Errorf("recordation holders: %w", err)
-		}
-	case caseID != nil:
-		if err := db.Raw(`SELECT DISTINCT e.org_id FROM (
-	SELECT p.org_id FROM case_parties p WHERE p.case_id = ? AND p.org_id IS NOT NULL
-	UNION SELECT c.applicant_org_id FROM cases c WHERE c.id = ? AND c.applicant_org_id IS NOT NULL) AS e (org_id)
-JOIN orgs o ON o.id = e.org_id AND o.type = ? ORDER BY e.org_id`, *caseID, *caseID, domain.OrgEnterprise).Scan(&ids).Error; err != nil {
-			return nil, fmt.Errorf("recordation holders: %w", err)
-		}
-	}
-	return ids, nil
-}
-
 // checkRecordation checks the recordation number of a customs referral's
 // fields against the register and stores it normalized.
 func checkRecordation(ctx context.Context, tx *gorm.DB, f *domain.Fields, fields map[string]any, caseID, applicationID *int64, now time.Time) error {
@@ -51,7 +26,7 @@ func checkRecordation(ctx context.Context, tx *gorm.DB, f *domain.Fields, fields
 	if number == "" {
 		return nil
 	}
-	holders, err := RecordationHoldersTx(ctx, tx, caseID, applicationID)
+	holders, err := recordation.HoldersTx(ctx, tx, caseID, applicationID)
 	if err != nil {
 		return err
 	}

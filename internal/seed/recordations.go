@@ -7,7 +7,6 @@ import (
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/recordation"
-	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
 // demoCustomsRecordation is the recordation the demo customs referral
@@ -34,7 +33,7 @@ func (r *referralSeeder) recordations(ctx context.Context) error {
 	if id, err := r.demoCase(ctx, "gulou", domain.StatusMediating, domain.StatusAccepted, domain.StatusAgreementDraft, domain.StatusSettled); err != nil {
 		return err
 	} else if id > 0 {
-		holders, err := referral.RecordationHoldersTx(ctx, r.d.DB, &id, nil)
+		holders, err := recordation.HoldersTx(ctx, r.d.DB, &id, nil)
 		if err != nil {
 			return err
 		}

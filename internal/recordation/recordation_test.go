@@ -315,3 +315,26 @@ func TestRecordation_Lapse(t *testing.T) {
 		t.Errorf("renewing a withdrawn recordation: %v", err)
 	}
 }
+
+// TestRecordation_LateRenewal: a renewal granted within the window may be
+// recorded after the end; the recordation is in force again.
+func TestRecordation_LateRenewal(t *testing.T) {
+	t.Parallel()
+	fx := newFixture(t)
+	sme1 := fx.as("sme1")
+	r, err := fx.svc.Create(sme1, trademark())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.clock.set(time.Date(2026, 7, 1, 9, 0, 0, 0, beijing))
+	if got, _ := fx.svc.Get(sme1, r.ID); got.Status != recordation.StatusLapsed || !got.Open {
+		t.Fatalf("past the end: %+v", got)
+	}
+	got, err := fx.svc.Change(sme1, r.ID, recordation.ChangeInput{Action: recordation.ActionRenew, Version: 1, RenewedOn: "2026-06-10"})
+	if err != nil || got.Status != recordation.StatusRenewed || got.ValidUntil.String() != "2036-06-20" {
+		t.Fatalf("late renewal: %+v %v", got, err)
+	}
+	if d := fx.openDeadline(r.ID); !d.DueAt.Equal(time.Date(2036, 6, 21, 0, 0, 0, 0, beijing)) {
+		t.Errorf("the next period's deadline %+v", d)
+	}
+}

@@ -42,6 +42,10 @@ type Recordation struct {
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// Open: the status as recorded is valid or renewed, so the
+	// recordation may still be corrected, renewed (a renewal granted in
+	// time may be recorded after the end), withdrawn or marked lapsed.
+	Open bool `json:"-"`
 	// Deadlines are the recordation's validity periods (Get only).
 	Deadlines []deadline.Deadline `json:"-"`
 	// Manage: the reader may change it (Get and List).
@@ -88,6 +92,7 @@ func (r row) rec(today calendar.Date) Recordation {
 		out.RenewedOn = &d
 	}
 	out.Status = EffectiveStatus(Status(r.Status), out.ValidUntil, today)
+	out.Open = Status(r.Status).InForce()
 	out.RenewalFrom = out.ValidUntil.AddMonths(-WindowMonths)
 	out.RenewalOpen = out.Status.InForce() && !today.Before(out.RenewalFrom)
 	return out

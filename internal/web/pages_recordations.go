@@ -148,11 +148,13 @@ func (recordationShowPage) Badge(st recordation.Status) string { return recordat
 
 // Allows reports whether the reader may take act now.
 func (p *recordationShowPage) Allows(act string) bool {
-	if !p.Rec.Manage || !p.Rec.Status.InForce() {
+	if !p.Rec.Manage || !p.Rec.Open {
 		return false
 	}
 	if act == string(recordation.ActionRenew) {
-		return p.Rec.RenewalOpen
+		// From the window's first day on, past the end too: a renewal
+		// granted in time may be recorded late.
+		return p.Rec.RenewalOpen || p.Rec.Status == recordation.StatusLapsed
 	}
 	return true
 }

@@ -42,6 +42,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/pii"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
@@ -115,6 +116,8 @@ type App struct {
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
+	// Recordations is the customs recordation register (docs/design.md §5).
+	Recordations *recordation.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -257,6 +260,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Assistance:     a.Assistance,
 		Credit:         a.Credit,
 		Warnings:       a.Warnings,
+		Recordations:   a.Recordations,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -332,6 +336,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
 	a.Warnings = c.Warnings
+	a.Recordations = c.Recordations
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -378,6 +383,8 @@ type Capabilities struct {
 	Assistance *assistance.Service
 	Credit     *credit.Service
 	Warnings   *warning.Service
+	// Recordations is the customs recordation register.
+	Recordations *recordation.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -410,7 +417,9 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	ws := warning.NewService(warning.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Now: now, Log: a.Log,
 		Settings: warning.Settings{RespondentMatters: w.RespondentMatters, RespondentDays: w.RespondentDays,
 			IndustryCases: w.IndustryCases, IndustryDays: w.IndustryDays, DraftOrg: w.DraftOrg}})
-	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws}
+	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
+	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
+		Recordations: rec}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -431,7 +440,7 @@ func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 		Services: func(now func() time.Time) seed.Services {
 			c := a.capabilities(now)
 			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit,
-				Warnings: c.Warnings}
+				Warnings: c.Warnings, Recordations: c.Recordations}
 		}}).Run(ctx)
 }
 

@@ -72,6 +72,9 @@ var known = map[Perm]bool{
 	// Industry risk warnings (§10).
 	{"warning", "read"}:  false,
 	{"warning", "issue"}: false,
+	// Customs recordations (§5).
+	{"recordation", "read"}:   false,
+	{"recordation", "manage"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,
@@ -132,6 +135,7 @@ var reachPerms = map[domain.Object]Perm{
 	domain.ObjectReferral:    {"referral", "read"},
 	domain.ObjectCredit:      {"credit", "read"},
 	domain.ObjectWarning:     {"warning", "read"},
+	domain.ObjectRecordation: {"recordation", "read"},
 }
 
 // checkReach holds a parsed policy to the role table: a role that reaches

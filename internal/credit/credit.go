@@ -124,7 +124,7 @@ const (
 var Severities = []Severity{SeverityMinor, SeverityGeneral, SeveritySerious}
 
 // Bounds are a tier's shortest and longest display, in months: minor up to
-// 3, general 3 to 12, serious 12 to 36 (docs/law.md §5). The shortest is
+// 3, general 3 to 12, serious 12 to 36 (docs/law.md §4). The shortest is
 // also how long a record is displayed before its subject may apply for
 // repair.
 func (sv Severity) Bounds() (min, max int) {

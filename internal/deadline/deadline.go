@@ -99,6 +99,9 @@ const (
 	// SubjectCreditRecord: a credit record's objection period and the
 	// body's decisions (internal/credit).
 	SubjectCreditRecord SubjectType = "credit_record"
+	// SubjectCustomsRecordation: a customs recordation's validity
+	// (internal/recordation).
+	SubjectCustomsRecordation SubjectType = "customs_recordation"
 )
 
 // Subject names what a deadline is about.

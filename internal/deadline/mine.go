@@ -175,7 +175,8 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
 	// What an enterprise must know of: the periods that bind it (duty
 	// party: the customs periods of the right holder) and its rights
 	// (duty information: the window to apply for judicial confirmation)
-	// on its cases and on the referrals made for its applications, and
+	// on its cases, on the referrals made for its applications and on its
+	// customs recordations (their validity, held by the enterprise), and
 	// every deadline of its assistance applications (the supplement).
 	var sme string
 	var smeArgs []any
@@ -184,9 +185,10 @@ func (s *Service) scope(a *domain.Actor) (string, []any, bool) {
   deadlines.case_id IN (SELECT p.case_id FROM case_parties p WHERE p.org_id IN ?)
   OR deadlines.case_id IN (SELECT c.id FROM cases c WHERE c.applicant_org_id IN ?)
   OR (deadlines.subject_type = 'referral' AND deadlines.subject_id IN (SELECT r.id FROM referrals r
-      JOIN assistance_applications aa ON aa.id = r.application_id WHERE aa.applicant_org_id IN ?))))
+      JOIN assistance_applications aa ON aa.id = r.application_id WHERE aa.applicant_org_id IN ?))
+  OR (deadlines.subject_type = 'customs_recordation' AND deadlines.org_id IN ?)))
  OR (deadlines.subject_type = 'application' AND deadlines.subject_id IN (SELECT aa.id FROM assistance_applications aa WHERE aa.applicant_org_id IN ?)))`
-		smeArgs = []any{enterprises, enterprises, enterprises, enterprises}
+		smeArgs = []any{enterprises, enterprises, enterprises, enterprises, enterprises}
 	}
 	if oversight {
 		// The leadership office oversees every organisation's deadlines

@@ -49,10 +49,12 @@ const (
 	// issuing body's own (ReachOrg), the ones that reached an enterprise
 	// (ReachPartyTo), every one (ReachAll).
 	ObjectWarning Object = "warning"
+	// ObjectRecordation: customs recordations (internal/recordation).
+	ObjectRecordation Object = "recordation"
 )
 
 // Objects lists the objects of the role table.
-var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit, ObjectWarning}
+var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit, ObjectWarning, ObjectRecordation}
 
 // Reach is a set of the ways in which a role's read permission on an
 // object reaches rows, counted from the organisation in which the role is
@@ -118,7 +120,8 @@ var specs = []roleSpec{
 	{role: RoleSysadmin},
 	{role: RoleLeader, orgTypes: []OrgType{OrgLeadershipOffice},
 		reach: map[Object]Reach{ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
-			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectWarning: ReachAll}},
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectWarning: ReachAll,
+			ObjectRecordation: ReachAll}},
 	{role: RoleDirector, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, head: true,
 		reach: map[Object]Reach{ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
 			ObjectReferral: ReachOrg}},
@@ -128,20 +131,20 @@ var specs = []roleSpec{
 		reach: map[Object]Reach{ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned}},
 	{role: RoleAssistanceOfficer, orgTypes: []OrgType{OrgAssistanceCenter},
 		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg,
-			ObjectWarning: ReachOrg}},
+			ObjectWarning: ReachOrg, ObjectRecordation: ReachAll}},
 	{role: RoleCourtLiaison, orgTypes: []OrgType{OrgCourt},
 		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleArbitrationClerk, orgTypes: []OrgType{OrgArbitration},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleCustomsOfficer, orgTypes: []OrgType{OrgCustoms},
-		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectRecordation: ReachAll}},
 	{role: RoleEnforcementOfficer, orgTypes: []OrgType{OrgEnforcement},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll, ObjectWarning: ReachOrg}},
 	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc},
 		reach: map[Object]Reach{ObjectWarning: ReachOrg}},
 	{role: RoleApplicant, orgTypes: []OrgType{OrgEnterprise},
 		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
-			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo}},
+			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo, ObjectRecordation: ReachPartyTo}},
 }
 
 // Roles lists every role in display order.

@@ -11,19 +11,21 @@ import (
 func TestRoleTable(t *testing.T) {
 	cases := map[Role]map[Object]Reach{
 		RoleLeader: {ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
-			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectWarning: ReachAll},
+			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectWarning: ReachAll,
+			ObjectRecordation: ReachAll},
 		RoleDirector: {ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
 			ObjectReferral: ReachOrg},
-		RoleClerk:              {ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg},
-		RoleMediator:           {ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned},
-		RoleAssistanceOfficer:  {ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg, ObjectWarning: ReachOrg},
+		RoleClerk:    {ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg},
+		RoleMediator: {ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned},
+		RoleAssistanceOfficer: {ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg, ObjectWarning: ReachOrg,
+			ObjectRecordation: ReachAll},
 		RoleCourtLiaison:       {ObjectCase: ReachFiled | ReachReferred, ObjectReferral: ReachOrg},
 		RoleArbitrationClerk:   {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
-		RoleCustomsOfficer:     {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
+		RoleCustomsOfficer:     {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectRecordation: ReachAll},
 		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll, ObjectWarning: ReachOrg},
 		RoleAssociationStaff:   {ObjectWarning: ReachOrg},
 		RoleApplicant: {ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
-			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo},
+			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo, ObjectRecordation: ReachPartyTo},
 		RoleSysadmin: {},
 	}
 	if len(cases) != len(Roles) {

@@ -302,7 +302,8 @@ func (s *Service) confirmationNotice(tx *gorm.DB, d deadlineRow) error {
 // the party's behalf (the assistance centre or committee that sent it: the
 // user who sent it, else that organisation's directors), never the
 // organisation that received it (customs, whose decision the party's time
-// limit precedes).
+// limit precedes); for a customs recordation's validity, the users of the
+// holder enterprise.
 func partyRecipients(tx *gorm.DB, d deadlineRow) ([]int64, error) {
 	var ids []int64
 	if d.CaseID != nil {
@@ -315,6 +316,17 @@ JOIN users u ON u.id = m.user_id AND u.active
 ORDER BY m.user_id`, *d.CaseID, *d.CaseID).Scan(&ids).Error; err != nil {
 			return nil, fmt.Errorf("party users of deadline %d: %w", d.ID, err)
 		}
+	}
+	if d.SubjectType == "customs_recordation" {
+		// A customs recordation's validity: the holder enterprise (the
+		// deadline's organisation), whose users manage its recordations.
+		if err := tx.Raw(`SELECT DISTINCT m.user_id FROM memberships m
+JOIN orgs o ON o.id = m.org_id AND o.type = 'enterprise'
+JOIN users u ON u.id = m.user_id AND u.active
+WHERE m.org_id = ? ORDER BY m.user_id`, d.OrgID).Scan(&ids).Error; err != nil {
+			return nil, fmt.Errorf("holder users of deadline %d: %w", d.ID, err)
+		}
+		return ids, nil
 	}
 	if d.SubjectType != "referral" {
 		return ids, nil
@@ -370,6 +382,8 @@ func deadlineLink(d deadlineRow) string {
 		return "/assistance/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.SubjectType == "credit_record" && d.SubjectID > 0:
 		return "/credit/" + strconv.FormatInt(d.SubjectID, 10)
+	case d.SubjectType == "customs_recordation" && d.SubjectID > 0:
+		return "/recordations/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.CaseID != nil:
 		return "/cases/" + strconv.FormatInt(*d.CaseID, 10)
 	}

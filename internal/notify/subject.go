@@ -10,7 +10,8 @@ import (
 // (its number, or its registration number before acceptance, and the kind
 // of dispute), the referral (its kind and title, and its case when it has
 // one), the assistance application (its number) or the credit record
-// (its subject and the decision's number). Two notices about two
+// (its subject and the decision's number) or the customs recordation
+// (its number). Two notices about two
 // cases therefore never read the same. The words are put together when
 // the notice is shown (Render), in the reader's language.
 
@@ -23,18 +24,21 @@ type Subject struct {
 	SApplication   string
 	SCreditName    string
 	SCreditDoc     string
+	SRecordation   string
 }
 
 // subjectColumns and subjectJoins read a Subject next to a deadline d.
 const (
 	subjectColumns = `coalesce(nullif(sc.number, ''), sc.registration_number, '') AS s_case_ref, coalesce(sc.dispute_type, '') AS s_dispute,
        coalesce(sr.title, '') AS s_referral_title, coalesce(sr.kind, '') AS s_referral_kind, coalesce(sa.number, '') AS s_application,
-       coalesce(scr.name, '') AS s_credit_name, coalesce(scr.document_number, '') AS s_credit_doc`
+       coalesce(scr.name, '') AS s_credit_name, coalesce(scr.document_number, '') AS s_credit_doc,
+       coalesce(scu.number, '') AS s_recordation`
 	subjectJoins = `
 LEFT JOIN cases sc ON sc.id = d.case_id
 LEFT JOIN referrals sr ON d.subject_type = 'referral' AND sr.id = d.subject_id
 LEFT JOIN assistance_applications sa ON d.subject_type = 'application' AND sa.id = d.subject_id
-LEFT JOIN credit_records scr ON d.subject_type = 'credit_record' AND scr.id = d.subject_id`
+LEFT JOIN credit_records scr ON d.subject_type = 'credit_record' AND scr.id = d.subject_id
+LEFT JOIN customs_recordations scu ON d.subject_type = 'customs_recordation' AND scu.id = d.subject_id`
 )
 
 // subjectOf reads the subject of deadline id inside tx.
@@ -60,6 +64,7 @@ func (s Subject) addTo(params map[string]any) {
 	set("ApplicationRef", s.SApplication)
 	set("CreditName", s.SCreditName)
 	set("CreditDocument", s.SCreditDoc)
+	set("Recordation", s.SRecordation)
 }
 
 // about says in words what a notice is about, from the params addTo set,
@@ -75,6 +80,8 @@ func about(tr Texts, lang string, params map[string]any) string {
 		caseWords = tr.T(lang, "notify.about.case", p)
 	}
 	switch {
+	case str("Recordation") != "":
+		return tr.T(lang, "notify.about.recordation", map[string]any{"Number": str("Recordation")})
 	case str("CreditName") != "":
 		return tr.T(lang, "notify.about.credit", map[string]any{"Name": str("CreditName"), "Document": str("CreditDocument")})
 	case str("ApplicationRef") != "":

@@ -56,6 +56,7 @@ func customsFields(mode string) map[string]any {
 func TestCustoms_PartyDeadlinesRemindTheRightHolder(t *testing.T) {
 	fx := newFixture(t)
 	cust := fx.as("customs.fz")
+	fx.recordation("T2019-12345", "ent-sme1", "2019-05-10", "2099-05-10")
 
 	// On application, referred by the assistance centre for sme1's
 	// application.

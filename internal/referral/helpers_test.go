@@ -82,6 +82,14 @@ func (fx *fixture) exec(sql string, args ...any) {
 	}
 }
 
+// recordation puts a customs recordation of the enterprise org in the
+// register, valid from from to until (Beijing days).
+func (fx *fixture) recordation(number, org, from, until string) {
+	fx.t.Helper()
+	fx.exec(`INSERT INTO customs_recordations (holder_org_id, number, right_kind, right_name, valid_from, valid_until)
+VALUES (?, ?, 'trademark', '“闽光”注册商标', ?, ?)`, fx.org(org), number, from, until)
+}
+
 func raw(v any) json.RawMessage {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -259,6 +259,24 @@ func TestCustoms(t *testing.T) {
 	cust := fx.as("customs.fz")
 	app := fx.application()
 
+	// The recordation is picked from the register: a number not in it, a
+	// lapsed one or another holder's is refused naming the field, and
+	// nothing is sent.
+	fx.recordation("T2019-12345", "ent-sme1", "2019-05-10", "2099-05-10")
+	fx.recordation("T2010-00001", "ent-sme1", "2010-01-04", "2020-01-04")
+	fx.recordation("T2018-77777", "ent-sme2", "2018-03-01", "2099-03-01")
+	before := fx.scalar("SELECT count(*) FROM referrals")
+	for _, number := range []string{"T2019-99999", "T2010-00001", "T2018-77777"} {
+		f := fields("on_application")
+		f["recordation_number"] = number
+		_, err = fx.svc.Send(fx.as("assistance.fz"), referral.SendInput{Kind: referral.KindCustoms, ReceiverOrgID: fx.org("fz-customs"),
+			ApplicationID: app, Fields: raw(f)})
+		wantField(t, err, "fields.recordation_number")
+	}
+	if fx.scalar("SELECT count(*) FROM referrals") != before {
+		t.Error("a refused recordation number sent a referral")
+	}
+
 	// On application.
 	r := fx.send("assistance.fz", referral.SendInput{Kind: referral.KindCustoms, ReceiverOrgID: fx.org("fz-customs"), ApplicationID: app,
 		Fields: raw(fields("on_application"))})

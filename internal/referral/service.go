@@ -369,6 +369,11 @@ func (s *Service) send(ctx context.Context, tx *gorm.DB, a *domain.Actor, sender
 		intake.Source = sp.filing.source
 	}
 	fields, inf := checkFields(&f, in.Kind, in.Fields, facts, now)
+	if in.Kind == KindCustoms {
+		if err := checkRecordation(ctx, tx, &f, fields, in.CaseID, in.ApplicationID, now); err != nil {
+			return Referral{}, err
+		}
+	}
 	if sp.filing != nil && in.Case != nil {
 		if p, ok := fields["procedure"].(string); ok {
 			intake.CourtProcedure = domain.CourtProcedure(p)

@@ -17,6 +17,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/warning"
 )
@@ -48,6 +49,8 @@ type Services struct {
 	Cases      *cases.Service
 	Referrals  *referral.Service
 	Assistance *assistance.Service
+	// Recordations is the customs recordation register.
+	Recordations *recordation.Service
 }
 
 // WithCases makes Run seed the demo dispute cases too, after the users.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -241,9 +242,19 @@ AND NOT EXISTS (SELECT 1 FROM case_performance p WHERE p.case_id = c.id AND p.re
 		t.Errorf("case actions without audit rows: %d audit rows", n)
 	}
 
+	// The demo's customs recordations: the one the customs referral
+	// names, and one ending within months with its reminder.
+	if n := count(`SELECT count(*) FROM customs_recordations r JOIN deadlines d ON d.subject_type = 'customs_recordation'
+AND d.subject_id = r.id AND d.status = 'open' AND d.duty = 'party' WHERE r.valid_until < ?::date`, calendar.DateOf(a.Clock.Now()).AddMonths(6).String()); n != 1 {
+		t.Errorf("%d demo recordations end within six months, want 1", n)
+	}
+	if n := count("SELECT count(*) FROM customs_recordations WHERE number = 'T2020-41235'"); n != 1 {
+		t.Error("the recordation the demo customs referral names is not in the register")
+	}
+
 	t.Run("second run changes nothing", func(t *testing.T) {
 		tables := []string{"cases", "case_parties", "case_rights", "case_mediators", "case_objections", "case_sessions",
-			"case_agreements", "agreement_signoffs", "case_events", "credit_records", "audit_log", "users", "orgs"}
+			"case_agreements", "agreement_signoffs", "case_events", "credit_records", "customs_recordations", "audit_log", "users", "orgs"}
 		before := map[string]int64{}
 		for _, tb := range tables {
 			before[tb] = count("SELECT count(*) FROM " + tb)

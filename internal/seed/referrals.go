@@ -45,6 +45,9 @@ func (s *Seeder) seedReferrals(ctx context.Context, orgIDs map[string]int64) err
 	d := s.caseDeps
 	svcs := d.Services(d.Now)
 	rs := &referralSeeder{s: s, cases: svcs.Cases, orgs: orgIDs, actors: map[string]*domain.Actor{}, d: d, svc: svcs.Referrals}
+	if err := rs.recordations(ctx); err != nil {
+		return err
+	}
 	for _, step := range []struct {
 		note string
 		run  func(ctx context.Context, note string) error

@@ -64,6 +64,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/warning"
@@ -1031,6 +1032,10 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"credit.event.":               f("credit.EventActions", credit.EventActions),
 		"credit.help.":                f("creditShowPage.ReasonSteps, DecisionSteps", creditShowPage{}.ReasonSteps(), creditShowPage{}.DecisionSteps()),
 		"credit.reason.":              f("creditShowPage.ReasonSteps", creditShowPage{}.ReasonSteps()),
+		"recordation.status.":         f("recordation.Statuses", strs(recordation.Statuses)),
+		"recordation.action.":         f("recordation.Actions", strs(recordation.Actions)),
+		"recordation.flash.":          f("recordation.Actions (handleRecordationChange)", strs(recordation.Actions)),
+		"recordation.help.":           f("recordation.ActionRenew, recordationShowPage.Steps", []string{string(recordation.ActionRenew)}, recordationShowPage{}.Steps()),
 	}
 	for p := range enumKeysChecked {
 		if _, ok := forms[p]; !ok {

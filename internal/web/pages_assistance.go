@@ -13,6 +13,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
@@ -330,6 +331,9 @@ type assistanceShowPage struct {
 	DocKinds     []string
 	// EnforcementOrgs and CustomsOrgs receive the plan's referrals.
 	EnforcementOrgs, CustomsOrgs []domain.Org
+	// Recordations are the applicant's customs recordations in force,
+	// which the customs referral picks from.
+	Recordations []recordation.Option
 }
 
 // Can reports whether the viewer may take action now.
@@ -398,6 +402,11 @@ func (s *Server) renderAssistance(c echo.Context, status int, id int64, page *as
 				page.EnforcementOrgs = append(page.EnforcementOrgs, o)
 			case o.Type == domain.OrgCustoms:
 				page.CustomsOrgs = append(page.CustomsOrgs, o)
+			}
+		}
+		if page.Can(string(assistance.ActionSendReferrals)) {
+			if page.Recordations, err = s.deps.Recordations.OptionsFor(ctxOf(c), nil, &id); err != nil {
+				return err
 			}
 		}
 	}

@@ -151,8 +151,8 @@ func (p *Page) DueText(v any) string {
 }
 
 // DeadlineHref is the page of what a deadline belongs to: its case, or
-// the referral, application or credit record it is about ("" for an
-// organisation's own, such as the annual report).
+// the referral, application, credit record or customs recordation it is
+// about ("" for an organisation's own, such as the annual report).
 func (p *Page) DeadlineHref(d deadline.Deadline) string {
 	id := strconv.FormatInt(d.Subject.ID, 10)
 	switch {
@@ -164,6 +164,8 @@ func (p *Page) DeadlineHref(d deadline.Deadline) string {
 		return "/assistance/" + id
 	case d.Subject.Type == deadline.SubjectCreditRecord:
 		return "/credit/" + id
+	case d.Subject.Type == deadline.SubjectCustomsRecordation:
+		return "/recordations/" + id
 	}
 	return ""
 }

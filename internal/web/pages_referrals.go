@@ -18,6 +18,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
@@ -128,6 +129,15 @@ type referralNewPage struct {
 	Case *cases.CaseView
 	// Respondents of the case, for the enforcement form.
 	Respondents []domain.Party
+	// Recordations are the customs recordations the customs form picks
+	// from (the case's right holders' in force; docs/design.md §5).
+	Recordations []recordation.Option
+}
+
+// PicksRecordation reports whether field key is the customs form's
+// recordation, chosen from the register.
+func (p *referralNewPage) PicksRecordation(key string) bool {
+	return p.Kind == referral.KindCustoms && key == "recordation_number"
 }
 
 // DisclosureDefault reports whether a part is disclosed by default for
@@ -196,6 +206,15 @@ func (s *Server) newReferralPage(c echo.Context, k referral.Kind, caseID int64, 
 			if x.Role == domain.PartyRespondent {
 				p.Respondents = append(p.Respondents, x)
 			}
+		}
+	}
+	if k == referral.KindCustoms {
+		var ref *int64
+		if caseID > 0 {
+			ref = &caseID
+		}
+		if p.Recordations, err = s.deps.Recordations.OptionsFor(ctxOf(c), ref, nil); err != nil {
+			return nil, err
 		}
 	}
 	return p, nil

@@ -27,6 +27,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.creditRoutes(g, in)
 	s.fairRoutes(g, in)
 	s.warningRoutes(g, in)
+	s.recordationRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.
@@ -62,6 +63,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/stats", s.apiStats, in)
 	s.apiReportRoutes(g, in)
 	s.apiCreditRoutes(g, in)
+	s.apiRecordationRoutes(g, in)
 	g.GET("/notifications", s.apiNotificationList, in)
 	g.POST("/notifications/:id/read", s.apiNotificationRead, in)
 }

@@ -36,6 +36,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/stats"
@@ -83,6 +84,8 @@ type Deps struct {
 	Credit *credit.Service
 	// Warnings is the industry risk warnings.
 	Warnings *warning.Service
+	// Recordations is the customs recordation register.
+	Recordations *recordation.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/authz"
 	"github.com/ipmediate/ipmediate/internal/calendar"
@@ -112,6 +113,9 @@ type App struct {
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
+	// Associations is an industry association working for its member
+	// enterprises (docs/design.md §16).
+	Associations *association.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -253,6 +257,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Referrals:      a.Referrals,
 		Assistance:     a.Assistance,
 		Credit:         a.Credit,
+		Associations:   a.Associations,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -327,6 +332,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	}
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
+	a.Associations = c.Associations
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -372,6 +378,8 @@ type Capabilities struct {
 	Referrals  *referral.Service
 	Assistance *assistance.Service
 	Credit     *credit.Service
+	// Associations files through Cases.
+	Associations *association.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -400,7 +408,9 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	as := assistance.NewService(assistance.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Cases: cs,
 		Deadlines: dl, Documents: docs, Notify: a.Notify, Blobs: a.blobs, Referrals: refs, MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Now: now, Log: a.Log})
-	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr}
+	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
+		Now: now, Log: a.Log})
+	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Associations: assoc}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired

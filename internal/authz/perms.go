@@ -69,6 +69,10 @@ var known = map[Perm]bool{
 	{"credit", "read"}:    false,
 	{"credit", "record"}:  false,
 	{"credit", "respond"}: false,
+	// Industry associations and their members (§16).
+	{"association", "manage"}:  false,
+	{"association", "file"}:    false,
+	{"association", "consent"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,

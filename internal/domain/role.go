@@ -80,6 +80,11 @@ const (
 	// ReachReferred: the rows a referral sent or received by the
 	// organisation discloses, within the referral's disclosure.
 	ReachReferred
+	// ReachMembers: the rows of the enterprises that are members of the
+	// organisation (an industry association) and have consented to it
+	// reading them (internal/association), read-only, while the consent
+	// stands: withdrawn, the rows are out of reach at once.
+	ReachMembers
 )
 
 // Has reports whether r includes every way of x.
@@ -132,7 +137,8 @@ var specs = []roleSpec{
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg}},
 	{role: RoleEnforcementOfficer, orgTypes: []OrgType{OrgEnforcement},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll}},
-	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc}},
+	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc},
+		reach: map[Object]Reach{ObjectCase: ReachMembers, ObjectApplication: ReachMembers}},
 	{role: RoleApplicant, orgTypes: []OrgType{OrgEnterprise},
 		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
 			ObjectCredit: ReachPartyTo}},

@@ -21,7 +21,7 @@ func TestRoleTable(t *testing.T) {
 		RoleArbitrationClerk:   {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
 		RoleCustomsOfficer:     {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
 		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll},
-		RoleAssociationStaff:   {},
+		RoleAssociationStaff:   {ObjectCase: ReachMembers, ObjectApplication: ReachMembers},
 		RoleApplicant: {ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
 			ObjectCredit: ReachPartyTo},
 		RoleSysadmin: {},

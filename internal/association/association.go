@@ -583,6 +583,21 @@ func (s *Service) tellMemberAt(ctx context.Context, tx *gorm.DB, m memberRow, ki
 	return s.tell(ctx, tx, users, m, kind, link, params)
 }
 
+// underCase names the intake's field errors as the fields of FileInput
+// (case.summary, case.parties[1].name …).
+func underCase(err error) error {
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.EINVALID {
+		return err
+	}
+	out := *de
+	out.Fields = slices.Clone(de.Fields)
+	for i := range out.Fields {
+		out.Fields[i].Field = "case." + out.Fields[i].Field
+	}
+	return &out
+}
+
 // consenting returns the active membership of member in assoc whose
 // consent stands, locked for the rest of tx; ENOTFOUND naming the
 // enterprise otherwise (not a member, or no consent).
@@ -604,7 +619,7 @@ AND am.status = 'active' AND am.consent_at IS NOT NULL FOR SHARE OF am`, assoc, 
 // party as an SME's own filing is, the association's staff user its
 // submitter. The member must be an active member whose consent stands
 // (EINVALID naming member_org_id otherwise); the intake's own field
-// errors name case.parties[i].field …. The member's users are told in
+// errors are named under case (case.summary, case.parties[1].name …). The member's users are told in
 // their inbox, naming the case and the committee.
 func (s *Service) FileCase(ctx context.Context, in FileInput) (domain.Case, error) {
 	a, err := domain.RequireActor(ctx)
@@ -641,7 +656,7 @@ func (s *Service) FileCase(ctx context.Context, in FileInput) (domain.Case, erro
 		c.Parties = append([]cases.PartyInput{first}, c.Parties...)
 		filed, err := s.d.Cases.SubmitInternal(ctx, tx, c)
 		if err != nil {
-			return err
+			return underCase(err)
 		}
 		var committee string
 		if err := tx.Raw(`SELECT name_zh FROM orgs WHERE id = ?`, filed.OrgID).Scan(&committee).Error; err != nil {

@@ -338,7 +338,7 @@ func TestAssociationFilesForMember(t *testing.T) {
 	bad := fx.dispute()
 	bad.Summary = ""
 	if _, err := svc.FileCase(assoc, association.FileInput{MemberOrgID: fx.org("ent-sme1"), Case: bad}); code(err) != domain.EINVALID ||
-		!slices.Contains(fields(err), "summary") {
+		!slices.Contains(fields(err), "case.summary") {
 		t.Errorf("a case without a summary: %v", err)
 	}
 	if n := fx.scalar("SELECT count(*) FROM cases"); n != before {

@@ -430,7 +430,8 @@ func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 	return seed.New(a.Orgs, a.Identity, a.Log).WithCases(seed.CaseDeps{DB: a.DB, Now: a.Clock.Now,
 		Services: func(now func() time.Time) seed.Services {
 			c := a.capabilities(now)
-			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit}
+			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit,
+				Associations: c.Associations}
 		}}).Run(ctx)
 }
 

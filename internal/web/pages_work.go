@@ -118,6 +118,12 @@ func (s *Server) handleWork(c echo.Context) error {
 		if s.deps.Authz.Can(a.UserID, m.OrgID, "referral", "read") {
 			sec.Links = append(sec.Links, workLink{Href: "/referrals", Label: "work.link.referrals"})
 		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "association", "manage") {
+			sec.Links = append(sec.Links, workLink{Href: "/association", Label: "work.link.association"})
+		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "association", "consent") {
+			sec.Links = append(sec.Links, workLink{Href: "/memberships", Label: "work.link.memberships"})
+		}
 		if reach.Has(domain.ReachOrg) {
 			q, err := s.deps.Cases.Queue(ctx, m.OrgID)
 			if err != nil && domain.ErrorCode(err) != domain.EFORBIDDEN {

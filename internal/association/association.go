@@ -383,6 +383,10 @@ since = ?, added_by = ?, version = version + 1, updated_at = ? WHERE id = ?`, si
 		default:
 			if err := tx.Raw(`INSERT INTO association_members (association_org_id, member_org_id, since, added_by, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, org, ent[0], since.String(), a.UserIDRef(), now, now).Scan(&id).Error; err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					// Added by someone else since the look-up.
+					return &domain.Error{Code: domain.ECONFLICT, ID: "association.already_member", Message: "the enterprise is already a member"}
+				}
 				return fmt.Errorf("add member: %w", err)
 			}
 		}

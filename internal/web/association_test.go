@@ -1,18 +1,57 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
 func init() { moreRows = append(moreRows, associationRows) }
+
+// mxMembership holds the memberships of the authorization matrix: the
+// demo association lists ent-sme1 (own for its applicant) and ent-sme2
+// (foreign), neither consenting, so that no case row changes.
+type mxMembership struct{ own, foreign int64 }
+
+var (
+	mxMembershipMu    sync.Mutex
+	mxMembershipByEnv = map[*mxEnv]*mxMembership{}
+)
+
+func mxMemberships(e *mxEnv) *mxMembership {
+	mxMembershipMu.Lock()
+	defer mxMembershipMu.Unlock()
+	if m, ok := mxMembershipByEnv[e]; ok {
+		return m
+	}
+	act, err := e.a.Identity.Actor(context.Background(), e.users["association.fz-software"])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ctx := domain.WithActor(context.Background(), act)
+	add := func(org string) int64 {
+		var code string
+		e.a.DB.Raw("SELECT credit_code FROM orgs WHERE code = ?", org).Scan(&code)
+		m, err := e.a.Associations.Add(ctx, association.AddInput{CreditCode: code})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return m.ID
+	}
+	m := &mxMembership{own: add("ent-sme1"), foreign: add("ent-sme2")}
+	mxMembershipByEnv[e] = m
+	return m
+}
 
 // associationRows: the association's pages are its staff's alone (404
 // for anyone else, as pages that are not theirs; their steps 403); the
@@ -26,19 +65,28 @@ func associationRows() []mxRow {
 		return func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "POST", path: p, form: v} }
 	}
 	staffPage := map[string]int{"anon": 303, "association_staff": 200, "*": 404}
+	member := func(e *mxEnv, own bool) int64 {
+		if own {
+			return mxMemberships(e).own
+		}
+		return mxMemberships(e).foreign
+	}
 	return []mxRow{
 		{route: "GET /association", req: get("/association"), own: staffPage},
 		{route: "GET /association/members", req: get("/association/members"), own: staffPage},
 		{route: "POST /association/members", req: post("/association/members", url.Values{"credit_code": {""}}),
 			own: map[string]int{"anon": 303, "association_staff": 422, "*": 403}},
-		{route: "POST /association/members/:id/remove", req: post("/association/members/999999/remove", url.Values{"version": {"1"}}),
-			own: map[string]int{"anon": 303, "association_staff": 404, "*": 403}},
+		// Without a version: refused naming it, after the permission.
+		{route: "POST /association/members/:id/remove", req: func(e *mxEnv, _ mxActor, _ bool) mxReq {
+			return mxReq{method: "POST", path: fmt.Sprintf("/association/members/%d/remove", member(e, true)), form: url.Values{}}
+		}, own: map[string]int{"anon": 303, "association_staff": 422, "*": 403}},
 		{route: "GET /association/file", req: get("/association/file"), own: staffPage},
 		{route: "POST /association/file", req: post("/association/file", url.Values{"case.summary": {""}}),
 			own: map[string]int{"anon": 303, "association_staff": 422, "*": 403}},
 		{route: "GET /memberships", req: get("/memberships"), own: map[string]int{"anon": 303, "applicant": 200, "*": 404}},
-		{route: "POST /memberships/:id/:action", req: post("/memberships/999999/consent", url.Values{"version": {"1"}}),
-			own: map[string]int{"anon": 303, "applicant": 404, "*": 403}},
+		{route: "POST /memberships/:id/:action", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			return mxReq{method: "POST", path: fmt.Sprintf("/memberships/%d/consent", member(e, own)), form: url.Values{}}
+		}, own: map[string]int{"anon": 303, "applicant": 422, "*": 403}, foreign: map[string]int{"anon": 303, "applicant": 404, "*": 403}},
 	}
 }
 

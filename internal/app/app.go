@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/authz"
 	"github.com/ipmediate/ipmediate/internal/calendar"
@@ -118,6 +119,9 @@ type App struct {
 	Credit *credit.Service
 	// Recordations is the customs recordation register (docs/design.md §5).
 	Recordations *recordation.Service
+	// Associations is an industry association working for its member
+	// enterprises (docs/design.md §16).
+	Associations *association.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -261,6 +265,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Credit:         a.Credit,
 		Warnings:       a.Warnings,
 		Recordations:   a.Recordations,
+		Associations:   a.Associations,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -337,6 +342,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
 	a.Warnings = c.Warnings
 	a.Recordations = c.Recordations
+	a.Associations = c.Associations
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -385,6 +391,8 @@ type Capabilities struct {
 	Warnings   *warning.Service
 	// Recordations is the customs recordation register.
 	Recordations *recordation.Service
+	// Associations files through Cases.
+	Associations *association.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -418,8 +426,10 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 		Settings: warning.Settings{RespondentMatters: w.RespondentMatters, RespondentDays: w.RespondentDays,
 			IndustryCases: w.IndustryCases, IndustryDays: w.IndustryDays, DraftOrg: w.DraftOrg}})
 	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
+	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
+		Now: now, Log: a.Log})
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec}
+		Recordations: rec, Associations: assoc}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -440,7 +450,7 @@ func (a *App) SeedWithCases(ctx context.Context) (seed.Result, error) {
 		Services: func(now func() time.Time) seed.Services {
 			c := a.capabilities(now)
 			return seed.Services{Cases: c.Cases, Referrals: c.Referrals, Assistance: c.Assistance, Credit: c.Credit,
-				Warnings: c.Warnings, Recordations: c.Recordations}
+				Warnings: c.Warnings, Recordations: c.Recordations, Associations: c.Associations}
 		}}).Run(ctx)
 }
 

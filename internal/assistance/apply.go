@@ -107,8 +107,17 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (Application, error)
 			ents = append(ents, m.OrgID)
 		}
 	}
+	// An industry association's staff apply on behalf of a member
+	// enterprise that consents to the association reading its
+	// applications (docs/design.md §16): the member is the applicant.
+	var association *int64
 	if len(ents) == 0 {
-		return Application{}, domain.Errorf(domain.EFORBIDDEN, "only an enterprise's applicant may apply for assistance")
+		id, err := s.onBehalfOf(ctx, a, in.ApplicantOrgID)
+		if err != nil {
+			return Application{}, err
+		}
+		association = &id
+		ents = []int64{in.ApplicantOrgID}
 	}
 	ent := ents[0]
 	if in.ApplicantOrgID != 0 {
@@ -200,8 +209,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, 1, 
 			Scan(&id).Error; err != nil {
 			return fmt.Errorf("insert application: %w", err)
 		}
-		if err := addEvent(ctx, tx, id, a, "apply", "", StatusSubmitted, map[string]any{
-			"help_wanted": help, "place_kind": in.PlaceKind, "rights": len(rights)}, now); err != nil {
+		detail := map[string]any{"help_wanted": help, "place_kind": in.PlaceKind, "rights": len(rights)}
+		if association != nil {
+			detail["association_org_id"] = *association
+		}
+		if err := addEvent(ctx, tx, id, a, "apply", "", StatusSubmitted, detail, now); err != nil {
 			return err
 		}
 		r, _, err := loadApp(ctx, tx, id, false)
@@ -216,7 +228,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, 1, 
 		}
 		if err := s.d.Audit.Append(ctx, tx, audit.Entry{OrgID: &center.ID, Action: "assistance.apply", ObjectType: "assistance_application",
 			ObjectID: strconv.FormatInt(id, 10), Detail: map[string]any{"number": number, "applicant_org_id": ent,
-				"help_wanted": help, "place_kind": string(in.PlaceKind)}}); err != nil {
+				"help_wanted": help, "place_kind": string(in.PlaceKind), "association_org_id": association}}); err != nil {
 			return err
 		}
 		out, err = s.toApplication(r, true)
@@ -226,6 +238,39 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?, 1, 
 		return Application{}, fmt.Errorf("apply for assistance: %w", err)
 	}
 	return out, nil
+}
+
+// onBehalfOf returns the industry association through which the actor
+// applies for member: one in which they hold association:file and of
+// which member is an active member whose consent stands. EFORBIDDEN when
+// the actor applies for no enterprise at all, EINVALID naming
+// applicant_org_id when no member is named, ENOTFOUND when the named
+// enterprise is not such a member (a non-member, or one that withdrew
+// its consent).
+func (s *Service) onBehalfOf(ctx context.Context, a *domain.Actor, member int64) (int64, error) {
+	var assocs []int64
+	for _, m := range a.Memberships {
+		if m.Role.Reach(domain.ObjectApplication).Has(domain.ReachMembers) && s.d.Authz.Can(a.UserID, m.OrgID, "association", "file") &&
+			!slices.Contains(assocs, m.OrgID) {
+			assocs = append(assocs, m.OrgID)
+		}
+	}
+	if len(assocs) == 0 {
+		return 0, domain.Errorf(domain.EFORBIDDEN, "only an enterprise's applicant, or its association for it, may apply for assistance")
+	}
+	if member <= 0 {
+		return 0, domain.Invalid(domain.FieldError{Field: "applicant_org_id", Message: "validation.required"})
+	}
+	var ids []int64
+	if err := s.d.DB.WithContext(ctx).Raw(`SELECT am.association_org_id FROM association_members am
+WHERE am.association_org_id IN ? AND am.member_org_id = ? AND am.status = 'active' AND am.consent_at IS NOT NULL
+ORDER BY am.association_org_id LIMIT 1`, assocs, member).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("association membership: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, domain.NotFound("organisation")
+	}
+	return ids[0], nil
 }
 
 // centerRow is the assistance centre that takes applications.

@@ -130,8 +130,17 @@ func (s *Service) Get(ctx context.Context, id int64) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	if !ok || !v.sees(r) {
+	if !ok {
 		return View{}, domain.NotFound("application")
+	}
+	if !v.sees(r) {
+		member, err := s.readsAsAssociation(ctx, db, v, r)
+		if err != nil {
+			return View{}, err
+		}
+		if !member {
+			return View{}, domain.NotFound("application")
+		}
 	}
 	return s.view(ctx, db, v, r)
 }

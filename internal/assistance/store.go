@@ -165,12 +165,16 @@ func (s *Service) toApplication(r appRow, whole bool) (Application, error) {
 // follow (reach party-to, with assistance:read) and the centres whose
 // applications they review (reach organisation, with assistance:review);
 // the leadership office reads every application (reach all, with
-// assistance:read) and takes no step on any, nor reads its documents.
+// assistance:read) and takes no step on any, nor reads its documents; an
+// industry association reads the applications of its members that
+// consent to it (reach members, with assistance:read), read-only and
+// without their documents or contact phone.
 type viewer struct {
-	a         *domain.Actor
-	applicant []int64
-	centers   []int64
-	all       bool
+	a            *domain.Actor
+	applicant    []int64
+	centers      []int64
+	associations []int64
+	all          bool
 }
 
 func (s *Service) viewerOf(a *domain.Actor) viewer {
@@ -187,6 +191,10 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 			}
 		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachAll) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "read"):
 			v.all = true
+		case m.Role.Reach(domain.ObjectApplication).Has(domain.ReachMembers) && s.d.Authz.Can(a.UserID, m.OrgID, "assistance", "read"):
+			if !slices.Contains(v.associations, m.OrgID) {
+				v.associations = append(v.associations, m.OrgID)
+			}
 		}
 	}
 	return v
@@ -201,7 +209,9 @@ var (
 	docketRoles     = domain.RolesReaching(domain.ObjectCase, domain.ReachOrg)
 )
 
-func (v viewer) empty() bool { return len(v.applicant)+len(v.centers) == 0 && !v.all }
+func (v viewer) empty() bool {
+	return len(v.applicant)+len(v.centers)+len(v.associations) == 0 && !v.all
+}
 
 // scope is the viewer's rows as a condition on assistance_applications a.
 func (v viewer) scope() (string, []any) {
@@ -218,6 +228,10 @@ func (v viewer) scope() (string, []any) {
 		parts = append(parts, "a.center_org_id IN ?")
 		args = append(args, v.centers)
 	}
+	if len(v.associations) > 0 {
+		parts = append(parts, "a.applicant_org_id IN ("+domain.ConsentingMembers+")")
+		args = append(args, v.associations)
+	}
 	if len(parts) == 0 {
 		return "FALSE", nil
 	}
@@ -225,6 +239,21 @@ func (v viewer) scope() (string, []any) {
 }
 
 func (v viewer) sees(r appRow) bool { return v.all || v.isApplicant(r) || v.isOfficer(r) }
+
+// readsAsAssociation reports whether v reads r as an association its
+// enterprise is a member of and consents to: the consent is read now, so
+// a withdrawal takes effect on the next request.
+func (s *Service) readsAsAssociation(ctx context.Context, db *gorm.DB, v viewer, r appRow) (bool, error) {
+	if len(v.associations) == 0 {
+		return false, nil
+	}
+	var n int64
+	if err := db.WithContext(ctx).Raw("SELECT count(*) FROM ("+domain.ConsentingMembers+") m WHERE m.member_org_id = ?",
+		v.associations, r.ApplicantOrgID).Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("association consent for application %d: %w", r.ID, err)
+	}
+	return n > 0, nil
+}
 
 // handles reports whether v is the application's enterprise or centre,
 // who alone read its documents.

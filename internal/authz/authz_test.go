@@ -200,7 +200,7 @@ func TestPolicyHeldToTheRoleTable(t *testing.T) {
 		return strings.Join(keep, "\n")
 	}
 	for _, c := range []struct{ desc, policy, want string }{
-		{"a read that reaches nothing", shipped + "p, association_staff, case, read\n", "association_staff is granted case:read but reaches no case rows"},
+		{"a read that reaches nothing", shipped + "p, customs_officer, assistance, read\n", "customs_officer is granted assistance:read but reaches no application rows"},
 		{"stats for a clerk", shipped + "p, clerk, stats, read\n", "clerk is granted stats:read but reaches no stats rows"},
 		{"a reach without its read", without("p, mediator, case, read"), "mediator reaches case rows in the role table (internal/domain/role.go) but is not granted case:read"},
 	} {

@@ -75,6 +75,10 @@ var known = map[Perm]bool{
 	// Customs recordations (§5).
 	{"recordation", "read"}:   false,
 	{"recordation", "manage"}: false,
+	// Industry associations and their members (§16).
+	{"association", "manage"}:  false,
+	{"association", "file"}:    false,
+	{"association", "consent"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,

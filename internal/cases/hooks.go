@@ -293,9 +293,8 @@ func (v viewer) wholeView(mine bool) (string, []any) {
 		return "TRUE", nil
 	}
 	parts, args := v.directParts(true, mine)
-	if p, pa, ok := v.filedPart(); ok {
-		parts, args = append(parts, p), append(args, pa...)
-	}
+	wp, wa := v.wholeParts()
+	parts, args = append(parts, wp...), append(args, wa...)
 	return orParts(parts), args
 }
 

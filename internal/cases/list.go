@@ -240,9 +240,8 @@ func (v viewer) disclosedOr(direct []string, args []any, part string) (string, [
 		return "", nil
 	}
 	parts := slices.Clone(direct)
-	if p, pa, ok := v.filedPart(); ok {
-		parts, args = append(parts, p), append(args, pa...)
-	}
+	wp, wa := v.wholeParts()
+	parts, args = append(parts, wp...), append(args, wa...)
 	parts = append(parts, `EXISTS (SELECT 1 FROM referrals r WHERE r.case_id = cases.id AND r.status <> 'declined'
 AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure->>'`+part+`')::boolean, false))`)
 	args = append(args, v.referred, v.referred)

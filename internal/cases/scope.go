@@ -25,7 +25,10 @@ import (
 //   - leader: every case, read-only and masked (oversight);
 //   - applicant: the cases their enterprise filed or is a linked party of;
 //   - court liaison, assistance officer: the cases filed by a member of
-//     their organisation.
+//     their organisation;
+//   - association staff: the cases of the association's member
+//     enterprises that consent to it reading them (as the enterprise
+//     sees them, read-only, personal data masked).
 //
 // Anyone else, the system administrator included, sees no case.
 type viewer struct {
@@ -44,6 +47,9 @@ type viewer struct {
 	// referred: organisations at either end of a referral of the case
 	// (hooks.go); they read it within the referral's disclosure.
 	referred []int64
+	// associations: the industry associations through which the actor
+	// reads its consenting members' cases (domain.ReachMembers).
+	associations []int64
 }
 
 func (s *Service) viewerOf(a *domain.Actor) viewer {
@@ -74,6 +80,9 @@ func (s *Service) viewerOf(a *domain.Actor) viewer {
 		}
 		if r.Has(domain.ReachFiled) {
 			add(&v.submitter, m.OrgID)
+		}
+		if r.Has(domain.ReachMembers) {
+			add(&v.associations, m.OrgID)
 		}
 		if r.Has(domain.ReachSupervised) {
 			supervising = true
@@ -122,7 +131,7 @@ func (v viewer) queueOrgs() []int64 {
 }
 
 func (v viewer) empty() bool {
-	return !v.leader && len(v.staff)+len(v.supervised)+len(v.mediator)+len(v.applicant)+len(v.submitter) == 0
+	return !v.leader && len(v.staff)+len(v.supervised)+len(v.mediator)+len(v.applicant)+len(v.submitter)+len(v.associations) == 0
 }
 
 // rowScope is the viewer's scope as a condition on one row of "cases",
@@ -150,9 +159,8 @@ func (v viewer) scope(list, mine bool) (string, []any) {
 		return "TRUE", nil
 	}
 	parts, args := v.directParts(list, mine)
-	if p, pa, ok := v.filedPart(); ok {
-		parts, args = append(parts, p), append(args, pa...)
-	}
+	wp, wa := v.wholeParts()
+	parts, args = append(parts, wp...), append(args, wa...)
 	if p, pa, ok := v.referralScope(list); ok {
 		parts, args = append(parts, p), append(args, pa...)
 	}
@@ -215,6 +223,36 @@ func (v viewer) filedPart() (string, []any, bool) {
 	// court's cases. Without an index on cases.submitted_by this
 	// part is a scan of cases.
 	return "EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = cases.submitted_by AND m.org_id IN ?)", []any{v.submitter}, true
+}
+
+// membersPart admits the cases of the enterprises that are members of
+// the viewer's associations and consent to them reading their cases: the
+// cases such an enterprise filed or is a linked party of, read whole as
+// the enterprise reads them. The consent is read with the case, so a
+// withdrawal takes effect on the next request.
+func (v viewer) membersPart() (string, []any, bool) {
+	if len(v.associations) == 0 {
+		return "", nil, false
+	}
+	return "(cases.applicant_org_id IN (" + domain.ConsentingMembers + ") OR EXISTS (SELECT 1 FROM case_parties cp WHERE cp.case_id = cases.id AND cp.org_id IN (" + domain.ConsentingMembers + ")))",
+		[]any{v.associations, v.associations}, true
+}
+
+// wholeParts are filedPart and membersPart: the parts of the scope
+// through which a viewer who neither handles nor is party to a case
+// reads it whole.
+func (v viewer) wholeParts() ([]string, []any) {
+	var (
+		parts []string
+		args  []any
+	)
+	if p, pa, ok := v.filedPart(); ok {
+		parts, args = append(parts, p), append(args, pa...)
+	}
+	if p, pa, ok := v.membersPart(); ok {
+		parts, args = append(parts, p), append(args, pa...)
+	}
+	return parts, args
 }
 
 // caseState is a case as the action checks and the Allowed list need it.

@@ -86,6 +86,11 @@ const (
 	// ReachReferred: the rows a referral sent or received by the
 	// organisation discloses, within the referral's disclosure.
 	ReachReferred
+	// ReachMembers: the rows of the enterprises that are members of the
+	// organisation (an industry association) and have consented to it
+	// reading them (internal/association), read-only, while the consent
+	// stands: withdrawn, the rows are out of reach at once.
+	ReachMembers
 )
 
 // Has reports whether r includes every way of x.
@@ -141,7 +146,7 @@ var specs = []roleSpec{
 	{role: RoleEnforcementOfficer, orgTypes: []OrgType{OrgEnforcement},
 		reach: map[Object]Reach{ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll, ObjectWarning: ReachOrg}},
 	{role: RoleAssociationStaff, orgTypes: []OrgType{OrgIndustryAssoc},
-		reach: map[Object]Reach{ObjectWarning: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachMembers, ObjectApplication: ReachMembers, ObjectWarning: ReachOrg}},
 	{role: RoleApplicant, orgTypes: []OrgType{OrgEnterprise},
 		reach: map[Object]Reach{ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
 			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo, ObjectRecordation: ReachPartyTo}},

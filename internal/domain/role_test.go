@@ -23,7 +23,7 @@ func TestRoleTable(t *testing.T) {
 		RoleArbitrationClerk:   {ObjectCase: ReachReferred, ObjectReferral: ReachOrg},
 		RoleCustomsOfficer:     {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectRecordation: ReachAll},
 		RoleEnforcementOfficer: {ObjectCase: ReachReferred, ObjectReferral: ReachOrg, ObjectCredit: ReachAll, ObjectWarning: ReachOrg},
-		RoleAssociationStaff:   {ObjectWarning: ReachOrg},
+		RoleAssociationStaff:   {ObjectCase: ReachMembers, ObjectApplication: ReachMembers, ObjectWarning: ReachOrg},
 		RoleApplicant: {ObjectCase: ReachPartyTo, ObjectDeadline: ReachPartyTo, ObjectApplication: ReachPartyTo,
 			ObjectCredit: ReachPartyTo, ObjectWarning: ReachPartyTo, ObjectRecordation: ReachPartyTo},
 		RoleSysadmin: {},

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
@@ -51,6 +52,8 @@ type Services struct {
 	Assistance *assistance.Service
 	// Recordations is the customs recordation register.
 	Recordations *recordation.Service
+	// Associations keeps the demo association's members.
+	Associations *association.Service
 }
 
 // WithCases makes Run seed the demo dispute cases too, after the users.
@@ -91,7 +94,7 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 	}
 
 	// The market regulator's officer records the demo's credit record.
-	usernames := map[string]bool{"enforcement.fz-amr": true}
+	usernames := map[string]bool{"enforcement.fz-amr": true, "association.fz-software": true, "sme1": true, "sme2": true}
 	for _, c := range demo {
 		usernames[c.filer] = true
 		for _, role := range []string{"director", "clerk", "mediator1", "mediator2"} {
@@ -179,6 +182,12 @@ func (s *Seeder) seedCases(ctx context.Context, orgIDs map[string]int64, res *Re
 	res.Cases = len(demo)
 	s.log.InfoContext(ctx, "demo cases seeded", "cases", res.Cases, "created", res.CasesCreated,
 		"elapsed_ms", time.Since(began).Milliseconds())
+	if svc := d.Services(clk.now).Associations; svc != nil {
+		clk.t = start
+		if err := s.seedAssociation(ctx, r, svc); err != nil {
+			return err
+		}
+	}
 	if err := s.seedReferrals(ctx, orgIDs); err != nil {
 		return err
 	}

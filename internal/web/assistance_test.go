@@ -119,10 +119,10 @@ func assistanceRows() []mxRow {
 	rows := []mxRow{
 		// API.
 		{route: "GET /api/v1/assistance/applications", req: get("/api/v1/assistance/applications"),
-			own: map[string]int{"anon": 401, "applicant": 200, "assistance_officer": 200, "leader": 200, "*": 403}},
+			own: map[string]int{"anon": 401, "applicant": 200, "assistance_officer": 200, "leader": 200, "association_staff": 200, "*": 403}},
 		{route: "POST /api/v1/assistance/applications", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/api/v1/assistance/applications", json: map[string]any{}}
-		}, own: map[string]int{"anon": 401, "applicant": 422, "*": 403}},
+		}, own: map[string]int{"anon": 401, "applicant": 422, "association_staff": 422, "*": 403}},
 		row("GET /api/v1/assistance/applications/:id", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "GET", path: fmt.Sprintf("/api/v1/assistance/applications/%d", app(e, own))}
 		}, 401, 200, 200, 200),
@@ -145,11 +145,11 @@ func assistanceRows() []mxRow {
 
 		// Pages.
 		{route: "GET /assistance", req: get("/assistance"),
-			own: map[string]int{"anon": 303, "applicant": 200, "assistance_officer": 200, "leader": 200, "*": 403}},
+			own: map[string]int{"anon": 303, "applicant": 200, "assistance_officer": 200, "leader": 200, "association_staff": 200, "*": 403}},
 		{route: "GET /assistance/new", req: get("/assistance/new"), own: map[string]int{"anon": 303, "applicant": 200, "*": 404}},
 		{route: "POST /assistance", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/assistance", form: url.Values{"narrative": {""}}}
-		}, own: map[string]int{"anon": 303, "applicant": 422, "*": 403}},
+		}, own: map[string]int{"anon": 303, "applicant": 422, "association_staff": 422, "*": 403}},
 		row("GET /assistance/:id", func(e *mxEnv, own bool) mxReq {
 			return mxReq{method: "GET", path: fmt.Sprintf("/assistance/%d", app(e, own))}
 		}, 303, 200, 200, 200),

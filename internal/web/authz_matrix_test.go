@@ -342,11 +342,12 @@ func actionWant(action string, vis map[string]bool, anon int) map[string]int {
 	return m
 }
 
-// caseListWant: roles with no case scope at all (the system administrator,
-// the association) have no case list; a receiver of referrals lists the
-// cases referred to it (none yet is an empty list, not a refusal).
+// caseListWant: a role with no case scope at all (the system
+// administrator) has no case list; a receiver of referrals lists the
+// cases referred to it, an association its consenting members' cases
+// (none yet is an empty list, not a refusal).
 func caseListWant(anon int) map[string]int {
-	return map[string]int{"anon": anon, "sysadmin": 403, "association_staff": 403, "*": 200}
+	return map[string]int{"anon": anon, "sysadmin": 403, "*": 200}
 }
 
 func caseRows() []mxRow {

@@ -914,9 +914,10 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	// notify.Message and notification literals, the assistance notices,
 	// the kinds notify assigns (plan.go) or returns (reminderContent),
 	// and referral's referral_<status>.
-	notifyKinds := f("Kind of Message literals, assistance.Notice*, notify kind variables and reminderContent, referral_<status>",
+	notifyKinds := f("Kind of Message literals, assistance.Notice*, association.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
-		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
+		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"),
+		src.constsNamed("association", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)
 	notifyKinds.suffix = []string{".title", ".body"}

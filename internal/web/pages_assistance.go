@@ -73,8 +73,11 @@ type assistanceGroup struct {
 type assistanceListPage struct {
 	Applicant, Officer bool
 	// All: the reader of every application (the leadership office).
-	All    bool
-	Groups []assistanceGroup
+	All bool
+	// Members: an industry association reading its consenting
+	// members' applications (docs/design.md §16).
+	Members bool
+	Groups  []assistanceGroup
 	// Filtered: one list by the filters of Query instead of the groups.
 	Filtered bool
 	Query    url.Values
@@ -156,10 +159,16 @@ func (s *Server) assistanceGroups(c echo.Context, applicant, officer bool, limit
 
 func (s *Server) handleAssistanceList(c echo.Context) error {
 	applicant, officer, all := s.assistanceReach(actorOf(c))
-	if !applicant && !officer && !all {
+	members := false
+	for _, m := range actorOf(c).Memberships {
+		if m.Role.Reach(domain.ObjectApplication).Has(domain.ReachMembers) && s.deps.Authz.Can(actorOf(c).UserID, m.OrgID, "assistance", "read") {
+			members = true
+		}
+	}
+	if !applicant && !officer && !all && !members {
 		return domain.Errorf(domain.EFORBIDDEN, "you may not read assistance applications")
 	}
-	page := &assistanceListPage{Applicant: applicant, Officer: officer, All: all, Query: c.QueryParams()}
+	page := &assistanceListPage{Applicant: applicant, Officer: officer, All: all, Members: members, Query: c.QueryParams()}
 	q := c.QueryParams()
 	// The office, which has no queue of its own, reads one list of every
 	// application (newest first), filtered as the statistics link it.

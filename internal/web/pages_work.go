@@ -124,6 +124,12 @@ func (s *Server) handleWork(c echo.Context) error {
 				sec.Links = append(sec.Links, workLink{Href: "/warnings?status=draft", Label: "work.link.warning_drafts"})
 			}
 		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "association", "manage") {
+			sec.Links = append(sec.Links, workLink{Href: "/association", Label: "work.link.association"})
+		}
+		if s.deps.Authz.Can(a.UserID, m.OrgID, "association", "consent") {
+			sec.Links = append(sec.Links, workLink{Href: "/memberships", Label: "work.link.memberships"})
+		}
 		if reach.Has(domain.ReachOrg) {
 			q, err := s.deps.Cases.Queue(ctx, m.OrgID)
 			if err != nil && domain.ErrorCode(err) != domain.EFORBIDDEN {

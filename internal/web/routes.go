@@ -28,6 +28,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.fairRoutes(g, in)
 	s.warningRoutes(g, in)
 	s.recordationRoutes(g, in)
+	s.associationRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.

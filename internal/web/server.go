@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/clock"
@@ -86,6 +87,8 @@ type Deps struct {
 	Warnings *warning.Service
 	// Recordations is the customs recordation register.
 	Recordations *recordation.Service
+	// Associations is an industry association working for its members.
+	Associations *association.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

@@ -370,6 +370,8 @@ func deadlineLink(d deadlineRow) string {
 		return "/assistance/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.SubjectType == "credit_record" && d.SubjectID > 0:
 		return "/credit/" + strconv.FormatInt(d.SubjectID, 10)
+	case d.SubjectType == "fair_complaint" && d.SubjectID > 0:
+		return "/exhibitions/complaints/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.CaseID != nil:
 		return "/cases/" + strconv.FormatInt(*d.CaseID, 10)
 	}

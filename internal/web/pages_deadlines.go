@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -164,6 +165,8 @@ func (p *Page) DeadlineHref(d deadline.Deadline) string {
 		return "/assistance/" + id
 	case d.Subject.Type == deadline.SubjectCreditRecord:
 		return "/credit/" + id
+	case d.Subject.Type == assistance.SubjectFairComplaint:
+		return assistance.FairComplaintLink(d.Subject.ID)
 	}
 	return ""
 }

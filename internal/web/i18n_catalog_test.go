@@ -1027,6 +1027,13 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"credit.event.":               f("credit.EventActions", credit.EventActions),
 		"credit.help.":                f("creditShowPage.ReasonSteps, DecisionSteps", creditShowPage{}.ReasonSteps(), creditShowPage{}.DecisionSteps()),
 		"credit.reason.":              f("creditShowPage.ReasonSteps", creditShowPage{}.ReasonSteps()),
+		"faircomplaint.status.":       f("assistance.FairStatuses", strs(assistance.FairStatuses)),
+		"faircomplaint.action.":       f("assistance.FairActions", strs(assistance.FairActions)),
+		"faircomplaint.help.":         f("assistance.FairActions", strs(assistance.FairActions)),
+		"faircomplaint.flash.":        f("assistance.FairActions (handleFairComplaintStep)", strs(assistance.FairActions)),
+		"faircomplaint.event.":        f("assistance.FairActions and receive", strs(assistance.FairActions), []string{"receive"}),
+		"faircomplaint.decision.":     f("assistance.Decisions", assistance.Decisions),
+		"faircomplaint.measure.":      f("assistance.Measures", assistance.Measures),
 	}
 	for p := range enumKeysChecked {
 		if _, ok := forms[p]; !ok {

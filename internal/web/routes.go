@@ -26,6 +26,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.reportRoutes(g, in)
 	s.creditRoutes(g, in)
 	s.fairRoutes(g, in)
+	s.fairComplaintRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.

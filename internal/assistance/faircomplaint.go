@@ -606,7 +606,7 @@ func (s *Service) FairStep(ctx context.Context, id int64, act FairAction, in Fai
 		if in.Version <= 0 {
 			f.Add("version", "validation.required")
 		}
-		to, detail, set, args := s.fairStepFields(ctx, tx, &f, c, act, &in)
+		to, detail, set, args := fairStepFields(ctx, tx, &f, c, act, &in, now)
 		if err := f.Err(); err != nil {
 			return err
 		}
@@ -663,12 +663,11 @@ func (s *Service) FairStep(ctx context.Context, id int64, act FairAction, in Fai
 
 // fairStepFields validates a step's fields and returns the status it
 // leads to, the event's detail and the columns it sets.
-func (s *Service) fairStepFields(ctx context.Context, tx *gorm.DB, f *domain.Fields, c FairComplaint, act FairAction,
-	in *FairStepInput) (FairStatus, map[string]any, []string, []any) {
+func fairStepFields(ctx context.Context, tx *gorm.DB, f *domain.Fields, c FairComplaint, act FairAction,
+	in *FairStepInput, now time.Time) (FairStatus, map[string]any, []string, []any) {
 	detail := map[string]any{}
 	var set []string
 	var args []any
-	now := s.clock()
 	switch act {
 	case FairTransfer:
 		var org struct {

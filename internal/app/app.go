@@ -120,7 +120,7 @@ type App struct {
 	// Recordations is the customs recordation register (docs/design.md §5).
 	Recordations *recordation.Service
 	// Associations is an industry association working for its member
-	// enterprises (docs/design.md §16).
+	// enterprises (docs/design.md §15).
 	Associations *association.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).

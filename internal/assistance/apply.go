@@ -109,7 +109,7 @@ func (s *Service) Apply(ctx context.Context, in ApplyInput) (Application, error)
 	}
 	// An industry association's staff apply on behalf of a member
 	// enterprise that consents to the association reading its
-	// applications (docs/design.md §16): the member is the applicant.
+	// applications (docs/design.md §15): the member is the applicant.
 	var association *int64
 	if len(ents) == 0 {
 		id, err := s.onBehalfOf(ctx, a, in.ApplicantOrgID)

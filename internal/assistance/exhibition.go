@@ -161,63 +161,102 @@ func (s *Service) LodgeComplaint(ctx context.Context, in ComplaintInput) (Compla
 		if err := f.Err(); err != nil {
 			return err
 		}
-		dt := in.DisputeType
-		if dt == "" {
-			dt = disputeTypeOf(rights)
-		}
-		kind := in.RespondentKind
-		if kind == "" {
-			kind = domain.PartyOrganisation
-		}
-		e := exh[0]
-		ref := e.NameZH
-		if booth != "" {
-			ref += " " + booth
-		}
-		if len([]rune(ref)) > maxName {
-			ref = string([]rune(ref)[:maxName])
-		}
-		c, err := s.d.Cases.SubmitInternal(ctx, tx, cases.IntakeInput{
-			OrgID: in.OrgID, Source: domain.SourceExhibition, DisputeType: dt, Summary: in.Summary, Claims: in.Claims,
-			ExternalRef: ref,
-			Parties: []cases.PartyInput{
-				{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: complainant.NameZh,
-					CreditCode: complainant.CreditCode, Phone: in.ContactPhone, IsSME: !officer},
-				{Role: domain.PartyRespondent, Kind: kind, Name: in.RespondentName, CreditCode: in.RespondentCreditCode},
-			},
-			Rights:         caseRights(rights),
-			ApplicantOrgID: entID,
-		})
-		if err != nil {
-			return renameFields(err, complaintFields)
-		}
-		caseID := c.ID
-		d, err := s.d.Deadlines.OpenTx(ctx, tx, deadline.Spec{Subject: deadline.CaseSubject(c.ID), OrgID: c.OrgID, CaseID: &caseID,
-			Kind: KindFirstResponse, RuleID: RuleFirstResponse, Event: now, Now: now})
-		if err != nil {
-			return err
-		}
-		if err := tx.Exec(`INSERT INTO exhibition_complaints (case_id, exhibition_code, booth, complainant_org_id, lodged_by, lodged_at, first_response_due)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, e.Code, booth, entID, a.UserID, now, d.DueAt).Error; err != nil {
-			return fmt.Errorf("record exhibition complaint: %w", err)
-		}
-		if err := s.tellComplaint(ctx, tx, c, e, entID, committee, d.DueAt); err != nil {
-			return err
-		}
-		org := c.OrgID
-		if err := s.d.Audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "exhibition.complaint", ObjectType: "case",
-			ObjectID: strconv.FormatInt(c.ID, 10), Detail: map[string]any{"number": c.Ref(), "exhibition_code": e.Code,
-				"booth": booth, "first_response_due": stamp(d.DueAt), "deadline_id": d.ID}}); err != nil {
-			return err
-		}
-		out = Complaint{Case: c, ExhibitionCode: e.Code, ExhibitionName: e.NameZH, Booth: booth, FirstResponseAt: d.DueAt,
-			Provisional: d.Provisional}
-		return nil
+		out, err = s.fileExhibitionCase(ctx, tx, exhibitionCase{Exh: exh[0], Booth: booth, OrgID: in.OrgID, Committee: committee,
+			DisputeType: in.DisputeType, Summary: in.Summary, Claims: in.Claims, ComplainantName: complainant.NameZh,
+			ComplainantCreditCode: complainant.CreditCode, ContactPhone: in.ContactPhone, ComplainantOrgID: entID,
+			RespondentName: in.RespondentName, RespondentKind: in.RespondentKind, RespondentCreditCode: in.RespondentCreditCode,
+			Rights: rights}, now)
+		return err
 	})
 	if err != nil {
 		return Complaint{}, fmt.Errorf("lodge exhibition complaint: %w", err)
 	}
 	return out, nil
+}
+
+// exhibitionCase is a case to file from a complaint at a fair: the fast
+// track (LodgeComplaint) and a station's mediation (fair complaints,
+// action mediate) file it the same way.
+type exhibitionCase struct {
+	Exh                   Exhibition
+	Booth                 string
+	OrgID                 int64
+	Committee             string
+	DisputeType           domain.DisputeType
+	Summary, Claims       string
+	ComplainantName       string
+	ComplainantCreditCode string
+	ContactPhone          string
+	// ComplainantOrgID is the SME that lodged for itself (nil when an
+	// officer lodged for the complainant it names).
+	ComplainantOrgID     *int64
+	RespondentName       string
+	RespondentKind       domain.PartyKind
+	RespondentCreditCode string
+	Rights               []Right
+}
+
+// fileExhibitionCase files a case with source exhibition at the chosen
+// committee inside tx, with its 24-hour first-response deadline (rule
+// exhibition.first_response, counted from now), the exhibition_complaints
+// row, the notices and the audit row. EINVALID names the complaint's
+// fields (complaintFields).
+func (s *Service) fileExhibitionCase(ctx context.Context, tx *gorm.DB, in exhibitionCase, now time.Time) (Complaint, error) {
+	a, err := domain.RequireActor(ctx)
+	if err != nil {
+		return Complaint{}, err
+	}
+	dt := in.DisputeType
+	if dt == "" {
+		dt = disputeTypeOf(in.Rights)
+	}
+	kind := in.RespondentKind
+	if kind == "" {
+		kind = domain.PartyOrganisation
+	}
+	e, booth, entID := in.Exh, in.Booth, in.ComplainantOrgID
+	ref := e.NameZH
+	if booth != "" {
+		ref += " " + booth
+	}
+	if len([]rune(ref)) > maxName {
+		ref = string([]rune(ref)[:maxName])
+	}
+	c, err := s.d.Cases.SubmitInternal(ctx, tx, cases.IntakeInput{
+		OrgID: in.OrgID, Source: domain.SourceExhibition, DisputeType: dt, Summary: in.Summary, Claims: in.Claims,
+		ExternalRef: ref,
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: in.ComplainantName,
+				CreditCode: in.ComplainantCreditCode, Phone: in.ContactPhone, IsSME: entID != nil},
+			{Role: domain.PartyRespondent, Kind: kind, Name: in.RespondentName, CreditCode: in.RespondentCreditCode},
+		},
+		Rights:         caseRights(in.Rights),
+		ApplicantOrgID: entID,
+	})
+	if err != nil {
+		return Complaint{}, renameFields(err, complaintFields)
+	}
+	caseID := c.ID
+	d, err := s.d.Deadlines.OpenTx(ctx, tx, deadline.Spec{Subject: deadline.CaseSubject(c.ID), OrgID: c.OrgID, CaseID: &caseID,
+		Kind: KindFirstResponse, RuleID: RuleFirstResponse, Event: now, Now: now})
+	if err != nil {
+		return Complaint{}, err
+	}
+	if err := tx.Exec(`INSERT INTO exhibition_complaints (case_id, exhibition_code, booth, complainant_org_id, lodged_by, lodged_at, first_response_due)
+VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, e.Code, booth, entID, a.UserID, now, d.DueAt).Error; err != nil {
+		return Complaint{}, fmt.Errorf("record exhibition complaint: %w", err)
+	}
+	if err := s.tellComplaint(ctx, tx, c, e, entID, in.Committee, d.DueAt); err != nil {
+		return Complaint{}, err
+	}
+	org := c.OrgID
+	if err := s.d.Audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "exhibition.complaint", ObjectType: "case",
+		ObjectID: strconv.FormatInt(c.ID, 10), Detail: map[string]any{"number": c.Ref(), "exhibition_code": e.Code,
+			"booth": booth, "first_response_due": stamp(d.DueAt), "deadline_id": d.ID}}); err != nil {
+		return Complaint{}, err
+	}
+	return Complaint{Case: c, ExhibitionCode: e.Code, ExhibitionName: e.NameZH, Booth: booth, FirstResponseAt: d.DueAt,
+		Provisional: d.Provisional}, nil
 }
 
 // tellComplaint notifies the complainant enterprise's users and the

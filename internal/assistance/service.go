@@ -168,7 +168,7 @@ const (
 
 // DeadlineRules lists the rule ids assistance opens deadlines with, for
 // the start-up check that the configured rules define them.
-var DeadlineRules = []string{RuleSupplement, RuleFirstResponse}
+var DeadlineRules = []string{RuleSupplement, RuleFirstResponse, RuleFairTransfer}
 
 func encode(d map[string]any) (string, error) {
 	if len(d) == 0 {

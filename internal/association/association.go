@@ -1,5 +1,5 @@
 // Package association is an industry association (行业协会) working for its
-// member enterprises (docs/design.md §16).
+// member enterprises (docs/design.md §15).
 //
 // An association keeps a list of its member enterprises: its staff add a
 // registered enterprise (named by its unified social credit code) and end
@@ -618,7 +618,7 @@ AND am.status = 'active' AND am.consent_at IS NOT NULL FOR SHARE OF am`, assoc, 
 }
 
 // FileCase files a mediation case at a committee on behalf of a member
-// (docs/design.md §16) through the case service's own intake: source
+// (docs/design.md §15) through the case service's own intake: source
 // association, the member the first party and applicant, linked as its
 // party as an SME's own filing is, the association's staff user its
 // submitter. The member must be an active member whose consent stands

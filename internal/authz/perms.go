@@ -65,6 +65,9 @@ var known = map[Perm]bool{
 	{"assistance", "review"}: false,
 	// The named fairs of the exhibition fast track.
 	{"exhibition", "manage"}: false,
+	// A fair's complaint station (narrowed by the service to the fairs
+	// whose station the user is on).
+	{"exhibition", "complaint"}: false,
 	// Credit records (§9).
 	{"credit", "read"}:    false,
 	{"credit", "record"}:  false,
@@ -75,7 +78,7 @@ var known = map[Perm]bool{
 	// Customs recordations (§5).
 	{"recordation", "read"}:   false,
 	{"recordation", "manage"}: false,
-	// Industry associations and their members (§16).
+	// Industry associations and their members (§15).
 	{"association", "manage"}:  false,
 	{"association", "file"}:    false,
 	{"association", "consent"}: false,

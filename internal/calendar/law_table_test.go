@@ -18,6 +18,7 @@ func TestDefaultRules_Duties(t *testing.T) {
 		"customs.recordation.validity":     calendar.DutyParty,
 		"criminal.police_decision":         calendar.DutySoft,
 		"credit.objection":                 calendar.DutyInformation,
+		"exhibition.complaint.transfer":    calendar.DutyOrganisation,
 	}
 	for _, r := range mustRules(t).All() {
 		w, ok := want[r.ID]

@@ -44,6 +44,7 @@ func TestDefaultRules(t *testing.T) {
 		"customs.ex_officio.release":           {50, calendar.WorkingDays, "", false},
 		"customs.recordation.validity":         {10, calendar.Years, "", true},
 		"exhibition.first_response":            {24, calendar.Hours, "", false},
+		"exhibition.complaint.transfer":        {24, calendar.Hours, "", false},
 		"judicial_confirmation.accept":         {3, calendar.CalendarDays, "", false},
 		"judicial_confirmation.apply":          {30, calendar.CalendarDays, "", false},
 		"judicial_confirmation.decide":         {15, calendar.CalendarDays, "", true},
@@ -91,6 +92,7 @@ func TestDefaultRules(t *testing.T) {
 		"criminal.transfer":                "第五条第二款",
 		"criminal.police_decision":         "第八条",
 		"exhibition.first_response":        "本地实践",
+		"exhibition.complaint.transfer":    "《展会知识产权保护办法》",
 		"assistance.supplement":            "本地实践",
 		"annual_report":                    "榕政综〔2017〕30号）四（四）",
 	} {

@@ -384,6 +384,8 @@ func deadlineLink(d deadlineRow) string {
 		return "/credit/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.SubjectType == "customs_recordation" && d.SubjectID > 0:
 		return "/recordations/" + strconv.FormatInt(d.SubjectID, 10)
+	case d.SubjectType == "fair_complaint" && d.SubjectID > 0:
+		return "/exhibitions/complaints/" + strconv.FormatInt(d.SubjectID, 10)
 	case d.CaseID != nil:
 		return "/cases/" + strconv.FormatInt(*d.CaseID, 10)
 	}

@@ -99,5 +99,5 @@ func (s *Seeder) seedAssistance(ctx context.Context) error {
 			return fmt.Errorf("seed assistance application %d: %w", i, err)
 		}
 	}
-	return nil
+	return s.seedFairComplaints(ctx)
 }

@@ -9,7 +9,7 @@ import (
 
 // demoMembers are the member enterprises of the demo association
 // 福州市软件行业协会 (fz-software), and whether each consents to the
-// association reading its cases and applications (docs/design.md §16).
+// association reading its cases and applications (docs/design.md §15).
 var demoMembers = []struct {
 	org, user, since string
 	consent          bool

@@ -132,7 +132,7 @@ JOIN orgs o ON o.id = r.org_id WHERE w.title = ? AND w.status = 'published' AND 
 			{"closed after failure", "SELECT count(*) FROM cases WHERE status = 'closed' AND outcome = 'failed' AND suggested_route <> '' AND closing_note <> ''", 2},
 			{"repeat infringer", "SELECT count(*) FROM cases WHERE repeat_infringer", 1},
 			{"person parties", "SELECT count(*) FROM case_parties WHERE kind = 'person' AND id_number_hash <> ''", 5},
-			// The demo association (docs/design.md §16): both SMEs are
+			// The demo association (docs/design.md §15): both SMEs are
 			// members, sme1 with its consent standing.
 			{"association members", "SELECT count(*) FROM association_members am JOIN orgs a ON a.id = am.association_org_id WHERE a.code = 'fz-software' AND am.status = 'active'", 2},
 			{"association consent", "SELECT count(*) FROM association_members am JOIN orgs m ON m.id = am.member_org_id WHERE m.code = 'ent-sme1' AND am.consent_at IS NOT NULL", 1},

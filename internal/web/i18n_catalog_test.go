@@ -1037,6 +1037,13 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"recordation.action.":         f("recordation.Actions", strs(recordation.Actions)),
 		"recordation.flash.":          f("recordation.Actions (handleRecordationChange)", strs(recordation.Actions)),
 		"recordation.help.":           f("recordation.ActionRenew, recordationShowPage.Steps", []string{string(recordation.ActionRenew)}, recordationShowPage{}.Steps()),
+		"faircomplaint.status.":       f("assistance.FairStatuses", strs(assistance.FairStatuses)),
+		"faircomplaint.action.":       f("assistance.FairActions", strs(assistance.FairActions)),
+		"faircomplaint.help.":         f("assistance.FairActions", strs(assistance.FairActions)),
+		"faircomplaint.flash.":        f("assistance.FairActions (handleFairComplaintStep)", strs(assistance.FairActions)),
+		"faircomplaint.event.":        f("assistance.FairActions and receive", strs(assistance.FairActions), []string{"receive"}),
+		"faircomplaint.decision.":     f("assistance.Decisions", assistance.Decisions),
+		"faircomplaint.measure.":      f("assistance.Measures", assistance.Measures),
 	}
 	for p := range enumKeysChecked {
 		if _, ok := forms[p]; !ok {

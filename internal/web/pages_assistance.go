@@ -75,7 +75,7 @@ type assistanceListPage struct {
 	// All: the reader of every application (the leadership office).
 	All bool
 	// Members: an industry association reading its consenting
-	// members' applications (docs/design.md §16).
+	// members' applications (docs/design.md §15).
 	Members bool
 	Groups  []assistanceGroup
 	// Filtered: one list by the filters of Query instead of the groups.

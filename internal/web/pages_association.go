@@ -9,9 +9,10 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/warning"
 )
 
-// An industry association's pages (docs/design.md §16): its first page
+// An industry association's pages (docs/design.md §15): its first page
 // (members and their open matters), its members (add, remove), filing a
 // case for a member; and the member enterprise's page of its
 // associations, where it grants or withdraws each one's consent.
@@ -31,6 +32,10 @@ func (s *Server) associationRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 type associationPage struct {
 	Form
 	Members []association.Member
+	// Warnings are the latest risk warnings the association published,
+	// with their reach; Drafts counts those waiting for review.
+	Warnings []warning.Warning
+	Drafts   int64
 }
 
 // Consenting are the members whose consent stands.
@@ -68,7 +73,13 @@ func (s *Server) renderAssociation(c echo.Context, status int, page string, f *F
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, page, &associationPage{Form: *f, Members: members})
+	p := &associationPage{Form: *f, Members: members}
+	if page == "association" {
+		if p.Drafts, p.Warnings, err = s.deps.Warnings.Issued(ctxOf(c)); err != nil {
+			return err
+		}
+	}
+	return s.render(c, status, page, p)
 }
 
 func (s *Server) handleAssociationHome(c echo.Context) error {

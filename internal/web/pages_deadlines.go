@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/assistance"
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -166,6 +167,8 @@ func (p *Page) DeadlineHref(d deadline.Deadline) string {
 		return "/credit/" + id
 	case d.Subject.Type == deadline.SubjectCustomsRecordation:
 		return "/recordations/" + id
+	case d.Subject.Type == assistance.SubjectFairComplaint:
+		return assistance.FairComplaintLink(d.Subject.ID)
 	}
 	return ""
 }

@@ -30,6 +30,10 @@ type fairsPage struct {
 type fairEditPage struct {
 	Form
 	Fair assistance.Fair
+	// Staff are the users on the fair's complaint station; Candidates
+	// those who could be added (pages_faircomplaints.go).
+	Staff      []assistance.StaffMember
+	Candidates []assistance.StaffMember
 }
 
 // fairInput reads a fair's form.
@@ -71,7 +75,11 @@ func (s *Server) handleFairEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "exhibition_edit", &fairEditPage{Form: Form{Values: fairValues(fair)}, Fair: fair})
+	page := &fairEditPage{Form: Form{Values: fairValues(fair)}, Fair: fair}
+	if err := s.fillStaff(c, page); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "exhibition_edit", page)
 }
 
 // fairValues fills the edit form from a fair.
@@ -100,7 +108,11 @@ func (s *Server) handleFairUpdate(c echo.Context) error {
 	if _, err := s.deps.Assistance.SaveFair(ctxOf(c), fairInput(f, code), false); err != nil {
 		var de *domain.Error
 		if errors.As(err, &de) && de.Code == domain.EINVALID {
-			return s.render(c, http.StatusUnprocessableEntity, "exhibition_edit", &fairEditPage{Form: Form{Values: f.Values, Errors: de.Fields}, Fair: fair})
+			page := &fairEditPage{Form: Form{Values: f.Values, Errors: de.Fields}, Fair: fair}
+			if err := s.fillStaff(c, page); err != nil {
+				return err
+			}
+			return s.render(c, http.StatusUnprocessableEntity, "exhibition_edit", page)
 		}
 		return err
 	}

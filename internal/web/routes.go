@@ -29,6 +29,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.warningRoutes(g, in)
 	s.recordationRoutes(g, in)
 	s.associationRoutes(g, in)
+	s.fairComplaintRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.

@@ -188,6 +188,31 @@ func TestWarnings_Pages(t *testing.T) {
 		t.Error("another industry's enterprise lists it")
 	}
 
+	// An association's first page shows the warnings it published with
+	// their reach (sme1 chose software above).
+	assoc := webLogin(t, r, "association.fz-software", demoPassword)
+	var assocOrg string
+	r.App.DB.Raw("SELECT id::text FROM orgs WHERE code = 'fz-software'").Scan(&assocOrg)
+	if resp, _ := post(assoc, "/me/industries", "/me/industries", url.Values{"org_id": {assocOrg}, "industries": {"software"}}); resp.StatusCode != 200 {
+		t.Fatalf("the association's industries (%d)", resp.StatusCode)
+	}
+	form = url.Values{"title": {"软件著作权批量诉讼风险提示"}, "situation": {"有权利人向多家企业发出律师函。"}, "industries": {"software"}}
+	if resp, _ := post(assoc, "/warnings/new", "/warnings", form); resp.StatusCode != 200 {
+		t.Fatalf("the association drafts (%d)", resp.StatusCode)
+	}
+	var assocWarning string
+	r.App.DB.Raw("SELECT id::text FROM risk_warnings WHERE title = '软件著作权批量诉讼风险提示'").Scan(&assocWarning)
+	if _, home := webGet(t, assoc, r.URL+"/association"); !strings.Contains(home, "1 份草稿待审核") {
+		t.Error("the association's first page does not count its draft")
+	}
+	if resp, _ := post(assoc, "/warnings/"+assocWarning, "/warnings/"+assocWarning+"/publish", url.Values{"version": {"1"}}); resp.StatusCode != 200 {
+		t.Fatalf("the association publishes (%d)", resp.StatusCode)
+	}
+	if _, home := webGet(t, assoc, r.URL+"/association"); !strings.Contains(home, `data-warning="`+assocWarning+`"`) ||
+		!strings.Contains(home, "送达 1 家企业，已读 0 家") {
+		t.Error("the association's first page lacks its warning and reach")
+	}
+
 	// An enterprise chooses its industries when it registers; an unknown
 	// one is named and registers nothing.
 	reg := map[string]any{}

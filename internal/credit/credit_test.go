@@ -41,37 +41,19 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, app: a, svc: a.CapabilitiesAt(c.Now).Credit, clock: c}
 }
 
-func (fx *fixture) as(username string) context.Context {
-	fx.t.Helper()
-	act, err := fx.app.Identity.Actor(context.Background(), fx.scalar("SELECT id FROM users WHERE username = ?", username))
-	if err != nil {
-		fx.t.Fatalf("actor %s: %v", username, err)
-	}
-	return domain.WithActor(context.Background(), act)
-}
+func (fx *fixture) as(username string) context.Context { return apptest.As(fx.t, fx.app, username) }
 
 func (fx *fixture) scalar(q string, args ...any) int64 {
-	fx.t.Helper()
-	var n int64
-	if err := fx.app.DB.Raw(q, args...).Scan(&n).Error; err != nil {
-		fx.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	return apptest.Scalar[int64](fx.t, fx.app, q, args...)
 }
 
 func (fx *fixture) text(q string, args ...any) string {
-	fx.t.Helper()
-	var s string
-	if err := fx.app.DB.Raw(q, args...).Scan(&s).Error; err != nil {
-		fx.t.Fatalf("%s: %v", q, err)
-	}
-	return s
+	return apptest.Scalar[string](fx.t, fx.app, q, args...)
 }
 
 // told counts the notices of kind queued for username, leading to link.
 func (fx *fixture) told(username, kind, link string) int64 {
-	return fx.scalar(`SELECT count(*) FROM outbox WHERE topic = 'notify:send' AND payload->>'kind' = ? AND payload->>'link' = ?
-AND (payload->>'user_id')::bigint = (SELECT id FROM users WHERE username = ?)`, kind, link, username)
+	return apptest.Told(fx.t, fx.app, username, kind, link)
 }
 
 // input is a valid record against the demo enterprise ent-sme1 (a

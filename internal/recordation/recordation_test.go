@@ -41,22 +41,10 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, app: a, svc: a.CapabilitiesAt(c.Now).Recordations, clock: c}
 }
 
-func (fx *fixture) as(username string) context.Context {
-	fx.t.Helper()
-	act, err := fx.app.Identity.Actor(context.Background(), fx.scalar("SELECT id FROM users WHERE username = ?", username))
-	if err != nil {
-		fx.t.Fatalf("actor %s: %v", username, err)
-	}
-	return domain.WithActor(context.Background(), act)
-}
+func (fx *fixture) as(username string) context.Context { return apptest.As(fx.t, fx.app, username) }
 
 func (fx *fixture) scalar(q string, args ...any) int64 {
-	fx.t.Helper()
-	var n int64
-	if err := fx.app.DB.Raw(q, args...).Scan(&n).Error; err != nil {
-		fx.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	return apptest.Scalar[int64](fx.t, fx.app, q, args...)
 }
 
 func (fx *fixture) org(code string) int64 {

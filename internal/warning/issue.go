@@ -300,10 +300,7 @@ func (s *Service) Update(ctx context.Context, id int64, in Input) (Warning, erro
 			"before": map[string]any{"title": r.Title, "industries": []string(r.Industries)}}); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
-			return fmtErr("reload", err)
-		}
-		out, err = s.view(ctx, tx, r)
+		out, err = s.reload(ctx, tx, id)
 		return err
 	})
 	return out, err
@@ -366,10 +363,7 @@ ON CONFLICT DO NOTHING RETURNING org_id`, id, now, domain.OrgEnterprise, id).Sca
 			"reached": len(orgs)}); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
-			return fmtErr("reload", err)
-		}
-		out, err = s.view(ctx, tx, r)
+		out, err = s.reload(ctx, tx, id)
 		return err
 	})
 	return out, err
@@ -403,10 +397,7 @@ func (s *Service) Discard(ctx context.Context, id int64, version int, reason str
 		if err := s.audit(ctx, tx, r, "warning.discard", map[string]any{"title": r.Title, "reason": reason}); err != nil {
 			return err
 		}
-		if err := tx.Where("id = ?", id).Take(&r).Error; err != nil {
-			return fmtErr("reload", err)
-		}
-		out, err = s.view(ctx, tx, r)
+		out, err = s.reload(ctx, tx, id)
 		return err
 	})
 	return out, err
@@ -425,6 +416,15 @@ func orgNameOf(ctx context.Context, db *gorm.DB, id int64) (string, error) {
 		return "", fmtErr("organisation", err)
 	}
 	return name, nil
+}
+
+// reload is warning id as a step left it, for the step's answer.
+func (s *Service) reload(ctx context.Context, tx *gorm.DB, id int64) (Warning, error) {
+	var r row
+	if err := tx.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		return Warning{}, fmtErr("reload", err)
+	}
+	return s.view(ctx, tx, r)
 }
 
 // view is r with its issuer's name and reach.

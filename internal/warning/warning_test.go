@@ -29,22 +29,10 @@ func newFixture(t *testing.T, st warning.Settings) *fixture {
 	return &fixture{t: t, app: a, svc: svc}
 }
 
-func (fx *fixture) as(username string) context.Context {
-	fx.t.Helper()
-	act, err := fx.app.Identity.Actor(context.Background(), fx.scalar("SELECT id FROM users WHERE username = ?", username))
-	if err != nil {
-		fx.t.Fatalf("actor %s: %v", username, err)
-	}
-	return domain.WithActor(context.Background(), act)
-}
+func (fx *fixture) as(username string) context.Context { return apptest.As(fx.t, fx.app, username) }
 
 func (fx *fixture) scalar(q string, args ...any) int64 {
-	fx.t.Helper()
-	var n int64
-	if err := fx.app.DB.Raw(q, args...).Scan(&n).Error; err != nil {
-		fx.t.Fatalf("%s: %v", q, err)
-	}
-	return n
+	return apptest.Scalar[int64](fx.t, fx.app, q, args...)
 }
 
 func (fx *fixture) org(code string) int64 {
@@ -53,8 +41,7 @@ func (fx *fixture) org(code string) int64 {
 
 // told counts the notices of kind queued for username, leading to link.
 func (fx *fixture) told(username, kind, link string) int64 {
-	return fx.scalar(`SELECT count(*) FROM outbox WHERE topic = 'notify:send' AND payload->>'kind' = ? AND payload->>'link' = ?
-AND (payload->>'user_id')::bigint = (SELECT id FROM users WHERE username = ?)`, kind, link, username)
+	return apptest.Told(fx.t, fx.app, username, kind, link)
 }
 
 func (fx *fixture) industries(username, org string, codes ...string) {

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,22 +28,15 @@ type mxAssist struct {
 	ownApp, foreignApp, ownDoc, foreignDoc int64
 }
 
-var (
-	mxAssistMu    sync.Mutex
-	mxAssistByEnv = map[*mxEnv]*mxAssist{}
-)
+var mxAssistObjects mxObjects[*mxAssist]
 
 func mxAssistance(e *mxEnv) *mxAssist {
-	mxAssistMu.Lock()
-	defer mxAssistMu.Unlock()
-	if m, ok := mxAssistByEnv[e]; ok {
+	return mxAssistObjects.get(e, func() *mxAssist {
+		m := &mxAssist{}
+		m.ownApp, m.ownDoc = mxApplication(e, "sme1")
+		m.foreignApp, m.foreignDoc = mxApplication(e, "sme2")
 		return m
-	}
-	m := &mxAssist{}
-	m.ownApp, m.ownDoc = mxApplication(e, "sme1")
-	m.foreignApp, m.foreignDoc = mxApplication(e, "sme2")
-	mxAssistByEnv[e] = m
-	return m
+	})
 }
 
 func mxApplication(e *mxEnv, username string) (int64, int64) {

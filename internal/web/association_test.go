@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
@@ -23,34 +22,27 @@ func init() { moreRows = append(moreRows, associationRows) }
 // (foreign), neither consenting, so that no case row changes.
 type mxMembership struct{ own, foreign int64 }
 
-var (
-	mxMembershipMu    sync.Mutex
-	mxMembershipByEnv = map[*mxEnv]*mxMembership{}
-)
+var mxMembershipObjects mxObjects[*mxMembership]
 
 func mxMemberships(e *mxEnv) *mxMembership {
-	mxMembershipMu.Lock()
-	defer mxMembershipMu.Unlock()
-	if m, ok := mxMembershipByEnv[e]; ok {
-		return m
-	}
-	act, err := e.a.Identity.Actor(context.Background(), e.users["association.fz-software"])
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx := domain.WithActor(context.Background(), act)
-	add := func(org string) int64 {
-		var code string
-		e.a.DB.Raw("SELECT credit_code FROM orgs WHERE code = ?", org).Scan(&code)
-		m, err := e.a.Associations.Add(ctx, association.AddInput{CreditCode: code})
+	return mxMembershipObjects.get(e, func() *mxMembership {
+		act, err := e.a.Identity.Actor(context.Background(), e.users["association.fz-software"])
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		return m.ID
-	}
-	m := &mxMembership{own: add("ent-sme1"), foreign: add("ent-sme2")}
-	mxMembershipByEnv[e] = m
-	return m
+		ctx := domain.WithActor(context.Background(), act)
+		add := func(org string) int64 {
+			var code string
+			e.a.DB.Raw("SELECT credit_code FROM orgs WHERE code = ?", org).Scan(&code)
+			m, err := e.a.Associations.Add(ctx, association.AddInput{CreditCode: code})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return m.ID
+		}
+		m := &mxMembership{own: add("ent-sme1"), foreign: add("ent-sme2")}
+		return m
+	})
 }
 
 // associationRows: the association's pages are its staff's alone (404
@@ -110,12 +102,7 @@ func TestAssociation_Pages(t *testing.T) {
 		return n
 	}
 	post := func(c *http.Client, page, u string, v url.Values) (*http.Response, string) {
-		v.Set("_csrf", pageCSRF(t, c, r.URL+page))
-		resp, body := webPost(t, c, r.URL+u, v)
-		if resp.StatusCode == http.StatusSeeOther {
-			resp, body = webGet(t, c, r.URL+resp.Header.Get("Location"))
-		}
-		return resp, body
+		return submitPage(t, c, r.URL, page, u, v)
 	}
 	staff := webLogin(t, r, "association.fz-software", demoPassword)
 	if _, work := webGet(t, staff, r.URL+"/work"); !strings.Contains(work, `href="/association"`) {

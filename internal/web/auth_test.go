@@ -905,3 +905,16 @@ func TestWebSession_Expiry(t *testing.T) {
 		})
 	}
 }
+
+// submitPage posts form v to u with the CSRF token of page, as a browser
+// submits a form it was shown, and follows a redirect to the page it
+// leads to; it answers the final response and body.
+func submitPage(t *testing.T, c *http.Client, base, page, u string, v url.Values) (*http.Response, string) {
+	t.Helper()
+	v.Set("_csrf", pageCSRF(t, c, base+page))
+	resp, body := webPost(t, c, base+u, v)
+	if resp.StatusCode == http.StatusSeeOther {
+		return webGet(t, c, base+resp.Header.Get("Location"))
+	}
+	return resp, body
+}

@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -698,4 +699,25 @@ func statsReaders(anonStatus int) map[string]int {
 		m[r] = 200
 	}
 	return m
+}
+
+// mxObjects are a capability's objects of the matrix, made once per
+// environment however many rows ask for them at once.
+type mxObjects[T any] struct {
+	mu sync.Mutex
+	by map[*mxEnv]T
+}
+
+func (o *mxObjects[T]) get(e *mxEnv, make func() T) T {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if v, ok := o.by[e]; ok {
+		return v
+	}
+	if o.by == nil {
+		o.by = map[*mxEnv]T{}
+	}
+	v := make()
+	o.by[e] = v
+	return v
 }

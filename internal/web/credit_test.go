@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
@@ -27,37 +26,30 @@ func init() { moreRows = append(moreRows, creditRows) }
 // market regulator and in their objection period.
 type mxCredit struct{ own, foreign int64 }
 
-var (
-	mxCreditMu    sync.Mutex
-	mxCreditByEnv = map[*mxEnv]*mxCredit{}
-)
+var mxCreditObjects mxObjects[*mxCredit]
 
 func mxCreditRecords(e *mxEnv) *mxCredit {
-	mxCreditMu.Lock()
-	defer mxCreditMu.Unlock()
-	if m, ok := mxCreditByEnv[e]; ok {
-		return m
-	}
-	act, err := e.a.Identity.Actor(context.Background(), e.users["enforcement.fz-amr"])
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx := domain.WithActor(context.Background(), act)
-	var code string
-	e.a.DB.Raw("SELECT credit_code FROM orgs WHERE code = 'ent-sme1'").Scan(&code)
-	rec := func(name, cc, doc, method string) int64 {
-		r, err := e.a.Credit.Create(ctx, credit.Input{SubjectKind: "organisation", Name: name, CreditCode: cc, Finding: "故意侵权",
-			SourceKind: credit.SourceEnforcement, DocumentNumber: doc, DecidedOn: calendar.DateOf(e.a.Clock.Now()).AddDays(-10),
-			Final: true, NoticeMethod: method})
+	return mxCreditObjects.get(e, func() *mxCredit {
+		act, err := e.a.Identity.Actor(context.Background(), e.users["enforcement.fz-amr"])
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		return r.ID
-	}
-	m := &mxCredit{own: rec("福州某科技有限公司", code, "榕市监处罚〔2026〕901号", ""),
-		foreign: rec("厦门某贸易有限公司", "91350200MA2XN5QX2U", "榕市监处罚〔2026〕902号", "post")}
-	mxCreditByEnv[e] = m
-	return m
+		ctx := domain.WithActor(context.Background(), act)
+		var code string
+		e.a.DB.Raw("SELECT credit_code FROM orgs WHERE code = 'ent-sme1'").Scan(&code)
+		rec := func(name, cc, doc, method string) int64 {
+			r, err := e.a.Credit.Create(ctx, credit.Input{SubjectKind: "organisation", Name: name, CreditCode: cc, Finding: "故意侵权",
+				SourceKind: credit.SourceEnforcement, DocumentNumber: doc, DecidedOn: calendar.DateOf(e.a.Clock.Now()).AddDays(-10),
+				Final: true, NoticeMethod: method})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return r.ID
+		}
+		m := &mxCredit{own: rec("福州某科技有限公司", code, "榕市监处罚〔2026〕901号", ""),
+			foreign: rec("厦门某贸易有限公司", "91350200MA2XN5QX2U", "榕市监处罚〔2026〕902号", "post")}
+		return m
+	})
 }
 
 // creditRows: the enforcement bodies and the leadership office read every
@@ -128,12 +120,7 @@ func TestCredit_PagesAndExchange(t *testing.T) {
 
 	// post submits a form of page and follows the redirect of a success.
 	post := func(c *http.Client, page, u string, v url.Values) (*http.Response, string) {
-		v.Set("_csrf", pageCSRF(t, c, r.URL+page))
-		resp, body := webPost(t, c, r.URL+u, v)
-		if resp.StatusCode == http.StatusSeeOther {
-			return webGet(t, c, r.URL+resp.Header.Get("Location"))
-		}
-		return resp, body
+		return submitPage(t, c, r.URL, page, u, v)
 	}
 	versionOf := func(page string) string {
 		m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)

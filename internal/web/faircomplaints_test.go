@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,30 +18,23 @@ import (
 
 func init() { moreRows = append(moreRows, fairComplaintRows) }
 
-var (
-	mxFairMu    sync.Mutex
-	mxFairByEnv = map[*mxEnv]int64{}
-)
+var mxFairObjects mxObjects[int64]
 
 // mxFairComplaint is a complaint at fair-518 received by the centre.
 func mxFairComplaint(e *mxEnv) int64 {
-	mxFairMu.Lock()
-	defer mxFairMu.Unlock()
-	if id, ok := mxFairByEnv[e]; ok {
-		return id
-	}
-	act, err := e.a.Identity.Actor(context.Background(), e.users["assistance.fz"])
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	c, err := e.a.Assistance.ReceiveFairComplaint(domain.WithActor(context.Background(), act), "fair-518", assistance.FairComplaintInput{
-		Infringement: true, ComplainantName: "福州闽光软件科技有限公司", RightKind: domain.RightTrademark, RightNumber: "12345678",
-		RightProof: "商标注册证复印件", RespondentName: "厦门某信息技术有限公司", Booth: "3号馆 A-12", Summary: "展品包装使用近似标识。"})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	mxFairByEnv[e] = c.ID
-	return c.ID
+	return mxFairObjects.get(e, func() int64 {
+		act, err := e.a.Identity.Actor(context.Background(), e.users["assistance.fz"])
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		c, err := e.a.Assistance.ReceiveFairComplaint(domain.WithActor(context.Background(), act), "fair-518", assistance.FairComplaintInput{
+			Infringement: true, ComplainantName: "福州闽光软件科技有限公司", RightKind: domain.RightTrademark, RightNumber: "12345678",
+			RightProof: "商标注册证复印件", RespondentName: "厦门某信息技术有限公司", Booth: "3号馆 A-12", Summary: "展品包装使用近似标识。"})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return c.ID
+	})
 }
 
 // fairComplaintRows: the fairs' managers (the centre, the IP office) work
@@ -86,12 +78,7 @@ func fairComplaintRows() []mxRow {
 func TestFairComplaints_Pages(t *testing.T) {
 	r := apptest.Start(t, apptest.WithTimeTravel(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	post := func(c *http.Client, page, u string, v url.Values) (*http.Response, string) {
-		v.Set("_csrf", pageCSRF(t, c, r.URL+page))
-		resp, body := webPost(t, c, r.URL+u, v)
-		if resp.StatusCode == http.StatusSeeOther {
-			return webGet(t, c, r.URL+resp.Header.Get("Location"))
-		}
-		return resp, body
+		return submitPage(t, c, r.URL, page, u, v)
 	}
 	centre := webLogin(t, r, "assistance.fz", demoPassword)
 	assocID := fmt.Sprint(userID(t, r, "association.fz-software"))

@@ -40,12 +40,7 @@ func fairRows() []mxRow {
 func TestFairs_Pages(t *testing.T) {
 	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	post := func(c *http.Client, page, u string, v url.Values) (*http.Response, string) {
-		v.Set("_csrf", pageCSRF(t, c, r.URL+page))
-		resp, body := webPost(t, c, r.URL+u, v)
-		if resp.StatusCode == http.StatusSeeOther {
-			return webGet(t, c, r.URL+resp.Header.Get("Location"))
-		}
-		return resp, body
+		return submitPage(t, c, r.URL, page, u, v)
 	}
 	centre := webLogin(t, r, "assistance.fz", demoPassword)
 	if _, work := webGet(t, centre, r.URL+"/work"); !strings.Contains(work, `href="/exhibitions"`) {

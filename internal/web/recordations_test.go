@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
@@ -25,34 +24,27 @@ func init() { moreRows = append(moreRows, recordationRows) }
 // both recorded by the assistance centre.
 type mxRecordation struct{ own, foreign int64 }
 
-var (
-	mxRecordationMu    sync.Mutex
-	mxRecordationByEnv = map[*mxEnv]*mxRecordation{}
-)
+var mxRecordationObjects mxObjects[*mxRecordation]
 
 func mxRecordations(e *mxEnv) *mxRecordation {
-	mxRecordationMu.Lock()
-	defer mxRecordationMu.Unlock()
-	if m, ok := mxRecordationByEnv[e]; ok {
-		return m
-	}
-	act, err := e.a.Identity.Actor(context.Background(), e.users["assistance.fz"])
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	ctx := domain.WithActor(context.Background(), act)
-	from := calendar.DateOf(e.a.Clock.Now()).AddMonths(-12)
-	rec := func(org, serial string) int64 {
-		r, err := e.a.Recordations.Create(ctx, recordation.Input{HolderOrgID: e.orgs[org], Number: fmt.Sprintf("T%d-%s", from.Year, serial),
-			RightKind: domain.RightTrademark, RightName: "矩阵商标", ValidFrom: from.String()})
+	return mxRecordationObjects.get(e, func() *mxRecordation {
+		act, err := e.a.Identity.Actor(context.Background(), e.users["assistance.fz"])
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		return r.ID
-	}
-	m := &mxRecordation{own: rec("ent-sme1", "90001"), foreign: rec("ent-sme2", "90002")}
-	mxRecordationByEnv[e] = m
-	return m
+		ctx := domain.WithActor(context.Background(), act)
+		from := calendar.DateOf(e.a.Clock.Now()).AddMonths(-12)
+		rec := func(org, serial string) int64 {
+			r, err := e.a.Recordations.Create(ctx, recordation.Input{HolderOrgID: e.orgs[org], Number: fmt.Sprintf("T%d-%s", from.Year, serial),
+				RightKind: domain.RightTrademark, RightName: "矩阵商标", ValidFrom: from.String()})
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return r.ID
+		}
+		m := &mxRecordation{own: rec("ent-sme1", "90001"), foreign: rec("ent-sme2", "90002")}
+		return m
+	})
 }
 
 // recordationRows: the assistance centre, customs and the leadership
@@ -113,12 +105,7 @@ func recordationRows() []mxRow {
 func TestRecordations_PagesAPIAndReferral(t *testing.T) {
 	r := apptest.Start(t, apptest.WithDemoCases(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	post := func(c *http.Client, page, u string, v url.Values) (*http.Response, string) {
-		v.Set("_csrf", pageCSRF(t, c, r.URL+page))
-		resp, body := webPost(t, c, r.URL+u, v)
-		if resp.StatusCode == http.StatusSeeOther {
-			return webGet(t, c, r.URL+resp.Header.Get("Location"))
-		}
-		return resp, body
+		return submitPage(t, c, r.URL, page, u, v)
 	}
 
 	// The demo: sme2's tea trademark ends within months and is renewable.

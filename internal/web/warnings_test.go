@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
@@ -21,43 +20,36 @@ func init() { moreRows = append(moreRows, warningRows) }
 // ent-sme1 chose (own), and a draft (foreign).
 type mxWarning struct{ published, draft int64 }
 
-var (
-	mxWarningMu    sync.Mutex
-	mxWarningByEnv = map[*mxEnv]*mxWarning{}
-)
+var mxWarningObjects mxObjects[*mxWarning]
 
 func mxWarnings(e *mxEnv) *mxWarning {
-	mxWarningMu.Lock()
-	defer mxWarningMu.Unlock()
-	if m, ok := mxWarningByEnv[e]; ok {
-		return m
-	}
-	as := func(user string) context.Context {
-		act, err := e.a.Identity.Actor(context.Background(), e.users[user])
+	return mxWarningObjects.get(e, func() *mxWarning {
+		as := func(user string) context.Context {
+			act, err := e.a.Identity.Actor(context.Background(), e.users[user])
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			return domain.WithActor(context.Background(), act)
+		}
+		if _, err := e.a.Warnings.SetOwnIndustries(as("sme1"), e.orgs["ent-sme1"], []string{"software"}); err != nil {
+			e.t.Fatal(err)
+		}
+		centre := as("assistance.fz")
+		in := warning.Input{Title: "海外商标抢注风险提示", Situation: "东南亚出现批量抢注。", Industries: []string{"software"}}
+		pub, err := e.a.Warnings.Create(centre, in)
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		return domain.WithActor(context.Background(), act)
-	}
-	if _, err := e.a.Warnings.SetOwnIndustries(as("sme1"), e.orgs["ent-sme1"], []string{"software"}); err != nil {
-		e.t.Fatal(err)
-	}
-	centre := as("assistance.fz")
-	in := warning.Input{Title: "海外商标抢注风险提示", Situation: "东南亚出现批量抢注。", Industries: []string{"software"}}
-	pub, err := e.a.Warnings.Create(centre, in)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.a.Warnings.Publish(centre, pub.ID, pub.Version); err != nil {
-		e.t.Fatal(err)
-	}
-	draft, err := e.a.Warnings.Create(centre, in)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	m := &mxWarning{published: pub.ID, draft: draft.ID}
-	mxWarningByEnv[e] = m
-	return m
+		if _, err := e.a.Warnings.Publish(centre, pub.ID, pub.Version); err != nil {
+			e.t.Fatal(err)
+		}
+		draft, err := e.a.Warnings.Create(centre, in)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		m := &mxWarning{published: pub.ID, draft: draft.ID}
+		return m
+	})
 }
 
 // warningRows: the issuing bodies (centre, IP office, association) and
@@ -117,12 +109,7 @@ func warningRows() []mxRow {
 func TestWarnings_Pages(t *testing.T) {
 	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
 	post := func(c *http.Client, page, u string, v url.Values) (*http.Response, string) {
-		v.Set("_csrf", pageCSRF(t, c, r.URL+page))
-		resp, body := webPost(t, c, r.URL+u, v)
-		if resp.StatusCode == http.StatusSeeOther {
-			return webGet(t, c, r.URL+resp.Header.Get("Location"))
-		}
-		return resp, body
+		return submitPage(t, c, r.URL, page, u, v)
 	}
 	var sme1Org, sme2Org string
 	r.App.DB.Raw("SELECT id::text FROM orgs WHERE code = 'ent-sme1'").Scan(&sme1Org)

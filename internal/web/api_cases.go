@@ -403,6 +403,37 @@ func objectStep[In, Out any](status int, run func(c echo.Context, id int64, in I
 	}
 }
 
+// createRoute is the API handler that makes an object from a JSON body
+// and answers it with 201.
+func createRoute[In, Out any](create func(context.Context, In) (Out, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var in In
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+		out, err := create(ctxOf(c), in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusCreated, out)
+	}
+}
+
+// getRoute is the API handler that answers the object of the path's id.
+func getRoute[Out any](get func(context.Context, int64) (Out, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		out, err := get(ctxOf(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
 // listRoute is the API handler of a keyset-paged list: it reads the
 // filter (field errors name the query parameter), lists, and answers
 // {"items": [...], "next_cursor": "..."}, with an empty array rather than

@@ -32,7 +32,7 @@ func (s *Server) creditRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 // apiCreditRoutes registers the credit API.
 func (s *Server) apiCreditRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/credit/records", listRoute(creditFilter, s.deps.Credit.List), in)
-	g.POST("/credit/records", s.apiCreditCreate, in)
+	g.POST("/credit/records", createRoute(s.deps.Credit.Create), in)
 	g.GET("/credit/records/:id", s.apiCreditGet, in)
 	g.POST("/credit/records/:id/:action", s.apiCreditStep, in)
 	g.GET("/credit/export", s.apiCreditExport, in)
@@ -271,18 +271,6 @@ func (s *Server) handleCreditExportCSV(c echo.Context) error {
 	}
 	w.Flush()
 	return w.Error()
-}
-
-func (s *Server) apiCreditCreate(c echo.Context) error {
-	var in credit.Input
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := s.deps.Credit.Create(ctxOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, r)
 }
 
 func (s *Server) apiCreditGet(c echo.Context) error {

@@ -30,8 +30,8 @@ func (s *Server) recordationRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 // apiRecordationRoutes registers the register's API.
 func (s *Server) apiRecordationRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/recordations", s.apiRecordationList, in)
-	g.POST("/recordations", s.apiRecordationCreate, in)
-	g.GET("/recordations/:id", s.apiRecordationGet, in)
+	g.POST("/recordations", createRoute(s.deps.Recordations.Create), in)
+	g.GET("/recordations/:id", getRoute(s.deps.Recordations.Get), in)
 	g.PATCH("/recordations/:id", s.apiRecordationPatch, in)
 }
 
@@ -240,30 +240,6 @@ func (s *Server) apiRecordationList(c echo.Context) error {
 		items = []recordation.Recordation{}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items})
-}
-
-func (s *Server) apiRecordationCreate(c echo.Context) error {
-	var in recordation.Input
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	r, err := s.deps.Recordations.Create(ctxOf(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, r)
-}
-
-func (s *Server) apiRecordationGet(c echo.Context) error {
-	id, err := idParam(c, "id")
-	if err != nil {
-		return err
-	}
-	r, err := s.deps.Recordations.Get(ctxOf(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, r)
 }
 
 // apiRecordationPatch changes a recordation: the members not sent keep

@@ -64,6 +64,12 @@ func TestFairComplaint_Procedure(t *testing.T) {
 	if fx.escalation(c.ID).IsZero() {
 		t.Error("the transfer deadline has no escalation planned")
 	}
+	// The deadline's notices name the complaint: the fair and the
+	// respondent exhibitor, not only "a deadline".
+	if n := fx.count(`SELECT count(*) FROM outbox WHERE topic = 'notify:send' AND payload->'params'->>'FairRespondent' = ?
+AND payload->'params'->>'Fair' <> ''`, "厦门某信息技术有限公司"); n == 0 {
+		t.Error("no notice of the transfer deadline names the fair and the respondent")
+	}
 	fx.clock.Set(fx.clock.Now().Add(23 * time.Hour))
 	view, err := fx.svc.FairComplaint(staff, c.ID)
 	if err != nil || view.Overdue || len(view.Repeat) != 0 || !slices.Contains(view.Allowed, assistance.FairTransfer) {

@@ -153,6 +153,17 @@ func TestRender(t *testing.T) {
 	if title != "期限提醒：委派调解期限" || body != "“委派调解期限”将于 2026-03-02 24:00 届满（还有 3 个工作日）。" {
 		t.Errorf("zh-CN: %q / %q", title, body)
 	}
+	// A deadline of a complaint at a fair names the fair and the
+	// respondent; of a customs recordation, its number.
+	title, _ = notify.Render(tr, "zh-CN", "deadline_set", map[string]any{"Title": "移交知识产权管理部门", "Due": "D",
+		"Fair": "中国·海峡创新项目成果交易会", "FairRespondent": "厦门某信息技术有限公司"})
+	if title != "新的期限：移交知识产权管理部门（中国·海峡创新项目成果交易会展会投诉（被投诉方：厦门某信息技术有限公司））" {
+		t.Errorf("fair complaint: %q", title)
+	}
+	title, _ = notify.Render(tr, "en", "deadline_set", map[string]any{"Title": "Validity", "Due": "D", "Recordation": "T2019-12345"})
+	if title != "New deadline: Validity (customs recordation T2019-12345)" {
+		t.Errorf("recordation: %q", title)
+	}
 	title, body = notify.Render(tr, "en", "deadline_escalate", map[string]any{"Title": "T", "Due": "D", "Stage": "overdue_escalation"})
 	if title != "Deadline overdue: T" || body == "" {
 		t.Errorf("en: %q / %q", title, body)

@@ -10,21 +10,24 @@ import (
 // (its number, or its registration number before acceptance, and the kind
 // of dispute), the referral (its kind and title, and its case when it has
 // one), the assistance application (its number) or the credit record
-// (its subject and the decision's number) or the customs recordation
-// (its number). Two notices about two
+// (its subject and the decision's number), the customs recordation
+// (its number) or the complaint at a fair (the fair and the respondent
+// exhibitor). Two notices about two
 // cases therefore never read the same. The words are put together when
 // the notice is shown (Render), in the reader's language.
 
 // Subject is what a notice needs to name a deadline's subject.
 type Subject struct {
-	SCaseRef       string
-	SDispute       string
-	SReferralTitle string
-	SReferralKind  string
-	SApplication   string
-	SCreditName    string
-	SCreditDoc     string
-	SRecordation   string
+	SCaseRef        string
+	SDispute        string
+	SReferralTitle  string
+	SReferralKind   string
+	SApplication    string
+	SCreditName     string
+	SCreditDoc      string
+	SRecordation    string
+	SFair           string
+	SFairRespondent string
 }
 
 // subjectColumns and subjectJoins read a Subject next to a deadline d.
@@ -32,13 +35,16 @@ const (
 	subjectColumns = `coalesce(nullif(sc.number, ''), sc.registration_number, '') AS s_case_ref, coalesce(sc.dispute_type, '') AS s_dispute,
        coalesce(sr.title, '') AS s_referral_title, coalesce(sr.kind, '') AS s_referral_kind, coalesce(sa.number, '') AS s_application,
        coalesce(scr.name, '') AS s_credit_name, coalesce(scr.document_number, '') AS s_credit_doc,
-       coalesce(scu.number, '') AS s_recordation`
+       coalesce(scu.number, '') AS s_recordation, coalesce(sfe.name_zh, '') AS s_fair,
+       coalesce(sfc.respondent_name, '') AS s_fair_respondent`
 	subjectJoins = `
 LEFT JOIN cases sc ON sc.id = d.case_id
 LEFT JOIN referrals sr ON d.subject_type = 'referral' AND sr.id = d.subject_id
 LEFT JOIN assistance_applications sa ON d.subject_type = 'application' AND sa.id = d.subject_id
 LEFT JOIN credit_records scr ON d.subject_type = 'credit_record' AND scr.id = d.subject_id
-LEFT JOIN customs_recordations scu ON d.subject_type = 'customs_recordation' AND scu.id = d.subject_id`
+LEFT JOIN customs_recordations scu ON d.subject_type = 'customs_recordation' AND scu.id = d.subject_id
+LEFT JOIN fair_complaints sfc ON d.subject_type = 'fair_complaint' AND sfc.id = d.subject_id
+LEFT JOIN exhibitions sfe ON sfe.code = sfc.exhibition_code`
 )
 
 // subjectOf reads the subject of deadline id inside tx.
@@ -65,6 +71,8 @@ func (s Subject) addTo(params map[string]any) {
 	set("CreditName", s.SCreditName)
 	set("CreditDocument", s.SCreditDoc)
 	set("Recordation", s.SRecordation)
+	set("Fair", s.SFair)
+	set("FairRespondent", s.SFairRespondent)
 }
 
 // about says in words what a notice is about, from the params addTo set,
@@ -80,6 +88,8 @@ func about(tr Texts, lang string, params map[string]any) string {
 		caseWords = tr.T(lang, "notify.about.case", p)
 	}
 	switch {
+	case str("FairRespondent") != "":
+		return tr.T(lang, "notify.about.fair_complaint", map[string]any{"Fair": str("Fair"), "Respondent": str("FairRespondent")})
 	case str("Recordation") != "":
 		return tr.T(lang, "notify.about.recordation", map[string]any{"Number": str("Recordation")})
 	case str("CreditName") != "":

@@ -138,7 +138,7 @@ func assistanceRows() []mxRow {
 		// Pages.
 		{route: "GET /assistance", req: get("/assistance"),
 			own: map[string]int{"anon": 303, "applicant": 200, "assistance_officer": 200, "leader": 200, "association_staff": 200, "*": 403}},
-		{route: "GET /assistance/new", req: get("/assistance/new"), own: map[string]int{"anon": 303, "applicant": 200, "*": 404}},
+		{route: "GET /assistance/new", req: get("/assistance/new"), own: map[string]int{"anon": 303, "applicant": 200, "association_staff": 200, "*": 404}},
 		{route: "POST /assistance", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/assistance", form: url.Values{"narrative": {""}}}
 		}, own: map[string]int{"anon": 303, "applicant": 422, "association_staff": 422, "*": 403}},

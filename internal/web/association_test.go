@@ -169,6 +169,25 @@ func TestAssociation_Pages(t *testing.T) {
 		t.Errorf("the first page does not count the consenting member's open case:\n%s", home)
 	}
 
+	// The staff apply for rights assistance for the consenting member
+	// through the assistance form, which offers that member only; the
+	// member is the applicant.
+	sme1ID := fmt.Sprint(id("SELECT id FROM orgs WHERE code = 'ent-sme1'"))
+	if _, apply := webGet(t, staff, r.URL+"/assistance/new"); !strings.Contains(apply, `id="assistance-member"`) ||
+		!strings.Contains(apply, `value="`+sme1ID+`"`) || strings.Contains(apply, "福州榕城茶业有限公司") {
+		t.Error("the assistance form does not offer exactly the consenting member")
+	}
+	application := url.Values{"applicant_org_id": {sme1ID}, "rights[0].kind": {"trademark"}, "rights[0].number": {"12345678"},
+		"rights[0].title": {"闽光"}, "narrative": {"会员企业的注册商标在电商平台上被仿冒。"}, "place_kind": {"online"},
+		"place": {"某电商平台店铺"}, "help_wanted": {"consultation"}, "contact_name": {"翁志远"}, "contact_phone": {"13800138000"}}
+	resp, _ = post(staff, "/assistance/new", "/assistance", application)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Request.URL.Path, "/assistance/") {
+		t.Fatalf("applying for a consenting member (%d): %s", resp.StatusCode, resp.Request.URL.Path)
+	}
+	if n := id("SELECT count(*) FROM assistance_applications WHERE applicant_org_id = ?", sme1ID); n != 1 {
+		t.Errorf("%d applications of the member", n)
+	}
+
 	// Withdrawn: the association's next read of the case is a 404, and
 	// the open matters are no longer counted or linked.
 	_, mine = webGet(t, sme, r.URL+"/memberships")

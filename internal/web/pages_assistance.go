@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/association"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/recordation"
@@ -72,6 +73,9 @@ type assistanceGroup struct {
 
 type assistanceListPage struct {
 	Applicant, Officer bool
+	// ForMembers: the actor applies for its association's consenting
+	// members (the apply button).
+	ForMembers bool
 	// All: the reader of every application (the leadership office).
 	All bool
 	// Members: an industry association reading its consenting
@@ -168,7 +172,8 @@ func (s *Server) handleAssistanceList(c echo.Context) error {
 	if !applicant && !officer && !all && !members {
 		return domain.Errorf(domain.EFORBIDDEN, "you may not read assistance applications")
 	}
-	page := &assistanceListPage{Applicant: applicant, Officer: officer, All: all, Members: members, Query: c.QueryParams()}
+	page := &assistanceListPage{Applicant: applicant, Officer: officer, All: all, Members: members, Query: c.QueryParams(),
+		ForMembers: len(s.deps.Associations.Associations(actorOf(c), "file")) > 0}
 	q := c.QueryParams()
 	// The office, which has no queue of its own, reads one list of every
 	// application (newest first), filtered as the statistics link it.
@@ -219,6 +224,9 @@ type assistanceNewPage struct {
 	Places      []assistance.PlaceKind
 	Helps       []assistance.Help
 	Exhibitions []assistance.Exhibition
+	// Members are the consenting member enterprises an association's
+	// staff apply for (none for an enterprise's own users).
+	Members []association.Member
 }
 
 // Checked reports whether a checkbox value was submitted (or is preset).
@@ -235,11 +243,34 @@ func (s *Server) assistanceNewPage(c echo.Context, f *Form) (*assistanceNewPage,
 	for i := range assistanceRightRows {
 		p.Rows = append(p.Rows, i)
 	}
+	if applicant, _ := s.assistanceRoles(actorOf(c)); !applicant {
+		if p.Members, err = s.consentingMembers(c); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
+// consentingMembers are the member enterprises that consent to the
+// actor's associations, for which its staff file and apply (§15).
+func (s *Server) consentingMembers(c echo.Context) ([]association.Member, error) {
+	var out []association.Member
+	for _, id := range s.deps.Associations.Associations(actorOf(c), "file") {
+		ms, err := s.deps.Associations.Members(ctxOf(c), id)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			if m.Consent {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
 func (s *Server) handleAssistanceNew(c echo.Context) error {
-	if applicant, _ := s.assistanceRoles(actorOf(c)); !applicant {
+	if applicant, _ := s.assistanceRoles(actorOf(c)); !applicant && len(s.deps.Associations.Associations(actorOf(c), "file")) == 0 {
 		return domain.NotFound("page")
 	}
 	f := &Form{Values: map[string]string{"contact_name": actorOf(c).DisplayName, "place_kind": string(assistance.PlaceDomestic)}}
@@ -310,6 +341,13 @@ func (s *Server) handleAssistanceCreate(c echo.Context) error {
 	in := assistance.ApplyInput{Rights: rights, Narrative: f.V("narrative"), RespondentName: f.V("respondent_name"),
 		RespondentCreditCode: f.V("respondent_credit_code"), PlaceKind: assistance.PlaceKind(f.V("place_kind")), Place: f.V("place"),
 		HelpWanted: help, ContactName: f.V("contact_name"), ContactPhone: f.V("contact_phone")}
+	if v := f.V("applicant_org_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return domain.Invalid(domain.FieldError{Field: "applicant_org_id", Message: "validation.number"})
+		}
+		in.ApplicantOrgID = id
+	}
 	switch in.PlaceKind {
 	case assistance.PlaceAbroad:
 		in.Country = f.V("country")

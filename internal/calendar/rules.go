@@ -264,7 +264,9 @@ func (c *Calendar) Apply(r Rule, event time.Time) (Result, error) {
 	if r.Unit == AnnualDate {
 		from = ""
 	}
-	res.Explanation = fmt.Sprintf("规则 %s（%s），%s依据：%s。\n", r.ID, r.Name, from, r.Basis) + res.Explanation
+	// The rule is named by its name, not its id: the explanation is read
+	// by the committee's staff and the parties, in words.
+	res.Explanation = fmt.Sprintf("规则：%s，%s依据：%s。\n", r.Name, from, r.Basis) + res.Explanation
 	return res, nil
 }
 

@@ -164,7 +164,7 @@ func TestCalendar_Apply(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got, ignoreExplanation, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Apply(%s, %s) (-want +got):\n%s", tt.rule, tt.event, diff)
 			}
-			if !strings.HasPrefix(got.Explanation, "规则 "+r.ID+"（"+r.Name+"）") {
+			if !strings.HasPrefix(got.Explanation, "规则："+r.Name+"，") || strings.Contains(got.Explanation, r.ID) {
 				t.Errorf("explanation = %q", got.Explanation)
 			}
 		})
@@ -260,7 +260,7 @@ func TestCalendar_ApplyExplanation(t *testing.T) {
 		want  string
 	}{
 		{"a period rule", "customs.ex_officio.answer", at(2026, 9, 18, 17, 0),
-			"规则 customs.ex_officio.answer（海关依职权发现侵权嫌疑后权利人申请扣留的期限），自海关书面通知送达知识产权权利人之日起算；" +
+			"规则：海关依职权发现侵权嫌疑后权利人申请扣留的期限，自海关书面通知送达知识产权权利人之日起算；" +
 				"依据：《中华人民共和国知识产权海关保护条例》（2018年修订）第十六条；《中华人民共和国海关关于〈中华人民共和国知识产权海关保护条例〉的实施办法》（海关总署令第183号）。\n" +
 				"事件日 2026-09-18（星期五）不计入，自次日 2026-09-19（星期六）起算，期间 3 个工作日。\n" +
 				"不计休息日 1 天（周末 1 天）。\n" +
@@ -268,7 +268,7 @@ func TestCalendar_ApplyExplanation(t *testing.T) {
 				"第 3 个工作日为 2026-09-22（星期二）。\n" +
 				"期间届满：2026-09-22（星期二） 24:00（北京时间）。"},
 		{"the annual report", "annual_report", at(2026, 11, 27, 10, 0),
-			"规则 annual_report（年度工作情况报送），依据：《福州市开展新一轮国家知识产权示范城市工作方案》（榕政综〔2017〕30号）四（四）“每年12月20日前向领导小组办公室报送年度工作情况”。\n" +
+			"规则：年度工作情况报送，依据：《福州市开展新一轮国家知识产权示范城市工作方案》（榕政综〔2017〕30号）四（四）“每年12月20日前向领导小组办公室报送年度工作情况”。\n" +
 				"每年 12 月 20 日为期，本次为 2026-12-20（星期日），届满 24:00（北京时间）。固定日期不是期间，不因休息日顺延。"},
 	}
 	for _, tt := range tests {

@@ -303,6 +303,7 @@ var templateVarKeys = []string{
 	".",         // form-message: Form.Message (assignments of .Message)
 	".Label",    // workLink.Label and Row.Label (Label: fields; referral.field.*)
 	".ValueKey", // Row.ValueKey (ValueKey: fields; referral.value.* and enumKeys)
+	".Key",      // RowPart.Key (listPart: party.*, right.*, referral.value.*)
 }
 
 // dynUse is an id built in a template: prefix + value + suffix.

@@ -429,7 +429,13 @@ type referralPage struct {
 // it is).
 type Row struct {
 	Label, Value, ValueKey string
+	// Parts, when set, are the value as words and message ids (a list
+	// of parties or rights: their roles and kinds are codes).
+	Parts []RowPart
 }
+
+// RowPart is a piece of a row's value: Key a message id, else Text.
+type RowPart struct{ Text, Key string }
 
 // enumKeys say which values are codes shown through a message id (the
 // kinds' coded fields).
@@ -444,9 +450,32 @@ func rows(m map[string]any) []Row {
 	sort.Strings(keys)
 	var out []Row
 	for _, k := range keys {
+		switch k {
+		case "key":
+			continue // the rule's idempotency key: internal
+		case "rule":
+			if x, ok := m[k].(string); ok && x != "" {
+				out = append(out, Row{Label: "referral.field.rule", ValueKey: "assistance.rule." + x})
+				continue
+			}
+		}
 		out = append(out, valueRows("referral.field."+k, k, m[k])...)
 	}
 	return out
+}
+
+// listPart is one field of a listed party or right: its role and kind
+// are codes shown through their words.
+func listPart(field, v string) RowPart {
+	switch {
+	case field == "role" && slices.Contains([]domain.PartyRole{domain.PartyApplicant, domain.PartyRespondent, domain.PartyThird}, domain.PartyRole(v)):
+		return RowPart{Key: "party." + v}
+	case field == "kind" && slices.Contains(domain.RightKinds, domain.RightKind(v)):
+		return RowPart{Key: "right." + v}
+	case field == "kind" && (v == string(domain.PartyPerson) || v == string(domain.PartyOrganisation)):
+		return RowPart{Key: "referral.value." + v}
+	}
+	return RowPart{Text: v}
 }
 
 func valueRows(label, key string, v any) []Row {
@@ -471,22 +500,28 @@ func valueRows(label, key string, v any) []Row {
 		}
 		return []Row{{Label: label, Value: x}}
 	case []any:
-		var parts []string
-		for _, e := range x {
+		var parts []RowPart
+		for i, e := range x {
+			if i > 0 {
+				parts = append(parts, RowPart{Text: "；"})
+			}
 			switch y := e.(type) {
 			case map[string]any:
-				var sub []string
+				n := 0
 				for _, k := range []string{"role", "name", "credit_code", "kind", "number", "title"} {
 					if s, ok := y[k].(string); ok && s != "" {
-						sub = append(sub, s)
+						if n > 0 {
+							parts = append(parts, RowPart{Text: " "})
+						}
+						parts = append(parts, listPart(k, s))
+						n++
 					}
 				}
-				parts = append(parts, strings.Join(sub, " "))
 			default:
-				parts = append(parts, fmt.Sprint(y))
+				parts = append(parts, RowPart{Text: fmt.Sprint(y)})
 			}
 		}
-		return []Row{{Label: label, Value: strings.Join(parts, "；")}}
+		return []Row{{Label: label, Parts: parts}}
 	case map[string]any:
 		var out []Row
 		keys := make([]string, 0, len(x))

@@ -78,7 +78,10 @@ type warningListPage struct {
 	industryNames
 	Items    []warning.Warning
 	Issue    bool // the actor issues warnings (the new-warning button, the status filter)
-	Receives bool // the actor reads as a recipient (read marks, the profile link)
+	Receives bool // the actor reads as a recipient (read marks)
+	// Profile: the actor sets the industries of an enterprise or an
+	// association (the link to /me/industries).
+	Profile  bool
 	Status   string
 	Statuses []warning.Status
 }
@@ -93,7 +96,7 @@ func (s *Server) handleWarningList(c echo.Context) error {
 		return err
 	}
 	page := &warningListPage{industryNames: names, Issue: s.deps.Warnings.CanIssue(a), Receives: s.deps.Warnings.Receives(a),
-		Status: c.QueryParam("status"), Statuses: warning.Statuses}
+		Status: c.QueryParam("status"), Statuses: warning.Statuses, Profile: len(warning.ProfileOrgs(a)) > 0}
 	if page.Items, err = s.deps.Warnings.List(ctxOf(c), warning.Filter{Status: warning.Status(page.Status)}); err != nil {
 		return err
 	}

@@ -968,6 +968,12 @@ func TestReferralPages(t *testing.T) {
 	if st != 200 || !strings.Contains(html, `action="`+loc+`/accept"`) {
 		t.Fatalf("detail: %d", st)
 	}
+	// The parties and rights the court sent read in words: their roles
+	// and kinds are not shown as codes.
+	if !strings.Contains(html, "申请人 福州闽光软件科技有限公司") || !strings.Contains(html, "商标 12345678") ||
+		strings.Contains(html, ">applicant ") || strings.Contains(html, "trademark 12345678") {
+		t.Errorf("the referral's parties and rights are not in words")
+	}
 	st, _, _ = post(dir, loc+"/decline", url.Values{"version": {"1"}, "reason": {""}})
 	if st != 422 {
 		t.Errorf("decline without reason: %d", st)

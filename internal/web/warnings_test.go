@@ -129,6 +129,9 @@ func TestWarnings_Pages(t *testing.T) {
 	}
 
 	centre := webLogin(t, r, "assistance.fz", demoPassword)
+	if _, list := webGet(t, centre, r.URL+"/warnings"); strings.Contains(list, `href="/me/industries"`) {
+		t.Error("the centre, which chooses no industries, is shown the industries page")
+	}
 	form := url.Values{"title": {"海外商标抢注风险提示"}, "situation": {"近期东南亚出现针对我市软件企业的批量商标抢注。"},
 		"advice": {"尽快在目标市场申请商标注册。"}, "links": {"ftp://example.org/x"}, "industries": {"software"}}
 	if resp, page := post(centre, "/warnings/new", "/warnings", form); resp.StatusCode != http.StatusUnprocessableEntity ||

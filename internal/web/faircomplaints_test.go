@@ -124,6 +124,15 @@ func TestFairComplaints_Pages(t *testing.T) {
 	if !strings.Contains(page, `id="fc-overdue"`) {
 		t.Fatal("the complaint's page does not show it overdue")
 	}
+	// The office sees the station's deadline among every deadline, but
+	// not a link to a complaint it cannot open.
+	office := webLogin(t, r, "leader", demoPassword)
+	if _, dl := webGet(t, office, r.URL+"/deadlines"); strings.Contains(dl, `href="`+link) {
+		t.Error("the office is linked to a complaint it cannot open")
+	}
+	if _, dl := webGet(t, assoc, r.URL+"/deadlines"); !strings.Contains(dl, `href="`+link) {
+		t.Error("the station's staff are not linked to the complaint from the deadline")
+	}
 	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)
 	if version == nil {
 		t.Fatal("no step form")

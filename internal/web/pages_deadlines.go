@@ -152,8 +152,9 @@ func (p *Page) DueText(v any) string {
 }
 
 // DeadlineHref is the page of what a deadline belongs to: its case, or
-// the referral, application, credit record or customs recordation it is
-// about ("" for an organisation's own, such as the annual report).
+// the referral, application, credit record, customs recordation or fair
+// complaint it is about ("" for an organisation's own, such as the annual
+// report, and for a subject the reader cannot open).
 func (p *Page) DeadlineHref(d deadline.Deadline) string {
 	id := strconv.FormatInt(d.Subject.ID, 10)
 	switch {
@@ -168,7 +169,12 @@ func (p *Page) DeadlineHref(d deadline.Deadline) string {
 	case d.Subject.Type == deadline.SubjectCustomsRecordation:
 		return "/recordations/" + id
 	case d.Subject.Type == assistance.SubjectFairComplaint:
-		return assistance.FairComplaintLink(d.Subject.ID)
+		// A complaint is read at its station and by those who manage
+		// the fairs; whoever else sees the deadline (the leadership
+		// office) reads its title without a link it could not follow.
+		if p.CanAny("exhibition", "complaint") || p.CanAny("exhibition", "manage") {
+			return assistance.FairComplaintLink(d.Subject.ID)
+		}
 	}
 	return ""
 }

@@ -199,6 +199,16 @@ var funcs = template.FuncMap{
 	},
 }
 
+// Who is who acted, as a timeline shows it: the name stored with the
+// event, or the system in words for work done by no one (the scheduler,
+// a rule; stored as "system" or left empty).
+func (p *Page) Who(name string) string {
+	if name == "" || name == "system" {
+		return p.T("audit.system")
+	}
+	return name
+}
+
 // OtherLang is the language the switch offers.
 func (p *Page) OtherLang() string {
 	if p.Lang == "en" {

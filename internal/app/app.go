@@ -123,6 +123,10 @@ type App struct {
 	// enterprises (docs/design.md §15).
 	Associations *association.Service
 
+	// Reads serves lists, statistics and exports from read replicas when
+	// database.replica_urls names any, else from DB (internal/database).
+	Reads *database.Reads
+
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
 	// Reports are the annual work reports to the leadership office.
@@ -200,6 +204,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if a.Reads, err = database.OpenReads(ctx, db, cfg.Database, log); err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Reads.Start()
 	ropts, err := redis.ParseURL(cfg.Redis.URL)
 	if err != nil {
 		a.Close()
@@ -272,6 +281,8 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Stats:          a.Stats,
 		Reports:        a.Reports,
 		Once:           idempotency.New(a.DB),
+		Replicas:       a.Reads.States,
+		ReadYourWrites: cfg.Database.ReadYourWrites,
 		MaxUploadBytes: cfg.Storage.MaxUploadBytes,
 		Ready: []web.Check{
 			{Name: "postgres", Ping: func(ctx context.Context) error {
@@ -343,7 +354,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Warnings = c.Warnings
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
-	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
+	a.Stats = stats.New(stats.Deps{Reads: a.Reads, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
 	if err != nil {
@@ -411,7 +422,7 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	dl.OnChange("notify", func(ctx context.Context, tx *gorm.DB, d deadline.Deadline) error {
 		return a.Notify.PlanTx(ctx, tx, d.ID)
 	})
-	cs := cases.NewService(cases.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Deadlines: dl, Notices: a.Notify, Now: now, Log: a.Log})
+	cs := cases.NewService(cases.Deps{DB: a.DB, Reads: a.Reads, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Deadlines: dl, Notices: a.Notify, Now: now, Log: a.Log})
 	docs := document.NewService(document.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Referrals: referral.NewFiles(a.DB, a.Authz), Audit: a.Audit,
 		MaxBytes: cfg.Storage.MaxUploadBytes, Now: now})
 	cr := credit.NewService(credit.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Deadlines: dl, Notify: a.Notify,
@@ -565,6 +576,9 @@ func (a *App) Close() {
 	if a.quickRedis != nil {
 		_ = a.quickRedis.Close()
 		a.quickRedis = nil
+	}
+	if a.Reads != nil {
+		a.Reads.Close()
 	}
 	if a.DB != nil {
 		if sqlDB, err := a.DB.DB(); err == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/testenv"
 )
@@ -79,6 +80,34 @@ func TestApp_ReadinessNamesRedisWhenDown(t *testing.T) {
 	}
 	if len(ready.Down) != 1 || ready.Down[0] != "redis" || ready.Checks["postgres"] != "ok" {
 		t.Errorf("want only redis down, got %+v", ready)
+	}
+}
+
+// TestApp_ReadinessDegradedWhenReplicaDown: a read replica that does not
+// answer at start neither stops the start nor makes the server unready:
+// /readyz answers 200 "degraded" naming it, and lists still work (their
+// reads went to the primary).
+func TestApp_ReadinessDegradedWhenReplicaDown(t *testing.T) {
+	addr := testenv.UnusedAddr(t)
+	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
+		c.Database.ReplicaURLs = []string{"postgres://postgres@" + addr + "/ipm?sslmode=disable&connect_timeout=1"}
+	}))
+	resp, body := get(t, apptest.Client(), r.URL+"/readyz")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("want 200, got %d %s", resp.StatusCode, body)
+	}
+	var ready struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	if err := json.Unmarshal([]byte(body), &ready); err != nil {
+		t.Fatal(err)
+	}
+	if ready.Status != "degraded" || ready.Checks["replica "+addr] != "degraded: down" || ready.Checks["postgres"] != "ok" {
+		t.Errorf("want degraded naming replica %s, got %+v", addr, ready)
+	}
+	if _, _, err := r.App.Cases.List(apptest.As(t, r.App, "director.city"), cases.ListFilter{}); err != nil {
+		t.Errorf("a list with the replica down: %v", err)
 	}
 }
 

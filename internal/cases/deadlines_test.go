@@ -10,6 +10,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/calendar"
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/testenv"
@@ -337,7 +338,7 @@ holidays:
 	}
 	dsvc := deadline.NewService(deadline.Deps{DB: c.db, Calendar: official, Rules: rules, Authz: c.app.Authz, Now: c.clk.now, Log: testenv.Logger(t)})
 	// The case service registers its hook on the deadline service it uses.
-	cases.NewService(cases.Deps{DB: c.db, Authz: c.app.Authz, Audit: c.app.Audit, PII: c.app.PII, Deadlines: dsvc, Notices: c.app.Notify,
+	cases.NewService(cases.Deps{DB: c.db, Reads: database.Direct(c.db), Authz: c.app.Authz, Audit: c.app.Audit, PII: c.app.PII, Deadlines: dsvc, Notices: c.app.Notify,
 		Now: c.clk.now, Log: testenv.Logger(t)})
 	c.clk.set(bj(2028, 3, 2, 8, 0))
 	rep, err := dsvc.RecomputeProvisional(context.Background())

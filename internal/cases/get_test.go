@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/logger"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/testenv"
@@ -77,7 +78,7 @@ VALUES (?, 'evidence', ?, 10, 'application/pdf', repeat('a', 64), ?, ?, ?)`, c.I
 	db := fx.db.Session(&gorm.Session{Logger: counter})
 	dl := deadline.NewService(deadline.Deps{DB: db, Calendar: fx.app.Deadlines.Calendar(), Rules: fx.app.Deadlines.RuleSet(), Authz: fx.app.Authz,
 		Now: caseClock.Now, Log: testenv.Logger(t)})
-	svc := cases.NewService(cases.Deps{DB: db, Authz: fx.app.Authz, Audit: fx.app.Audit, PII: fx.app.PII, Deadlines: dl, Notices: fx.app.Notify,
+	svc := cases.NewService(cases.Deps{DB: db, Reads: database.Direct(db), Authz: fx.app.Authz, Audit: fx.app.Audit, PII: fx.app.PII, Deadlines: dl, Notices: fx.app.Notify,
 		Now: caseClock.Now, Log: testenv.Logger(t)})
 	measure := func(ctx context.Context, id int64) (int64, cases.CaseView) {
 		t.Helper()

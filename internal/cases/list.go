@@ -38,7 +38,7 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 	// A case seen only through a referral is listed without the
 	// committee's mediation period (restrictToDisclosure).
 	whole, wargs := v.wholeView(mine)
-	q := s.db.WithContext(ctx).Table("cases").
+	q := s.reads.Read(ctx).Table("cases").
 		Select(`cases.id, cases.number, cases.registration_number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
 cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.repeat_infringer, cases.created_at, cases.version`, wargs...).
 		Joins("JOIN orgs ON orgs.id = cases.org_id").
@@ -152,7 +152,7 @@ func (s *Service) fillNames(ctx context.Context, v viewer, items []ListItem, ids
 		clear = "TRUE"
 	}
 	args := append(append([]any{}, cargs...), ids)
-	rows, err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT ON (cp.case_id, cp.role) cp.case_id, cp.role, cp.kind, cp.name, `+clear+` AS clear
+	rows, err := s.reads.Read(ctx).Raw(`SELECT DISTINCT ON (cp.case_id, cp.role) cp.case_id, cp.role, cp.kind, cp.name, `+clear+` AS clear
 FROM case_parties cp JOIN cases ON cases.id = cp.case_id WHERE cp.case_id IN ? AND cp.role IN ('applicant', 'respondent')
 ORDER BY cp.case_id, cp.role, cp.position, cp.id`, args...).Rows()
 	if err != nil {

@@ -51,9 +51,16 @@ type Cipher interface {
 	Hash(normalized string) string
 }
 
+// Reader hands out the connection for lag-tolerant reads: a healthy
+// read replica, else the primary (internal/database.Reads).
+type Reader interface {
+	Read(ctx context.Context) *gorm.DB
+}
+
 // Service implements the case use cases.
 type Service struct {
 	db    *gorm.DB
+	reads Reader
 	authz Authorizer
 	audit Auditor
 	pii   Cipher
@@ -72,7 +79,10 @@ type Service struct {
 // Deps are the case service's collaborators. Now and Log may be left
 // out (the wall clock, no log); every other one is required.
 type Deps struct {
-	DB    *gorm.DB
+	DB *gorm.DB
+	// Reads serves the case lists, which may lag the primary by a moment
+	// (a read replica; internal/database.Reads).
+	Reads Reader
 	Authz Authorizer
 	Audit Auditor
 	PII   Cipher
@@ -92,7 +102,7 @@ type Deps struct {
 // recomputation of the mediation due date with the deadline service. A
 // missing collaborator is a wiring mistake: NewService panics naming it.
 func NewService(d Deps) *Service {
-	domain.RequireDeps("cases.NewService", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil,
+	domain.RequireDeps("cases.NewService", map[string]bool{"DB": d.DB == nil, "Reads": d.Reads == nil, "Authz": d.Authz == nil, "Audit": d.Audit == nil,
 		"PII": d.PII == nil, "Deadlines": d.Deadlines == nil, "Notices": d.Notices == nil})
 	if d.Now == nil {
 		d.Now = clock.Wall
@@ -100,7 +110,7 @@ func NewService(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{db: d.DB, authz: d.Authz, audit: d.Audit, pii: d.PII, deadlines: d.Deadlines, notices: d.Notices, now: d.Now, log: d.Log}
+	s := &Service{db: d.DB, reads: d.Reads, authz: d.Authz, audit: d.Audit, pii: d.PII, deadlines: d.Deadlines, notices: d.Notices, now: d.Now, log: d.Log}
 	d.Deadlines.OnRecompute("cases.mediation_due_at", s.recomputedDeadline)
 	return s
 }

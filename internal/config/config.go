@@ -139,6 +139,19 @@ type Database struct {
 	AutoMigrate bool `yaml:"auto_migrate" env:"AUTO_MIGRATE"`
 	// SlowQuery logs queries slower than this. Default 200ms.
 	SlowQuery time.Duration `yaml:"slow_query" env:"SLOW_QUERY"`
+	// ReplicaURLs are streaming replicas of URL that serve the reads
+	// which may lag by a moment: lists, statistics and exports
+	// (internal/database.Reads). Empty: every read goes to the primary.
+	ReplicaURLs []string `yaml:"replica_urls" env:"REPLICA_URLS" envSeparator:","`
+	// ReplicaMaxLag is how far a replica may be behind before its reads
+	// move to the primary. Default 5s.
+	ReplicaMaxLag time.Duration `yaml:"replica_max_lag" env:"REPLICA_MAX_LAG"`
+	// ReplicaCheckInterval is how often each replica's health and lag
+	// are measured. Default 2s.
+	ReplicaCheckInterval time.Duration `yaml:"replica_check_interval" env:"REPLICA_CHECK_INTERVAL"`
+	// ReadYourWrites is how long after a signed-in user's change their
+	// reads go to the primary, so they see what they just did. Default 10s.
+	ReadYourWrites time.Duration `yaml:"read_your_writes" env:"READ_YOUR_WRITES"`
 }
 
 // Redis configures the Redis server used for background jobs.
@@ -321,12 +334,16 @@ func Default() Config {
 			MetricsAddr:     "127.0.0.1:9090",
 		},
 		Database: Database{
-			URL:             "postgres://postgres@127.0.0.1:5432/ipmediate?sslmode=disable",
-			MaxOpenConns:    20,
-			MaxIdleConns:    10,
-			ConnMaxLifetime: 30 * time.Minute,
-			AutoMigrate:     true,
-			SlowQuery:       200 * time.Millisecond,
+			URL:                  "postgres://postgres@127.0.0.1:5432/ipmediate?sslmode=disable",
+			MaxOpenConns:         20,
+			MaxIdleConns:         10,
+			ConnMaxLifetime:      30 * time.Minute,
+			AutoMigrate:          true,
+			SlowQuery:            200 * time.Millisecond,
+			ReplicaURLs:          []string{},
+			ReplicaMaxLag:        5 * time.Second,
+			ReplicaCheckInterval: 2 * time.Second,
+			ReadYourWrites:       10 * time.Second,
 		},
 		Redis: Redis{URL: "redis://127.0.0.1:6379/0"},
 		Log:   Log{Level: "info", Format: "json"},
@@ -499,6 +516,19 @@ func (c Config) Validate() error {
 	}
 	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
 		return bad("database.max_idle_conns", "DATABASE_MAX_IDLE_CONNS", "must be between 0 and max_open_conns")
+	}
+	for i, raw := range c.Database.ReplicaURLs {
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || strings.Trim(u.Path, "/") == "" {
+			return bad(fmt.Sprintf("database.replica_urls[%d]", i), "DATABASE_REPLICA_URLS", "must be postgres://user@host:port/dbname, got %q", redact(raw))
+		}
+	}
+	for name, d := range map[string]time.Duration{
+		"database.replica_max_lag": c.Database.ReplicaMaxLag, "database.replica_check_interval": c.Database.ReplicaCheckInterval,
+		"database.read_your_writes": c.Database.ReadYourWrites,
+	} {
+		if d <= 0 {
+			return bad(name, strings.ToUpper(strings.ReplaceAll(name, ".", "_")), "must be a positive duration")
+		}
 	}
 	if u, err := url.Parse(c.Redis.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return bad("redis.url", "REDIS_URL", "must be redis://host:port/db, got %q", redact(c.Redis.URL))

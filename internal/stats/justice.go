@@ -77,7 +77,7 @@ func (s *Service) Return(ctx context.Context, p Period) (lines []ReturnLine, ok 
 		Mediators, Accepted, Written, Oral, Performed int
 		AmountFen                                     int64
 	}
-	err = s.db.WithContext(ctx).Raw(`SELECT m.org_id, count(DISTINCT m.user_id) AS mediators, 0 AS accepted, 0 AS written, 0 AS oral, 0 AS performed, 0 AS amount_fen
+	err = s.reads.Read(ctx).Raw(`SELECT m.org_id, count(DISTINCT m.user_id) AS mediators, 0 AS accepted, 0 AS written, 0 AS oral, 0 AS performed, 0 AS amount_fen
 FROM memberships m JOIN users u ON u.id = m.user_id AND u.active WHERE m.org_id IN @orgs AND m.role IN @mediators GROUP BY m.org_id
 UNION ALL
 SELECT org_id, 0, count(*), 0, 0, 0, 0 FROM cases WHERE org_id IN @orgs AND accepted_at >= @from AND accepted_at < @to GROUP BY org_id

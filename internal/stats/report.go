@@ -160,7 +160,7 @@ func (s *Service) report(ctx context.Context, p Period, extras bool) (r Report, 
 		return Report{}, false, err
 	}
 	r.Period = p
-	db := s.db.WithContext(ctx)
+	db := s.reads.Read(ctx)
 	q := db.Table("orgs").Select("id AS org_id, code, name_zh, name_en").
 		Where("type = ? AND active", domain.OrgMediationCommittee).Order("level, id")
 	if !all {
@@ -187,7 +187,7 @@ func (s *Service) OrgReport(ctx context.Context, orgs []int64, p Period) (Report
 	if len(orgs) == 0 {
 		return r, nil
 	}
-	err := s.db.WithContext(ctx).Table("orgs").Select("id AS org_id, code, name_zh, name_en").
+	err := s.reads.Read(ctx).Table("orgs").Select("id AS org_id, code, name_zh, name_en").
 		Where("type = ? AND id IN ?", domain.OrgMediationCommittee, orgs).Order("level, id").Scan(&r.Committees).Error
 	if err != nil {
 		return Report{}, fmt.Errorf("statistics committees: %w", err)
@@ -205,7 +205,7 @@ func (s *Service) OrgReport(ctx context.Context, orgs []int64, p Period) (Report
 // transaction), so that the breakdowns, the trend and the durations agree
 // with each other while cases move on.
 func (s *Service) figures(ctx context.Context, r Report, extras bool) (out Report, ok bool, err error) {
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.reads.Read(ctx).Transaction(func(tx *gorm.DB) error {
 		out, ok, err = s.figuresIn(tx, r, extras)
 		return err
 	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})

@@ -25,9 +25,15 @@ type Authorizer interface {
 	Can(userID, orgID int64, resource, action string) bool
 }
 
+// Reader hands out the connection for lag-tolerant reads: a healthy
+// read replica, else the primary (internal/database.Reads).
+type Reader interface {
+	Read(ctx context.Context) *gorm.DB
+}
+
 // Service computes the headline numbers.
 type Service struct {
-	db    *gorm.DB
+	reads Reader
 	authz Authorizer
 	now   func() time.Time
 }
@@ -35,7 +41,9 @@ type Service struct {
 // Deps are the statistics service's collaborators; Now may be left out
 // (the wall clock).
 type Deps struct {
-	DB    *gorm.DB
+	// Reads serves the figures, which may lag the primary by a moment (a
+	// read replica; internal/database.Reads): statistics only read.
+	Reads Reader
 	Authz Authorizer
 	Now   func() time.Time
 }
@@ -43,11 +51,11 @@ type Deps struct {
 // New returns the service. A missing collaborator is a wiring mistake:
 // New panics naming it.
 func New(d Deps) *Service {
-	domain.RequireDeps("stats.New", map[string]bool{"DB": d.DB == nil, "Authz": d.Authz == nil})
+	domain.RequireDeps("stats.New", map[string]bool{"Reads": d.Reads == nil, "Authz": d.Authz == nil})
 	if d.Now == nil {
 		d.Now = clock.Wall
 	}
-	return &Service{db: d.DB, authz: d.Authz, now: d.Now}
+	return &Service{reads: d.Reads, authz: d.Authz, now: d.Now}
 }
 
 // Committee is one committee's line.
@@ -214,7 +222,7 @@ func (s *Service) Overdue(ctx context.Context, orgs []int64) (map[int64]int, err
 		OrgID int64
 		N     int
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT org_id, count(*) AS n FROM deadlines WHERE org_id IN ? AND status = 'open' AND due_at <= ?
+	if err := s.reads.Read(ctx).Raw(`SELECT org_id, count(*) AS n FROM deadlines WHERE org_id IN ? AND status = 'open' AND due_at <= ?
 AND duty = 'organisation'
 AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = deadlines.case_id AND c.status IN ('settled', 'failed', 'withdrawn', 'rejected', 'closed'))
 GROUP BY org_id`, orgs, s.now()).Scan(&rows).Error; err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/identity"
 )
@@ -19,6 +20,10 @@ import (
 const (
 	sessionUserKey  = "user_id"
 	sessionStampKey = "auth_stamp"
+	// sessionWroteKey is when the user last changed something (Unix
+	// milliseconds): for database.read_your_writes after it, their
+	// reads go to the primary.
+	sessionWroteKey = "wrote_at"
 )
 
 // signIn makes the request's session the user's: a new session token (no
@@ -61,6 +66,7 @@ func (s *Server) webActor(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case err == nil && a != nil:
 			setActor(c, a)
+			s.readYourWrites(c)
 		case domain.ErrorCode(err) == domain.EUNAUTHORIZED || domain.ErrorCode(err) == domain.ENOTFOUND:
 			_ = s.deps.Sessions.Destroy(ctx)
 		case err != nil:
@@ -68,6 +74,26 @@ func (s *Server) webActor(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// readYourWrites sends a signed-in user's reads to the primary while
+// their last change may not have reached the read replicas: every
+// unsafe request stamps the session, and the requests within
+// ReadYourWrites of the stamp read the primary. Only lists and
+// statistics read replicas at all (database.Reads).
+func (s *Server) readYourWrites(c echo.Context) {
+	r := c.Request()
+	ctx := r.Context()
+	now := s.now().UnixMilli()
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		if at := s.deps.Sessions.GetInt64(ctx, sessionWroteKey); at == 0 || now-at > s.deps.ReadYourWrites.Milliseconds() {
+			return
+		}
+	default:
+		s.deps.Sessions.Put(ctx, sessionWroteKey, now)
+	}
+	c.SetRequest(r.WithContext(database.WithPrimary(ctx)))
 }
 
 // sessionActor loads the actor of the request's web session: the only

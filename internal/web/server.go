@@ -29,6 +29,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/clock"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/credit"
+	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
@@ -108,6 +109,13 @@ type Deps struct {
 	Reports *report.Service
 	// Once remembers the forms' one-time tokens (once.go).
 	Once *idempotency.Store
+	// Replicas reports the read replicas' health for /readyz: a replica
+	// that is down or behind is "degraded", not down, since its reads
+	// have moved to the primary.
+	Replicas func() []database.ReplicaState
+	// ReadYourWrites is how long after a signed-in user's change their
+	// lists and statistics are read from the primary (auth.go).
+	ReadYourWrites time.Duration
 }
 
 // now is the application's current time.
@@ -324,7 +332,9 @@ func (s *Server) handleHealthz(c echo.Context) error {
 }
 
 // handleReadyz answers 200 when every dependency answers, else 503 naming
-// what is down, and 503 "draining" once the server is stopping. Each probe
+// what is down, and 503 "draining" once the server is stopping. A read
+// replica that is down or lagging makes the answer 200 "degraded" naming
+// it: lists and statistics are then read from the primary. Each probe
 // gets a short timeout so a hung dependency cannot hang the load
 // balancer's check. Anyone may ask, so the answer names what is down but
 // never why: the error (addresses, user names, driver messages) goes to
@@ -339,6 +349,17 @@ func (s *Server) handleReadyz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, result{Status: "draining"})
 	}
 	res := result{Status: "ok", Checks: map[string]string{}}
+	degraded := false
+	for _, r := range s.deps.Replicas() {
+		name := "replica " + r.Name
+		if r.State == "ok" {
+			res.Checks[name] = "ok"
+			continue
+		}
+		// Its reads have moved to the primary: serving goes on.
+		res.Checks[name] = "degraded: " + r.State
+		degraded = true
+	}
 	for _, chk := range s.deps.Ready {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		err := chk.Ping(ctx)
@@ -354,6 +375,9 @@ func (s *Server) handleReadyz(c echo.Context) error {
 	if len(res.Down) > 0 {
 		res.Status = "unavailable"
 		return c.JSON(http.StatusServiceUnavailable, res)
+	}
+	if degraded {
+		res.Status = "degraded"
 	}
 	return c.JSON(http.StatusOK, res)
 }

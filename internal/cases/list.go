@@ -270,11 +270,18 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 func (v viewer) searchCondition(q string) (string, []any) {
 	like := "%" + escapeLike(q) + "%"
 	numbersGrams, namesGrams := "", ""
+	name, number, registration := "cp.name", "c.number", "c.registration_number"
 	var gramArgs []any
 	if utf8.RuneCountInString(q) <= maxGramTerm {
 		numbersGrams = numbersGramsSQL + " @> search_term_grams(?) AND "
 		namesGrams = "search_grams(cp.name) @> search_term_grams(?) AND "
 		gramArgs = []any{q}
+		// The substring tests are written so that no trigram index
+		// matches them: in a generic plan (the driver prepares the
+		// statement) the planner does not see that the term is too short
+		// for trigrams, and it would AND the gram index with a scan of
+		// the whole trigram index (0.9 s on 200,000 names, measured).
+		name, number, registration = "(cp.name || '')", "(c.number || '')", "(c.registration_number || '')"
 	}
 	numbers := []string{q}
 	for _, n := range []string{domain.NormalizePatentNumber(q), domain.NormalizeTrademarkRegNumber(q), domain.NormalizeCopyrightRegNumber(q)} {
@@ -284,9 +291,9 @@ func (v viewer) searchCondition(q string) (string, []any) {
 	}
 	args := append(append([]any{}, gramArgs...), like, like)
 	args = append(append(args, gramArgs...), like)
-	names := "SELECT cp.case_id FROM case_parties cp WHERE " + namesGrams + "cp.name ILIKE ?"
+	names := "SELECT cp.case_id FROM case_parties cp WHERE " + namesGrams + name + " ILIKE ?"
 	if cond, cargs := v.clearNames(); cond != "" {
-		names = "SELECT cp.case_id FROM case_parties cp JOIN cases ON cases.id = cp.case_id WHERE " + namesGrams + "cp.name ILIKE ? AND " + cond
+		names = "SELECT cp.case_id FROM case_parties cp JOIN cases ON cases.id = cp.case_id WHERE " + namesGrams + name + " ILIKE ? AND " + cond
 		args = append(args, cargs...)
 	}
 	args = append(args, numbers)
@@ -298,7 +305,7 @@ func (v viewer) searchCondition(q string) (string, []any) {
 	numbersSQL := `SELECT c.id FROM cases c WHERE c.number LIKE ?
 UNION SELECT c.id FROM cases c WHERE c.registration_number LIKE ?`
 	if numbersGrams != "" {
-		numbersSQL = `SELECT c.id FROM cases c WHERE ` + numbersGrams + `(c.number LIKE ? OR c.registration_number LIKE ?)`
+		numbersSQL = `SELECT c.id FROM cases c WHERE ` + numbersGrams + `(` + number + ` LIKE ? OR ` + registration + ` LIKE ?)`
 	}
 	return `cases.id IN (
 ` + numbersSQL + `

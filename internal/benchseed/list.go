@@ -169,12 +169,16 @@ type Probes struct {
 	PartyName    string // a company that is a party to some cases
 	IPNumber     string // a patent application number in dispute
 	BroadTerm    string // a name fragment shared by many companies
+	// One- and two-character terms, which have no trigram: a surname held
+	// by about 1% of the natural persons, and a given name of two
+	// characters held by a few in ten thousand.
+	OneChar, TwoChars string
 }
 
 // PickProbes chooses the probes among the cases of committee orgCode filed
 // around the middle of the seeded period.
 func PickProbes(ctx context.Context, db *gorm.DB, orgCode string) (Probes, error) {
-	p := Probes{BroadTerm: "软件科技"}
+	p := Probes{BroadTerm: "软件科技", OneChar: "郝", TwoChars: "郝鑫"}
 	var orgID int64
 	if err := db.WithContext(ctx).Raw("SELECT id FROM orgs WHERE code = ?", orgCode).Scan(&orgID).Error; err != nil || orgID == 0 {
 		return p, fmt.Errorf("probes: committee %s not found (%v)", orgCode, err)
@@ -236,8 +240,9 @@ type ScenarioOptions struct {
 // Scenarios returns the case list requests measured against the docs/design.md
 // §13 target: the committee's queue (first page, and a page Depth deep
 // reached by following cursors), a mediator's own cases, status, type,
-// mediator and date filters, the three kinds of search, and the scopes of
-// the other roles (leader, city director, SME, court liaison).
+// mediator and date filters, the three kinds of search and terms of one
+// and two characters, and the scopes of the other roles (leader, city
+// director, SME, court liaison).
 func Scenarios(ctx context.Context, a *app.App, probes Probes, o ScenarioOptions) ([]Scenario, error) {
 	if o.Org == "" {
 		o.Org = "gulou"
@@ -274,6 +279,8 @@ func Scenarios(ctx context.Context, a *app.App, probes Probes, o ScenarioOptions
 		{Name: "search_party", Label: "director: q=" + probes.PartyName, User: director, Filter: cases.ListFilter{Q: probes.PartyName}},
 		{Name: "search_ip", Label: "director: q=" + probes.IPNumber, User: director, Filter: cases.ListFilter{Q: probes.IPNumber}},
 		{Name: "search_broad", Label: "director: q=" + probes.BroadTerm, User: director, Filter: cases.ListFilter{Q: probes.BroadTerm}},
+		{Name: "search_one_char", Label: "director: q=" + probes.OneChar, User: director, Filter: cases.ListFilter{Q: probes.OneChar}},
+		{Name: "search_two_chars", Label: "director: q=" + probes.TwoChars, User: director, Filter: cases.ListFilter{Q: probes.TwoChars}},
 		{Name: "leader_all", Label: "leader: every case (oversight)", User: "leader"},
 		{Name: "city_supervised", Label: "city director: supervised committees", User: "director.city"},
 		{Name: "applicant_sme", Label: "SME: own cases", User: "sme1"},

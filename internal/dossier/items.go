@@ -107,7 +107,7 @@ func (s *Service) items(_ context.Context, in buildInput) ([]Item, []original, e
 		var rows [][]string
 		for _, e := range events {
 			step := w("event." + e.Action)
-			if e.FromStatus != e.ToStatus && e.ToStatus != "" {
+			if e.FromStatus != e.ToStatus && e.FromStatus != "" && e.ToStatus != "" {
 				step += "\n" + w("status."+string(e.FromStatus)) + " → " + w("status."+string(e.ToStatus))
 			}
 			rows = append(rows, []string{timeZH(e.At), e.ActorName, step})

@@ -18,20 +18,20 @@ import (
 // the actor's scope (the case page), or nil when the case is not
 // archived. It says nothing of the files' contents.
 func (s *Service) Of(ctx context.Context, caseID int64) (*Dossier, error) {
-	var r struct {
-		dossierRow     `gorm:"embedded"`
-		ArchivedByName string
-	}
-	err := s.db.WithContext(ctx).Table("case_dossiers d").Select("d.*, u.display_name AS archived_by_name").
-		Joins("JOIN users u ON u.id = d.archived_by").Where("d.case_id = ?", caseID).Take(&r).Error
+	var r dossierRow
+	err := s.db.WithContext(ctx).Where("case_id = ?", caseID).Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dossier of case %d: %w", caseID, err)
 	}
+	var name string
+	if err := s.db.WithContext(ctx).Raw("SELECT display_name FROM users WHERE id = ?", r.ArchivedBy).Scan(&name).Error; err != nil {
+		return nil, fmt.Errorf("dossier of case %d: archivist: %w", caseID, err)
+	}
 	d := r.toDossier()
-	d.ArchivedByName = r.ArchivedByName
+	d.ArchivedByName = name
 	return &d, nil
 }
 

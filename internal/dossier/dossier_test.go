@@ -44,7 +44,9 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{t: t, a: apptest.New(t, apptest.WithDemo())}
 }
 
-func (fx *fixture) id(q string, args ...any) int64 { return apptest.Scalar[int64](fx.t, fx.a, q, args...) }
+func (fx *fixture) id(q string, args ...any) int64 {
+	return apptest.Scalar[int64](fx.t, fx.a, q, args...)
+}
 
 func (fx *fixture) exec(q string, args ...any) {
 	fx.t.Helper()
@@ -179,7 +181,10 @@ func TestArchive_DossierHoldsTheCaseInOrderWithItsIndex(t *testing.T) {
 	note := []byte("网店页面截图说明\n")
 	fx.upload(id, "other", "note.txt", note)
 
-	notice := dossier.Item{Title: "受理通知书", Write: func(d *pdf.Document) { d.Title("受理通知书"); d.Para("经审查，本委员会决定予以受理。") }}
+	notice := dossier.Item{Title: "受理通知书", Write: func(d *pdf.Document) {
+		d.Title("受理通知书")
+		d.Para("经审查，本委员会决定予以受理。")
+	}}
 	d, err := fx.a.Dossiers.Archive(fx.as("clerk.gulou"), id, dossier.Input{Notices: []dossier.Item{notice}})
 	if err != nil {
 		t.Fatalf("archive: %v", err)

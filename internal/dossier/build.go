@@ -96,14 +96,7 @@ func (s *Service) build(ctx context.Context, in buildInput) (built, error) {
 	parts := make([]part, len(items))
 	for i, it := range items {
 		parts[i] = part{item: it}
-		switch {
-		case it.Write != nil:
-			b, n, err := s.writePart(it, 1, in.at)
-			if err != nil {
-				return built{}, fmt.Errorf("dossier part %q: %w", it.Title, err)
-			}
-			parts[i].bytes, parts[i].pages = b, n
-		case it.PDF != nil:
+		if it.Write == nil && it.PDF != nil {
 			n, err := api.PageCount(bytes.NewReader(it.PDF), pdfConf())
 			if err != nil || n == 0 {
 				// A PDF the merge cannot read stays in the ZIP only.
@@ -114,23 +107,55 @@ func (s *Service) build(ctx context.Context, in buildInput) (built, error) {
 			parts[i].bytes, parts[i].pages = it.PDF, n
 		}
 	}
-	// The front (cover and index): its length fixes where the parts start.
-	var (
-		front      []byte
-		frontPages = 1
-		index      []IndexEntry
-	)
-	for range 4 {
-		index = index[:0]
+	// How long the front (cover and index) is fixes where the parts
+	// start. Laid out first with the widest page numbers, it is at least
+	// as long as it will be; the parts are then written once, each
+	// numbered from where it starts, and only should the real front come
+	// out shorter are they written again.
+	indexOf := func(placeholder bool, frontPages int) []IndexEntry {
+		var index []IndexEntry
 		next := frontPages + 1
 		for _, p := range parts {
 			e := IndexEntry{Title: p.item.Title, Note: p.item.Note, Pages: p.pages}
-			if p.pages > 0 {
+			switch {
+			case placeholder && (p.item.Write != nil || p.pages > 0):
+				e.Page, e.Pages = 9999, 2
+			case p.pages > 0:
 				e.Page = next
 				next += p.pages
 			}
 			index = append(index, e)
 		}
+		return index
+	}
+	_, frontPages, err := s.writeFront(in, indexOf(true, 0))
+	if err != nil {
+		return built{}, fmt.Errorf("dossier cover: %w", err)
+	}
+	writeParts := func() error {
+		next := frontPages + 1
+		for i := range parts {
+			p := &parts[i]
+			if p.item.Write != nil {
+				b, n, err := s.writePart(p.item, next, in.at)
+				if err != nil {
+					return fmt.Errorf("dossier part %q: %w", p.item.Title, err)
+				}
+				p.bytes, p.pages = b, n
+			}
+			next += p.pages
+		}
+		return nil
+	}
+	if err := writeParts(); err != nil {
+		return built{}, err
+	}
+	var (
+		front []byte
+		index []IndexEntry
+	)
+	for range 4 {
+		index = indexOf(false, frontPages)
 		b, n, err := s.writeFront(in, index)
 		if err != nil {
 			return built{}, fmt.Errorf("dossier cover: %w", err)
@@ -140,20 +165,15 @@ func (s *Service) build(ctx context.Context, in buildInput) (built, error) {
 			break
 		}
 		frontPages = n
+		if err := writeParts(); err != nil {
+			return built{}, err
+		}
 	}
 	files := []io.ReadSeeker{bytes.NewReader(front)}
-	for i, p := range parts {
-		if p.pages == 0 {
-			continue
+	for _, p := range parts {
+		if p.pages > 0 {
+			files = append(files, bytes.NewReader(p.bytes))
 		}
-		if p.item.Write != nil {
-			b, _, err := s.writePart(p.item, index[i].Page, in.at)
-			if err != nil {
-				return built{}, fmt.Errorf("dossier part %q: %w", p.item.Title, err)
-			}
-			p.bytes = b
-		}
-		files = append(files, bytes.NewReader(p.bytes))
 	}
 	var merged bytes.Buffer
 	if err := api.MergeRaw(files, &merged, false, pdfConf()); err != nil {

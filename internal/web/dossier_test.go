@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,16 +15,53 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/pdf/pdftest"
 )
 
 func init() { moreRows = append(moreRows, dossierRows) }
 
+// mxArchived is, per matrix environment, a withdrawn gulou case archived
+// for the download row.
+var (
+	mxArchivedMu sync.Mutex
+	mxArchived   = map[*mxEnv]int64{}
+)
+
+func archivedCase(e *mxEnv) int64 {
+	mxArchivedMu.Lock()
+	defer mxArchivedMu.Unlock()
+	if id, ok := mxArchived[e]; ok {
+		return id
+	}
+	t, a := e.t, e.a
+	c, err := a.Cases.Submit(apptest.As(t, a, "clerk.gulou"), cases.IntakeInput{OrgID: e.orgs["gulou"], Source: domain.SourceDirect,
+		DisputeType: domain.DisputeCopyright, Summary: "被申请人未经许可在网站上传播申请人的摄影作品。", Claims: "删除作品并赔偿。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州光影文化传播有限公司"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某"},
+		}})
+	if err != nil {
+		t.Fatalf("archived case: %v", err)
+	}
+	now := a.Clock.Now().UTC()
+	if err := a.DB.Exec(`UPDATE cases SET status = 'withdrawn', outcome = 'withdrawn', outcome_reason = '双方和解', outcome_at = ?
+		WHERE id = ?`, now, c.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Dossiers.Archive(apptest.As(t, a, "clerk.gulou"), c.ID, dossier.Input{}); err != nil {
+		t.Fatalf("archive: %v", err)
+	}
+	mxArchived[e] = c.ID
+	return c.ID
+}
+
 // dossierRows: the matrix's own case is being mediated, so the archive
 // form is refused (409) to those who may archive (the committee's
-// director and clerk) and forbidden to the others who see the case; it
-// has no dossier, so a download is 404 for those who may read dossiers
-// and forbidden to the others who see it.
+// director and clerk) and forbidden to the others who see the case. The
+// download row reads an archived gulou case: its director and clerk
+// download it, the leadership office sees the case but may not; the
+// foreign case has no dossier (404 for whoever may read dossiers).
 func dossierRows() []mxRow {
 	caseID := func(e *mxEnv, own bool) string {
 		if own {
@@ -47,8 +85,11 @@ func dossierRows() []mxRow {
 			return mxReq{method: "POST", path: "/cases/" + caseID(e, own) + "/archive", form: url.Values{}}
 		}, own: want(caseVisibleOwn, 409), foreign: want(caseVisibleForeign, 409)},
 		{route: "GET /cases/:id/dossier/:file", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			if own {
+				return mxReq{method: "GET", path: "/cases/" + ids(archivedCase(e)) + "/dossier/pdf"}
+			}
 			return mxReq{method: "GET", path: "/cases/" + caseID(e, own) + "/dossier/pdf"}
-		}, own: want(caseVisibleOwn, 404), foreign: want(caseVisibleForeign, 404)},
+		}, own: want(set("leader", "director", "clerk"), 200), foreign: want(caseVisibleForeign, 404)},
 	}
 }
 

@@ -37,6 +37,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/database"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
+	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/idempotency"
 	"github.com/ipmediate/ipmediate/internal/identity"
@@ -122,6 +123,9 @@ type App struct {
 	// Associations is an industry association working for its member
 	// enterprises (docs/design.md §15).
 	Associations *association.Service
+	// Dossiers archives closed cases as their dossiers (卷宗,
+	// docs/design.md §4).
+	Dossiers *dossier.Service
 
 	// Reads serves lists, statistics and exports from read replicas when
 	// database.replica_urls names any, else from DB (internal/database).
@@ -275,6 +279,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Warnings:       a.Warnings,
 		Recordations:   a.Recordations,
 		Associations:   a.Associations,
+		Dossiers:       a.Dossiers,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -354,6 +359,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Warnings = c.Warnings
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
+	a.Dossiers = c.Dossiers
 	a.Stats = stats.New(stats.Deps{Reads: a.Reads, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -404,6 +410,8 @@ type Capabilities struct {
 	Recordations *recordation.Service
 	// Associations files through Cases.
 	Associations *association.Service
+	// Dossiers reads cases through Cases.
+	Dossiers *dossier.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -439,8 +447,14 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
 	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
 		Now: now, Log: a.Log})
+	// The other capabilities' material in every dossier, in order (a
+	// capability that keeps the service records, 送达回证, of the notices
+	// adds its dossier.Section here).
+	var sections []dossier.Section
+	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
+		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc}
+		Recordations: rec, Associations: assoc, Dossiers: dos}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired

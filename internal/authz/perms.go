@@ -52,6 +52,9 @@ var known = map[Perm]bool{
 	{"case", "performance"}:      false,
 	{"document", "read"}:         false,
 	{"document", "upload"}:       false,
+	// The dossier of an archived case (§4 "The dossier").
+	{"dossier", "archive"}: false,
+	{"dossier", "read"}:    false,
 	// Referrals (§5).
 	{"referral", "read"}:     false,
 	{"referral", "send"}:     false,

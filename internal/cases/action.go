@@ -60,6 +60,9 @@ func (s *Service) run(ctx context.Context, id int64, sp step) (domain.Case, erro
 		if err != nil {
 			return err
 		}
+		if st.row.ArchivedAt != nil {
+			return domain.ErrArchived()
+		}
 		if err := checkTransition(st, sp.action); err != nil {
 			return err
 		}

@@ -586,6 +586,9 @@ func (st *caseState) hasWork(action domain.CaseAction) bool {
 // allowed lists the actions the viewer may take now.
 func (s *Service) allowed(v viewer, st *caseState) []domain.CaseAction {
 	out := []domain.CaseAction{}
+	if st.row.ArchivedAt != nil {
+		return out // an archived case is read-only
+	}
 	for _, action := range domain.CaseActions {
 		if checkTransition(st, action) == nil && s.permitted(v, st, action) && st.hasWork(action) {
 			out = append(out, action)

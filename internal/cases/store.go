@@ -48,6 +48,9 @@ type caseRow struct {
 	AcceptedAt          *time.Time
 	ClosedAt            *time.Time
 	OutcomeAt           *time.Time
+	// ArchivedAt is set once the case is archived as a dossier
+	// (internal/dossier); the case is read-only from then on.
+	ArchivedAt *time.Time
 }
 
 func (caseRow) TableName() string { return "cases" }

@@ -59,6 +59,10 @@ func Open(ctx context.Context, cfg config.Database, log *slog.Logger, opts ...Op
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("open gorm: %w", err)
 	}
+	if err := registerArchived(gdb); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("register callbacks: %w", err)
+	}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {

@@ -232,6 +232,14 @@ func (s *Service) UploadAccess(ctx context.Context, caseID int64) (domain.CaseAc
 		return domain.CaseAccess{}, domain.Errorf(domain.EFORBIDDEN,
 			"only those who work the case in its committee and its parties may add documents to it")
 	}
+	// An archived case takes no more documents: its dossier is the record.
+	var archived bool
+	if err := s.db.WithContext(ctx).Raw("SELECT archived_at IS NOT NULL FROM cases WHERE id = ?", caseID).Scan(&archived).Error; err != nil {
+		return domain.CaseAccess{}, fmt.Errorf("upload access: %w", err)
+	}
+	if archived {
+		return domain.CaseAccess{}, domain.ErrArchived()
+	}
 	return acc, nil
 }
 

@@ -60,6 +60,10 @@ type Options struct {
 	// Created is its date of creation in the properties. The same content
 	// and the same date give the same bytes.
 	Created time.Time
+	// FirstPage is the number the first page's footer shows (1 when
+	// zero): a part of a longer document (a dossier's, internal/dossier)
+	// continues its numbering.
+	FirstPage int
 }
 
 // Document is a PDF document being written. Its methods add content in
@@ -72,12 +76,18 @@ type Document struct {
 	// advances are the widths of the characters met so far, per face, in
 	// thousandths of the type size.
 	advances [faceCount]map[rune]float64
+	// pageBase is added to fpdf's page number in the footer.
+	pageBase int
+	images   int
 	err      error
 }
 
 // New starts a document on its first page.
 func New(o Options) *Document {
 	d := &Document{}
+	if o.FirstPage > 1 {
+		d.pageBase = o.FirstPage - 1
+	}
 	for i := range d.advances {
 		d.advances[i] = map[rune]float64{}
 	}
@@ -118,7 +128,7 @@ func New(o Options) *Document {
 
 // footer numbers the page: "— 3 —", centred below the body.
 func (d *Document) footer() {
-	s := "— " + itoa(d.f.PageNo()) + " —"
+	s := "— " + itoa(d.f.PageNo()+d.pageBase) + " —"
 	w := d.width(s, false, sizeFooter)
 	d.draw(s, (pageWidth-w)/2, pageHeight-marginBottom+footerGap, sizeFooter, false)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
@@ -447,6 +448,11 @@ type casePage struct {
 	FailedForm string        // which action's form the errors belong to
 	Conflict   string        // a 409 message shown above the actions
 	Now        time.Time
+	// Dossier is the case's dossier once archived; CanArchive offers the
+	// archive form, ReadsDossier the downloads.
+	Dossier      *dossier.Dossier
+	CanArchive   bool
+	ReadsDossier bool
 }
 
 // Can reports whether the viewer may take action now.
@@ -519,6 +525,15 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 		if page.Targets, err = s.deps.Cases.ReassignTargets(ctxOf(c), v.OrgID); err != nil {
 			return err
 		}
+	}
+	if page.Dossier, err = s.deps.Dossiers.Of(ctxOf(c), id); err != nil {
+		return err
+	}
+	a := actorOf(c)
+	if page.Dossier != nil {
+		page.ReadsDossier = s.deps.Dossiers.CanRead(a, v.OrgID)
+	} else if slices.Contains(dossier.Archivable, v.Status) {
+		page.CanArchive = a != nil && s.deps.Authz.Can(a.UserID, v.OrgID, "dossier", "archive")
 	}
 	return s.render(c, status, "case", page)
 }

@@ -16,6 +16,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.workRoutes(g, in)
 	s.adminRoutes(g, in)
 	s.caseRoutes(g, in)
+	s.dossierRoutes(g, in)
 	s.deadlineRoutes(g, in)
 	s.statsRoutes(g, in)
 	s.inboxRoutes(g, in)

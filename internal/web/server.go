@@ -33,6 +33,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/i18n"
 	"github.com/ipmediate/ipmediate/internal/idempotency"
 	"github.com/ipmediate/ipmediate/internal/identity"
@@ -90,6 +91,8 @@ type Deps struct {
 	Recordations *recordation.Service
 	// Associations is an industry association working for its members.
 	Associations *association.Service
+	// Dossiers archives closed cases and serves their dossiers.
+	Dossiers *dossier.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

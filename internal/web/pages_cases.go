@@ -14,6 +14,9 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/pdf"
+	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
@@ -445,8 +448,14 @@ type casePage struct {
 	Mediators  []domain.User // assignable mediators, for the assign forms
 	Targets    []domain.Org  // committees the case may move to, for the reassign form
 	FailedForm string        // which action's form the errors belong to
-	Conflict   string        // a 409 message shown above the actions
-	Now        time.Time
+	// Notice is the printed document of a print page.
+	Notice notice.Notice
+	// Served are the case's service records (送达回证) the viewer sees;
+	// Serves: the viewer serves the case's notices.
+	Served   []service.Record
+	Serves   bool
+	Conflict string // a 409 message shown above the actions
+	Now      time.Time
 }
 
 // Can reports whether the viewer may take action now.
@@ -517,6 +526,12 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 	}
 	if page.Can(string(domain.ActionReassign)) {
 		if page.Targets, err = s.deps.Cases.ReassignTargets(ctxOf(c), v.OrgID); err != nil {
+			return err
+		}
+	}
+	if s.deps.Service != nil {
+		page.Serves = s.deps.Service.Serves(actorOf(c), v)
+		if page.Served, err = s.deps.Service.OfCase(ctxOf(c), id); err != nil {
 			return err
 		}
 	}
@@ -687,34 +702,38 @@ func (s *Server) confirmFirst(c echo.Context, id int64, action domain.CaseAction
 }
 
 // handleCasePrint renders a printable document of the case: the mediation
-// agreement, or the acceptance, rejection or termination notice.
+// agreement, or the acceptance, rejection or termination notice, as a
+// page to print or, with ?format=pdf, as a PDF file carrying the
+// committee's seal where it may (internal/notice writes the content of
+// both once).
 func (s *Server) handleCasePrint(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	doc := c.Param("doc")
 	v, err := s.deps.Cases.Get(ctxOf(c), id)
 	if err != nil {
 		return err
 	}
-	ok := false
-	switch doc {
-	case "agreement":
-		// The draft being signed, or the agreement in effect; not the
-		// draft of a case that failed or was withdrawn before it took effect.
-		ok = v.Agreement != nil && (v.Status == domain.StatusAgreementDraft || v.Agreement.EffectiveAt != nil)
-	case "acceptance":
-		ok = v.AcceptedAt != nil
-	case "rejection":
-		ok = v.Status == domain.StatusRejected
-	case "termination":
-		ok = v.Status == domain.StatusFailed || (v.Status == domain.StatusClosed && v.SuggestedRoute != "")
+	n, err := notice.Build(v, notice.Doc(c.Param("doc")), func(key string) string { return s.deps.Texts.T("zh-CN", key, nil) })
+	if err != nil {
+		return err
 	}
-	if !ok {
-		return domain.NotFound("document")
+	if c.QueryParam("format") == string(formatPDF) {
+		var seal []byte
+		if s.deps.Service != nil {
+			if seal, err = s.deps.Service.SealOf(ctxOf(c), v.OrgID); err != nil {
+				return err
+			}
+		}
+		b, err := notice.PDF(n, seal, s.now())
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+string(n.Doc)+"-"+itoa(id)+`.pdf"`)
+		return c.Blob(http.StatusOK, pdf.MediaType, b)
 	}
-	return s.render(c, http.StatusOK, "print_"+doc, &casePage{V: v, Now: s.now()})
+	return s.render(c, http.StatusOK, "print_notice", &casePage{V: v, Now: s.now(), Notice: n})
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
@@ -729,4 +748,16 @@ func (s *Server) caseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/:action", s.handleCaseAction, in)
 	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
 	g.GET("/documents/:id", s.handleDocumentDownload, in)
+}
+
+// ServableDocs are the notices of the case that print now: those the
+// serve form offers.
+func (p *casePage) ServableDocs() []notice.Doc {
+	var out []notice.Doc
+	for _, d := range notice.Docs {
+		if notice.Available(p.V, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -313,7 +313,7 @@ func TestService_OtherMeansValidatedAndAudited(t *testing.T) {
 	v := fx.acceptedCase()
 	rs := fx.serve("clerk.gulou", v.ID, notice.DocAcceptance)
 	today := fx.app.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
-	tomorrow := fx.app.Clock.Now().Add(48*time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	tomorrow := fx.app.Clock.Now().Add(48 * time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 	clerk := fx.as("clerk.gulou")
 	for _, tc := range []struct {
 		desc   string

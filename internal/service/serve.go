@@ -37,6 +37,13 @@ func (s *Service) Serve(ctx context.Context, caseID int64, in ServeInput) ([]Rec
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.d.Cases.Get(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Serves(a, v) {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "only those who work the case serve its notices")
+	}
 	var f domain.Fields
 	if !in.Doc.Valid() {
 		f.Add("doc", "validation.invalid")
@@ -46,13 +53,6 @@ func (s *Service) Serve(ctx context.Context, caseID int64, in ServeInput) ([]Rec
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
-	}
-	v, err := s.d.Cases.Get(ctx, caseID)
-	if err != nil {
-		return nil, err
-	}
-	if !v.Access.Works || !s.can(a, v.OrgID, "serve") {
-		return nil, domain.Errorf(domain.EFORBIDDEN, "only those who work the case serve its notices")
 	}
 	var parties []domain.Party
 	for _, p := range v.Parties {

@@ -2,10 +2,16 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"strings"
+	"testing"
+	"time"
 
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/pdf/pdftest"
 	"github.com/ipmediate/ipmediate/internal/service"
 )
 
@@ -74,5 +80,53 @@ func serviceRows() []mxRow {
 		{route: "POST /service/seal", req: func(e *mxEnv, a mxActor, _ bool) mxReq {
 			return mxReq{method: "POST", path: "/service/seal", form: url.Values{"org_id": {ids(e.orgs[a.org])}}}
 		}, own: map[string]int{"anon": 303, "director": 422, "*": 404}},
+	}
+}
+
+// TestService_PDFAndStatesOnTheCasePage: a notice downloads as a PDF that
+// names its case; served, its records show on the case page in words, and
+// the enterprise opens its own through the page, which marks it opened.
+func TestService_PDFAndStatesOnTheCasePage(t *testing.T) {
+	t.Parallel()
+	e := newRefEnv(t)
+	// Filed by the enterprise, so that its party is the enterprise.
+	c, err := e.a.Cases.Submit(e.as("sme1"), printDispute(e.orgs["gulou"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err = e.a.Cases.Accept(e.as("director.gulou"), c.ID, cases.AcceptInput{Version: c.Version,
+		ConsentAt: e.a.Clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	status, body := e.page("clerk.gulou", fmt.Sprintf("/cases/%d/print/acceptance?format=pdf", c.ID))
+	if status != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Fatalf("pdf: %d %.40q", status, body)
+	}
+	var rs []service.Record
+	text, err := pdftest.Text([]byte(body))
+	if err != nil || !strings.Contains(pdftest.Joined(text), c.Number) {
+		t.Errorf("the PDF does not name %s (%v):\n%s", c.Number, err, text)
+	}
+	if status, _ := e.page("clerk.gulou", fmt.Sprintf("/cases/%d/print/rejection?format=pdf", c.ID)); status != 404 {
+		t.Errorf("the rejection notice of an accepted case: %d, want 404", status)
+	}
+	rs, err = e.a.Served.Serve(e.as("clerk.gulou"), c.ID, service.ServeInput{Doc: notice.DocAcceptance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, page := e.page("clerk.gulou", fmt.Sprintf("/cases/%d", c.ID))
+	for _, w := range []string{"已送达", "已发送", rs[0].SHA256} {
+		if !strings.Contains(page, w) {
+			t.Errorf("the case page does not show %q", w)
+		}
+	}
+	if status, _ := e.page("sme1", fmt.Sprintf("/served/%d", rs[1].ID)); status != 404 {
+		t.Errorf("the enterprise opens the person's record: %d, want 404", status)
+	}
+	if status, body := e.page("sme1", fmt.Sprintf("/served/%d", rs[0].ID)); status != 200 || !strings.HasPrefix(body, "%PDF-") {
+		t.Errorf("the enterprise opens its record: %d", status)
+	}
+	if _, page = e.page("clerk.gulou", fmt.Sprintf("/cases/%d", c.ID)); !strings.Contains(page, "已查阅") {
+		t.Error("the case page does not show the record opened")
 	}
 }

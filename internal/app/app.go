@@ -48,6 +48,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
+	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
 	"github.com/ipmediate/ipmediate/internal/warning"
 	"github.com/ipmediate/ipmediate/internal/web"
@@ -115,6 +116,8 @@ type App struct {
 	Assistance *assistance.Service
 	// Warnings is the industry risk warnings and their drafting rule.
 	Warnings *warning.Service
+	// Served is the service of documents on the parties (送达).
+	Served *service.Service
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
@@ -277,6 +280,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Assistance:     a.Assistance,
 		Credit:         a.Credit,
 		Warnings:       a.Warnings,
+		Service:        a.Served,
 		Recordations:   a.Recordations,
 		Associations:   a.Associations,
 		Dossiers:       a.Dossiers,
@@ -357,6 +361,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
 	a.Warnings = c.Warnings
+	a.Served = c.Served
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
 	a.Dossiers = c.Dossiers
@@ -412,6 +417,8 @@ type Capabilities struct {
 	Associations *association.Service
 	// Dossiers reads cases through Cases.
 	Dossiers *dossier.Service
+	// Served serves the printed notices on the parties.
+	Served *service.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -447,14 +454,15 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
 	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
 		Now: now, Log: a.Log})
-	// The other capabilities' material in every dossier, in order (a
-	// capability that keeps the service records, 送达回证, of the notices
-	// adds its dossier.Section here).
+	served := service.New(service.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Authz: a.Authz, Audit: a.Audit,
+		Teller: service.InboxTeller{Notify: a.Notify}, Texts: func(key string) string { return a.texts.T("zh-CN", key, nil) },
+		OpenWithin: cfg.Service.OpenWithin, Now: now, Log: a.Log})
+	// The other capabilities' material in every dossier, in order.
 	var sections []dossier.Section
 	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
 		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc, Dossiers: dos}
+		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired

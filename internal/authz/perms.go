@@ -55,6 +55,13 @@ var known = map[Perm]bool{
 	// The dossier of an archived case (§4 "The dossier").
 	{"dossier", "archive"}: false,
 	{"dossier", "read"}:    false,
+	// Service of documents (§4): serve a notice, record service by other
+	// means, upload the committee's seal, open what was served on one's
+	// enterprise.
+	{"service", "serve"}:  false,
+	{"service", "record"}: false,
+	{"service", "seal"}:   false,
+	{"service", "open"}:   false,
 	// Referrals (§5).
 	{"referral", "read"}:     false,
 	{"referral", "send"}:     false,

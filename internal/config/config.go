@@ -49,6 +49,18 @@ type Config struct {
 	// Warnings configures the rule that drafts industry risk warnings
 	// (internal/warning).
 	Warnings Warnings `yaml:"warnings" envPrefix:"WARNINGS_"`
+	// Service configures the service of documents on the parties
+	// (internal/service).
+	Service Service `yaml:"service" envPrefix:"SERVICE_"`
+}
+
+// Service configures the service of documents (送达).
+type Service struct {
+	// OpenWithin is how long a party has to open a notice served
+	// electronically before the clerk is asked to serve it by other
+	// means (post, in person). Default 72h (three days); from 1h to 30
+	// days.
+	OpenWithin time.Duration `yaml:"open_within" env:"OPEN_WITHIN"`
 }
 
 // Warnings are the drafting rule's thresholds: a draft when the same
@@ -362,6 +374,7 @@ func Default() Config {
 		Storage:  Storage{Dir: "data/files", MaxUploadBytes: 20 << 20},
 		Worker:   Worker{Concurrency: 10},
 		Warnings: Warnings{RespondentMatters: 3, RespondentDays: 90, IndustryCases: 5, IndustryDays: 30},
+		Service:  Service{OpenWithin: 72 * time.Hour},
 		Reminders: Reminders{
 			Stages:           []string{"before_3wd", "before_1wd", "due_day"},
 			SendTime:         "09:00",
@@ -576,6 +589,9 @@ func (c Config) Validate() error {
 		if w.v < 0 || w.v > 3650 {
 			return bad(w.key, w.env, "must be between 0 (the default) and 3650")
 		}
+	}
+	if w := c.Service.OpenWithin; w < time.Hour || w > 30*24*time.Hour {
+		return bad("service.open_within", "SERVICE_OPEN_WITHIN", "must be a duration from 1h to 720h (30 days)")
 	}
 	if c.Storage.MaxUploadBytes < 1 {
 		return bad("storage.max_upload_bytes", "STORAGE_MAX_UPLOAD_BYTES", "must be positive")

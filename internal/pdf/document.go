@@ -284,6 +284,7 @@ func baseline(top, lh, size float64) float64 {
 type block struct {
 	size, leading float64 // the type size, and the line height as a multiple of it
 	bold, centre  bool
+	right         bool    // flush right (a signature)
 	indent        float64 // the first line's indent, in multiples of the size
 	before, after float64 // the space above and below, in millimetres
 	keep          float64
@@ -312,6 +313,9 @@ func (d *Document) block(s string, b block) {
 		}
 		if b.centre {
 			x = marginLeft + (bodyWidth-d.width(line, b.bold, b.size))/2
+		}
+		if b.right {
+			x = marginLeft + bodyWidth - d.width(line, b.bold, b.size)
 		}
 		d.draw(line, x, baseline(d.y, lh, b.size), b.size, b.bold)
 		d.y += lh

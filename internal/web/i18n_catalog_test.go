@@ -64,9 +64,11 @@ import (
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/notice"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
+	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/warning"
 	"github.com/ipmediate/ipmediate/migrations"
 	webfs "github.com/ipmediate/ipmediate/web"
@@ -902,7 +904,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	}
 	caseEvents := f("domain.CaseActions, submit, newEvent(…, action, …) calls, referral_<referral status>, document_upload",
 		strs(domain.CaseActions), []string{string(domain.ActionSubmit), "document_upload"},
-		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents)
+		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents, []string{"service_served", "service_other_means"})
 
 	// Deadline kinds (deadline.kind.<kind>, the English name of a
 	// deadline): the Kind of every deadline.Spec literal, the kind
@@ -917,7 +919,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	// and referral's referral_<status>.
 	notifyKinds := f("Kind of Message literals, assistance.Notice*, association.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
-		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"),
+		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"), src.constsNamed("service", "Notice"),
 		src.constsNamed("association", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)
@@ -1022,6 +1024,9 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"work.":                       {values: strs(domain.Roles), suffix: []string{".text"}, from: "domain.Roles"},
 		"credit.status.":              f("credit.Statuses", strs(credit.Statuses)),
 		"warning.status.":             f("warning.Statuses", strs(warning.Statuses)),
+		"service.doc.":                f("notice.Docs", strs(notice.Docs)),
+		"service.pdf.":                f("notice.Docs", strs(notice.Docs)),
+		"service.state.":              f("service.States, service_records.method", strs(service.States), sql("service_records", "method")),
 		"warning.source.":             f("warning.Source types: case, application", []string{"case", "application"}),
 		"warning.flash.":              f("warningStep forms and created", []string{"created", "edit", "publish", "discard"}),
 		"credit.next.":                f("credit.Statuses", strs(credit.Statuses)),

@@ -15,6 +15,9 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/dossier"
+	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/pdf"
+	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
 
@@ -453,6 +456,12 @@ type casePage struct {
 	Dossier      *dossier.Dossier
 	CanArchive   bool
 	ReadsDossier bool
+	// Notice is the printed document of a print page.
+	Notice notice.Notice
+	// Served are the case's service records (送达回证) the viewer sees;
+	// Serves: the viewer serves the case's notices.
+	Served []service.Record
+	Serves bool
 }
 
 // Can reports whether the viewer may take action now.
@@ -534,6 +543,11 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 		page.ReadsDossier = s.deps.Dossiers.CanRead(a, v.OrgID)
 	} else if slices.Contains(dossier.Archivable, v.Status) {
 		page.CanArchive = a != nil && s.deps.Authz.Can(a.UserID, v.OrgID, "dossier", "archive")
+	}
+	// An archived case is served no more.
+	page.Serves = page.Dossier == nil && s.deps.Service.Serves(a, v)
+	if page.Served, err = s.deps.Service.OfCase(ctxOf(c), id); err != nil {
+		return err
 	}
 	return s.render(c, status, "case", page)
 }
@@ -702,34 +716,38 @@ func (s *Server) confirmFirst(c echo.Context, id int64, action domain.CaseAction
 }
 
 // handleCasePrint renders a printable document of the case: the mediation
-// agreement, or the acceptance, rejection or termination notice.
+// agreement, or the acceptance, rejection or termination notice, as a
+// page to print or, with ?format=pdf, as a PDF file carrying the
+// committee's seal where it may (internal/notice writes the content of
+// both once).
 func (s *Server) handleCasePrint(c echo.Context) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
 	}
-	doc := c.Param("doc")
 	v, err := s.deps.Cases.Get(ctxOf(c), id)
 	if err != nil {
 		return err
 	}
-	ok := false
-	switch doc {
-	case "agreement":
-		// The draft being signed, or the agreement in effect; not the
-		// draft of a case that failed or was withdrawn before it took effect.
-		ok = v.Agreement != nil && (v.Status == domain.StatusAgreementDraft || v.Agreement.EffectiveAt != nil)
-	case "acceptance":
-		ok = v.AcceptedAt != nil
-	case "rejection":
-		ok = v.Status == domain.StatusRejected
-	case "termination":
-		ok = v.Status == domain.StatusFailed || (v.Status == domain.StatusClosed && v.SuggestedRoute != "")
+	n, err := notice.Build(v, notice.Doc(c.Param("doc")), func(key string) string { return s.deps.Texts.T("zh-CN", key, nil) })
+	if err != nil {
+		return err
 	}
-	if !ok {
-		return domain.NotFound("document")
+	if c.QueryParam("format") == string(formatPDF) {
+		var seal []byte
+		if s.deps.Service != nil {
+			if seal, err = s.deps.Service.SealOf(ctxOf(c), v.OrgID); err != nil {
+				return err
+			}
+		}
+		b, err := notice.PDF(n, seal, s.now())
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+string(n.Doc)+"-"+itoa(id)+`.pdf"`)
+		return c.Blob(http.StatusOK, pdf.MediaType, b)
 	}
-	return s.render(c, http.StatusOK, "print_"+doc, &casePage{V: v, Now: s.now()})
+	return s.render(c, http.StatusOK, "print_notice", &casePage{V: v, Now: s.now(), Notice: n})
 }
 
 func urlEscape(s string) string { return url.QueryEscape(s) }
@@ -744,4 +762,16 @@ func (s *Server) caseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/:action", s.handleCaseAction, in)
 	g.GET("/cases/:id/print/:doc", s.handleCasePrint, in)
 	g.GET("/documents/:id", s.handleDocumentDownload, in)
+}
+
+// ServableDocs are the notices of the case that print now: those the
+// serve form offers.
+func (p *casePage) ServableDocs() []notice.Doc {
+	var out []notice.Doc
+	for _, d := range notice.Docs {
+		if notice.Available(p.V, d) {
+			out = append(out, d)
+		}
+	}
+	return out
 }

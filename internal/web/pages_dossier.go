@@ -1,19 +1,16 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
-	"regexp"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/dossier"
+	"github.com/ipmediate/ipmediate/internal/notice"
 	"github.com/ipmediate/ipmediate/internal/pdf"
 )
 
@@ -74,96 +71,27 @@ func (s *Server) handleDossierDownload(c echo.Context) error {
 }
 
 // printedNotices are the case's printed documents as its print pages
-// show them today (handleCasePrint decides which the case has; the
-// templates print_* hold their text), turned into dossier parts: the
-// text is written once, in the templates.
+// show them (internal/notice writes each one's content once), turned into
+// dossier parts, with the committee's seal where the notice carries it.
 func (s *Server) printedNotices(c echo.Context, v cases.CaseView) ([]dossier.Item, error) {
+	seal, err := s.deps.Service.SealOf(ctxOf(c), v.OrgID)
+	if err != nil {
+		return nil, err
+	}
 	var out []dossier.Item
-	for _, doc := range []string{"acceptance", "rejection", "termination", "agreement"} {
-		if !printable(v, doc) {
+	for _, doc := range notice.Docs {
+		if !notice.Available(v, doc) {
 			continue
 		}
-		tmpl, ok := s.tmpl.pages["print_"+doc]
-		if !ok {
-			return nil, fmt.Errorf("no template print_%s", doc)
+		n, err := notice.Build(v, doc, func(key string) string { return s.deps.Texts.T("zh-CN", key, nil) })
+		if err != nil {
+			return nil, fmt.Errorf("dossier: notice %s: %w", doc, err)
 		}
-		p := &Page{Lang: "zh-CN", Actor: actorOf(c), Data: &casePage{V: v, Now: s.now()}, tr: s.tmpl.tr,
-			authz: s.deps.Authz, now: s.now(), cal: s.deps.Deadlines.Calendar()}
-		var title, body bytes.Buffer
-		if err := tmpl.ExecuteTemplate(&title, "doc-title", p); err != nil {
-			return nil, fmt.Errorf("print %s: %w", doc, err)
-		}
-		if err := tmpl.ExecuteTemplate(&body, "doc", p); err != nil {
-			return nil, fmt.Errorf("print %s: %w", doc, err)
-		}
-		blocks := htmlBlocks(body.String())
-		out = append(out, dossier.Item{Title: strings.TrimSpace(title.String()), Write: func(d *pdf.Document) {
-			for _, b := range blocks {
-				switch b.kind {
-				case "h1":
-					d.Title(b.text)
-				case "h2", "h3":
-					d.Heading(b.text)
-				case "note":
-					d.Note(b.text)
-				default:
-					d.Para(b.text)
-				}
-			}
+		out = append(out, dossier.Item{Title: n.Title, Write: func(d *pdf.Document) {
+			// The seal was checked to be a PNG image when it was uploaded.
+			_ = notice.Write(d, n, seal)
 		}})
 	}
 	return out, nil
 }
 
-// printable reports whether the case has the printed document doc now,
-// as its print page decides.
-func printable(v cases.CaseView, doc string) bool {
-	switch doc {
-	case "agreement":
-		return v.Agreement != nil && (v.Status == domain.StatusAgreementDraft || v.Agreement.EffectiveAt != nil)
-	case "acceptance":
-		return v.AcceptedAt != nil
-	case "rejection":
-		return v.Status == domain.StatusRejected
-	case "termination":
-		return v.Status == domain.StatusFailed || (v.Status == domain.StatusClosed && v.SuggestedRoute != "")
-	}
-	return false
-}
-
-// htmlBlock is a block of a printed page as text.
-type htmlBlock struct{ kind, text string }
-
-var (
-	blockRe = regexp.MustCompile(`(?s)<(h1|h2|h3|p|li|td|th)(\s[^>]*)?>(.*?)</(?:h1|h2|h3|p|li|td|th)>`)
-	brRe    = regexp.MustCompile(`(?i)<br\s*/?>`)
-	tagRe   = regexp.MustCompile(`(?s)<[^>]*>`)
-	spaceRe = regexp.MustCompile(`[ \t\r\n]+`)
-)
-
-// htmlBlocks reads the headings, paragraphs, list items and cells of one
-// of our print templates' output, in order, as text: a line break stays
-// one, other markup goes. A paragraph of class doc-number, addressee or
-// signature is a note (unindented).
-func htmlBlocks(s string) []htmlBlock {
-	var out []htmlBlock
-	for _, m := range blockRe.FindAllStringSubmatch(s, -1) {
-		inner := brRe.ReplaceAllString(m[3], "\n")
-		inner = tagRe.ReplaceAllString(inner, "")
-		var lines []string
-		for _, l := range strings.Split(inner, "\n") {
-			if l = strings.TrimSpace(spaceRe.ReplaceAllString(html.UnescapeString(l), " ")); l != "" {
-				lines = append(lines, l)
-			}
-		}
-		if len(lines) == 0 {
-			continue
-		}
-		kind := m[1]
-		if kind == "p" && strings.Contains(m[2], "class=") {
-			kind = "note"
-		}
-		out = append(out, htmlBlock{kind: kind, text: strings.Join(lines, "\n")})
-	}
-	return out
-}

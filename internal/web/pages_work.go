@@ -124,6 +124,9 @@ func (s *Server) handleWork(c echo.Context) error {
 				sec.Links = append(sec.Links, workLink{Href: "/warnings?status=draft", Label: "work.link.warning_drafts"})
 			}
 		}
+		if a.IsMember(m.OrgID) && s.deps.Authz.Can(a.UserID, m.OrgID, "service", "record") {
+			sec.Links = append(sec.Links, workLink{Href: "/service/overdue", Label: "work.link.service_overdue"})
+		}
 		if s.deps.Authz.Can(a.UserID, m.OrgID, "association", "manage") {
 			sec.Links = append(sec.Links, workLink{Href: "/association", Label: "work.link.association"})
 		}

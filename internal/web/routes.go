@@ -28,6 +28,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.creditRoutes(g, in)
 	s.fairRoutes(g, in)
 	s.warningRoutes(g, in)
+	s.serviceRoutes(g, in)
 	s.recordationRoutes(g, in)
 	s.associationRoutes(g, in)
 	s.fairComplaintRoutes(g, in)

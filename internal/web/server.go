@@ -42,6 +42,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
+	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
 	"github.com/ipmediate/ipmediate/internal/warning"
 	webfs "github.com/ipmediate/ipmediate/web"
@@ -87,6 +88,8 @@ type Deps struct {
 	Credit *credit.Service
 	// Warnings is the industry risk warnings.
 	Warnings *warning.Service
+	// Service serves the printed notices on the parties (送达).
+	Service *service.Service
 	// Recordations is the customs recordation register.
 	Recordations *recordation.Service
 	// Associations is an industry association working for its members.

@@ -157,6 +157,8 @@ type App struct {
 	// login throttle, the queue monitor's check): each gives up after
 	// ThrottleRedisWait, so a Redis outage cannot stall requests.
 	quickRedis *redis.Client
+	// redisConn says how Redis is reached (directly or through Sentinel).
+	redisConn redisConn
 }
 
 // New opens the database (creating and migrating it when configured),
@@ -216,13 +218,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Reads.Start()
-	ropts, err := redis.ParseURL(cfg.Redis.URL)
+	rconn, err := newRedisConn(cfg.Redis)
 	if err != nil {
 		a.Close()
-		return nil, fmt.Errorf("redis url: %w", err)
+		return nil, err
 	}
-	a.Redis = redis.NewClient(ropts)
-	a.quickRedis = newBoundedRedis(ropts, ThrottleRedisWait)
+	a.redisConn = rconn
+	a.Redis = rconn.client()
+	a.quickRedis = rconn.quick(ThrottleRedisWait)
 	if err := a.buildServices(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -301,7 +304,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 				}
 				return sqlDB.PingContext(ctx)
 			}},
-			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
+			{Name: rconn.checkName(), Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 		},
 	})
 	if err != nil {

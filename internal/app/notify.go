@@ -80,11 +80,7 @@ func (a *App) buildNotify() error {
 	if a.Notify, err = notify.New(a.DB, o); err != nil {
 		return err
 	}
-	redisOpt, err := asynq.ParseRedisURI(cfg.Redis.URL)
-	if err != nil {
-		return &config.SettingError{Setting: "redis.url (IPM_REDIS_URL)", Problem: err.Error()}
-	}
-	a.queues = asynqmon.New(asynqmon.Options{RootPath: web.QueuesPath, RedisConnOpt: redisOpt})
+	a.queues = asynqmon.New(asynqmon.Options{RootPath: web.QueuesPath, RedisConnOpt: a.redisConn.asynqOpt()})
 	return nil
 }
 

@@ -170,6 +170,23 @@ type Database struct {
 type Redis struct {
 	// URL is redis://[:password@]host:port/db. Default redis://127.0.0.1:6379/0.
 	URL string `yaml:"url" env:"URL"`
+	// Sentinel, when its master name is set, finds the Redis master
+	// through Redis Sentinel instead of URL's host, and follows it across
+	// failovers. URL still gives the username, password and database.
+	Sentinel Sentinel `yaml:"sentinel" envPrefix:"SENTINEL_"`
+}
+
+// Sentinel names a master monitored by Redis Sentinels. Both MasterName
+// and Addrs are set, or neither.
+type Sentinel struct {
+	// MasterName is the name the sentinels monitor the master under.
+	// Empty: no Sentinel, Redis is reached at redis.url.
+	MasterName string `yaml:"master_name" env:"MASTER_NAME"`
+	// Addrs are the sentinels, host:port each.
+	Addrs []string `yaml:"addrs" env:"ADDRS" envSeparator:","`
+	// Password authenticates to the sentinels (requirepass of the
+	// sentinels, not of the master). Never logged.
+	Password string `yaml:"password" env:"PASSWORD"`
 }
 
 // Log configures structured logging.
@@ -357,7 +374,7 @@ func Default() Config {
 			ReplicaCheckInterval: 2 * time.Second,
 			ReadYourWrites:       10 * time.Second,
 		},
-		Redis: Redis{URL: "redis://127.0.0.1:6379/0"},
+		Redis: Redis{URL: "redis://127.0.0.1:6379/0", Sentinel: Sentinel{Addrs: []string{}}},
 		Log:   Log{Level: "info", Format: "json"},
 		Security: Security{
 			PIIKeys:             DevPIIKeys,
@@ -545,6 +562,16 @@ func (c Config) Validate() error {
 	}
 	if u, err := url.Parse(c.Redis.URL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return bad("redis.url", "REDIS_URL", "must be redis://host:port/db, got %q", redact(c.Redis.URL))
+	}
+	if st := c.Redis.Sentinel; st.MasterName == "" && len(st.Addrs) > 0 {
+		return bad("redis.sentinel.master_name", "REDIS_SENTINEL_MASTER_NAME", "must be set when redis.sentinel.addrs is")
+	} else if st.MasterName != "" && len(st.Addrs) == 0 {
+		return bad("redis.sentinel.addrs", "REDIS_SENTINEL_ADDRS", "must list the sentinels as host:port when redis.sentinel.master_name is set")
+	}
+	for i, a := range c.Redis.Sentinel.Addrs {
+		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+			return bad(fmt.Sprintf("redis.sentinel.addrs[%d]", i), "REDIS_SENTINEL_ADDRS", "must be host:port, got %q", a)
+		}
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -51,6 +51,29 @@ func TestLoad_EnvironmentOverridesFile(t *testing.T) {
 	}
 }
 
+func TestLoad_RedisSentinel(t *testing.T) {
+	cfg, err := load("", map[string]string{
+		"IPM_REDIS_SENTINEL_MASTER_NAME": "mymaster",
+		"IPM_REDIS_SENTINEL_ADDRS":       "10.0.0.1:26379,10.0.0.2:26379,sentinel-3:26379",
+		"IPM_REDIS_SENTINEL_PASSWORD":    "s3cret",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := cfg.Redis.Sentinel
+	if st.MasterName != "mymaster" || st.Password != "s3cret" ||
+		!reflect.DeepEqual(st.Addrs, []string{"10.0.0.1:26379", "10.0.0.2:26379", "sentinel-3:26379"}) {
+		t.Errorf("sentinel settings not applied: %+v", st)
+	}
+	def, err := load("", map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Redis.Sentinel.MasterName != "" || len(def.Redis.Sentinel.Addrs) != 0 {
+		t.Errorf("no Sentinel by default: %+v", def.Redis.Sentinel)
+	}
+}
+
 func TestLoad_InvalidSettingIsNamed(t *testing.T) {
 	tests := []struct {
 		desc    string
@@ -62,6 +85,10 @@ func TestLoad_InvalidSettingIsNamed(t *testing.T) {
 		{desc: "bad database url", env: map[string]string{"IPM_DATABASE_URL": "mysql://x"}, setting: "database.url (IPM_DATABASE_URL)"},
 		{desc: "database url without name", env: map[string]string{"IPM_DATABASE_URL": "postgres://u@h:5432/"}, setting: "database.url (IPM_DATABASE_URL)"},
 		{desc: "bad redis url", env: map[string]string{"IPM_REDIS_URL": "127.0.0.1:6379"}, setting: "redis.url (IPM_REDIS_URL)"},
+		{desc: "sentinel master without sentinels", env: map[string]string{"IPM_REDIS_SENTINEL_MASTER_NAME": "mymaster"}, setting: "redis.sentinel.addrs (IPM_REDIS_SENTINEL_ADDRS)"},
+		{desc: "sentinels without master", env: map[string]string{"IPM_REDIS_SENTINEL_ADDRS": "10.0.0.1:26379"}, setting: "redis.sentinel.master_name (IPM_REDIS_SENTINEL_MASTER_NAME)"},
+		{desc: "sentinel without port", env: map[string]string{"IPM_REDIS_SENTINEL_MASTER_NAME": "m", "IPM_REDIS_SENTINEL_ADDRS": "10.0.0.1:26379,10.0.0.2"}, setting: "redis.sentinel.addrs[1] (IPM_REDIS_SENTINEL_ADDRS)"},
+		{desc: "sentinel without host", file: "redis:\n  sentinel:\n    master_name: m\n    addrs: [\":26379\"]\n", setting: "redis.sentinel.addrs[0]"},
 		{desc: "bad log level", env: map[string]string{"IPM_LOG_LEVEL": "loud"}, setting: "log.level (IPM_LOG_LEVEL)"},
 		{desc: "idle above max", env: map[string]string{"IPM_DATABASE_MAX_OPEN_CONNS": "2", "IPM_DATABASE_MAX_IDLE_CONNS": "5"}, setting: "database.max_idle_conns"},
 		{desc: "dev keys in production", env: map[string]string{"IPM_ENV": "production"}, setting: "security.pii_keys"},

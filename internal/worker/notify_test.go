@@ -37,6 +37,9 @@ type harness struct {
 	// clk is the clock every worker "process" of the test reads: started
 	// at testenv.Instant, never the wall clock's date.
 	clk *clock.Clock
+	// failover, when set, makes every Redis connection of the test find
+	// the master through Sentinel instead of redisURL.
+	failover *redis.FailoverOptions
 }
 
 func newHarness(t testing.TB) *harness {
@@ -65,6 +68,12 @@ func (h *harness) openDB(t testing.TB, conns int) *gorm.DB {
 
 func (h *harness) openRedis(t testing.TB) *redis.Client {
 	t.Helper()
+	if h.failover != nil {
+		o := *h.failover
+		c := redis.NewFailoverClient(&o)
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
 	opts, err := redis.ParseURL(h.redisURL)
 	if err != nil {
 		t.Fatal(err)

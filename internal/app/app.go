@@ -42,6 +42,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
@@ -114,6 +115,9 @@ type App struct {
 	Assistance *assistance.Service
 	// Warnings is the industry risk warnings and their drafting rule.
 	Warnings *warning.Service
+	// Party is the parties online: personal access links, one-time codes
+	// and the party's own view of its case.
+	Party *party.Service
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
@@ -264,6 +268,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Assistance:     a.Assistance,
 		Credit:         a.Credit,
 		Warnings:       a.Warnings,
+		Party:          a.Party,
 		Recordations:   a.Recordations,
 		Associations:   a.Associations,
 		Queues:         a.queues,
@@ -341,6 +346,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	c := a.capabilities(now)
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
 	a.Warnings = c.Warnings
+	a.Party = c.Party
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
@@ -393,6 +399,8 @@ type Capabilities struct {
 	Recordations *recordation.Service
 	// Associations files through Cases.
 	Associations *association.Service
+	// Party is the parties online (docs/design.md §16).
+	Party *party.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -428,8 +436,17 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
 	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
 		Now: now, Log: a.Log})
+	pc := cfg.Party
+	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, BaseURL: cfg.HTTP.BaseURL,
+		Settings: party.Settings{LinkTTL: pc.LinkTTL, CodeTTL: pc.CodeTTL, CodeAttempts: pc.CodeAttempts,
+			CodesPerHour: pc.CodesPerHour, SessionIdle: pc.SessionIdle}, Now: now, Log: a.Log}
+	// Links and codes go straight through the gateway, never through
+	// the outbox, so that they are stored nowhere.
+	if s := cfg.SMS; s.GatewayURL != "" {
+		pd.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})
+	}
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc}
+		Recordations: rec, Associations: assoc, Party: party.NewService(pd)}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired

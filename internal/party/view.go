@@ -13,7 +13,7 @@ import (
 type View struct {
 	CaseID      int64
 	Number      string
-	Status      string
+	Status      domain.CaseStatus
 	DisputeType string
 	// Committee is the handling committee's name (CommitteeEN in English,
 	// when it has one).
@@ -82,7 +82,7 @@ func (s *Service) View(ctx context.Context) (View, error) {
 		WHERE c.id = ?`, p.CaseID).Scan(&c).Error; err != nil {
 		return View{}, fmtErr("view", err)
 	}
-	v := View{CaseID: p.CaseID, Number: rv.number, Status: c.Status, DisputeType: c.DisputeType, Committee: c.NameZh, CommitteeEN: c.NameEn,
+	v := View{CaseID: p.CaseID, Number: rv.number, Status: domain.CaseStatus(c.Status), DisputeType: c.DisputeType, Committee: c.NameZh, CommitteeEN: c.NameEn,
 		Agent: p.Agent, Name: p.Name}
 	if err := db.Raw("SELECT kind, number, title FROM case_rights WHERE case_id = ? ORDER BY position, id", p.CaseID).
 		Scan(&v.Rights).Error; err != nil {

@@ -43,6 +43,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
@@ -118,6 +119,9 @@ type App struct {
 	Warnings *warning.Service
 	// Served is the service of documents on the parties (送达).
 	Served *service.Service
+	// Party is the parties online: personal access links, one-time codes
+	// and the party's own view of its case.
+	Party *party.Service
 	// Credit is the IP credit records with their due process
 	// (docs/design.md §9).
 	Credit *credit.Service
@@ -284,6 +288,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Credit:         a.Credit,
 		Warnings:       a.Warnings,
 		Service:        a.Served,
+		Party:          a.Party,
 		Recordations:   a.Recordations,
 		Associations:   a.Associations,
 		Dossiers:       a.Dossiers,
@@ -365,6 +370,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Deadlines, a.Cases, a.Docs, a.Referrals, a.Assistance, a.Credit = c.Deadlines, c.Cases, c.Docs, c.Referrals, c.Assistance, c.Credit
 	a.Warnings = c.Warnings
 	a.Served = c.Served
+	a.Party = c.Party
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
 	a.Dossiers = c.Dossiers
@@ -422,6 +428,8 @@ type Capabilities struct {
 	Dossiers *dossier.Service
 	// Served serves the printed notices on the parties.
 	Served *service.Service
+	// Party is the parties online (docs/design.md §16).
+	Party *party.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -464,8 +472,17 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	var sections []dossier.Section
 	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
 		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
+	pc := cfg.Party
+	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, BaseURL: cfg.HTTP.BaseURL,
+		Settings: party.Settings{LinkTTL: pc.LinkTTL, CodeTTL: pc.CodeTTL, CodeAttempts: pc.CodeAttempts,
+			CodesPerHour: pc.CodesPerHour, SessionIdle: pc.SessionIdle}, Now: now, Log: a.Log}
+	// Links and codes go straight through the gateway, never through
+	// the outbox, so that they are stored nowhere.
+	if s := cfg.SMS; s.GatewayURL != "" {
+		pd.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})
+	}
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served}
+		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served, Party: party.NewService(pd)}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired

@@ -92,6 +92,9 @@ var known = map[Perm]bool{
 	{"association", "manage"}:  false,
 	{"association", "file"}:    false,
 	{"association", "consent"}: false,
+	// Parties online (§16): issuing and revoking a party's personal
+	// access link (narrowed by the service to the staff who work the case).
+	{"party_access", "issue"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,

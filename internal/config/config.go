@@ -52,6 +52,9 @@ type Config struct {
 	// Service configures the service of documents on the parties
 	// (internal/service).
 	Service Service `yaml:"service" envPrefix:"SERVICE_"`
+	// Party configures the parties' personal access links and their
+	// one-time codes (internal/party).
+	Party Party `yaml:"party" envPrefix:"PARTY_"`
 }
 
 // Service configures the service of documents (送达).
@@ -61,6 +64,22 @@ type Service struct {
 	// means (post, in person). Default 72h (three days); from 1h to 30
 	// days.
 	OpenWithin time.Duration `yaml:"open_within" env:"OPEN_WITHIN"`
+}
+
+// Party configures how parties without an account reach their case: the
+// personal access link, the one-time codes sent to the party's phone and
+// the party session.
+type Party struct {
+	// LinkTTL is how long an issued access link works. Default 720h (30 days).
+	LinkTTL time.Duration `yaml:"link_ttl" env:"LINK_TTL"`
+	// CodeTTL is how long a one-time code may be entered. Default 5m.
+	CodeTTL time.Duration `yaml:"code_ttl" env:"CODE_TTL"`
+	// CodeAttempts is how many wrong entries end a code. Default 5.
+	CodeAttempts int `yaml:"code_attempts" env:"CODE_ATTEMPTS"`
+	// CodesPerHour caps the codes sent for one link in an hour. Default 5.
+	CodesPerHour int `yaml:"codes_per_hour" env:"CODES_PER_HOUR"`
+	// SessionIdle ends a party session after inactivity. Default 15m.
+	SessionIdle time.Duration `yaml:"session_idle" env:"SESSION_IDLE"`
 }
 
 // Warnings are the drafting rule's thresholds: a draft when the same
@@ -392,6 +411,7 @@ func Default() Config {
 		Worker:   Worker{Concurrency: 10},
 		Warnings: Warnings{RespondentMatters: 3, RespondentDays: 90, IndustryCases: 5, IndustryDays: 30},
 		Service:  Service{OpenWithin: 72 * time.Hour},
+		Party:    Party{LinkTTL: 720 * time.Hour, CodeTTL: 5 * time.Minute, CodeAttempts: 5, CodesPerHour: 5, SessionIdle: 15 * time.Minute},
 		Reminders: Reminders{
 			Stages:           []string{"before_3wd", "before_1wd", "due_day"},
 			SendTime:         "09:00",
@@ -632,7 +652,26 @@ func (c Config) Validate() error {
 	if err := c.SMTP.validate(); err != nil {
 		return err
 	}
+	if err := c.Party.validate(); err != nil {
+		return err
+	}
 	return c.SMS.validate()
+}
+
+func (p Party) validate() error {
+	switch {
+	case p.LinkTTL < time.Hour || p.LinkTTL > 366*24*time.Hour:
+		return bad("party.link_ttl", "PARTY_LINK_TTL", "must be between 1h and 8784h (366 days)")
+	case p.CodeTTL < time.Minute || p.CodeTTL > time.Hour:
+		return bad("party.code_ttl", "PARTY_CODE_TTL", "must be between 1m and 1h")
+	case p.CodeAttempts < 1 || p.CodeAttempts > 10:
+		return bad("party.code_attempts", "PARTY_CODE_ATTEMPTS", "must be between 1 and 10")
+	case p.CodesPerHour < 1 || p.CodesPerHour > 20:
+		return bad("party.codes_per_hour", "PARTY_CODES_PER_HOUR", "must be between 1 and 20")
+	case p.SessionIdle < time.Minute || p.SessionIdle > 2*time.Hour:
+		return bad("party.session_idle", "PARTY_SESSION_IDLE", "must be between 1m and 2h")
+	}
+	return nil
 }
 
 var (

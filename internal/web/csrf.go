@@ -58,7 +58,7 @@ func (s *Server) csrfProtect(next echo.HandlerFunc) echo.HandlerFunc {
 		if !safeMethod(r.Method) {
 			if reason := s.csrfRefusal(c, base, token); reason != "" {
 				s.log.WarnContext(r.Context(), "state-changing request refused", "reason", reason,
-					"path", r.URL.Path, "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
+					"path", logPath(r.URL.Path), "origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"))
 				e := domain.Errorf(domain.EFORBIDDEN, "%s", s.tmpl.tr.T("en", "error.csrf.text", nil))
 				e.ID = "error.csrf.text"
 				return e

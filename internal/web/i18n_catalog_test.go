@@ -65,6 +65,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
@@ -1050,6 +1051,8 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"faircomplaint.event.":        f("assistance.FairActions and receive", strs(assistance.FairActions), []string{"receive"}),
 		"faircomplaint.decision.":     f("assistance.Decisions", assistance.Decisions),
 		"faircomplaint.measure.":      f("assistance.Measures", assistance.Measures),
+		"party.sms.code.":             f("party.Purposes", strs(party.Purposes)),
+		"party.gone.":                 {values: partyGoneKinds, suffix: []string{".title", ".text"}, from: "partyGoneKinds"},
 	}
 	for p := range enumKeysChecked {
 		if _, ok := forms[p]; !ok {

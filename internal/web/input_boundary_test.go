@@ -121,6 +121,9 @@ func TestInputBoundaryCorpus(t *testing.T) {
 var publicRoutes = map[string]bool{
 	"POST /login": true, "POST /api/v1/auth/login": true, "POST /register": true, "POST /api/v1/register": true,
 	"GET /login": true, "GET /register": true, "GET /": true, "GET /lang": true, "GET /api/openapi.yaml": true,
+	// A party's pages: through its personal link, without an account.
+	"GET /p/:token": true, "POST /p/:token/code": true, "POST /p/:token/signin": true, "GET /p/case": true,
+	"POST /p/signout": true,
 }
 
 // corpusCaller is the first matrix actor who may use the route (the

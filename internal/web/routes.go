@@ -32,6 +32,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.recordationRoutes(g, in)
 	s.associationRoutes(g, in)
 	s.fairComplaintRoutes(g, in)
+	s.partyRoutes(g, in)
 }
 
 // apiRoutes registers the JSON API under /api/v1.

@@ -39,6 +39,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/identity"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/org"
+	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
 	"github.com/ipmediate/ipmediate/internal/report"
@@ -96,6 +97,9 @@ type Deps struct {
 	Associations *association.Service
 	// Dossiers archives closed cases and serves their dossiers.
 	Dossiers *dossier.Service
+	// Party is the parties online: the staff's link pages and the
+	// party's own pages under /p (pages_party.go).
+	Party *party.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler
@@ -210,7 +214,7 @@ func (s *Server) middleware() {
 			// Only the path is logged, never the query string, which may
 			// carry personal data in search filters.
 			s.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.String("method", v.Method), slog.String("path", logPath(v.URIPath)), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
 				slog.String("remote_ip", v.RemoteIP))
 			return nil

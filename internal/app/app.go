@@ -45,6 +45,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
 	"github.com/ipmediate/ipmediate/internal/stats"
@@ -122,6 +123,9 @@ type App struct {
 	// Associations is an industry association working for its member
 	// enterprises (docs/design.md §15).
 	Associations *association.Service
+	// Register is the mediator register, the parties' feedback and their
+	// complaints about mediators (docs/design.md §17).
+	Register *register.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -343,6 +347,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Warnings = c.Warnings
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
+	a.Register = c.Register
 	a.Stats = stats.New(stats.Deps{DB: a.DB, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -393,6 +398,9 @@ type Capabilities struct {
 	Recordations *recordation.Service
 	// Associations files through Cases.
 	Associations *association.Service
+	// Register invites the parties to rate a case when it ends (an
+	// outcome hook of Cases).
+	Register *register.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -428,8 +436,11 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
 	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
 		Now: now, Log: a.Log})
+	reg := register.New(register.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Deadlines: dl, Cases: cs,
+		PII: a.PII, Now: now})
+	cs.OnOutcome("register", reg.CaseOutcome)
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc}
+		Recordations: rec, Associations: assoc, Register: reg}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -608,6 +619,6 @@ func loadLegal(l config.Legal) (*calendar.Calendar, calendar.Rules, error) {
 // the case actions', the referral steps', assistance's and the annual
 // report's.
 func UsedRules() []string {
-	ids := slices.Concat(deadline.CaseDeadlineRules, referral.DeadlineRules, assistance.DeadlineRules)
+	ids := slices.Concat(deadline.CaseDeadlineRules, referral.DeadlineRules, assistance.DeadlineRules, register.DeadlineRules)
 	return append(ids, notify.RuleAnnualReport)
 }

@@ -82,6 +82,11 @@ var known = map[Perm]bool{
 	{"association", "manage"}:  false,
 	{"association", "file"}:    false,
 	{"association", "consent"}: false,
+	// The mediator register, experts, feedback and complaints (§17).
+	{"register", "read"}:     false,
+	{"register", "manage"}:   false,
+	{"register", "invite"}:   false,
+	{"register", "feedback"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,
@@ -143,6 +148,7 @@ var reachPerms = map[domain.Object]Perm{
 	domain.ObjectCredit:      {"credit", "read"},
 	domain.ObjectWarning:     {"warning", "read"},
 	domain.ObjectRecordation: {"recordation", "read"},
+	domain.ObjectRegister:    {"register", "read"},
 }
 
 // checkReach holds a parsed policy to the role table: a role that reaches

@@ -66,6 +66,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/warning"
 	"github.com/ipmediate/ipmediate/migrations"
@@ -900,9 +901,9 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	for _, st := range referralStatuses {
 		referralEvents = append(referralEvents, "referral_"+st)
 	}
-	caseEvents := f("domain.CaseActions, submit, newEvent(…, action, …) calls, referral_<referral status>, document_upload",
+	caseEvents := f("domain.CaseActions, submit, newEvent(…, action, …) calls, referral_<referral status>, document_upload, register.CaseEvents",
 		strs(domain.CaseActions), []string{string(domain.ActionSubmit), "document_upload"},
-		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents)
+		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents, register.CaseEvents)
 
 	// Deadline kinds (deadline.kind.<kind>, the English name of a
 	// deadline): the Kind of every deadline.Spec literal, the kind
@@ -918,6 +919,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	notifyKinds := f("Kind of Message literals, assistance.Notice*, association.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
 		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"),
+		src.constsNamed("register", "Notice"),
 		src.constsNamed("association", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)

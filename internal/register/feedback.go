@@ -178,7 +178,7 @@ func (s *Service) SubmitFeedback(ctx context.Context, caseID int64, in FeedbackI
 		if err != nil {
 			return err
 		}
-		if complaint != "" {
+		if complaint != "" && in.ComplaintMediatorID > 0 {
 			if err := s.checkMediator(ctx, tx, &f, caseID, in.ComplaintMediatorID); err != nil {
 				return err
 			}

@@ -167,3 +167,5 @@ func (s *Service) Committees(a *domain.Actor) []int64 { return s.viewerOf(a).com
 func (s *Service) Keeps(a *domain.Actor, org int64) bool { return s.viewerOf(a).keeps(org) }
 
 func fmtErr(what string, err error) error { return fmt.Errorf("register: %s: %w", what, err) }
+
+func notFoundRegister() error { return domain.NotFound("register") }

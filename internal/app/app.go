@@ -270,6 +270,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Warnings:       a.Warnings,
 		Recordations:   a.Recordations,
 		Associations:   a.Associations,
+		Register:       a.Register,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,

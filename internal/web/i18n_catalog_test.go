@@ -996,6 +996,8 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"signer.":                     f("agreement_signoffs.signer_kind", sql("agreement_signoffs", "signer_kind")),
 		"method.":                     f("agreement_signoffs.method", sql("agreement_signoffs", "method")),
 		"event.":                      caseEvents,
+		"roster.specialty.":           f("register.Specialties", register.Specialties),
+		"roster.qualification.":       f("register.Qualifications", register.Qualifications),
 		"deadline.status.":            f("deadline.Statuses", strs(deadline.Statuses)),
 		"deadline.kind.":              deadlineKinds,
 		"notify.":                     notifyKinds,

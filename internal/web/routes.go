@@ -28,6 +28,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.fairRoutes(g, in)
 	s.warningRoutes(g, in)
 	s.recordationRoutes(g, in)
+	s.registerRoutes(g, in)
 	s.associationRoutes(g, in)
 	s.fairComplaintRoutes(g, in)
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/org"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/stats"
 	"github.com/ipmediate/ipmediate/internal/warning"
@@ -89,6 +90,8 @@ type Deps struct {
 	Recordations *recordation.Service
 	// Associations is an industry association working for its members.
 	Associations *association.Service
+	// Register is the mediator register (docs/design.md §17).
+	Register *register.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

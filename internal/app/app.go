@@ -399,8 +399,7 @@ type Capabilities struct {
 	Recordations *recordation.Service
 	// Associations files through Cases.
 	Associations *association.Service
-	// Register invites the parties to rate a case when it ends (an
-	// outcome hook of Cases).
+	// Register is the mediator register, feedback and complaints.
 	Register *register.Service
 }
 
@@ -439,7 +438,6 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 		Now: now, Log: a.Log})
 	reg := register.New(register.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Deadlines: dl, Cases: cs,
 		PII: a.PII, Now: now})
-	cs.OnOutcome("register", reg.CaseOutcome)
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
 		Recordations: rec, Associations: assoc, Register: reg}
 }

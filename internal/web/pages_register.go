@@ -18,6 +18,8 @@ import (
 // registerRoutes registers the register pages.
 func (s *Server) registerRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/mediators", s.handleMediatorRegister, in)
+	g.GET("/mediators/complaints/:id", s.handleComplaintShow, in)
+	g.POST("/mediators/complaints/:id/answer", s.handleComplaintAnswer, in)
 }
 
 // committeeChoice is a committee whose register the actor may open.
@@ -79,4 +81,46 @@ func (s *Server) handleMediatorRegister(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, "mediators", page)
+}
+
+// complaintPage is a complaint about a mediator with the director's
+// answer form.
+type complaintPage struct {
+	Form
+	C register.Complaint
+	// Answers: the actor keeps the register (the answer form).
+	Answers bool
+}
+
+func (s *Server) complaintPage(c echo.Context, f Form) (*complaintPage, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	cp, err := s.deps.Register.Complaint(ctxOf(c), id)
+	if err != nil {
+		return nil, err
+	}
+	return &complaintPage{Form: f, C: cp, Answers: s.deps.Register.Keeps(actorOf(c), cp.OrgID)}, nil
+}
+
+func (s *Server) handleComplaintShow(c echo.Context) error {
+	page, err := s.complaintPage(c, Form{Values: map[string]string{}})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "mediator_complaint", page)
+}
+
+func (s *Server) handleComplaintAnswer(c echo.Context) error {
+	f := newForm(c, "answer")
+	page, err := s.complaintPage(c, *f)
+	if err != nil {
+		return err
+	}
+	if _, err := s.deps.Register.AnswerComplaint(ctxOf(c), page.C.ID, f.V("answer")); err != nil {
+		return s.formFailed(c, "mediator_complaint", page, err)
+	}
+	s.flash(c, "ok", "roster.flash.answered")
+	return c.Redirect(http.StatusSeeOther, register.ComplaintLink(page.C.ID))
 }

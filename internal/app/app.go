@@ -47,6 +47,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/pii"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/seed"
 	"github.com/ipmediate/ipmediate/internal/service"
@@ -137,6 +138,9 @@ type App struct {
 	// Reads serves lists, statistics and exports from read replicas when
 	// database.replica_urls names any, else from DB (internal/database).
 	Reads *database.Reads
+	// Register is the mediator register, the parties' feedback and their
+	// complaints about mediators (docs/design.md §17).
+	Register *register.Service
 
 	// Stats answers the headline numbers of "my work" (docs/design.md §10, §14).
 	Stats *stats.Service
@@ -292,6 +296,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		Recordations:   a.Recordations,
 		Associations:   a.Associations,
 		Dossiers:       a.Dossiers,
+		Register:       a.Register,
 		Queues:         a.queues,
 		QueuesPing:     func(ctx context.Context) error { return a.quickRedis.Ping(ctx).Err() },
 		Clock:          a.Clock,
@@ -374,6 +379,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Recordations = c.Recordations
 	a.Associations = c.Associations
 	a.Dossiers = c.Dossiers
+	a.Register = c.Register
 	a.Stats = stats.New(stats.Deps{Reads: a.Reads, Authz: a.Authz, Now: now})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
@@ -430,6 +436,8 @@ type Capabilities struct {
 	Served *service.Service
 	// Party is the parties online (docs/design.md §16).
 	Party *party.Service
+	// Register is the mediator register, feedback and complaints.
+	Register *register.Service
 }
 
 // capabilities builds the capability services on the clock now, in
@@ -481,8 +489,10 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	if s := cfg.SMS; s.GatewayURL != "" {
 		pd.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})
 	}
+	reg := register.New(register.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Deadlines: dl, Cases: cs,
+		PII: a.PII, Now: now})
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served, Party: party.NewService(pd)}
+		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served, Party: party.NewService(pd), Register: reg}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired
@@ -664,6 +674,6 @@ func loadLegal(l config.Legal) (*calendar.Calendar, calendar.Rules, error) {
 // the case actions', the referral steps', assistance's and the annual
 // report's.
 func UsedRules() []string {
-	ids := slices.Concat(deadline.CaseDeadlineRules, referral.DeadlineRules, assistance.DeadlineRules)
+	ids := slices.Concat(deadline.CaseDeadlineRules, referral.DeadlineRules, assistance.DeadlineRules, register.DeadlineRules)
 	return append(ids, notify.RuleAnnualReport)
 }

@@ -95,6 +95,11 @@ var known = map[Perm]bool{
 	// Parties online (§16): issuing and revoking a party's personal
 	// access link (narrowed by the service to the staff who work the case).
 	{"party_access", "issue"}: false,
+	// The mediator register, experts, feedback and complaints (§17).
+	{"register", "read"}:     false,
+	{"register", "manage"}:   false,
+	{"register", "invite"}:   false,
+	{"register", "feedback"}: false,
 	// Deadlines, statistics, reports.
 	{"deadline", "read"}: false,
 	{"stats", "read"}:    false,
@@ -156,6 +161,7 @@ var reachPerms = map[domain.Object]Perm{
 	domain.ObjectCredit:      {"credit", "read"},
 	domain.ObjectWarning:     {"warning", "read"},
 	domain.ObjectRecordation: {"recordation", "read"},
+	domain.ObjectRegister:    {"register", "read"},
 }
 
 // checkReach holds a parsed policy to the role table: a role that reaches

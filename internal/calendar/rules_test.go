@@ -45,6 +45,7 @@ func TestDefaultRules(t *testing.T) {
 		"customs.recordation.validity":         {10, calendar.Years, "", true},
 		"exhibition.first_response":            {24, calendar.Hours, "", false},
 		"exhibition.complaint.transfer":        {24, calendar.Hours, "", false},
+		"mediator.complaint.answer":            {15, calendar.WorkingDays, "", false},
 		"judicial_confirmation.accept":         {3, calendar.CalendarDays, "", false},
 		"judicial_confirmation.apply":          {30, calendar.CalendarDays, "", false},
 		"judicial_confirmation.decide":         {15, calendar.CalendarDays, "", true},
@@ -94,6 +95,7 @@ func TestDefaultRules(t *testing.T) {
 		"exhibition.first_response":        "本地实践",
 		"exhibition.complaint.transfer":    "《展会知识产权保护办法》",
 		"assistance.supplement":            "本地实践",
+		"mediator.complaint.answer":        "本地实践",
 		"annual_report":                    "榕政综〔2017〕30号）四（四）",
 	} {
 		if r, _ := rs.Rule(id); !strings.Contains(r.Basis, cite) {

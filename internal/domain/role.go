@@ -51,10 +51,14 @@ const (
 	ObjectWarning Object = "warning"
 	// ObjectRecordation: customs recordations (internal/recordation).
 	ObjectRecordation Object = "recordation"
+	// ObjectRegister: a committee's mediator register, its technical
+	// experts and the complaints about its mediators (internal/register):
+	// the committee's own (ReachOrg), every register (ReachAll).
+	ObjectRegister Object = "register"
 )
 
 // Objects lists the objects of the role table.
-var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit, ObjectWarning, ObjectRecordation}
+var Objects = []Object{ObjectCase, ObjectDeadline, ObjectStats, ObjectApplication, ObjectReferral, ObjectCredit, ObjectWarning, ObjectRecordation, ObjectRegister}
 
 // Reach is a set of the ways in which a role's read permission on an
 // object reaches rows, counted from the organisation in which the role is
@@ -126,14 +130,14 @@ var specs = []roleSpec{
 	{role: RoleLeader, orgTypes: []OrgType{OrgLeadershipOffice},
 		reach: map[Object]Reach{ObjectCase: ReachAll, ObjectDeadline: ReachAll, ObjectStats: ReachAll,
 			ObjectApplication: ReachAll, ObjectReferral: ReachAll, ObjectCredit: ReachAll, ObjectWarning: ReachAll,
-			ObjectRecordation: ReachAll}},
+			ObjectRecordation: ReachAll, ObjectRegister: ReachAll}},
 	{role: RoleDirector, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, head: true,
 		reach: map[Object]Reach{ObjectCase: ReachOrg | ReachSupervised, ObjectDeadline: ReachOrg | ReachSupervised, ObjectStats: ReachOrg | ReachSupervised,
-			ObjectReferral: ReachOrg}},
+			ObjectReferral: ReachOrg, ObjectRegister: ReachOrg}},
 	{role: RoleClerk, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, staff: true,
-		reach: map[Object]Reach{ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg}},
+		reach: map[Object]Reach{ObjectCase: ReachOrg, ObjectDeadline: ReachOrg, ObjectReferral: ReachOrg, ObjectRegister: ReachOrg}},
 	{role: RoleMediator, orgTypes: []OrgType{OrgMediationCommittee, OrgSocialMediation}, staff: true, assignable: true,
-		reach: map[Object]Reach{ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned}},
+		reach: map[Object]Reach{ObjectCase: ReachAssigned, ObjectDeadline: ReachAssigned, ObjectRegister: ReachOrg}},
 	{role: RoleAssistanceOfficer, orgTypes: []OrgType{OrgAssistanceCenter},
 		reach: map[Object]Reach{ObjectCase: ReachFiled | ReachReferred, ObjectApplication: ReachOrg, ObjectReferral: ReachOrg,
 			ObjectWarning: ReachOrg, ObjectRecordation: ReachAll}},

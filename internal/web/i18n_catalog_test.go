@@ -68,6 +68,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/warning"
@@ -903,9 +904,9 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	for _, st := range referralStatuses {
 		referralEvents = append(referralEvents, "referral_"+st)
 	}
-	caseEvents := f("domain.CaseActions, submit, newEvent(…, action, …) calls, referral_<referral status>, document_upload",
+	caseEvents := f("domain.CaseActions, submit, newEvent(…, action, …) calls, referral_<referral status>, document_upload, register.CaseEvents",
 		strs(domain.CaseActions), []string{string(domain.ActionSubmit), "document_upload"},
-		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents, []string{"service_served", "service_other_means"})
+		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents, []string{"service_served", "service_other_means"}, register.CaseEvents)
 
 	// Deadline kinds (deadline.kind.<kind>, the English name of a
 	// deadline): the Kind of every deadline.Spec literal, the kind
@@ -921,6 +922,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	notifyKinds := f("Kind of Message literals, assistance.Notice*, association.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
 		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"), src.constsNamed("service", "Notice"),
+		src.constsNamed("register", "Notice"),
 		src.constsNamed("association", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)
@@ -997,6 +999,8 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"signer.":                     f("agreement_signoffs.signer_kind", sql("agreement_signoffs", "signer_kind")),
 		"method.":                     f("agreement_signoffs.method", sql("agreement_signoffs", "method")),
 		"event.":                      caseEvents,
+		"roster.specialty.":           f("register.Specialties", register.Specialties),
+		"roster.qualification.":       f("register.Qualifications", register.Qualifications),
 		"deadline.status.":            f("deadline.Statuses", strs(deadline.Statuses)),
 		"deadline.kind.":              deadlineKinds,
 		"notify.":                     notifyKinds,

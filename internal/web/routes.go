@@ -30,6 +30,7 @@ func (s *Server) webRoutes(g *echo.Group) {
 	s.warningRoutes(g, in)
 	s.serviceRoutes(g, in)
 	s.recordationRoutes(g, in)
+	s.registerRoutes(g, in)
 	s.associationRoutes(g, in)
 	s.fairComplaintRoutes(g, in)
 	s.partyRoutes(g, in)

@@ -42,6 +42,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/report"
 	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
@@ -100,6 +101,8 @@ type Deps struct {
 	// Party is the parties online: the staff's link pages and the
 	// party's own pages under /p (pages_party.go).
 	Party *party.Service
+	// Register is the mediator register (docs/design.md §17).
+	Register *register.Service
 	// Queues is the job queue monitor (asynqmon), mounted at /admin/queues
 	// for sysadmins.
 	Queues http.Handler

@@ -26,7 +26,7 @@ const partyCookie = "ipm_party"
 // logPath is a request path as logged: a party's personal link carries
 // its secret token in the path, which is replaced by ":token".
 func logPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" {
+	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" && !strings.HasPrefix(rest, "served/") {
 		_, tail, _ := strings.Cut(rest, "/")
 		if tail != "" {
 			tail = "/" + tail
@@ -44,6 +44,7 @@ func (s *Server) partyRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/party-access/:aid/revoke", s.handlePartyAccessRevoke, in)
 
 	g.GET("/p/case", s.handlePartyCase, s.requireParty)
+	s.partySectionRoutes(g)
 	g.POST("/p/signout", s.handlePartySignOut)
 	g.GET("/p/:token", s.handlePartyLink)
 	g.POST("/p/:token/code", s.handlePartyCode)

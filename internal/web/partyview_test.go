@@ -1,0 +1,160 @@
+package web_test
+
+import (
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ipmediate/ipmediate/internal/apptest"
+	"github.com/ipmediate/ipmediate/internal/cases"
+	"github.com/ipmediate/ipmediate/internal/config"
+	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/party"
+	"github.com/ipmediate/ipmediate/internal/service"
+)
+
+func init() {
+	moreRows = append(moreRows, partyViewRows)
+	// The party's own pages are reached through its link's session, not
+	// a staff login.
+	publicRoutes["GET /p/served/:id"] = true
+}
+
+// partyViewRows: a staff session stands for no party, so the party's
+// pages answer every staff role 401 (sign in through your link).
+func partyViewRows() []mxRow {
+	all := func(st int) map[string]int { return map[string]int{"*": st} }
+	return []mxRow{
+		{route: "GET /p/served/:id", req: func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: "/p/served/1"} }, own: all(401)},
+	}
+}
+
+// partyViewCase is an accepted case whose respondent (a person with a
+// phone) is signed in through its personal link.
+type partyViewCase struct {
+	r      *apptest.Running
+	box    *smsBox
+	caseID int64
+	resp   int64
+	p      *http.Client
+}
+
+func newPartyViewCase(t *testing.T, opts ...apptest.Option) *partyViewCase {
+	t.Helper()
+	box := &smsBox{}
+	gw := box.serve(t)
+	r := apptest.Start(t, append([]apptest.Option{apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) {
+		c.Security.LoginRatePerMinute = 1000
+		c.SMS.GatewayURL = gw
+	})}, opts...)...)
+	a := r.App
+	org := apptest.Scalar[int64](t, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	cv, err := a.Cases.Submit(apptest.As(t, a, "sme1"), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
+		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
+		},
+		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
+	if err != nil {
+		t.Fatal(err, domain.InvalidFields(err))
+	}
+	if _, err = a.Cases.Accept(apptest.As(t, a, "director.gulou"), cv.ID, cases.AcceptInput{Version: cv.Version,
+		ConsentAt: a.Clock.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	resp := apptest.Scalar[int64](t, a, "SELECT id FROM case_parties WHERE case_id = ? AND role = 'respondent'", cv.ID)
+	if _, err := a.Party.Issue(apptest.As(t, a, "clerk.gulou"), cv.ID, party.IssueInput{PartyID: resp}); err != nil {
+		t.Fatal(err)
+	}
+	token := box.last(t, "13912345678", regexp.MustCompile(`/p/([0-9a-f]{64})`))
+	jar, _ := cookiejar.New(nil)
+	p := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	link := "/p/" + token
+	if res, _ := submitPage(t, p, r.URL, link, link+"/code", url.Values{}); res.StatusCode != 200 {
+		t.Fatalf("send a code: %d", res.StatusCode)
+	}
+	code := box.last(t, "13912345678", regexp.MustCompile(`(\d{6})`))
+	if res, _ := submitPage(t, p, r.URL, link, link+"/signin", url.Values{"code": {code}}); res.StatusCode != 200 {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	return &partyViewCase{r: r, box: box, caseID: cv.ID, resp: resp, p: p}
+}
+
+// TestPartyView_ServedDocuments: the party's view lists the documents
+// served on it in words; opening one hands it the PDF and marks it
+// opened (audited as the party); a record served on the other party is
+// not found.
+func TestPartyView_ServedDocuments(t *testing.T) {
+	f := newPartyViewCase(t)
+	a := f.r.App
+	_, body := webGet(t, f.p, f.r.URL+"/p/case")
+	if !strings.Contains(body, "向您送达的文书") || !strings.Contains(body, "尚无向您送达的文书") {
+		t.Fatal("no served section before any service")
+	}
+	rs, err := a.Served.Serve(apptest.As(t, a, "clerk.gulou"), f.caseID, service.ServeInput{Doc: notice.DocAcceptance})
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("serve: %v %d", err, len(rs))
+	}
+	var mine, theirs int64
+	for _, r := range rs {
+		if r.PartyID == f.resp {
+			mine = r.ID
+		} else {
+			theirs = r.ID
+		}
+	}
+	_, body = webGet(t, f.p, f.r.URL+"/p/case")
+	if !strings.Contains(body, `href="/p/served/`+ids(mine)+`"`) || !strings.Contains(body, "受理通知书") || strings.Contains(body, `/p/served/`+ids(theirs)+`"`) {
+		t.Fatal("the served section does not list the party's own notice, in words")
+	}
+	if strings.Contains(body, "已查阅") {
+		t.Error("opened before it was opened")
+	}
+	res, pdfBody := webGet(t, f.p, f.r.URL+"/p/served/"+ids(mine))
+	if res.StatusCode != 200 || !strings.HasPrefix(pdfBody, "%PDF") {
+		t.Fatalf("open: %d", res.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM service_records WHERE id = ? AND opened_at IS NOT NULL AND opened_access_id IS NOT NULL", mine); n != 1 {
+		t.Error("not marked opened through the link")
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM audit_log WHERE action = 'service.opened' AND actor_id IS NULL AND actor_name = ?", "party:"+ids(f.resp)); n != 1 {
+		t.Errorf("%d audit rows for the party's opening, want 1", n)
+	}
+	if _, body = webGet(t, f.p, f.r.URL+"/p/case"); !strings.Contains(body, "已查阅") {
+		t.Error("the view does not show the notice opened")
+	}
+	if res, _ = webGet(t, f.p, f.r.URL+"/p/served/"+ids(theirs)); res.StatusCode != http.StatusNotFound {
+		t.Errorf("the other party's record: %d", res.StatusCode)
+	}
+	if res, _ = webGet(t, apptest.Client(), f.r.URL+"/p/served/"+ids(mine)); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without a party session: %d", res.StatusCode)
+	}
+}
+
+// TestPartyView_FollowUps: the follow-up visits of the case are shown to
+// the party, the result in words; none, no section.
+func TestPartyView_FollowUps(t *testing.T) {
+	f := newPartyViewCase(t)
+	a := f.r.App
+	if _, body := webGet(t, f.p, f.r.URL+"/p/case"); strings.Contains(body, "协议履行回访") {
+		t.Error("a follow-up section without follow-ups")
+	}
+	for _, q := range []string{
+		`INSERT INTO case_agreements (case_id, facts, disputed_matters, responsibilities, terms, performance_method, effective_at) VALUES (?, '事实', '争议', '责任', '停止侵权', '一次付清', now())`,
+		`INSERT INTO case_performance (case_id, agreement_id, result, performed_on, note, recorded_at) SELECT case_id, id, 'partly', '2026-06-01', '已支付首期款项', now() FROM case_agreements WHERE case_id = ?`,
+	} {
+		if err := a.DB.Exec(q, f.caseID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := webGet(t, f.p, f.r.URL+"/p/case")
+	if !strings.Contains(body, "协议履行回访") || !strings.Contains(body, "2026-06-01") || !strings.Contains(body, "已支付首期款项") || strings.Contains(body, "partly") {
+		t.Error("the follow-up is not shown in words")
+	}
+}

@@ -478,6 +478,8 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 		OpenWithin: cfg.Service.OpenWithin, Now: now, Log: a.Log})
 	// The other capabilities' material in every dossier, in order.
 	var sections []dossier.Section
+	// The proof of service (送达回证) of every notice served on the parties.
+	sections = append(sections, served.DossierSection())
 	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
 		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	pc := cfg.Party

@@ -473,15 +473,6 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	rec := recordation.NewService(recordation.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Deadlines: dl, Now: now, Log: a.Log})
 	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
 		Now: now, Log: a.Log})
-	served := service.New(service.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Authz: a.Authz, Audit: a.Audit,
-		Teller: service.InboxTeller{Notify: a.Notify}, Texts: func(key string) string { return a.texts.T("zh-CN", key, nil) },
-		OpenWithin: cfg.Service.OpenWithin, Now: now, Log: a.Log})
-	// The other capabilities' material in every dossier, in order.
-	var sections []dossier.Section
-	// The proof of service (送达回证) of every notice served on the parties.
-	sections = append(sections, served.DossierSection())
-	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
-		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	pc := cfg.Party
 	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, BaseURL: cfg.HTTP.BaseURL,
 		Settings: party.Settings{LinkTTL: pc.LinkTTL, CodeTTL: pc.CodeTTL, CodeAttempts: pc.CodeAttempts,
@@ -491,10 +482,20 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	if s := cfg.SMS; s.GatewayURL != "" {
 		pd.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})
 	}
+	ps := party.NewService(pd)
+	served := service.New(service.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Authz: a.Authz, Audit: a.Audit,
+		Teller: ps.Teller(service.InboxTeller{Notify: a.Notify}), Texts: func(key string) string { return a.texts.T("zh-CN", key, nil) },
+		OpenWithin: cfg.Service.OpenWithin, Now: now, Log: a.Log})
+	// The other capabilities' material in every dossier, in order.
+	var sections []dossier.Section
+	// The proof of service (送达回证) of every notice served on the parties.
+	sections = append(sections, served.DossierSection())
+	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
+		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	reg := register.New(register.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Deadlines: dl, Cases: cs,
 		PII: a.PII, Now: now})
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
-		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served, Party: party.NewService(pd), Register: reg}
+		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served, Party: ps, Register: reg}
 }
 
 // CapabilitiesAt builds a second set of the capability services, wired

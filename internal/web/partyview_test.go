@@ -109,6 +109,17 @@ func TestPartyView_ServedDocuments(t *testing.T) {
 			theirs = r.ID
 		}
 	}
+	// The party has a live link: it is told by SMS, naming the case and
+	// the notice, with its view's address and no token; the gateway
+	// accepted it, so the notice is delivered.
+	number := apptest.Scalar[string](t, a, "SELECT COALESCE(NULLIF(number, ''), registration_number) FROM cases WHERE id = ?", f.caseID)
+	sms := f.box.last(t, "13912345678", regexp.MustCompile(`(.*受理通知书已向您送达.*)`))
+	if !strings.Contains(sms, number) || !strings.Contains(sms, f.r.App.Config.HTTP.BaseURL+"/p/case") || regexp.MustCompile(`[0-9a-f]{64}`).MatchString(sms) {
+		t.Errorf("the SMS telling of the service: %q", sms)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM service_records WHERE id = ? AND delivered_at IS NOT NULL", mine); n != 1 {
+		t.Error("the notice told by SMS is not recorded delivered")
+	}
 	_, body = webGet(t, f.p, f.r.URL+"/p/case")
 	if !strings.Contains(body, `href="/p/served/`+ids(mine)+`"`) || !strings.Contains(body, "受理通知书") || strings.Contains(body, `/p/served/`+ids(theirs)+`"`) {
 		t.Fatal("the served section does not list the party's own notice, in words")

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/pdf"
+	"github.com/ipmediate/ipmediate/internal/register"
 )
 
 // The sections of the party's view added to its extension point
@@ -18,7 +22,7 @@ func init() {
 	// partyArgs hands a section's template the page (for its language)
 	// together with the section's data.
 	funcs["partyArgs"] = func(p *Page, d any) partySectionArgs { return partySectionArgs{P: p, D: d} }
-	partySections = append(partySections, partyServedSection, partyFollowUpsSection)
+	partySections = append(partySections, partyServedSection, partyFollowUpsSection, partyFeedbackSection)
 }
 
 // partySectionArgs is what a section's template receives.
@@ -31,6 +35,7 @@ type partySectionArgs struct {
 // the party session.
 func (s *Server) partySectionRoutes(g *echo.Group) {
 	g.GET("/p/served/:id", s.handlePartyServedOpen, s.requireParty)
+	g.POST("/p/feedback", s.handlePartyFeedback, s.requireParty)
 }
 
 // partyServedSection lists the documents served on the party, newest
@@ -76,4 +81,112 @@ func (s *Server) handlePartyServedOpen(c echo.Context) error {
 	}
 	c.Response().Header().Set(echo.HeaderContentDisposition, `inline; filename="`+string(r.Doc)+"-"+itoa(r.CaseID)+`.pdf"`)
 	return c.Blob(http.StatusOK, pdf.MediaType, b)
+}
+
+// partyFeedbackKey holds, for the page answering a feedback form, what
+// was submitted and what was wrong with it.
+const partyFeedbackKey = "partyview.feedback"
+
+// partyFeedbackForm is the feedback section: where the rating stands, and
+// the form as submitted when it is drawn again.
+type partyFeedbackForm struct {
+	register.PartyFeedback
+	Form
+	// Conflict: the party had already rated the case.
+	Conflict bool
+}
+
+// Err is the message of field's error in p's language, or "".
+func (f partyFeedbackForm) Err(p *Page, field string) string {
+	for _, e := range f.Errors {
+		if e.Field == field {
+			return p.tr.T(p.Lang, e.Message, e.Params)
+		}
+	}
+	return ""
+}
+
+// partyChoice is a field or an option of the feedback form, with its
+// label's message id.
+type partyChoice struct {
+	Name  string
+	Label string
+}
+
+// Scored are the three scores a party gives.
+func (partyFeedbackForm) Scored() []partyChoice {
+	return []partyChoice{{Name: "service", Label: "partyview.feedback.service"},
+		{Name: "fairness", Label: "partyview.feedback.fairness"}, {Name: "timeliness", Label: "partyview.feedback.timeliness"}}
+}
+
+// Scores are the choices of a satisfaction score, best first.
+func (partyFeedbackForm) Scores() []partyChoice {
+	return []partyChoice{{Name: "5", Label: "partyview.feedback.score5"}, {Name: "4", Label: "partyview.feedback.score4"},
+		{Name: "3", Label: "partyview.feedback.score3"}, {Name: "2", Label: "partyview.feedback.score2"},
+		{Name: "1", Label: "partyview.feedback.score1"}}
+}
+
+// Chosen reports whether mediator id was the one submitted.
+func (f partyFeedbackForm) Chosen(id int64) bool { return f.V("mediator_id") == strconv.FormatInt(id, 10) }
+
+// partyFeedbackSection asks the party to rate its case once the case has
+// ended, and says it is done once it has.
+func partyFeedbackSection(c echo.Context, s *Server) (PartySection, bool, error) {
+	if s.deps.Register == nil {
+		return PartySection{}, false, nil
+	}
+	st, err := s.deps.Register.PartyFeedbackState(ctxOf(c))
+	if err != nil || !st.Ended {
+		return PartySection{}, false, err
+	}
+	f, _ := c.Get(partyFeedbackKey).(*partyFeedbackForm)
+	if f == nil {
+		f = &partyFeedbackForm{}
+	}
+	f.PartyFeedback = st
+	return PartySection{Label: "partyview.feedback.title", Template: "party-feedback", Data: f}, true, nil
+}
+
+// handlePartyFeedback records the party's rating of its case, and a
+// complaint about a mediator with it when one is written (the form's
+// "statement", a multi-line field of the input boundary).
+func (s *Server) handlePartyFeedback(c echo.Context) error {
+	p, _ := domain.PartyFrom(ctxOf(c))
+	f := newForm(c, "service", "fairness", "timeliness", "comment", "mediator_id", "statement")
+	score := func(k string) int { n, _ := strconv.Atoi(f.V(k)); return n }
+	in := register.FeedbackInput{Service: score("service"), Fairness: score("fairness"), Timeliness: score("timeliness"),
+		Comment: f.V("comment"), ComplaintMediatorID: formInt(f.V("mediator_id")), Complaint: strings.TrimSpace(f.V("statement"))}
+	_, err := s.deps.Register.SubmitFeedback(ctxOf(c), p.CaseID, in)
+	var de *domain.Error
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/p/case#party-feedback")
+	case errors.As(err, &de) && de.Code == domain.EINVALID:
+		c.Set(partyFeedbackKey, &partyFeedbackForm{Form: Form{Values: f.Values, Errors: de.Fields}})
+		return s.renderPartyCase(c, http.StatusUnprocessableEntity)
+	case errors.As(err, &de) && de.Code == domain.ECONFLICT:
+		c.Set(partyFeedbackKey, &partyFeedbackForm{Conflict: true})
+		return s.renderPartyCase(c, http.StatusConflict)
+	}
+	return err
+}
+
+// renderPartyCase draws the party's view with status, as handlePartyCase
+// does (a form answered in place).
+func (s *Server) renderPartyCase(c echo.Context, status int) error {
+	v, err := s.deps.Party.View(ctxOf(c))
+	if err != nil {
+		return s.partyGone(c, err)
+	}
+	p := &partyCasePage{View: v}
+	for _, f := range partySections {
+		sec, ok, err := f(c, s)
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	return s.render(c, status, "party_case", p)
 }

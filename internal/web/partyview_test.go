@@ -23,6 +23,7 @@ func init() {
 	// The party's own pages are reached through its link's session, not
 	// a staff login.
 	publicRoutes["GET /p/served/:id"] = true
+	publicRoutes["POST /p/feedback"] = true
 }
 
 // partyViewRows: a staff session stands for no party, so the party's
@@ -31,6 +32,9 @@ func partyViewRows() []mxRow {
 	all := func(st int) map[string]int { return map[string]int{"*": st} }
 	return []mxRow{
 		{route: "GET /p/served/:id", req: func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: "/p/served/1"} }, own: all(401)},
+		{route: "POST /p/feedback", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/p/feedback", form: url.Values{"service": {"5"}, "fairness": {"5"}, "timeliness": {"5"}}}
+		}, own: all(401)},
 	}
 }
 
@@ -167,5 +171,59 @@ func TestPartyView_FollowUps(t *testing.T) {
 	_, body := webGet(t, f.p, f.r.URL+"/p/case")
 	if !strings.Contains(body, "协议履行回访") || !strings.Contains(body, "2026-06-01") || !strings.Contains(body, "已支付首期款项") || strings.Contains(body, "partly") {
 		t.Error("the follow-up is not shown in words")
+	}
+}
+
+// TestPartyView_Feedback: once its case has ended the party rates it in
+// its view: a bad score is refused naming the field and records nothing;
+// a good rating with a complaint about the case's mediator is recorded
+// as the party (its access), then shown as done; a second rating is 409
+// in words.
+func TestPartyView_Feedback(t *testing.T) {
+	f := newPartyViewCase(t)
+	a := f.r.App
+	if _, body := webGet(t, f.p, f.r.URL+"/p/case"); strings.Contains(body, "评价本次调解") {
+		t.Error("feedback asked for before the case ended")
+	}
+	m1 := apptest.Scalar[int64](t, a, "SELECT id FROM users WHERE username = 'mediator1.gulou'")
+	for _, q := range []string{
+		`UPDATE cases SET status = 'closed', outcome = 'settled', outcome_at = now(), closed_at = now(), closing_note = '已履行' WHERE id = ?`,
+		`INSERT INTO case_mediators (case_id, user_id, assigned_at, declared_at, declaration) SELECT ?, id, now(), now(), '无利害关系' FROM users WHERE username = 'mediator1.gulou'`,
+	} {
+		if err := a.DB.Exec(q, f.caseID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body := webGet(t, f.p, f.r.URL+"/p/case")
+	if !strings.Contains(body, "评价本次调解") || !strings.Contains(body, `action="/p/feedback"`) || !strings.Contains(body, `<option value="`+ids(m1)+`"`) {
+		t.Fatal("no feedback form on the ended case")
+	}
+	res, body := submitPage(t, f.p, f.r.URL, "/p/case", "/p/feedback", url.Values{"service": {"9"}, "fairness": {"5"}, "timeliness": {"4"}})
+	if res.StatusCode != 422 || !strings.Contains(body, "格式不正确") {
+		t.Errorf("a bad score: %d", res.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM case_feedback WHERE case_id = ?", f.caseID); n != 0 {
+		t.Fatal("a refused rating was recorded")
+	}
+	res, body = submitPage(t, f.p, f.r.URL, "/p/case", "/p/feedback", url.Values{"service": {"4"}, "fairness": {"5"}, "timeliness": {"3"},
+		"comment": {"调解员耐心细致。"}, "mediator_id": {ids(m1)}, "statement": {"第二次调解时迟到半小时。\n未提前告知。"}})
+	if res.StatusCode != 200 || !strings.Contains(body, "您已对本案作出评价") {
+		t.Fatalf("rate: %d", res.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM case_feedback WHERE case_id = ? AND party_id = ? AND service = 4 AND access_id IS NOT NULL AND user_id IS NULL", f.caseID, f.resp); n != 1 {
+		t.Error("the rating is not recorded as the party's")
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM mediator_complaints WHERE mediator_id = ?", m1); n != 1 {
+		t.Error("the complaint is not recorded")
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM audit_log WHERE action = 'case.feedback' AND actor_id IS NULL AND actor_name = ?", "party:"+ids(f.resp)); n != 1 {
+		t.Errorf("%d audit rows for the party's rating, want 1", n)
+	}
+	if _, body = webGet(t, f.p, f.r.URL+"/p/case"); !strings.Contains(body, "您已对本案作出评价") || strings.Contains(body, `action="/p/feedback"`) {
+		t.Error("the rating is not shown as done")
+	}
+	res, body = submitPage(t, f.p, f.r.URL, "/p/case", "/p/feedback", url.Values{"service": {"1"}, "fairness": {"1"}, "timeliness": {"1"}})
+	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "您已经提交过评价") {
+		t.Errorf("a second rating: %d", res.StatusCode)
 	}
 }

@@ -127,7 +127,9 @@ func (partyFeedbackForm) Scores() []partyChoice {
 }
 
 // Chosen reports whether mediator id was the one submitted.
-func (f partyFeedbackForm) Chosen(id int64) bool { return f.V("mediator_id") == strconv.FormatInt(id, 10) }
+func (f partyFeedbackForm) Chosen(id int64) bool {
+	return f.V("mediator_id") == strconv.FormatInt(id, 10)
+}
 
 // partyFeedbackSection asks the party to rate its case once the case has
 // ended, and says it is done once it has.

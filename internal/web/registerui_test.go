@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -58,5 +60,144 @@ func TestAssignForm_ShowsSuggestionsInWords(t *testing.T) {
 	clerk := webLogin(t, r, "clerk.gulou", demoPassword)
 	if _, cp := webGet(t, clerk, r.URL+"/cases/"+itoa(cs.ID)); strings.Contains(cp, `id="assign-suggestions"`) {
 		t.Error("the clerk sees the assignment suggestions")
+	}
+}
+
+// TestProfilePage_DirectorEditsAndRecordsTraining: the director edits a
+// mediator's profile and records a training from its page; bad input is
+// refused naming the field and changes nothing; the clerk reads the page
+// without the forms.
+func TestProfilePage_DirectorEditsAndRecordsTraining(t *testing.T) {
+	t.Parallel()
+	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
+	a := r.App
+	gulou := apptest.Scalar[int64](t, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	m1 := apptest.Scalar[int64](t, a, "SELECT id FROM users WHERE username = 'mediator1.gulou'")
+	link := fmt.Sprintf("/mediators/profiles/%d/%d", gulou, m1)
+	audits := func() int64 {
+		return apptest.Scalar[int64](t, a, "SELECT count(*) FROM audit_log WHERE action LIKE 'register.%'")
+	}
+	dir := webLogin(t, r, "director.gulou", demoPassword)
+	_, reg := webGet(t, dir, r.URL+"/mediators")
+	if !strings.Contains(reg, `href="`+link+`"`) {
+		t.Fatalf("the register does not link to the profile")
+	}
+	_, page := webGet(t, dir, r.URL+link)
+	if !strings.Contains(page, `id="profile-form"`) || !strings.Contains(page, `id="training-form"`) {
+		t.Fatalf("the director's profile page lacks its forms:\n%s", page)
+	}
+	before := audits()
+	// Court invitation without a court: refused naming the field.
+	resp, page := submitPage(t, dir, r.URL, link, link, url.Values{"version": {"0"}, "specialties": {"patent", "trade_secret"},
+		"court_invited": {"1"}, "invited_from": {"2026-01-01"}})
+	if resp.StatusCode != 422 || !strings.Contains(page, `id="p-court"`) {
+		t.Fatalf("court invitation without a court: %d", resp.StatusCode)
+	}
+	if i := strings.Index(page, `id="p-court"`); !strings.Contains(page[i:i+400], `class="field-error"`) {
+		t.Error("no error beside the court field")
+	}
+	if n := apptest.Scalar[int64](t, a, fmt.Sprintf("SELECT count(*) FROM mediator_profiles WHERE user_id = %d AND 'patent' = ANY(specialties)", m1)); n != 0 || audits() != before {
+		t.Fatal("a refused profile was written")
+	}
+	resp, page = submitPage(t, dir, r.URL, link, link, url.Values{"version": {"0"}, "specialties": {"patent", "trade_secret"},
+		"technical_field": {"集成电路"}, "qualifications": {"patent_attorney"}, "court_invited": {"1"}, "court_name": {"福州市中级人民法院"},
+		"invited_from": {"2026-01-01"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "专利、商业秘密") || !strings.Contains(page, "福州市中级人民法院") || !strings.Contains(page, "专利代理师") {
+		t.Fatalf("save: %d\n%s", resp.StatusCode, page)
+	}
+	if audits() != before+1 {
+		t.Error("the saved profile is not audited")
+	}
+	// Training: zero hours refused naming the field.
+	resp, page = submitPage(t, dir, r.URL, link, link+"/trainings", url.Values{"title": {"专利侵权判定实务"}, "hours": {"0"}, "trained_on": {"2026-03-02"}})
+	if resp.StatusCode != 422 || !strings.Contains(page, `id="t-hours"`) {
+		t.Fatalf("zero hours: %d", resp.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, fmt.Sprintf("SELECT count(*) FROM mediator_trainings WHERE user_id = %d", m1)); n != 0 {
+		t.Fatal("a refused training was recorded")
+	}
+	resp, page = submitPage(t, dir, r.URL, link, link+"/trainings", url.Values{"title": {"专利侵权判定实务"}, "hours": {"8"}, "trained_on": {"2026-03-02"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "专利侵权判定实务") || !strings.Contains(page, "2026-03-02") {
+		t.Fatalf("training: %d", resp.StatusCode)
+	}
+	clerk := webLogin(t, r, "clerk.gulou", demoPassword)
+	resp, cp := webGet(t, clerk, r.URL+link)
+	if resp.StatusCode != 200 || !strings.Contains(cp, "专利侵权判定实务") || strings.Contains(cp, `id="profile-form"`) {
+		t.Errorf("clerk's profile page: %d", resp.StatusCode)
+	}
+	if strings.Contains(cp, "trade_secret") || strings.Contains(cp, "patent_attorney") {
+		t.Error("the profile page shows a code")
+	}
+}
+
+// TestExpertsPage_PhoneMaskedButForDirector: the director adds an expert
+// (a bad phone is refused naming the field) and sees its phone; the
+// mediator reads the list with the phone masked and without the form.
+func TestExpertsPage_PhoneMaskedButForDirector(t *testing.T) {
+	t.Parallel()
+	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
+	a := r.App
+	gulou := apptest.Scalar[int64](t, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	link := fmt.Sprintf("/mediators/experts/%d", gulou)
+	dir := webLogin(t, r, "director.gulou", demoPassword)
+	resp, page := submitPage(t, dir, r.URL, link, link, url.Values{"name": {"林工"}, "field": {"集成电路设计"}, "phone": {"12345"}})
+	if resp.StatusCode != 422 || !strings.Contains(page, `id="e-phone"`) {
+		t.Fatalf("bad phone: %d", resp.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM technical_experts"); n != 0 {
+		t.Fatal("a refused expert was added")
+	}
+	resp, page = submitPage(t, dir, r.URL, link, link, url.Values{"name": {"林工"}, "field": {"集成电路设计"}, "employer": {"福州大学"}, "phone": {"13912345678"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, "林工") || !strings.Contains(page, "13912345678") {
+		t.Fatalf("add: %d\n%s", resp.StatusCode, page)
+	}
+	if enc := apptest.Scalar[string](t, a, "SELECT phone_enc FROM technical_experts WHERE name = '林工'"); strings.Contains(enc, "13912345678") {
+		t.Error("the phone is stored in clear")
+	}
+	med := webLogin(t, r, "mediator1.gulou", demoPassword)
+	resp, mp := webGet(t, med, r.URL+link)
+	if resp.StatusCode != 200 || !strings.Contains(mp, "林工") || strings.Contains(mp, "13912345678") || strings.Contains(mp, `id="expert-form"`) {
+		t.Errorf("mediator's experts page: %d", resp.StatusCode)
+	}
+	other := webLogin(t, r, "director.cangshan", demoPassword)
+	if resp, _ := webGet(t, other, r.URL+link); resp.StatusCode != 404 {
+		t.Errorf("another committee's director: %d", resp.StatusCode)
+	}
+}
+
+func init() { moreRows = append(moreRows, registerUIRows) }
+
+// ruRow is a row of a profile or expert route: the own object is gulou's
+// (mediator1.gulou's profile, gulou's experts), the foreign cangshan's.
+// The posts are refused by validation once authorized (422).
+func ruRow(route, method, suffix string, experts bool, form url.Values, own, foreign map[string]int) mxRow {
+	return mxRow{route: route, objects: true, req: func(e *mxEnv, _ mxActor, isOwn bool) mxReq {
+		org, user := "cangshan", "mediator1.cangshan"
+		if isOwn {
+			org, user = "gulou", "mediator1.gulou"
+		}
+		path := fmt.Sprintf("/mediators/profiles/%d/%d%s", e.orgs[org], e.users[user], suffix)
+		if experts {
+			path = fmt.Sprintf("/mediators/experts/%d", e.orgs[org])
+		}
+		return mxReq{method: method, path: path, form: form}
+	}, own: own, foreign: foreign}
+}
+
+// registerUIRows: the committee's staff and the leadership office read a
+// profile and the experts; only the committee's director changes them
+// (the leadership office reads every register but keeps none: 403).
+func registerUIRows() []mxRow {
+	read := map[string]int{"anon": 303, "leader": 200, "director": 200, "clerk": 200, "mediator": 200, "*": 404}
+	readForeign := map[string]int{"anon": 303, "leader": 200, "*": 404}
+	write := map[string]int{"anon": 303, "leader": 403, "director": 422, "clerk": 403, "mediator": 403, "*": 404}
+	writeForeign := map[string]int{"anon": 303, "leader": 403, "*": 404}
+	return []mxRow{
+		ruRow("GET /mediators/profiles/:org/:user", "GET", "", false, nil, read, readForeign),
+		ruRow("POST /mediators/profiles/:org/:user", "POST", "", false,
+			url.Values{"version": {"0"}, "court_invited": {"1"}}, write, writeForeign),
+		ruRow("POST /mediators/profiles/:org/:user/trainings", "POST", "/trainings", false, url.Values{"title": {""}}, write, writeForeign),
+		ruRow("GET /mediators/experts/:org", "GET", "", true, nil, read, readForeign),
+		ruRow("POST /mediators/experts/:org", "POST", "", true, url.Values{"name": {""}}, write, writeForeign),
 	}
 }

@@ -451,10 +451,12 @@ type casePage struct {
 	// Suggestions rank the committee's mediators for the assign form
 	// (register.Suggest, docs/design.md §17).
 	Suggestions []register.Suggestion
-	Targets     []domain.Org // committees the case may move to, for the reassign form
-	FailedForm  string       // which action's form the errors belong to
-	Conflict    string       // a 409 message shown above the actions
-	Now         time.Time
+	// Experts is the case's technical experts section.
+	Experts    caseExperts
+	Targets    []domain.Org // committees the case may move to, for the reassign form
+	FailedForm string       // which action's form the errors belong to
+	Conflict   string       // a 409 message shown above the actions
+	Now        time.Time
 	// Dossier is the case's dossier once archived; CanArchive offers the
 	// archive form, ReadsDossier the downloads.
 	Dossier      *dossier.Dossier
@@ -538,6 +540,9 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 		if page.Suggestions, err = s.deps.Register.Suggest(ctxOf(c), id); err != nil {
 			return err
 		}
+	}
+	if err := s.loadCaseExperts(c, page); err != nil {
+		return err
 	}
 	if page.Can(string(domain.ActionReassign)) {
 		if page.Targets, err = s.deps.Cases.ReassignTargets(ctxOf(c), v.OrgID); err != nil {

@@ -22,6 +22,7 @@ func (s *Server) registerProfileRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/mediators/profiles/:org/:user/trainings", s.handleTrainingAdd, in)
 	g.GET("/mediators/experts/:org", s.handleExpertList, in)
 	g.POST("/mediators/experts/:org", s.handleExpertAdd, in)
+	s.caseExpertRoutes(g, in)
 }
 
 // ProfileLink is the page of mediator user in committee org's register.

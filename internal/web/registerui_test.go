@@ -11,6 +11,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/register"
 )
 
 // TestAssignForm_ShowsSuggestionsInWords: the director's assign form
@@ -199,5 +200,76 @@ func registerUIRows() []mxRow {
 		ruRow("POST /mediators/profiles/:org/:user/trainings", "POST", "/trainings", false, url.Values{"title": {""}}, write, writeForeign),
 		ruRow("GET /mediators/experts/:org", "GET", "", true, nil, read, readForeign),
 		ruRow("POST /mediators/experts/:org", "POST", "", true, url.Values{"name": {""}}, write, writeForeign),
+		ceRow("POST /cases/:id/experts", "", url.Values{"expert_id": {"999999"}, "consent": {"1"}}),
+		ceRow("POST /cases/:id/experts/:expert/remove", "/999999/remove", url.Values{}),
+	}
+}
+
+// ceRow is a row of a case's expert route: who works the case (its
+// committee's director and clerk, the assigned mediator) passes to
+// validation (an unknown expert: 422); who only sees the case is refused
+// (403); anyone else finds nothing.
+func ceRow(route, suffix string, form url.Values) mxRow {
+	return mxRow{route: route, objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+		id := e.foreignCase
+		if own {
+			id = e.ownCase
+		}
+		return mxReq{method: "POST", path: fmt.Sprintf("/cases/%d/experts%s", id, suffix), form: form}
+	}, own: map[string]int{"anon": 303, "leader": 403, "director": 422, "clerk": 422, "mediator": 422, "applicant": 403, "*": 404},
+		foreign: map[string]int{"anon": 303, "leader": 403, "*": 404}}
+}
+
+// TestCaseExperts_InviteNeedsConsent: who works the case invites an
+// expert of the register from the case page; without the parties'
+// consent it is refused naming the field and nothing is written; the
+// invitation and its end go on the timeline.
+func TestCaseExperts_InviteNeedsConsent(t *testing.T) {
+	t.Parallel()
+	r := apptest.Start(t, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 1000 }))
+	a := r.App
+	gulou := apptest.Scalar[int64](t, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	ex, err := a.Register.AddExpert(apptest.As(t, a, "director.gulou"), gulou, register.ExpertInput{Name: "林工", Field: "集成电路设计"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := a.Cases.Submit(apptest.As(t, a, "sme1"), cases.IntakeInput{OrgID: gulou, Source: domain.SourceDirect,
+		DisputeType: domain.DisputeTrademark, Summary: "被申请人在同类商品上使用近似商标。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU", IsSME: true},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "张小三"}},
+		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光", Holder: "福州闽光软件科技有限公司"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := "/cases/" + itoa(cs.ID)
+	clerk := webLogin(t, r, "clerk.gulou", demoPassword)
+	_, page := webGet(t, clerk, r.URL+link)
+	if !strings.Contains(page, `id="expert-invite"`) || !strings.Contains(page, "林工") {
+		t.Fatalf("the clerk's case page has no invite form")
+	}
+	rows := func() int64 {
+		return apptest.Scalar[int64](t, a, fmt.Sprintf("SELECT count(*) FROM case_experts WHERE case_id = %d AND removed_at IS NULL", cs.ID))
+	}
+	resp, page := submitPage(t, clerk, r.URL, link, link+"/experts", url.Values{"expert_id": {itoa(ex.ID)}})
+	if resp.StatusCode != 422 || !strings.Contains(page, "邀请专家参与调解须经当事人同意") {
+		t.Fatalf("invite without consent: %d", resp.StatusCode)
+	}
+	if rows() != 0 {
+		t.Fatal("an invitation without consent was recorded")
+	}
+	resp, page = submitPage(t, clerk, r.URL, link, link+"/experts", url.Values{"expert_id": {itoa(ex.ID)}, "consent": {"1"}})
+	if resp.StatusCode != 200 || !strings.Contains(page, `data-case-expert="`+itoa(ex.ID)+`"`) || !strings.Contains(page, "邀请专家参与调解") {
+		t.Fatalf("invite: %d", resp.StatusCode)
+	}
+	if rows() != 1 || apptest.Scalar[int64](t, a, fmt.Sprintf("SELECT count(*) FROM audit_log WHERE action = 'case.expert_invited' AND object_id = '%d'", cs.ID)) != 1 {
+		t.Fatal("the invitation is not recorded and audited")
+	}
+	resp, page = submitPage(t, clerk, r.URL, link, fmt.Sprintf("%s/experts/%d/remove", link, ex.ID), url.Values{})
+	if resp.StatusCode != 200 || strings.Contains(page, `data-case-expert="`) || !strings.Contains(page, "专家不再参与调解") {
+		t.Fatalf("remove: %d", resp.StatusCode)
+	}
+	if rows() != 0 {
+		t.Error("the invitation was not ended")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/notice"
 	"github.com/ipmediate/ipmediate/internal/pdf"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
@@ -445,11 +446,16 @@ func remapRows(errs []domain.FieldError, partyRow, rightRow []int) []domain.Fiel
 
 type casePage struct {
 	Form
-	V          cases.CaseView
-	Mediators  []domain.User // assignable mediators, for the assign forms
-	Targets    []domain.Org  // committees the case may move to, for the reassign form
-	FailedForm string        // which action's form the errors belong to
-	Conflict   string        // a 409 message shown above the actions
+	V         cases.CaseView
+	Mediators []domain.User // assignable mediators, for the assign forms
+	// Suggestions rank the committee's mediators for the assign form
+	// (register.Suggest, docs/design.md §17).
+	Suggestions []register.Suggestion
+	// Experts is the case's technical experts section.
+	Experts    caseExperts
+	Targets    []domain.Org // committees the case may move to, for the reassign form
+	FailedForm string       // which action's form the errors belong to
+	Conflict   string       // a 409 message shown above the actions
 	Now        time.Time
 	// Dossier is the case's dossier once archived; CanArchive offers the
 	// archive form, ReadsDossier the downloads.
@@ -529,6 +535,14 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 		if page.Mediators, err = s.deps.Cases.Mediators(ctxOf(c), v.OrgID); err != nil {
 			return err
 		}
+	}
+	if page.Can(string(domain.ActionAssign)) {
+		if page.Suggestions, err = s.deps.Register.Suggest(ctxOf(c), id); err != nil {
+			return err
+		}
+	}
+	if err := s.loadCaseExperts(c, page); err != nil {
+		return err
 	}
 	if page.Can(string(domain.ActionReassign)) {
 		if page.Targets, err = s.deps.Cases.ReassignTargets(ctxOf(c), v.OrgID); err != nil {

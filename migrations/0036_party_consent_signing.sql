@@ -16,5 +16,34 @@ CREATE INDEX party_consents_case_idx ON party_consents (case_id, party_id, creat
 CREATE TRIGGER party_consents_archived_guard BEFORE INSERT OR UPDATE OR DELETE ON party_consents
     FOR EACH ROW EXECUTE FUNCTION refuse_archived_case();
 
+-- Revising a draft agreement's text voids the signatures collected on
+-- the old text instead of deleting them: they stay, marked voided, for
+-- the case page, the timeline and the dossier. Only signatures not
+-- voided count, so the unique indexes allow a new signature after a
+-- void.
+ALTER TABLE agreement_signoffs
+    ADD COLUMN voided_at   timestamptz,
+    ADD COLUMN voided_by   bigint REFERENCES users (id),
+    ADD COLUMN void_reason text NOT NULL DEFAULT '',
+    ADD CONSTRAINT agreement_signoffs_void_check CHECK ((voided_at IS NULL) = (void_reason = ''));
+DROP INDEX agreement_signoffs_party_key;
+DROP INDEX agreement_signoffs_user_key;
+DROP INDEX agreement_signoffs_seal_key;
+CREATE UNIQUE INDEX agreement_signoffs_party_key ON agreement_signoffs (agreement_id, party_id)
+    WHERE party_id IS NOT NULL AND voided_at IS NULL;
+CREATE UNIQUE INDEX agreement_signoffs_user_key ON agreement_signoffs (agreement_id, user_id)
+    WHERE user_id IS NOT NULL AND voided_at IS NULL;
+CREATE UNIQUE INDEX agreement_signoffs_seal_key ON agreement_signoffs (agreement_id)
+    WHERE signer_kind = 'seal' AND voided_at IS NULL;
+
 -- +goose Down
+DELETE FROM agreement_signoffs WHERE voided_at IS NOT NULL;
+DROP INDEX agreement_signoffs_party_key;
+DROP INDEX agreement_signoffs_user_key;
+DROP INDEX agreement_signoffs_seal_key;
+CREATE UNIQUE INDEX agreement_signoffs_party_key ON agreement_signoffs (agreement_id, party_id) WHERE party_id IS NOT NULL;
+CREATE UNIQUE INDEX agreement_signoffs_user_key ON agreement_signoffs (agreement_id, user_id) WHERE user_id IS NOT NULL;
+CREATE UNIQUE INDEX agreement_signoffs_seal_key ON agreement_signoffs (agreement_id) WHERE signer_kind = 'seal';
+ALTER TABLE agreement_signoffs DROP CONSTRAINT agreement_signoffs_void_check,
+    DROP COLUMN void_reason, DROP COLUMN voided_by, DROP COLUMN voided_at;
 DROP TABLE party_consents;

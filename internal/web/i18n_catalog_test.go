@@ -65,6 +65,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/recordation"
 	"github.com/ipmediate/ipmediate/internal/referral"
@@ -990,6 +991,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"route.":                      f("failRoutes, cases.suggested_route", callStrs[domain.FailRoute](caseFuncs["failRoutes"]), sql("cases", "suggested_route")),
 		"agreement.":                  f("agreementFields", callStrs[string](caseFuncs["agreementFields"])),
 		"reject_route.":               f("rejectRoutes", callStrs[domain.FailRoute](caseFuncs["rejectRoutes"])),
+		"signoff.void.":               f("cases.VoidAgreementRevised", []string{cases.VoidAgreementRevised}),
 		"consent.decision.":           f("consentDecisions", callStrs[party.Decision](caseFuncs["consentDecisions"])),
 		"performance_result.":         f("performanceResults, case_performance.result", callStrs[domain.PerformanceResult](caseFuncs["performanceResults"]), sql("case_performance", "result")),
 		"document.kind.":              f("document.Kinds, documents.kind", document.Kinds, sql("documents", "kind")),

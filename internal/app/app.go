@@ -481,7 +481,7 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
 		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	pc := cfg.Party
-	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, BaseURL: cfg.HTTP.BaseURL,
+	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, Timeline: cs, Notify: a.Notify, BaseURL: cfg.HTTP.BaseURL,
 		Settings: party.Settings{LinkTTL: pc.LinkTTL, CodeTTL: pc.CodeTTL, CodeAttempts: pc.CodeAttempts,
 			CodesPerHour: pc.CodesPerHour, SessionIdle: pc.SessionIdle}, Now: now, Log: a.Log}
 	// Links and codes go straight through the gateway, never through

@@ -16,6 +16,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/pdf"
 	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/service"
@@ -468,6 +469,21 @@ type casePage struct {
 	// Serves: the viewer serves the case's notices.
 	Served []service.Record
 	Serves bool
+	// Consents are the parties' decisions on mediation recorded online,
+	// latest first (history included); Decided each party's latest.
+	Consents []party.Current
+	Decided  []party.Current
+}
+
+// Refusals are the parties whose latest decision refuses mediation.
+func (p *casePage) Refusals() []party.Current {
+	var out []party.Current
+	for _, c := range p.Decided {
+		if c.Decision == party.DecisionRefuse {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Can reports whether the viewer may take action now.
@@ -562,6 +578,21 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 	page.Serves = page.Dossier == nil && s.deps.Service.Serves(a, v)
 	if page.Served, err = s.deps.Service.OfCase(ctxOf(c), id); err != nil {
 		return err
+	}
+	// A referral's disclosure does not include the parties' decisions.
+	if !v.Access.Disclosed {
+		if page.Consents, err = s.deps.Party.Decisions(ctxOf(c), id); err != nil {
+			return err
+		}
+	}
+	page.Decided = party.Latest(page.Consents)
+	// The accept form proposes the respondents' recorded consent time;
+	// the director may still type another.
+	if at := party.RespondentConsentAt(page.Consents); at != nil && page.Can(string(domain.ActionAccept)) && page.Form.V("consent_at") == "" {
+		if page.Values == nil {
+			page.Values = map[string]string{}
+		}
+		page.Values["consent_at"] = at.In(beijing).Format("2006-01-02T15:04")
 	}
 	return s.render(c, status, "case", page)
 }

@@ -44,6 +44,7 @@ func (s *Server) partyRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/party-access/:aid/revoke", s.handlePartyAccessRevoke, in)
 
 	g.GET("/p/case", s.handlePartyCase, s.requireParty)
+	g.POST("/p/consent", s.handlePartyConsent, s.requireParty)
 	g.POST("/p/signout", s.handlePartySignOut)
 	g.GET("/p/:token", s.handlePartyLink)
 	g.POST("/p/:token/code", s.handlePartyCode)
@@ -265,15 +266,28 @@ var partySections []func(c echo.Context, s *Server) (sec PartySection, ok bool, 
 // partyCasePage is the party's view of its case.
 type partyCasePage struct {
 	party.View
+	Form
 	Sections []PartySection
+	// Consents are the party's decisions on mediation, latest first;
+	// CanConsent: the case still takes them.
+	Consents   []party.Consent
+	CanConsent bool
 }
 
 func (s *Server) handlePartyCase(c echo.Context) error {
+	return s.renderPartyCase(c, http.StatusOK, &partyCasePage{})
+}
+
+func (s *Server) renderPartyCase(c echo.Context, status int, p *partyCasePage) error {
 	v, err := s.deps.Party.View(ctxOf(c))
 	if err != nil {
 		return s.partyGone(c, err)
 	}
-	p := &partyCasePage{View: v}
+	p.View = v
+	if p.Consents, err = s.deps.Party.MyConsents(ctxOf(c)); err != nil {
+		return err
+	}
+	p.CanConsent = party.TakesConsent(v.Status)
 	for _, f := range partySections {
 		sec, ok, err := f(c, s)
 		if err != nil {
@@ -283,5 +297,27 @@ func (s *Server) handlePartyCase(c echo.Context) error {
 			p.Sections = append(p.Sections, sec)
 		}
 	}
-	return s.render(c, http.StatusOK, "party_case", p)
+	return s.render(c, status, "party_case", p)
+}
+
+// handlePartyConsent records the signed-in party's consent to, or
+// refusal of, mediation.
+func (s *Server) handlePartyConsent(c echo.Context) error {
+	f := newForm(c, "decision", "note")
+	_, err := s.deps.Party.RecordConsent(ctxOf(c), party.ConsentInput{Decision: party.Decision(f.V("decision")), Note: f.V("note")})
+	var de *domain.Error
+	switch {
+	case err == nil:
+	case errors.Is(err, party.ErrLinkGone) || errors.Is(err, party.ErrLinkUnknown):
+		return s.partyGone(c, err)
+	case errors.As(err, &de) && de.Code == domain.EINVALID:
+		return s.renderPartyCase(c, http.StatusUnprocessableEntity, &partyCasePage{Form: Form{Values: f.Values, Errors: de.Fields}})
+	case errors.As(err, &de) && de.Code == domain.ECONFLICT:
+		return s.renderPartyCase(c, http.StatusConflict, &partyCasePage{Form: Form{Message: de.ID}})
+	default:
+		return err
+	}
+	// The party's session carries no flash: the view shows the recorded
+	// decision as the current one.
+	return c.Redirect(http.StatusSeeOther, "/p/case#party-consent")
 }

@@ -114,6 +114,15 @@ func TestAgreement_DraftReviseSignoffsSettle(t *testing.T) {
 		a.RecordedBy != m1 || a.RecorderName != "张伟" {
 		t.Fatalf("corrected agreement = %+v", v.Agreement)
 	}
+	// The signatures on the old text are voided, not deleted, and shown
+	// as voided; the new text can be signed again by the same signers.
+	if n := fx.count(`SELECT count(*) FROM agreement_signoffs s JOIN case_agreements g ON g.id = s.agreement_id
+		WHERE g.case_id = ? AND s.voided_at IS NOT NULL AND s.void_reason = ? AND s.voided_by = ?`, c.ID, cases.VoidAgreementRevised, m1); n != 2 {
+		t.Errorf("voided sign-offs = %d, want 2", n)
+	}
+	if a := v.Agreement; len(a.VoidedSignoffs) != 2 || a.VoidedSignoffs[0].VoidedAt == nil || a.VoidedSignoffs[0].VoidReason != cases.VoidAgreementRevised {
+		t.Errorf("voided sign-offs in the view = %+v", a.VoidedSignoffs)
+	}
 	ev := v.Events[len(v.Events)-1]
 	if ev.Action != "revise_agreement" || ev.Detail["signoffs_cleared"] != float64(2) {
 		t.Errorf("correction event = %+v", ev)

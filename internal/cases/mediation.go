@@ -268,9 +268,12 @@ func (s *Service) ReviseAgreement(ctx context.Context, id int64, in ReviseAgreem
 				cleared = append(cleared, map[string]any{"signoff_id": so.ID, "signer_kind": so.SignerKind, "party_id": so.PartyID,
 					"user_id": so.UserID, "signed_at": stamp(so.SignedAt)})
 			}
+			// The signatures were given on the old text: they are voided,
+			// not deleted, and a new signature on the new text is possible.
 			if len(cleared) > 0 {
-				if err := tx.WithContext(ctx).Where("agreement_id = ?", ag.ID).Delete(&signoffRow{}).Error; err != nil {
-					return change{}, fmt.Errorf("clear sign-offs: %w", err)
+				if err := tx.WithContext(ctx).Model(&signoffRow{}).Where("agreement_id = ? AND voided_at IS NULL", ag.ID).
+					Updates(map[string]any{"voided_at": st.now, "voided_by": st.actor.UserIDRef(), "void_reason": VoidAgreementRevised}).Error; err != nil {
+					return change{}, fmt.Errorf("void sign-offs: %w", err)
 				}
 				st.signoffs = nil
 			}
@@ -290,6 +293,10 @@ func dateText(d *time.Time) string {
 	}
 	return d.Format(dateLayout)
 }
+
+// VoidAgreementRevised is the void_reason of signatures voided because
+// the agreement's text was revised (words: signoff.void.<reason>).
+const VoidAgreementRevised = "agreement_revised"
 
 // Signer kinds and sign-off methods of agreement_signoffs.
 const (

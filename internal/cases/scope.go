@@ -454,7 +454,7 @@ func (s *Service) loadAgreement(ctx context.Context, tx *gorm.DB, st *caseState)
 		return nil
 	}
 	st.agreement = &ags[0]
-	if err := tx.WithContext(ctx).Where("agreement_id = ?", ags[0].ID).Order("id").Find(&st.signoffs).Error; err != nil {
+	if err := tx.WithContext(ctx).Where("agreement_id = ? AND voided_at IS NULL", ags[0].ID).Order("id").Find(&st.signoffs).Error; err != nil {
 		return fmt.Errorf("load sign-offs: %w", err)
 	}
 	return nil

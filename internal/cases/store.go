@@ -289,6 +289,11 @@ type signoffRow struct {
 	SignedAt    time.Time
 	RecordedBy  *int64
 	CreatedAt   time.Time
+	// VoidedAt, VoidedBy and VoidReason mark a signature voided by a
+	// revision of the agreement's text; a voided signature counts no more.
+	VoidedAt   *time.Time
+	VoidedBy   *int64
+	VoidReason string
 }
 
 func (signoffRow) TableName() string { return "agreement_signoffs" }

@@ -153,9 +153,13 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 				name = domain.MaskName(name)
 			}
 			sv := domain.Signoff{ID: so.ID, SignerKind: so.SignerKind, PartyID: so.PartyID, UserID: so.UserID,
-				SignerName: name, Method: so.Method, SignedAt: so.SignedAt}
+				SignerName: name, Method: so.Method, SignedAt: so.SignedAt, VoidedAt: so.VoidedAt, VoidReason: so.VoidReason}
 			if so.RecordedBy != nil {
 				sv.RecordedBy = *so.RecordedBy
+			}
+			if so.VoidedAt != nil {
+				cv.Agreement.VoidedSignoffs = append(cv.Agreement.VoidedSignoffs, sv)
+				continue
 			}
 			cv.Agreement.Signoffs = append(cv.Agreement.Signoffs, sv)
 		}

@@ -491,7 +491,9 @@ type Agreement struct {
 	AmountFen   int64
 	EffectiveAt *time.Time
 	Signoffs    []Signoff
-	CreatedAt   time.Time
+	// VoidedSignoffs are the signatures voided by revisions of the text.
+	VoidedSignoffs []Signoff
+	CreatedAt      time.Time
 	// Oral: an oral agreement (People's Mediation Law art. 28) whose
 	// content the mediator recorded; it takes effect on the day the
 	// parties reached it, without sign-off or seal.
@@ -515,6 +517,10 @@ type Signoff struct {
 	Method     string // handwritten, electronic, seal
 	SignedAt   time.Time
 	RecordedBy int64
+	// VoidedAt is when a revision of the agreement's text voided the
+	// signature (VoidReason says why); nil for a signature that counts.
+	VoidedAt   *time.Time
+	VoidReason string
 }
 
 // CaseEvent is one entry of the case timeline.

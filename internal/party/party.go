@@ -102,6 +102,16 @@ type SMSSender interface {
 	Send(ctx context.Context, to string, r notify.Rendered) error
 }
 
+// Timeline writes an event on a case's timeline inside tx.
+type Timeline interface {
+	AddEventTx(ctx context.Context, tx *gorm.DB, caseID int64, a *domain.Actor, action string, detail map[string]any, at time.Time) error
+}
+
+// Notifier sends an inbox notice inside tx.
+type Notifier interface {
+	SendTx(ctx context.Context, tx *gorm.DB, m notify.Message) error
+}
+
 // Texts renders a message of the catalogs (i18n.Translator).
 type Texts interface {
 	T(lang, id string, params map[string]any) string
@@ -118,6 +128,11 @@ type Deps struct {
 	PII   Cipher
 	SMS   SMSSender
 	Texts Texts
+	// Timeline writes case timeline events (cases.Service) and Notify
+	// the staff's inbox notices (notify.Service); both are needed to
+	// record a party's consent or refusal.
+	Timeline Timeline
+	Notify   Notifier
 	// BaseURL is the site's external address, for the links.
 	BaseURL  string
 	Settings Settings

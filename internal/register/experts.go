@@ -139,21 +139,19 @@ JOIN technical_experts e ON e.id = ce.expert_id WHERE ce.case_id = ? AND ce.remo
 // not work it, EINVALID naming expert_id or consent, ECONFLICT when
 // already invited.
 func (s *Service) InviteExpert(ctx context.Context, caseID, expert int64, consent bool) error {
-	if !consent {
-		var f domain.Fields
-		f.Add("consent", "validation.consent_required")
-		return f.Err()
-	}
-	return s.expertStep(ctx, caseID, expert, true)
+	return s.expertStep(ctx, caseID, expert, true, consent)
 }
 
 // RemoveExpert ends expert's invitation to case caseID; the errors are
 // InviteExpert's (ECONFLICT when not invited).
 func (s *Service) RemoveExpert(ctx context.Context, caseID, expert int64) error {
-	return s.expertStep(ctx, caseID, expert, false)
+	return s.expertStep(ctx, caseID, expert, false, true)
 }
 
-func (s *Service) expertStep(ctx context.Context, caseID, expert int64, invite bool) error {
+// expertStep invites or removes an expert; consent is the parties'
+// consent to an invitation, checked once the actor is known to work the
+// case (so that a stranger learns nothing from a validation error).
+func (s *Service) expertStep(ctx context.Context, caseID, expert int64, invite, consent bool) error {
 	a, err := domain.RequireActor(ctx)
 	if err != nil {
 		return err
@@ -165,6 +163,11 @@ func (s *Service) expertStep(ctx context.Context, caseID, expert int64, invite b
 		}
 		if !acc.Works || !s.d.Authz.Can(a.UserID, acc.OrgID, "register", "invite") {
 			return domain.Errorf(domain.EFORBIDDEN, "only who works the case invites experts to it")
+		}
+		if invite && !consent {
+			var f domain.Fields
+			f.Add("consent", "validation.expert_consent_required")
+			return f.Err()
 		}
 		var names []string
 		if err := tx.Raw(`SELECT name FROM technical_experts WHERE id = ? AND org_id = ? AND (active OR NOT ?)`, expert, acc.OrgID, invite).

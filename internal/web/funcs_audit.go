@@ -52,13 +52,22 @@ func (p *Page) AuditObject(typ, id string) AuditRef {
 	if id == "" {
 		return AuditRef{Words: words}
 	}
+	// A system administrator with no membership reads no case, referral
+	// or application: those are named, not linked.
+	works := p.Actor != nil && len(p.Actor.Memberships) > 0
 	switch typ {
 	case "case":
-		href = "/cases/" + id
+		if works {
+			href = "/cases/" + id
+		}
 	case "referral":
-		href = "/referrals/" + id
+		if works {
+			href = "/referrals/" + id
+		}
 	case "assistance":
-		href = "/assistance/" + id
+		if works {
+			href = "/assistance/" + id
+		}
 	case "user":
 		href = "/users/" + id
 	case "org":

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/document"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/party"
 )
 
 // caseFuncs are the template helpers of the case pages.
@@ -24,6 +25,7 @@ var caseFuncs = map[string]any{
 		return []domain.FailRoute{domain.RouteLitigation, domain.RouteArbitration, domain.RouteAdministrative, domain.RouteNone}
 	},
 	"rejectRoutes":       func() []domain.FailRoute { return domain.RejectRoutes },
+	"consentDecisions":   func() []party.Decision { return party.Decisions },
 	"performanceResults": func() []domain.PerformanceResult { return domain.PerformanceResults },
 	"agreementFields": func() []string {
 		return []string{"facts", "disputed_matters", "responsibilities", "terms", "performance_method"}

@@ -60,6 +60,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/ipmediate/ipmediate/internal/assistance"
+	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/deadline"
 	"github.com/ipmediate/ipmediate/internal/document"
@@ -906,7 +907,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	}
 	caseEvents := f("domain.CaseActions, submit, newEvent(…, action, …) calls, referral_<referral status>, document_upload, register.CaseEvents",
 		strs(domain.CaseActions), []string{string(domain.ActionSubmit), "document_upload"},
-		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents, []string{"service_served", "service_other_means"}, register.CaseEvents)
+		src.callArgs([]string{"cases"}, "newEvent", 2), referralEvents, []string{"service_served", "service_other_means"}, register.CaseEvents, party.CaseEvents)
 
 	// Deadline kinds (deadline.kind.<kind>, the English name of a
 	// deadline): the Kind of every deadline.Spec literal, the kind
@@ -922,7 +923,7 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 	notifyKinds := f("Kind of Message literals, assistance.Notice*, association.Notice*, notify kind variables and reminderContent, referral_<status>",
 		src.fieldValues(nil, "Message", "Kind", -1), src.fieldValues(nil, "notification", "Kind", -1),
 		src.constsNamed("assistance", "Notice"), src.constsNamed("credit", "Notice"), src.constsNamed("warning", "Notice"), src.constsNamed("service", "Notice"),
-		src.constsNamed("register", "Notice"),
+		src.constsNamed("register", "Notice"), src.constsNamed("party", "Notice"),
 		src.constsNamed("association", "Notice"), src.assignedLiterals([]string{"notify"}, "kind"),
 		src.returnedLiterals([]string{"notify"}, "reminderContent"),
 		src.callArgs([]string{"referral"}, "tell", 5), src.callArgs([]string{"referral"}, "tellSenderUser", 4), referralEvents)
@@ -990,6 +991,8 @@ func dynamicForms(t *testing.T, src *goSource) map[string]dynamicForm {
 		"route.":                      f("failRoutes, cases.suggested_route", callStrs[domain.FailRoute](caseFuncs["failRoutes"]), sql("cases", "suggested_route")),
 		"agreement.":                  f("agreementFields", callStrs[string](caseFuncs["agreementFields"])),
 		"reject_route.":               f("rejectRoutes", callStrs[domain.FailRoute](caseFuncs["rejectRoutes"])),
+		"signoff.void.":               f("cases.VoidAgreementRevised", []string{cases.VoidAgreementRevised}),
+		"consent.decision.":           f("consentDecisions", callStrs[party.Decision](caseFuncs["consentDecisions"])),
 		"performance_result.":         f("performanceResults, case_performance.result", callStrs[domain.PerformanceResult](caseFuncs["performanceResults"]), sql("case_performance", "result")),
 		"document.kind.":              f("document.Kinds, documents.kind", document.Kinds, sql("documents", "kind")),
 		"role.":                       f("domain.Roles", strs(domain.Roles)),

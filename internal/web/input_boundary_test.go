@@ -123,7 +123,7 @@ var publicRoutes = map[string]bool{
 	"GET /login": true, "GET /register": true, "GET /": true, "GET /lang": true, "GET /api/openapi.yaml": true,
 	// A party's pages: through its personal link, without an account.
 	"GET /p/:token": true, "POST /p/:token/code": true, "POST /p/:token/signin": true, "GET /p/case": true,
-	"POST /p/signout": true,
+	"POST /p/signout": true, "POST /p/consent": true,
 }
 
 // corpusCaller is the first matrix actor who may use the route (the

@@ -16,7 +16,9 @@ import (
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/dossier"
 	"github.com/ipmediate/ipmediate/internal/notice"
+	"github.com/ipmediate/ipmediate/internal/party"
 	"github.com/ipmediate/ipmediate/internal/pdf"
+	"github.com/ipmediate/ipmediate/internal/register"
 	"github.com/ipmediate/ipmediate/internal/service"
 	"github.com/ipmediate/ipmediate/internal/stats"
 )
@@ -445,11 +447,16 @@ func remapRows(errs []domain.FieldError, partyRow, rightRow []int) []domain.Fiel
 
 type casePage struct {
 	Form
-	V          cases.CaseView
-	Mediators  []domain.User // assignable mediators, for the assign forms
-	Targets    []domain.Org  // committees the case may move to, for the reassign form
-	FailedForm string        // which action's form the errors belong to
-	Conflict   string        // a 409 message shown above the actions
+	V         cases.CaseView
+	Mediators []domain.User // assignable mediators, for the assign forms
+	// Suggestions rank the committee's mediators for the assign form
+	// (register.Suggest, docs/design.md §17).
+	Suggestions []register.Suggestion
+	// Experts is the case's technical experts section.
+	Experts    caseExperts
+	Targets    []domain.Org // committees the case may move to, for the reassign form
+	FailedForm string       // which action's form the errors belong to
+	Conflict   string       // a 409 message shown above the actions
 	Now        time.Time
 	// Dossier is the case's dossier once archived; CanArchive offers the
 	// archive form, ReadsDossier the downloads.
@@ -462,6 +469,21 @@ type casePage struct {
 	// Serves: the viewer serves the case's notices.
 	Served []service.Record
 	Serves bool
+	// Consents are the parties' decisions on mediation recorded online,
+	// latest first (history included); Decided each party's latest.
+	Consents []party.Current
+	Decided  []party.Current
+}
+
+// Refusals are the parties whose latest decision refuses mediation.
+func (p *casePage) Refusals() []party.Current {
+	var out []party.Current
+	for _, c := range p.Decided {
+		if c.Decision == party.DecisionRefuse {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Can reports whether the viewer may take action now.
@@ -530,6 +552,14 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 			return err
 		}
 	}
+	if page.Can(string(domain.ActionAssign)) {
+		if page.Suggestions, err = s.deps.Register.Suggest(ctxOf(c), id); err != nil {
+			return err
+		}
+	}
+	if err := s.loadCaseExperts(c, page); err != nil {
+		return err
+	}
 	if page.Can(string(domain.ActionReassign)) {
 		if page.Targets, err = s.deps.Cases.ReassignTargets(ctxOf(c), v.OrgID); err != nil {
 			return err
@@ -548,6 +578,21 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 	page.Serves = page.Dossier == nil && s.deps.Service.Serves(a, v)
 	if page.Served, err = s.deps.Service.OfCase(ctxOf(c), id); err != nil {
 		return err
+	}
+	// A referral's disclosure does not include the parties' decisions.
+	if !v.Access.Disclosed {
+		if page.Consents, err = s.deps.Party.Decisions(ctxOf(c), id); err != nil {
+			return err
+		}
+	}
+	page.Decided = party.Latest(page.Consents)
+	// The accept form proposes the respondents' recorded consent time;
+	// the director may still type another.
+	if at := party.RespondentConsentAt(page.Consents); at != nil && page.Can(string(domain.ActionAccept)) && page.Form.V("consent_at") == "" {
+		if page.Values == nil {
+			page.Values = map[string]string{}
+		}
+		page.Values["consent_at"] = at.In(beijing).Format("2006-01-02T15:04")
 	}
 	return s.render(c, status, "case", page)
 }

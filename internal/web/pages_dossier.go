@@ -94,4 +94,3 @@ func (s *Server) printedNotices(c echo.Context, v cases.CaseView) ([]dossier.Ite
 	}
 	return out, nil
 }
-

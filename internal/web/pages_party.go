@@ -26,7 +26,7 @@ const partyCookie = "ipm_party"
 // logPath is a request path as logged: a party's personal link carries
 // its secret token in the path, which is replaced by ":token".
 func logPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" && !strings.HasPrefix(rest, "served/") {
+	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" && rest != "consent" && rest != "feedback" && !strings.HasPrefix(rest, "served/") {
 		_, tail, _ := strings.Cut(rest, "/")
 		if tail != "" {
 			tail = "/" + tail
@@ -44,6 +44,7 @@ func (s *Server) partyRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/party-access/:aid/revoke", s.handlePartyAccessRevoke, in)
 
 	g.GET("/p/case", s.handlePartyCase, s.requireParty)
+	g.POST("/p/consent", s.handlePartyConsent, s.requireParty)
 	s.partySectionRoutes(g)
 	g.POST("/p/signout", s.handlePartySignOut)
 	g.GET("/p/:token", s.handlePartyLink)
@@ -266,15 +267,28 @@ var partySections []func(c echo.Context, s *Server) (sec PartySection, ok bool, 
 // partyCasePage is the party's view of its case.
 type partyCasePage struct {
 	party.View
+	Form
 	Sections []PartySection
+	// Consents are the party's decisions on mediation, latest first;
+	// CanConsent: the case still takes them.
+	Consents   []party.Consent
+	CanConsent bool
 }
 
 func (s *Server) handlePartyCase(c echo.Context) error {
+	return s.renderPartyCase(c, http.StatusOK, &partyCasePage{})
+}
+
+func (s *Server) renderPartyCase(c echo.Context, status int, p *partyCasePage) error {
 	v, err := s.deps.Party.View(ctxOf(c))
 	if err != nil {
 		return s.partyGone(c, err)
 	}
-	p := &partyCasePage{View: v}
+	p.View = v
+	if p.Consents, err = s.deps.Party.MyConsents(ctxOf(c)); err != nil {
+		return err
+	}
+	p.CanConsent = party.TakesConsent(v.Status)
 	for _, f := range partySections {
 		sec, ok, err := f(c, s)
 		if err != nil {
@@ -284,5 +298,27 @@ func (s *Server) handlePartyCase(c echo.Context) error {
 			p.Sections = append(p.Sections, sec)
 		}
 	}
-	return s.render(c, http.StatusOK, "party_case", p)
+	return s.render(c, status, "party_case", p)
+}
+
+// handlePartyConsent records the signed-in party's consent to, or
+// refusal of, mediation.
+func (s *Server) handlePartyConsent(c echo.Context) error {
+	f := newForm(c, "decision", "note")
+	_, err := s.deps.Party.RecordConsent(ctxOf(c), party.ConsentInput{Decision: party.Decision(f.V("decision")), Note: f.V("note")})
+	var de *domain.Error
+	switch {
+	case err == nil:
+	case errors.Is(err, party.ErrLinkGone) || errors.Is(err, party.ErrLinkUnknown):
+		return s.partyGone(c, err)
+	case errors.As(err, &de) && de.Code == domain.EINVALID:
+		return s.renderPartyCase(c, http.StatusUnprocessableEntity, &partyCasePage{Form: Form{Values: f.Values, Errors: de.Fields}})
+	case errors.As(err, &de) && de.Code == domain.ECONFLICT:
+		return s.renderPartyCase(c, http.StatusConflict, &partyCasePage{Form: Form{Message: de.ID}})
+	default:
+		return err
+	}
+	// The party's session carries no flash: the view shows the recorded
+	// decision as the current one.
+	return c.Redirect(http.StatusSeeOther, "/p/case#party-consent")
 }

@@ -165,30 +165,10 @@ func (s *Server) handlePartyFeedback(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/p/case#party-feedback")
 	case errors.As(err, &de) && de.Code == domain.EINVALID:
 		c.Set(partyFeedbackKey, &partyFeedbackForm{Form: Form{Values: f.Values, Errors: de.Fields}})
-		return s.renderPartyCase(c, http.StatusUnprocessableEntity)
+		return s.renderPartyCase(c, http.StatusUnprocessableEntity, &partyCasePage{})
 	case errors.As(err, &de) && de.Code == domain.ECONFLICT:
 		c.Set(partyFeedbackKey, &partyFeedbackForm{Conflict: true})
-		return s.renderPartyCase(c, http.StatusConflict)
+		return s.renderPartyCase(c, http.StatusConflict, &partyCasePage{})
 	}
 	return err
-}
-
-// renderPartyCase draws the party's view with status, as handlePartyCase
-// does (a form answered in place).
-func (s *Server) renderPartyCase(c echo.Context, status int) error {
-	v, err := s.deps.Party.View(ctxOf(c))
-	if err != nil {
-		return s.partyGone(c, err)
-	}
-	p := &partyCasePage{View: v}
-	for _, f := range partySections {
-		sec, ok, err := f(c, s)
-		if err != nil {
-			return err
-		}
-		if ok {
-			p.Sections = append(p.Sections, sec)
-		}
-	}
-	return s.render(c, status, "party_case", p)
 }

@@ -20,6 +20,7 @@ func (s *Server) registerRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/mediators", s.handleMediatorRegister, in)
 	g.GET("/mediators/complaints/:id", s.handleComplaintShow, in)
 	g.POST("/mediators/complaints/:id/answer", s.handleComplaintAnswer, in)
+	s.registerProfileRoutes(g, in)
 }
 
 // committeeChoice is a committee whose register the actor may open.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ipmediate/ipmediate/internal/apptest"
 	"github.com/ipmediate/ipmediate/internal/cases"
@@ -77,6 +78,9 @@ func partyRows() []mxRow {
 			return mxReq{method: "POST", path: "/cases/" + caseID(e, own) + "/party-access/" + ids(mxRevokedLink(e)) + "/revoke", form: url.Values{}}
 		}, own: want(409, true), foreign: want(409, false)},
 		{route: "GET /p/case", req: func(*mxEnv, mxActor, bool) mxReq { return mxReq{method: "GET", path: "/p/case"} }, own: all(401)},
+		{route: "POST /p/consent", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/p/consent", form: url.Values{"decision": {"consent"}}}
+		}, own: all(401)},
 		{route: "POST /p/signout", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/p/signout", form: url.Values{}}
 		}, own: all(200)},
@@ -205,6 +209,37 @@ func TestParty_Pages(t *testing.T) {
 	}
 	if res, _ = webGet(t, clerk, r.URL+"/p/case"); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("the staff cookie opens the party's view: %d", res.StatusCode)
+	}
+	// Consent or refusal from the party's view: a missing answer names
+	// the field and writes nothing; a refusal is shown to the director
+	// above the actions; a consent after it counts and becomes the accept
+	// form's default consent time.
+	res, body = submitPage(t, p, r.URL, "/p/case", "/p/consent", url.Values{"note": {"考虑中"}})
+	if res.StatusCode != 422 || !strings.Contains(body, "请选择是否同意调解") {
+		t.Errorf("no decision: %d", res.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM party_consents"); n != 0 {
+		t.Errorf("a refused answer wrote %d rows", n)
+	}
+	res, body = submitPage(t, p, r.URL, "/p/case", "/p/consent", url.Values{"decision": {"refuse"}, "note": {"希望直接起诉"}})
+	if res.StatusCode != 200 || !strings.Contains(body, `id="party-consent-current"`) || !strings.Contains(body, "不同意调解") {
+		t.Errorf("refuse: %d", res.StatusCode)
+	}
+	director := webLogin(t, r, "director.gulou", demoPassword)
+	if _, body = webGet(t, director, r.URL+casePage); !strings.Contains(body, `id="party-refusal-`+ids(resp)+`"`) || !strings.Contains(body, "希望直接起诉") {
+		t.Error("the director's case page does not show the refusal")
+	}
+	res, body = submitPage(t, p, r.URL, "/p/case", "/p/consent", url.Values{"decision": {"consent"}})
+	if res.StatusCode != 200 || !strings.Contains(body, "此前的答复") {
+		t.Errorf("consent: %d", res.StatusCode)
+	}
+	at := apptest.Scalar[time.Time](t, a, "SELECT max(created_at) FROM party_consents WHERE decision = 'consent'")
+	_, body = webGet(t, director, r.URL+casePage)
+	if strings.Contains(body, `id="party-refusal-`) {
+		t.Error("a refusal withdrawn is still shown as the party's answer")
+	}
+	if want := `name="consent_at" type="datetime-local" required value="` + at.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04") + `"`; !strings.Contains(body, want) {
+		t.Errorf("the accept form does not propose the consent time (%s)", want)
 	}
 	// English through the usual switch.
 	jar.SetCookies(mustURL(t, r.URL), []*http.Cookie{{Name: "lang", Value: "en", Path: "/"}})

@@ -260,8 +260,9 @@ type PartySection struct {
 
 // partySections are the extension point of the party's view: each
 // returns its section for the signed-in party (domain.PartyFrom in the
-// context), or ok false to draw nothing. "Documents served on you" and
-// the parties' feedback are to be added here.
+// context), or ok false to draw nothing. The documents served on the
+// party, the follow-up visits and the feedback form are added to it by
+// pages_party_sections.go.
 var partySections []func(c echo.Context, s *Server) (sec PartySection, ok bool, err error)
 
 // partyCasePage is the party's view of its case.

@@ -474,7 +474,7 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	assoc := association.NewService(association.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Cases: cs,
 		Now: now, Log: a.Log})
 	pc := cfg.Party
-	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, Timeline: cs, Notify: a.Notify, BaseURL: cfg.HTTP.BaseURL,
+	pd := party.Deps{DB: a.DB, Cases: cs, Authz: a.Authz, Audit: a.Audit, PII: a.PII, Texts: a.texts, Timeline: cs, Notify: a.Notify, Signer: cs, BaseURL: cfg.HTTP.BaseURL,
 		Settings: party.Settings{LinkTTL: pc.LinkTTL, CodeTTL: pc.CodeTTL, CodeAttempts: pc.CodeAttempts,
 			CodesPerHour: pc.CodesPerHour, SessionIdle: pc.SessionIdle}, Now: now, Log: a.Log}
 	// Links and codes go straight through the gateway, never through

@@ -25,6 +25,10 @@ type step struct {
 	// cannot precede its filing or its agreement), with check's errors.
 	checkCase func(f *domain.Fields, st *caseState)
 	apply     func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error)
+	// anyVersion: the action does not depend on the version the client
+	// saw (a party's signature binds to the agreement's digest instead),
+	// so it runs on the version it finds under the lock.
+	anyVersion bool
 }
 
 // change is what an action does to the case row and what the timeline
@@ -53,9 +57,14 @@ func (s *Service) run(ctx context.Context, id int64, sp step) (domain.Case, erro
 	if err != nil {
 		return domain.Case{}, err
 	}
-	v := s.viewerOf(a)
+	return s.runAs(ctx, s.db, s.viewerOf(a), id, sp)
+}
+
+// runAs is run for viewer v, in a transaction of db (a savepoint when db
+// is already a transaction).
+func (s *Service) runAs(ctx context.Context, db *gorm.DB, v viewer, id int64, sp step) (domain.Case, error) {
 	var out domain.Case
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		st, err := s.loadState(ctx, tx, v, id, true)
 		if err != nil {
 			return err
@@ -68,6 +77,9 @@ func (s *Service) run(ctx context.Context, id int64, sp step) (domain.Case, erro
 		}
 		if !s.permitted(v, st, sp.action) {
 			return forbidden(sp.action)
+		}
+		if sp.anyVersion {
+			sp.version = st.row.Version
 		}
 		var f domain.Fields
 		if sp.version <= 0 {
@@ -89,7 +101,7 @@ func (s *Service) run(ctx context.Context, id int64, sp step) (domain.Case, erro
 		if err != nil {
 			return err
 		}
-		out, err = s.commit(ctx, tx, a, st, sp, ch)
+		out, err = s.commit(ctx, tx, v.a, st, sp, ch)
 		return err
 	})
 	if err != nil {
@@ -143,7 +155,13 @@ func (s *Service) commit(ctx context.Context, tx *gorm.DB, a *domain.Actor, st *
 		return domain.Case{}, fmt.Errorf("record case event: %w", err)
 	}
 	org := row.OrgID
-	if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "case." + string(sp.action), ObjectType: "case",
+	// A party acting through its link is audited as "party:<id>", as
+	// every other step of a party (internal/party).
+	actorName := ""
+	if st.byParty != nil {
+		actorName = st.byParty.AuditName()
+	}
+	if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: &org, ActorName: actorName, Action: "case." + string(sp.action), ObjectType: "case",
 		ObjectID: strconv.FormatInt(row.ID, 10), Detail: map[string]any{
 			"number": row.Number, "from_status": string(from), "to_status": string(to),
 			"version": row.Version, "event_id": events[0].ID,

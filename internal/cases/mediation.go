@@ -307,6 +307,10 @@ const (
 	methodHandwritten = "handwritten"
 	methodElectronic  = "electronic"
 	methodSeal        = "seal"
+	// methodSMS is a party's own signature in its online view, confirmed
+	// by a one-time code to its phone (SignAsPartyTx); staff never record
+	// it.
+	methodSMS = "sms_electronic"
 )
 
 // Signoff records one signature on the draft agreement: a
@@ -366,29 +370,94 @@ func (s *Service) Signoff(ctx context.Context, id int64, in SignoffInput) (domai
 			if err := s.signer(ctx, tx, st, in, &r); err != nil {
 				return change{}, err
 			}
-			if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
-				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return change{}, domain.Invalid(domain.FieldError{Field: "signer_kind", Message: "validation.signoff_duplicate"})
-				}
-				return change{}, fmt.Errorf("record sign-off: %w", err)
-			}
-			st.signoffs = append(st.signoffs, r)
-			ch := change{note: map[string]any{"signoff_id": r.ID, "signer_kind": r.SignerKind, "party_id": r.PartyID,
-				"user_id": r.UserID, "method": r.Method, "signed_at": stamp(r.SignedAt)}}
-			if at, ok := st.complete(); ok {
-				if err := tx.WithContext(ctx).Model(&agreementRow{}).Where("id = ?", st.agreement.ID).
-					Update("effective_at", at).Error; err != nil {
-					return change{}, fmt.Errorf("make agreement effective: %w", err)
-				}
-				st.agreement.EffectiveAt = &at
-				ev, err := s.agreementEffective(ctx, tx, st, at, &ch)
-				if err != nil {
-					return change{}, err
-				}
-				ch.follow = append(ch.follow, ev)
-			}
-			return ch, nil
+			return s.recordSignoff(ctx, tx, st, r)
 		}})
+}
+
+// SignAsPartyTx records the signature of the party signed in through its
+// access link (domain.PartyFrom) on its case's draft agreement, in tx (a
+// savepoint of the caller's transaction, which has checked the party's
+// fresh one-time code): method sms_electronic, signed now, with the link,
+// the masked phone, the request's address and the digest of the text the
+// party read. A digest that is not the current text's is EINVALID
+// (field text_sha256, validation.agreement_changed): the agreement was
+// revised since the party read it. The case's version is not checked —
+// the digest is what the signature binds to. Audited as the party.
+func (s *Service) SignAsPartyTx(ctx context.Context, tx *gorm.DB, in domain.PartySignature) (domain.Case, error) {
+	p, ok := domain.PartyFrom(ctx)
+	if !ok {
+		return domain.Case{}, domain.Errorf(domain.EUNAUTHORIZED, "sign in through your link first")
+	}
+	return s.runAs(ctx, tx, partyViewer(p), p.CaseID, step{action: domain.ActionSignoff, anyVersion: true,
+		check: func(f *domain.Fields, _ time.Time) {
+			if !isDigest(in.TextSHA256) {
+				f.Add("text_sha256", "validation.required")
+			}
+			if in.PhoneMasked == "" {
+				f.Add("phone", "validation.required")
+			}
+		},
+		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			if st.agreement == nil {
+				return change{}, domain.Errorf(domain.ECONFLICT, "the case has no mediation agreement to sign")
+			}
+			if AgreementTextOf(*st.agreement).Digest() != in.TextSHA256 {
+				return change{}, domain.Invalid(domain.FieldError{Field: "text_sha256", Message: "validation.agreement_changed"})
+			}
+			r := signoffRow{AgreementID: st.agreement.ID, SignerKind: signerParty, Method: methodSMS, SignedAt: st.now,
+				CreatedAt: st.now, AccessID: &p.AccessID, PhoneMasked: in.PhoneMasked, TextSHA256: in.TextSHA256, IP: in.IP}
+			if err := s.signer(ctx, tx, st, SignoffInput{SignerKind: signerParty, PartyID: p.PartyID}, &r); err != nil {
+				return change{}, err
+			}
+			return s.recordSignoff(ctx, tx, st, r)
+		}})
+}
+
+// isDigest reports whether s is a lower-case hex SHA-256.
+func isDigest(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// AgreementTextOf is the signable text of an agreement row.
+func AgreementTextOf(ag agreementRow) domain.AgreementText {
+	return domain.AgreementText{CaseID: ag.CaseID, Revision: ag.Revision, Facts: ag.Facts, DisputedMatters: ag.DisputedMatters,
+		Responsibilities: ag.Responsibilities, Terms: ag.Terms, PerformanceMethod: ag.PerformanceMethod,
+		PerformanceDue: ag.PerformanceDue, AmountFen: ag.AmountFen}
+}
+
+// recordSignoff writes sign-off r and, when it completes the agreement,
+// makes the agreement effective at the latest signature.
+func (s *Service) recordSignoff(ctx context.Context, tx *gorm.DB, st *caseState, r signoffRow) (change, error) {
+	if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return change{}, domain.Invalid(domain.FieldError{Field: "signer_kind", Message: "validation.signoff_duplicate"})
+		}
+		return change{}, fmt.Errorf("record sign-off: %w", err)
+	}
+	st.signoffs = append(st.signoffs, r)
+	ch := change{note: map[string]any{"signoff_id": r.ID, "signer_kind": r.SignerKind, "party_id": r.PartyID,
+		"user_id": r.UserID, "method": r.Method, "signed_at": stamp(r.SignedAt)}}
+	if at, ok := st.complete(); ok {
+		if err := tx.WithContext(ctx).Model(&agreementRow{}).Where("id = ?", st.agreement.ID).
+			Update("effective_at", at).Error; err != nil {
+			return change{}, fmt.Errorf("make agreement effective: %w", err)
+		}
+		st.agreement.EffectiveAt = &at
+		ev, err := s.agreementEffective(ctx, tx, st, at, &ch)
+		if err != nil {
+			return change{}, err
+		}
+		ch.follow = append(ch.follow, ev)
+	}
+	return ch, nil
 }
 
 // signer checks who signs and fills the signer columns of r.

@@ -50,6 +50,16 @@ type viewer struct {
 	// associations: the industry associations through which the actor
 	// reads its consenting members' cases (domain.ReachMembers).
 	associations []int64
+	// party: a party acting through its access link (no account); it
+	// reaches its one case and may only sign the agreement there
+	// (partyViewer).
+	party *domain.PartyActor
+}
+
+// partyViewer is the scope of a party signed in through its link: its
+// own case, acting under its own name (a user-less actor).
+func partyViewer(p *domain.PartyActor) viewer {
+	return viewer{a: &domain.Actor{DisplayName: p.Name}, party: p}
 }
 
 func (s *Service) viewerOf(a *domain.Actor) viewer {
@@ -131,7 +141,7 @@ func (v viewer) queueOrgs() []int64 {
 }
 
 func (v viewer) empty() bool {
-	return !v.leader && len(v.staff)+len(v.supervised)+len(v.mediator)+len(v.applicant)+len(v.submitter)+len(v.associations) == 0
+	return v.party == nil && !v.leader && len(v.staff)+len(v.supervised)+len(v.mediator)+len(v.applicant)+len(v.submitter)+len(v.associations) == 0
 }
 
 // rowScope is the viewer's scope as a condition on one row of "cases",
@@ -155,6 +165,9 @@ func (v viewer) listScope(mine bool) (string, []any) {
 }
 
 func (v viewer) scope(list, mine bool) (string, []any) {
+	if v.party != nil {
+		return "cases.id = ?", []any{v.party.CaseID}
+	}
 	if v.leader {
 		return "TRUE", nil
 	}
@@ -271,6 +284,8 @@ type caseState struct {
 	applicantSide []int64
 	now           time.Time     // the time of the action or read
 	actor         *domain.Actor // who acts or reads
+	// byParty is the party acting through its link, when it is one.
+	byParty *domain.PartyActor
 }
 
 func (st *caseState) status() domain.CaseStatus { return domain.CaseStatus(st.row.Status) }
@@ -420,7 +435,7 @@ func (s *Service) loadState(ctx context.Context, tx *gorm.DB, v viewer, id int64
 	if forAction {
 		q = q.Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate, Table: clause.Table{Name: "cases"}})
 	}
-	st := &caseState{now: s.clock(), actor: v.a}
+	st := &caseState{now: s.clock(), actor: v.a, byParty: v.party}
 	if err := q.Take(&st.row).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, domain.NotFound("case")
@@ -501,6 +516,10 @@ func (s *Service) can(a *domain.Actor, org int64, action domain.CaseAction) bool
 // (allowedByState).
 func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) bool {
 	a, org := v.a, st.row.OrgID
+	if v.party != nil {
+		// A party signs its own case's agreement; nothing else.
+		return action == domain.ActionSignoff && v.party.CaseID == st.row.ID
+	}
 	switch action {
 	case domain.ActionAccept, domain.ActionReject, domain.ActionAssign, domain.ActionExtend,
 		domain.ActionClose, domain.ActionDecideObjection:

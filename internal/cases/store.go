@@ -294,6 +294,14 @@ type signoffRow struct {
 	VoidedAt   *time.Time
 	VoidedBy   *int64
 	VoidReason string
+	// AccessID, PhoneMasked, TextSHA256 and IP are the evidence of a
+	// party's own signature (method sms_electronic): the link it signed
+	// through, the phone the code went to (masked), the digest of the
+	// text it read and the request's address.
+	AccessID    *int64
+	PhoneMasked string
+	TextSHA256  string `gorm:"column:text_sha256"`
+	IP          string
 }
 
 func (signoffRow) TableName() string { return "agreement_signoffs" }

@@ -153,7 +153,8 @@ func (s *Service) Get(ctx context.Context, id int64) (CaseView, error) {
 				name = domain.MaskName(name)
 			}
 			sv := domain.Signoff{ID: so.ID, SignerKind: so.SignerKind, PartyID: so.PartyID, UserID: so.UserID,
-				SignerName: name, Method: so.Method, SignedAt: so.SignedAt, VoidedAt: so.VoidedAt, VoidReason: so.VoidReason}
+				SignerName: name, Method: so.Method, SignedAt: so.SignedAt, VoidedAt: so.VoidedAt, VoidReason: so.VoidReason,
+				PhoneMasked: so.PhoneMasked, TextSHA256: so.TextSHA256}
 			if so.RecordedBy != nil {
 				sv.RecordedBy = *so.RecordedBy
 			}

@@ -514,9 +514,14 @@ type Signoff struct {
 	PartyID    *int64
 	UserID     *int64
 	SignerName string
-	Method     string // handwritten, electronic, seal
+	Method     string // handwritten, electronic, seal, sms_electronic
 	SignedAt   time.Time
 	RecordedBy int64
+	// PhoneMasked and TextSHA256 are the evidence of a party's own
+	// signature (sms_electronic): the phone its code went to, masked,
+	// and the digest of the text it signed.
+	PhoneMasked string
+	TextSHA256  string
 	// VoidedAt is when a revision of the agreement's text voided the
 	// signature (VoidReason says why); nil for a signature that counts.
 	VoidedAt   *time.Time

@@ -1,6 +1,9 @@
 package domain
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // PartyActor is a party of one case, or its agent, acting through its
 // personal access link without an account: it reaches that case only,
@@ -25,3 +28,6 @@ func PartyFrom(ctx context.Context) (*PartyActor, bool) {
 	p, ok := ctx.Value(partyKey{}).(*PartyActor)
 	return p, ok && p != nil
 }
+
+// AuditName is how the audit log names the party: "party:<case_parties id>".
+func (p *PartyActor) AuditName() string { return "party:" + strconv.FormatInt(p.PartyID, 10) }

@@ -24,7 +24,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -133,6 +132,9 @@ type Deps struct {
 	// record a party's consent or refusal.
 	Timeline Timeline
 	Notify   Notifier
+	// Signer records a party's own signature on the agreement
+	// (cases.Service); needed to sign.
+	Signer Signer
 	// BaseURL is the site's external address, for the links.
 	BaseURL  string
 	Settings Settings
@@ -196,6 +198,6 @@ func validToken(s string) bool {
 func (s *Service) Link(token string) string { return s.d.BaseURL + "/p/" + token }
 
 // partyName is how a party actor is named in audit rows (shared contract).
-func partyName(partyID int64) string { return "party:" + strconv.FormatInt(partyID, 10) }
+func partyName(partyID int64) string { return (&domain.PartyActor{PartyID: partyID}).AuditName() }
 
 func fmtErr(what string, err error) error { return fmt.Errorf("party: %s: %w", what, err) }

@@ -26,7 +26,7 @@ const partyCookie = "ipm_party"
 // logPath is a request path as logged: a party's personal link carries
 // its secret token in the path, which is replaced by ":token".
 func logPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" && rest != "consent" && rest != "feedback" && !strings.HasPrefix(rest, "served/") {
+	if rest, ok := strings.CutPrefix(p, "/p/"); ok && !partySessionPath(rest) {
 		_, tail, _ := strings.Cut(rest, "/")
 		if tail != "" {
 			tail = "/" + tail
@@ -34,6 +34,17 @@ func logPath(p string) string {
 		return "/p/:token" + tail
 	}
 	return p
+}
+
+// partySessionPath reports whether /p/<rest> is a page of the party
+// session (which carries no token) rather than of a personal link.
+func partySessionPath(rest string) bool {
+	first, _, _ := strings.Cut(rest, "/")
+	switch first {
+	case "case", "signout", "consent", "feedback", "served", "sign":
+		return true
+	}
+	return false
 }
 
 // partyRoutes registers the staff's link pages and the party's pages.

@@ -234,6 +234,11 @@ func (s *Server) render(c echo.Context, status int, name string, data any) error
 		authz:     s.deps.Authz,
 		now:       s.now(),
 	}
+	if strings.HasPrefix(c.Request().URL.Path, "/p/") {
+		// A party's pages are drawn for the party: a staff session in the
+		// same browser does not put its name and navigation on them.
+		p.Actor = nil
+	}
 	p.cal = s.deps.Deadlines.Calendar()
 	p.TimeTravel = s.deps.Clock.Travel()
 	p.Travelled = p.TimeTravel && s.deps.Clock.Offset() > 0

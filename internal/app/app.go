@@ -494,6 +494,8 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	reg := register.New(register.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Deadlines: dl, Cases: cs,
 		PII: a.PII, Now: now})
+	// Ended cases invite their enterprise parties to rate them.
+	cs.OnOutcome("register", reg.CaseOutcome)
 	return Capabilities{Deadlines: dl, Cases: cs, Docs: docs, Referrals: refs, Assistance: as, Credit: cr, Warnings: ws,
 		Recordations: rec, Associations: assoc, Dossiers: dos, Served: served, Party: ps, Register: reg}
 }

@@ -69,7 +69,8 @@ type Outcome struct {
 	// Action is the case action that reached the outcome: signoff (the
 	// agreement took effect), fail, reject or withdraw.
 	Action domain.CaseAction
-	// Result is settled, failed, rejected or withdrawn.
+	// Result is settled, failed, rejected or withdrawn, or closed when a
+	// case that reached one of them is closed.
 	Result domain.CaseStatus
 	// Reason is the reason of a failure, rejection or withdrawal.
 	Reason string
@@ -114,6 +115,9 @@ func (s *Service) tellOutcome(ctx context.Context, tx *gorm.DB, a *domain.Actor,
 		o.Result, o.Reason = domain.StatusRejected, row.OutcomeReason
 	case domain.ActionWithdraw:
 		o.Result, o.Reason = domain.StatusWithdrawn, row.OutcomeReason
+	case domain.ActionClose:
+		// The case ends: settled and performed, or failed and routed on.
+		o.Result = domain.StatusClosed
 	case domain.ActionSignoff, domain.ActionSettle: // the last sign-off, or an oral agreement
 		for _, ev := range ch.follow {
 			if ev.Action != "agreement_effective" {

@@ -64,6 +64,11 @@ func (s *Service) fileCourtCase(ctx context.Context, tx *gorm.DB, st *state) (in
 // referral is completed with that result, inside the case action's
 // transaction, for the court to see.
 func (s *Service) caseOutcome(ctx context.Context, tx *gorm.DB, o cases.Outcome) error {
+	if o.Result == domain.StatusClosed {
+		// Closing ends the case after its outcome, which completed the
+		// referral already.
+		return nil
+	}
 	var rows []row
 	if err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: clause.LockingStrengthUpdate}).
 		Where("case_id = ? AND kind IN ? AND status = ?", o.CaseID, kindNames(FilingKinds()), StatusAccepted).

@@ -247,10 +247,12 @@ func (s *Service) checkMediator(ctx context.Context, tx *gorm.DB, f *domain.Fiel
 }
 
 // CaseOutcome is the case outcome hook (cases.Service.OnOutcome): when a
-// case fails or is withdrawn, the users of its party enterprises are
-// invited to rate it.
+// case ends — fails, is withdrawn, or is closed after its agreement —
+// the users of its party enterprises are invited to rate it (parties
+// without an account rate it in their own view, which shows the form
+// once the case has ended).
 func (s *Service) CaseOutcome(ctx context.Context, tx *gorm.DB, o cases.Outcome) error {
-	if o.Result != domain.StatusFailed && o.Result != domain.StatusWithdrawn {
+	if !ended(o.Result) {
 		return nil
 	}
 	return s.InviteTx(ctx, tx, o.CaseID, o.Number)

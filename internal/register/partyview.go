@@ -3,6 +3,8 @@ package register
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -29,24 +31,32 @@ func (s *Service) PartyFeedbackState(ctx context.Context) (PartyFeedback, error)
 	if !ok {
 		return PartyFeedback{}, domain.NotFound("case")
 	}
-	db := s.d.DB.WithContext(ctx)
-	var st []struct {
-		Status string
-		Done   bool
-	}
-	if err := db.Raw(`SELECT c.status, EXISTS (SELECT 1 FROM case_feedback f WHERE f.case_id = c.id AND f.party_id = pa.id) AS done
-FROM cases c JOIN case_parties pa ON pa.case_id = c.id WHERE c.id = ? AND pa.id = ?`, p.CaseID, p.PartyID).Scan(&st).Error; err != nil {
-		return PartyFeedback{}, fmtErr("feedback state", err)
-	}
-	if len(st) == 0 {
-		return PartyFeedback{}, domain.NotFound("case")
-	}
-	out := PartyFeedback{Ended: ended(domain.CaseStatus(st[0].Status)), Done: st[0].Done}
-	if out.Ended && !out.Done {
-		if err := db.Raw(`SELECT DISTINCT u.id, COALESCE(NULLIF(u.display_name, ''), u.username) AS name FROM case_mediators m
-JOIN users u ON u.id = m.user_id WHERE m.case_id = ? ORDER BY u.id`, p.CaseID).Scan(&out.Mediators).Error; err != nil {
-			return PartyFeedback{}, fmtErr("case mediators", err)
+	return s.FeedbackState(ctx, p.CaseID)
+}
+
+// FeedbackState reads the rating of case caseID for the party ctx speaks
+// for: a party acting through its link, or a user of a party enterprise
+// holding register:feedback there (the page /cases/{id}/feedback).
+// ENOTFOUND when ctx speaks for no party of the case.
+func (s *Service) FeedbackState(ctx context.Context, caseID int64) (PartyFeedback, error) {
+	var out PartyFeedback
+	err := s.d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		p, err := s.partyOf(ctx, tx, caseID)
+		if err != nil {
+			return err
 		}
-	}
-	return out, nil
+		out.Ended = ended(p.status)
+		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM case_feedback WHERE case_id = ? AND party_id = ?)`, caseID, p.partyID).
+			Scan(&out.Done).Error; err != nil {
+			return fmtErr("feedback state", err)
+		}
+		if out.Ended && !out.Done {
+			if err := tx.Raw(`SELECT DISTINCT u.id, COALESCE(NULLIF(u.display_name, ''), u.username) AS name FROM case_mediators m
+JOIN users u ON u.id = m.user_id WHERE m.case_id = ? ORDER BY u.id`, caseID).Scan(&out.Mediators).Error; err != nil {
+				return fmtErr("case mediators", err)
+			}
+		}
+		return nil
+	})
+	return out, err
 }

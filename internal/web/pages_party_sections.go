@@ -95,6 +95,9 @@ type partyFeedbackForm struct {
 	Form
 	// Conflict: the party had already rated the case.
 	Conflict bool
+	// Action is where the form posts: /p/feedback in the party's view,
+	// /cases/{id}/feedback for a user of a party enterprise.
+	Action string
 }
 
 // Err is the message of field's error in p's language, or "".
@@ -146,7 +149,7 @@ func partyFeedbackSection(c echo.Context, s *Server) (PartySection, bool, error)
 	if f == nil {
 		f = &partyFeedbackForm{}
 	}
-	f.PartyFeedback = st
+	f.PartyFeedback, f.Action = st, "/p/feedback"
 	return PartySection{Label: "partyview.feedback.title", Template: "party-feedback", Data: f}, true, nil
 }
 

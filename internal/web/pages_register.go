@@ -21,6 +21,8 @@ func (s *Server) registerRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/mediators/complaints/:id", s.handleComplaintShow, in)
 	g.POST("/mediators/complaints/:id/answer", s.handleComplaintAnswer, in)
 	s.registerProfileRoutes(g, in)
+	g.GET("/cases/:id/feedback", s.handleCaseFeedback, in)
+	g.POST("/cases/:id/feedback", s.handleCaseFeedbackPost, in)
 }
 
 // committeeChoice is a committee whose register the actor may open.

@@ -20,7 +20,15 @@ ALTER TABLE agreement_signoffs
         AND (method <> 'sms_electronic' OR (signer_kind = 'party' AND text_sha256 ~ '^[0-9a-f]{64}$' AND phone_masked <> ''))
     );
 
+-- The notice of the next mediation session (调解通知书) is served like
+-- the other notices.
+ALTER TABLE service_records DROP CONSTRAINT service_records_doc_check,
+    ADD CONSTRAINT service_records_doc_check CHECK (doc IN ('acceptance', 'session', 'rejection', 'termination', 'agreement'));
+
 -- +goose Down
+DELETE FROM service_records WHERE doc = 'session';
+ALTER TABLE service_records DROP CONSTRAINT service_records_doc_check,
+    ADD CONSTRAINT service_records_doc_check CHECK (doc IN ('acceptance', 'rejection', 'termination', 'agreement'));
 DELETE FROM agreement_signoffs WHERE method = 'sms_electronic';
 ALTER TABLE agreement_signoffs
     DROP CONSTRAINT agreement_signoffs_sms_check,

@@ -24,10 +24,11 @@ const (
 	DocRejection   Doc = "rejection"   // 不予受理通知书
 	DocTermination Doc = "termination" // 调解终止通知书
 	DocAgreement   Doc = "agreement"   // 人民调解协议书 / 口头调解协议记录
+	DocSession     Doc = "session"     // 调解通知书: the next session's time
 )
 
 // Docs lists the documents in display order.
-var Docs = []Doc{DocAcceptance, DocRejection, DocTermination, DocAgreement}
+var Docs = []Doc{DocAcceptance, DocSession, DocRejection, DocTermination, DocAgreement}
 
 // Valid reports whether d is a known document.
 func (d Doc) Valid() bool {
@@ -100,6 +101,9 @@ func Available(v cases.CaseView, doc Doc) bool {
 		return v.Agreement != nil && (v.Status == domain.StatusAgreementDraft || v.Agreement.EffectiveAt != nil)
 	case DocAcceptance:
 		return v.AcceptedAt != nil
+	case DocSession:
+		_, ok := nextSession(v)
+		return ok && v.Status == domain.StatusMediating
 	case DocRejection:
 		return v.Status == domain.StatusRejected
 	case DocTermination:
@@ -124,6 +128,8 @@ func Build(v cases.CaseView, doc Doc, t Texts) (Notice, error) {
 		n = b.termination()
 	case DocAgreement:
 		n = b.agreement()
+	case DocSession:
+		n = b.session()
 	}
 	n.Doc, n.Number = doc, v.Number
 	return n, nil
@@ -247,4 +253,41 @@ func (b *builder) termination() Notice {
 	}
 	b.add(KindSignature, v.OrgName, DateZH(deref(v.OutcomeAt)))
 	return Notice{Title: "调解终止通知书", Date: deref(v.OutcomeAt), Blocks: b.blocks, SealReady: true}
+}
+
+// nextSession is the latest session record, when it schedules the next
+// session (its NextSessionAt).
+func nextSession(v cases.CaseView) (domain.Session, bool) {
+	var last *domain.Session
+	for i := range v.Sessions {
+		if last == nil || v.Sessions[i].HeldAt.After(last.HeldAt) ||
+			(v.Sessions[i].HeldAt.Equal(last.HeldAt) && v.Sessions[i].ID > last.ID) {
+			last = &v.Sessions[i]
+		}
+	}
+	if last == nil || last.NextSessionAt == nil {
+		return domain.Session{}, false
+	}
+	return *last, true
+}
+
+// timeZH writes a time of day the Chinese way in Beijing time.
+func timeZH(t time.Time) string {
+	t = t.In(beijing)
+	return fmt.Sprintf("%s%d时%02d分", DateZH(t), t.Hour(), t.Minute())
+}
+
+// session is the notice of the next mediation session (调解通知书): when
+// the parties are to attend, dated the day the session that set it was
+// recorded.
+func (b *builder) session() Notice {
+	v := b.v
+	last, _ := nextSession(v)
+	b.head("调解通知书")
+	b.addressees("")
+	b.add(KindPara, b.names("applicant")+"与"+b.names("respondent")+"之间的"+b.t("dispute."+string(v.DisputeType))+
+		"纠纷，本委员会定于"+timeZH(*last.NextSessionAt)+"进行调解，请准时参加。调解地点和方式由人民调解员另行告知。")
+	b.add(KindPara, "当事人不能按时参加的，请提前告知本委员会；委托代理人参加的，应当提交授权委托书。当事人可以通过个人专属链接确认是否参加。")
+	b.add(KindSignature, v.OrgName, DateZH(last.CreatedAt))
+	return Notice{Title: "调解通知书", Date: last.CreatedAt, Blocks: b.blocks, SealReady: true}
 }

@@ -21,6 +21,8 @@ func view(status domain.CaseStatus) cases.CaseView {
 	v.Number, v.Status, v.DisputeType, v.CreatedAt = "（2026）鼓知调字第0007号", status, domain.DisputeTrademark, at
 	v.AcceptedAt, v.OutcomeAt, v.OutcomeReason, v.SuggestedRoute = &at, &at, "双方分歧过大。", domain.RouteLitigation
 	v.Agreement = &domain.Agreement{Facts: "事实。", Terms: "条款。", RecorderName: "张伟"}
+	next := time.Date(2026, 3, 9, 1, 30, 0, 0, time.UTC)
+	v.Sessions = []domain.Session{{ID: 1, HeldAt: at, NextSessionAt: &next, CreatedAt: at}}
 	return v
 }
 
@@ -36,6 +38,7 @@ func TestPDF_EveryNoticeNamesItsCase(t *testing.T) {
 		sealed bool
 	}{
 		{notice.DocAcceptance, domain.StatusMediating, "受理通知书", true},
+		{notice.DocSession, domain.StatusMediating, "2026年3月9日9时30分", true},
 		{notice.DocRejection, domain.StatusRejected, "不予受理通知书", true},
 		{notice.DocTermination, domain.StatusFailed, "调解终止通知书", true},
 		{notice.DocAgreement, domain.StatusAgreementDraft, "人民调解协议书", false},
@@ -68,5 +71,26 @@ func TestPDF_EveryNoticeNamesItsCase(t *testing.T) {
 	var de *domain.Error
 	if !errors.As(err, &de) || de.Code != domain.ENOTFOUND {
 		t.Errorf("the rejection notice of a case being mediated: %v, want not found", err)
+	}
+}
+
+// TestSessionNotice_OnlyWithANextSession: the session notice prints while
+// mediating with a next session set, naming its time in Beijing time,
+// and not otherwise.
+func TestSessionNotice_OnlyWithANextSession(t *testing.T) {
+	v := view(domain.StatusMediating)
+	if !notice.Available(v, notice.DocSession) {
+		t.Fatal("no session notice with a next session set")
+	}
+	n, err := notice.Build(v, notice.DocSession, func(k string) string { return k })
+	if err != nil || n.Title != "调解通知书" {
+		t.Fatalf("%+v %v", n, err)
+	}
+	v.Sessions[0].NextSessionAt = nil
+	if notice.Available(v, notice.DocSession) {
+		t.Error("a session notice without a next session")
+	}
+	if notice.Available(view(domain.StatusFailed), notice.DocSession) {
+		t.Error("a session notice after mediation ended")
 	}
 }

@@ -195,7 +195,7 @@ func (s *Service) can(a *domain.Actor, org int64, action string) bool {
 
 // Titles are the notices' Chinese titles, for the messages.
 var Titles = map[notice.Doc]string{notice.DocAcceptance: "受理通知书", notice.DocRejection: "不予受理通知书",
-	notice.DocTermination: "调解终止通知书", notice.DocAgreement: "调解协议书"}
+	notice.DocTermination: "调解终止通知书", notice.DocAgreement: "调解协议书", notice.DocSession: "调解通知书"}
 
 // Serves reports whether the actor serves the notices of case v: works
 // it and holds service:serve in its committee.

@@ -517,8 +517,9 @@ func (s *Service) can(a *domain.Actor, org int64, action domain.CaseAction) bool
 func (s *Service) permitted(v viewer, st *caseState, action domain.CaseAction) bool {
 	a, org := v.a, st.row.OrgID
 	if v.party != nil {
-		// A party signs its own case's agreement; nothing else.
-		return action == domain.ActionSignoff && v.party.CaseID == st.row.ID
+		// A party signs its own case's agreement and objects to its
+		// mediators; nothing else.
+		return (action == domain.ActionSignoff || action == domain.ActionObject) && v.party.CaseID == st.row.ID
 	}
 	switch action {
 	case domain.ActionAccept, domain.ActionReject, domain.ActionAssign, domain.ActionExtend,

@@ -281,8 +281,27 @@ func (s *Service) Declare(ctx context.Context, id int64, in DeclareInput) (domai
 // director to decide. An SME objects for its own party; a clerk records an
 // objection on behalf of any party of the case.
 func (s *Service) Object(ctx context.Context, id int64, in ObjectInput) (domain.Case, error) {
+	return s.run(ctx, id, s.objectStep(in))
+}
+
+// ObjectAsParty records the objection of the party signed in through its
+// access link (domain.PartyFrom) to an assigned mediator of its case:
+// the party is the link's, never the request's, and the objection does
+// not depend on the case version the party saw. Audited as the party.
+func (s *Service) ObjectAsParty(ctx context.Context, mediatorID int64, reason string) (domain.Case, error) {
+	p, ok := domain.PartyFrom(ctx)
+	if !ok {
+		return domain.Case{}, domain.Errorf(domain.EUNAUTHORIZED, "sign in through your link first")
+	}
+	sp := s.objectStep(ObjectInput{MediatorID: mediatorID, PartyID: p.PartyID, Reason: reason})
+	sp.anyVersion = true
+	return s.runAs(ctx, s.db, partyViewer(p), p.CaseID, sp)
+}
+
+// objectStep is the objection action.
+func (s *Service) objectStep(in ObjectInput) step {
 	var reason string
-	return s.run(ctx, id, step{action: domain.ActionObject, version: in.Version,
+	return step{action: domain.ActionObject, version: in.Version,
 		check: func(f *domain.Fields, _ time.Time) {
 			if in.MediatorID <= 0 {
 				f.Add("mediator_id", "validation.required")
@@ -330,12 +349,15 @@ func (s *Service) Object(ctx context.Context, id int64, in ObjectInput) (domain.
 				return change{}, err
 			}
 			return change{note: map[string]any{"objection_id": o.ID, "mediator_id": in.MediatorID, "party_id": in.PartyID}}, nil
-		}})
+		}}
 }
 
 // ownParty reports whether party p is the acting enterprise's own: linked
 // to it, or an applicant party of the case its enterprise filed.
 func (st *caseState) ownParty(p *partyRow) bool {
+	if st.byParty != nil {
+		return st.byParty.PartyID == p.ID
+	}
 	if p.OrgID != nil && slices.Contains(st.partyOrgs, *p.OrgID) {
 		return true
 	}

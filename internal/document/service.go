@@ -171,6 +171,9 @@ type row struct {
 	Confidential bool
 	UploadedBy   *int64
 	UploadedAt   time.Time
+	// UploadedByParty is the party that uploaded the document from its
+	// own view (UploadAsParty); nil for a user's upload.
+	UploadedByParty *int64
 }
 
 // TableName tells GORM the table.
@@ -279,10 +282,15 @@ func (s *Service) storeChecked(ctx context.Context, a *domain.Actor, in UploadIn
 	if err != nil {
 		return Document{}, err
 	}
-	uploader := a.UserID
 	r := row{CaseID: caseID, ReferralID: referralID, Kind: in.Kind, FileName: name, SizeBytes: st.Size, ContentType: st.ContentType,
-		SHA256: st.SHA256, StorageKey: st.Key, Confidential: confidential, UploadedBy: &uploader,
+		SHA256: st.SHA256, StorageKey: st.Key, Confidential: confidential, UploadedBy: a.UserIDRef(),
 		UploadedAt: s.now().UTC().Truncate(time.Microsecond)}
+	actorName := ""
+	if p, ok := domain.PartyFrom(ctx); ok && a.UserID == 0 {
+		// A party uploading from its own view (UploadAsParty).
+		pid := p.PartyID
+		r.UploadedByParty, actorName = &pid, p.AuditName()
+	}
 	detail := map[string]any{"kind": r.Kind, "file_name": r.FileName, "size_bytes": r.SizeBytes,
 		"content_type": r.ContentType, "sha256": r.SHA256, "confidential": r.Confidential}
 	if caseID != nil {
@@ -305,7 +313,7 @@ func (s *Service) storeChecked(ctx context.Context, a *domain.Actor, in UploadIn
 				return err
 			}
 		}
-		return s.audit.Append(ctx, tx, audit.Entry{OrgID: &org, Action: "document.upload",
+		return s.audit.Append(ctx, tx, audit.Entry{OrgID: &org, ActorName: actorName, Action: "document.upload",
 			ObjectType: "document", ObjectID: strconv.FormatInt(r.ID, 10), Detail: detail})
 	})
 	if err != nil {

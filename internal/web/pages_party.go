@@ -41,7 +41,7 @@ func logPath(p string) string {
 func partySessionPath(rest string) bool {
 	first, _, _ := strings.Cut(rest, "/")
 	switch first {
-	case "case", "signout", "consent", "feedback", "served", "sign":
+	case "case", "signout", "consent", "feedback", "served", "sign", "objection", "evidence":
 		return true
 	}
 	return false
@@ -276,6 +276,10 @@ type PartySection struct {
 // pages_party_sections.go.
 var partySections []func(c echo.Context, s *Server) (sec PartySection, ok bool, err error)
 
+// partyViewKey holds the party's view of its case while its page is
+// drawn, for the sections.
+const partyViewKey = "partyview.case"
+
 // partyCasePage is the party's view of its case.
 type partyCasePage struct {
 	party.View
@@ -297,6 +301,8 @@ func (s *Server) renderPartyCase(c echo.Context, status int, p *partyCasePage) e
 		return s.partyGone(c, err)
 	}
 	p.View = v
+	// The sections read the view (its status) rather than load it again.
+	c.Set(partyViewKey, v)
 	if p.Consents, err = s.deps.Party.MyConsents(ctxOf(c)); err != nil {
 		return err
 	}

@@ -37,6 +37,8 @@ func (s *Server) partySectionRoutes(g *echo.Group) {
 	g.GET("/p/served/:id", s.handlePartyServedOpen, s.requireParty)
 	g.POST("/p/feedback", s.handlePartyFeedback, s.requireParty)
 	s.partySignRoutes(g)
+	s.partyObjectRoutes(g)
+	s.partyEvidenceRoutes(g)
 }
 
 // partyServedSection lists the documents served on the party, newest

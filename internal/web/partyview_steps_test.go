@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,6 +20,8 @@ func init() {
 	moreRows = append(moreRows, partySignRows)
 	publicRoutes["POST /p/sign/code"] = true
 	publicRoutes["POST /p/sign"] = true
+	publicRoutes["POST /p/objection"] = true
+	publicRoutes["POST /p/evidence"] = true
 }
 
 // partySignRows: a staff session stands for no party, so the signing
@@ -29,6 +34,12 @@ func partySignRows() []mxRow {
 		}, own: all(401)},
 		{route: "POST /p/sign", req: func(*mxEnv, mxActor, bool) mxReq {
 			return mxReq{method: "POST", path: "/p/sign", form: url.Values{"code": {"123456"}, "text_sha256": {strings.Repeat("0", 64)}}}
+		}, own: all(401)},
+		{route: "POST /p/evidence", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/p/evidence", form: url.Values{"kind": {"evidence"}}}
+		}, own: all(401)},
+		{route: "POST /p/objection", req: func(*mxEnv, mxActor, bool) mxReq {
+			return mxReq{method: "POST", path: "/p/objection", form: url.Values{"mediator_id": {"1"}, "reason": {"x"}}}
 		}, own: all(401)},
 	}
 }
@@ -198,5 +209,131 @@ func TestCaseFeedback_EnterpriseUserRates(t *testing.T) {
 	}
 	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM case_feedback WHERE case_id = ?", f.caseID); n != 1 {
 		t.Errorf("%d ratings after a second post", n)
+	}
+}
+
+// TestPartyView_ObjectsToAMediator: while the case is mediated, the
+// party asks for its mediator to withdraw from its own view; a missing
+// reason names the field and records nothing; the objection is the
+// party's own (no user, audited as the party), the director is told and
+// the view shows it pending; the director's decision shows there too.
+func TestPartyView_ObjectsToAMediator(t *testing.T) {
+	f := newPartyViewCase(t)
+	a := f.r.App
+	if _, body := webGet(t, f.p, f.r.URL+"/p/case"); strings.Contains(body, `action="/p/objection"`) {
+		t.Fatal("an objection form before a mediator is assigned")
+	}
+	director, med := apptest.As(t, a, "director.gulou"), apptest.As(t, a, "mediator1.gulou")
+	m1 := apptest.Scalar[int64](t, a, "SELECT id FROM users WHERE username = 'mediator1.gulou'")
+	cv, _ := a.Cases.Get(director, f.caseID)
+	c, err := a.Cases.Assign(director, f.caseID, cases.AssignInput{Version: cv.Version, MediatorIDs: []int64{m1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err = a.Cases.Declare(med, f.caseID, cases.DeclareInput{Version: c.Version, NoConflict: true, Statement: "无利害关系"}); err != nil {
+		t.Fatal(err)
+	}
+	_, body := webGet(t, f.p, f.r.URL+"/p/case")
+	if !strings.Contains(body, `action="/p/objection"`) || !strings.Contains(body, `<option value="`+ids(m1)+`"`) {
+		t.Fatal("no objection form while mediating")
+	}
+	res, body := submitPage(t, f.p, f.r.URL, "/p/case", "/p/objection", url.Values{"mediator_id": {ids(m1)}, "reason": {"  "}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="object-reason"`) {
+		t.Fatalf("a missing reason: %d", res.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM case_objections WHERE case_id = ?", f.caseID); n != 0 {
+		t.Fatal("a refused objection was recorded")
+	}
+	res, body = submitPage(t, f.p, f.r.URL, "/p/case", "/p/objection", url.Values{"mediator_id": {ids(m1)}, "reason": {"调解员曾担任对方的法律顾问。"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="party-objections"`) || !strings.Contains(body, "待决定") {
+		t.Fatalf("object: %d", res.StatusCode)
+	}
+	if n := apptest.Scalar[int64](t, a, `SELECT count(*) FROM case_objections WHERE case_id = ? AND party_id = ? AND raised_by IS NULL AND status = 'pending'`,
+		f.caseID, f.resp); n != 1 {
+		t.Errorf("the objection is not the party's: %d", n)
+	}
+	if n := apptest.Scalar[int64](t, a, `SELECT count(*) FROM audit_log WHERE action = 'case.object' AND actor_id IS NULL AND actor_name = ?`,
+		"party:"+ids(f.resp)); n != 1 {
+		t.Errorf("the objection is not audited as the party: %d", n)
+	}
+	if n := apptest.Scalar[int64](t, a, `SELECT count(*) FROM outbox WHERE topic = 'notify:send' AND payload->>'kind' = 'case_objection'
+AND (payload->>'user_id')::bigint = (SELECT id FROM users WHERE username = 'director.gulou')`); n != 1 {
+		t.Errorf("the director is not told: %d", n)
+	}
+	// A second objection to the same mediator while one is pending.
+	res, _ = submitPage(t, f.p, f.r.URL, "/p/case", "/p/objection", url.Values{"mediator_id": {ids(m1)}, "reason": {"再次申请。"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a second pending objection: %d", res.StatusCode)
+	}
+}
+
+// postEvidence uploads a file from the party's view as its form does.
+func (f *partyViewCase) postEvidence(t *testing.T, kind, name string, body []byte) (*http.Response, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("_csrf", pageCSRF(t, f.p, f.r.URL+"/p/case"))
+	_ = w.WriteField("kind", kind)
+	if name != "" {
+		fw, _ := w.CreateFormFile("file", name)
+		_, _ = fw.Write(body)
+	}
+	_ = w.Close()
+	req, _ := http.NewRequest("POST", f.r.URL+"/p/evidence", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	res, err := f.p.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// TestPartyView_UploadsEvidence: the party uploads its evidence from its
+// view; a kind a party does not upload or a missing file names the
+// field and stores nothing; the upload is the party's (no user),
+// confidential, on the timeline and audited as the party, listed in the
+// view and among the case's documents for the committee.
+func TestPartyView_UploadsEvidence(t *testing.T) {
+	f := newPartyViewCase(t)
+	a := f.r.App
+	count := func() int64 {
+		return apptest.Scalar[int64](t, a, "SELECT count(*) FROM documents WHERE case_id = ? AND uploaded_by_party IS NOT NULL", f.caseID)
+	}
+	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	if res, _ := f.postEvidence(t, "minutes", "笔录.pdf", pdf); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("a kind a party does not upload: %d", res.StatusCode)
+	}
+	if res, body := f.postEvidence(t, "evidence", "", nil); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `id="evidence-file"`) {
+		t.Errorf("no file: %d", res.StatusCode)
+	}
+	if count() != 0 {
+		t.Fatal("a refused upload was stored")
+	}
+	res, _ := f.postEvidence(t, "evidence", "购买公证书.pdf", pdf)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	if count() != 1 {
+		t.Fatal("the upload is not recorded as the party's")
+	}
+	if n := apptest.Scalar[int64](t, a, `SELECT count(*) FROM documents WHERE case_id = ? AND uploaded_by IS NULL AND confidential AND kind = 'evidence'
+AND uploaded_by_party = ?`, f.caseID, f.resp); n != 1 {
+		t.Errorf("the upload's columns: %d", n)
+	}
+	if n := apptest.Scalar[int64](t, a, `SELECT count(*) FROM audit_log WHERE action = 'document.upload' AND actor_id IS NULL AND actor_name = ?`,
+		"party:"+ids(f.resp)); n != 1 {
+		t.Errorf("the upload is not audited as the party: %d", n)
+	}
+	if n := apptest.Scalar[int64](t, a, `SELECT count(*) FROM case_events WHERE case_id = ? AND action = 'document_upload' AND actor_id IS NULL`, f.caseID); n != 1 {
+		t.Errorf("timeline: %d", n)
+	}
+	if _, body := webGet(t, f.p, f.r.URL+"/p/case"); !strings.Contains(body, "购买公证书.pdf") || !strings.Contains(body, "证据材料") {
+		t.Error("the view does not list the upload")
+	}
+	staff := webLogin(t, f.r, "clerk.gulou", demoPassword)
+	if _, body := webGet(t, staff, f.r.URL+"/cases/"+ids(f.caseID)); !strings.Contains(body, "购买公证书.pdf") {
+		t.Error("the committee does not find the party's upload on the case page")
 	}
 }

@@ -1,4 +1,7 @@
 -- +goose Up
+-- A party's own steps from its online view (signing, evidence) and the
+-- notice of the next session.
+--
 -- A party signs the draft agreement itself, from its online view, after a
 -- fresh one-time code sent to the phone of its link (internal/party,
 -- docs/design.md §16, docs/law.md §10). Such a signature records how it
@@ -25,7 +28,13 @@ ALTER TABLE agreement_signoffs
 ALTER TABLE service_records DROP CONSTRAINT service_records_doc_check,
     ADD CONSTRAINT service_records_doc_check CHECK (doc IN ('acceptance', 'session', 'rejection', 'termination', 'agreement'));
 
+-- A party uploads its evidence from its own view: the document records
+-- which party, as uploaded_by records which user.
+ALTER TABLE documents ADD COLUMN uploaded_by_party bigint REFERENCES case_parties (id),
+    ADD CONSTRAINT documents_uploader_check CHECK (uploaded_by IS NULL OR uploaded_by_party IS NULL);
+
 -- +goose Down
+ALTER TABLE documents DROP CONSTRAINT documents_uploader_check, DROP COLUMN uploaded_by_party;
 DELETE FROM service_records WHERE doc = 'session';
 ALTER TABLE service_records DROP CONSTRAINT service_records_doc_check,
     ADD CONSTRAINT service_records_doc_check CHECK (doc IN ('acceptance', 'rejection', 'termination', 'agreement'));

@@ -237,7 +237,7 @@ func sha256Hex(s string) string {
 
 // --- web helpers ---------------------------------------------------------
 
-func webGet(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+func webGet(t testing.TB, c *http.Client, u string) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
@@ -251,7 +251,7 @@ func webGet(t *testing.T, c *http.Client, u string) (*http.Response, string) {
 	return resp, string(b)
 }
 
-func webPost(t *testing.T, c *http.Client, u string, form url.Values) (*http.Response, string) {
+func webPost(t testing.TB, c *http.Client, u string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.PostForm(u, form)
 	if err != nil {
@@ -268,7 +268,7 @@ func webPost(t *testing.T, c *http.Client, u string, form url.Values) (*http.Res
 var csrfField = regexp.MustCompile(`<input type="hidden" name="_csrf" value="([^"]+)">`)
 
 // csrfFrom returns the _csrf hidden field of a page's form.
-func csrfFrom(t *testing.T, body string) string {
+func csrfFrom(t testing.TB, body string) string {
 	t.Helper()
 	m := csrfField.FindStringSubmatch(body)
 	if m == nil {
@@ -278,7 +278,7 @@ func csrfFrom(t *testing.T, body string) string {
 }
 
 // pageCSRF loads a page and returns its form's CSRF token.
-func pageCSRF(t *testing.T, c *http.Client, u string) string {
+func pageCSRF(t testing.TB, c *http.Client, u string) string {
 	t.Helper()
 	resp, body := webGet(t, c, u)
 	if resp.StatusCode != http.StatusOK {
@@ -310,7 +310,7 @@ func jarCookie(t *testing.T, c *http.Client, base, name string) string {
 }
 
 // webLogin signs a user in through the login form and returns the client.
-func webLogin(t *testing.T, r *apptest.Running, user, password string) *http.Client {
+func webLogin(t testing.TB, r *apptest.Running, user, password string) *http.Client {
 	t.Helper()
 	c := apptest.Client()
 	tok := pageCSRF(t, c, r.URL+"/login")

@@ -18,27 +18,27 @@ import (
 // 1 to 5 with the service, the fairness and the timeliness, a comment,
 // and optionally a complaint about one of the case's mediators.
 type FeedbackInput struct {
-	Service    int
-	Fairness   int
-	Timeliness int
-	Comment    string
+	Service    int    `json:"service"`
+	Fairness   int    `json:"fairness"`
+	Timeliness int    `json:"timeliness"`
+	Comment    string `json:"comment"`
 	// ComplaintMediatorID and Complaint: a complaint about that mediator
 	// filed with the feedback (both or neither).
-	ComplaintMediatorID int64
-	Complaint           string
+	ComplaintMediatorID int64  `json:"complaint_mediator_id"`
+	Complaint           string `json:"complaint"`
 }
 
 // Feedback is a party's recorded rating.
 type Feedback struct {
-	ID          int64
-	CaseID      int64
-	PartyID     int64
-	Service     int
-	Fairness    int
-	Timeliness  int
-	Comment     string
-	CreatedAt   time.Time
-	ComplaintID int64 // the complaint filed with it, 0 for none
+	ID          int64     `json:"id"`
+	CaseID      int64     `json:"case_id"`
+	PartyID     int64     `json:"party_id"`
+	Service     int       `json:"service"`
+	Fairness    int       `json:"fairness"`
+	Timeliness  int       `json:"timeliness"`
+	Comment     string    `json:"comment"`
+	CreatedAt   time.Time `json:"created_at"`
+	ComplaintID int64     `json:"complaint_id"` // the complaint filed with it, 0 for none
 }
 
 // FeedbackLink is the page on which a party enterprise's users rate case

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/register"
 )
 
 // caseOut is the JSON form of a case's own fields.
@@ -495,6 +496,7 @@ func (s *Server) apiCaseRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.POST("/cases/:id/sessions", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.SessionInput) (domain.Case, error) {
 		return cs(s).LogSession(ctxOf(c), id, in)
 	}), in)
+	g.POST("/cases/:id/feedback", objectStep(http.StatusCreated, s.apiCaseFeedback, func(f register.Feedback) any { return f }), in)
 	g.POST("/cases/:id/extend", caseAction(s, func(s *Server, c echo.Context, id int64, in cases.ExtendInput) (domain.Case, error) {
 		return cs(s).Extend(ctxOf(c), id, in)
 	}), in)

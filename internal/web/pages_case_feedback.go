@@ -77,3 +77,9 @@ func (s *Server) handleCaseFeedbackPost(c echo.Context) error {
 	}
 	return err
 }
+
+// apiCaseFeedback records the rating of an ended case by a user of one of
+// its party enterprises (POST /api/v1/cases/{id}/feedback).
+func (s *Server) apiCaseFeedback(c echo.Context, id int64, in register.FeedbackInput) (register.Feedback, error) {
+	return s.deps.Register.SubmitFeedback(ctxOf(c), id, in)
+}

@@ -138,7 +138,15 @@ func cfRow(method string) mxRow {
 }
 
 func init() {
-	moreRows = append(moreRows, func() []mxRow { return []mxRow{cfRow("GET"), cfRow("POST")} })
+	moreRows = append(moreRows, func() []mxRow {
+		return []mxRow{cfRow("GET"), cfRow("POST"), {route: "POST /api/v1/cases/:id/feedback", objects: true, req: func(e *mxEnv, _ mxActor, own bool) mxReq {
+			id := e.foreignCase
+			if own {
+				id = e.ownCase
+			}
+			return mxReq{method: "POST", path: "/api/v1/cases/" + ids(id) + "/feedback", json: map[string]any{"service": 9}}
+		}, own: map[string]int{"anon": 401, "applicant": 422, "*": 404}, foreign: map[string]int{"anon": 401, "*": 404}}}
+	})
 }
 
 // TestCaseFeedback_EnterpriseUserRates: closing a settled case invites
@@ -335,5 +343,38 @@ AND uploaded_by_party = ?`, f.caseID, f.resp); n != 1 {
 	staff := webLogin(t, f.r, "clerk.gulou", demoPassword)
 	if _, body := webGet(t, staff, f.r.URL+"/cases/"+ids(f.caseID)); !strings.Contains(body, "购买公证书.pdf") {
 		t.Error("the committee does not find the party's upload on the case page")
+	}
+}
+
+// TestCaseFeedbackAPI_RatesOnce: the API takes an enterprise user's
+// rating of an ended case once (201, then 409), and refuses a bad score
+// naming the field.
+func TestCaseFeedbackAPI_RatesOnce(t *testing.T) {
+	f := newPartyViewCase(t)
+	a := f.r.App
+	if err := a.DB.Exec(`UPDATE cases SET status = 'withdrawn', outcome = 'withdrawn', outcome_at = now(), outcome_reason = '已和解' WHERE id = ?`, f.caseID).Error; err != nil {
+		t.Fatal(err)
+	}
+	tok := mustLogin(t, f.r, "sme1")
+	post := func(body string) (int, string) {
+		req, _ := http.NewRequest("POST", f.r.URL+"/api/v1/cases/"+ids(f.caseID)+"/feedback", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if st, body := post(`{"service": 6, "fairness": 5, "timeliness": 5}`); st != 422 || !strings.Contains(body, `"service"`) {
+		t.Errorf("a bad score: %d %s", st, body)
+	}
+	if st, body := post(`{"service": 5, "fairness": 4, "timeliness": 5, "comment": "好"}`); st != 201 || !strings.Contains(body, `"fairness":4`) {
+		t.Fatalf("rate: %d %s", st, body)
+	}
+	if st, _ := post(`{"service": 1, "fairness": 1, "timeliness": 1}`); st != 409 {
+		t.Errorf("a second rating: %d", st)
 	}
 }

@@ -26,7 +26,7 @@ const partyCookie = "ipm_party"
 // logPath is a request path as logged: a party's personal link carries
 // its secret token in the path, which is replaced by ":token".
 func logPath(p string) string {
-	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" && rest != "consent" && rest != "feedback" && !strings.HasPrefix(rest, "served/") {
+	if rest, ok := strings.CutPrefix(p, "/p/"); ok && rest != "case" && rest != "signout" && rest != "consent" && rest != "feedback" && rest != "mediator-choice" && rest != "attendance" && !strings.HasPrefix(rest, "served/") {
 		_, tail, _ := strings.Cut(rest, "/")
 		if tail != "" {
 			tail = "/" + tail

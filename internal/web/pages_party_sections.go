@@ -36,6 +36,7 @@ type partySectionArgs struct {
 func (s *Server) partySectionRoutes(g *echo.Group) {
 	g.GET("/p/served/:id", s.handlePartyServedOpen, s.requireParty)
 	g.POST("/p/feedback", s.handlePartyFeedback, s.requireParty)
+	s.partyChoiceRoutes(g)
 }
 
 // partyServedSection lists the documents served on the party, newest

@@ -47,15 +47,15 @@ type CurrentAttendance struct {
 // to come: the next_session_at of its latest session logged (as View
 // shows it).
 func (s *Service) nextSessionTx(ctx context.Context, tx *gorm.DB, caseID int64) (*time.Time, error) {
-	var next []*time.Time
+	var rows []struct{ NextSessionAt *time.Time }
 	if err := tx.WithContext(ctx).Raw(`SELECT next_session_at FROM case_sessions WHERE case_id = ? ORDER BY held_at DESC, id DESC LIMIT 1`,
-		caseID).Scan(&next).Error; err != nil {
+		caseID).Scan(&rows).Error; err != nil {
 		return nil, fmtErr("next session", err)
 	}
-	if len(next) == 0 || next[0] == nil || !next[0].After(s.clock()) {
+	if len(rows) == 0 || rows[0].NextSessionAt == nil || !rows[0].NextSessionAt.After(s.clock()) {
 		return nil, nil
 	}
-	t := next[0].UTC()
+	t := rows[0].NextSessionAt.UTC()
 	return &t, nil
 }
 

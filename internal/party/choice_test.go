@@ -197,11 +197,19 @@ func TestParty_Attendance(t *testing.T) {
 	}{
 		{`UPDATE cases SET status = 'mediating' WHERE id = ?`, []any{caseID}},
 		{`INSERT INTO case_mediators (case_id, user_id, assigned_at, declared_at, declaration) SELECT ?, id, ?, ?, '无利害关系' FROM users WHERE username = 'mediator1.gulou'`, []any{caseID, now, now}},
-		{`INSERT INTO case_sessions (case_id, held_at, mode, minutes, next_session_at) VALUES (?, ?, 'in_person', '第一次调解', ?)`, []any{caseID, now.Add(-time.Hour), next}},
+		{`INSERT INTO case_sessions (case_id, held_at, mode, minutes) VALUES (?, ?, 'phone', '电话沟通，未定下次时间')`, []any{caseID, now.Add(-2 * time.Hour)}},
 	} {
 		if err := e.a.DB.Exec(q.sql, q.args...).Error; err != nil {
 			t.Fatal(err)
 		}
+	}
+	// A session logged without a next one: nothing to confirm.
+	if at, err := e.a.Party.NextSession(ctx); err != nil || at != nil {
+		t.Fatalf("no next session: %v %v", at, err)
+	}
+	if err := e.a.DB.Exec(`INSERT INTO case_sessions (case_id, held_at, mode, minutes, next_session_at) VALUES (?, ?, 'in_person', '第一次调解', ?)`,
+		caseID, now.Add(-time.Hour), next).Error; err != nil {
+		t.Fatal(err)
 	}
 	if at, err := e.a.Party.NextSession(ctx); err != nil || at == nil || !at.Equal(next) {
 		t.Fatalf("next session %v %v, want %v", at, err, next)

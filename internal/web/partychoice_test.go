@@ -128,6 +128,18 @@ func TestPartyView_Attendance(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := a.Clock.Now()
+	// A session logged without a next one: the staff page still draws,
+	// and the party is asked nothing.
+	if err := a.DB.Exec(`INSERT INTO case_sessions (case_id, held_at, mode, minutes) VALUES (?, ?, 'phone', '电话沟通')`, f.caseID, now.Add(-2*time.Hour)).Error; err != nil {
+		t.Fatal(err)
+	}
+	dir0 := webLogin(t, f.r, "director.gulou", "demo-pass-2026")
+	if res, _ := webGet(t, dir0, f.r.URL+"/cases/"+ids(f.caseID)); res.StatusCode != http.StatusOK {
+		t.Fatalf("case page with a session without a next one: %d", res.StatusCode)
+	}
+	if _, body = webGet(t, f.p, f.r.URL+"/p/case"); strings.Contains(body, `action="/p/attendance"`) {
+		t.Error("attendance asked with no next session")
+	}
 	if err := a.DB.Exec(`INSERT INTO case_sessions (case_id, held_at, mode, minutes, next_session_at) VALUES (?, ?, 'in_person', '第一次调解', ?)`,
 		f.caseID, now.Add(-time.Hour), now.Add(48*time.Hour)).Error; err != nil {
 		t.Fatal(err)

@@ -191,10 +191,13 @@ type ReasonInput struct {
 	Route   domain.FailRoute `json:"route,omitempty"`
 }
 
-// AssignInput assigns mediators.
+// AssignInput assigns mediators. Reason is required when the first
+// assignment leaves out a mediator a party chose (People's Mediation Law
+// art. 23; party.ChooseMediator) and is recorded on the timeline.
 type AssignInput struct {
 	Version     int     `json:"version"`
 	MediatorIDs []int64 `json:"mediator_ids"`
+	Reason      string  `json:"reason,omitempty"`
 }
 
 // DeclareInput is a mediator's conflict-of-interest declaration (回避).

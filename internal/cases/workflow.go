@@ -144,6 +144,7 @@ func (s *Service) Reject(ctx context.Context, id int64, in ReasonInput) (domain.
 // the case stays mediating and keeps its due date.
 func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.Case, error) {
 	ids := dedupe(in.MediatorIDs)
+	var reason string
 	return s.run(ctx, id, step{action: domain.ActionAssign, version: in.Version,
 		check: func(f *domain.Fields, _ time.Time) {
 			switch {
@@ -152,8 +153,19 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 			case len(in.MediatorIDs) > maxMediators:
 				f.Add("mediator_ids", "validation.too_many", "Max", maxMediators)
 			}
+			reason = text(f, "reason", in.Reason, false, maxText)
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
+			var overridden []int64
+			if st.status() == domain.StatusAccepted {
+				var err error
+				if overridden, err = chosenLeftOut(ctx, tx, st.row.ID, ids); err != nil {
+					return change{}, err
+				}
+				if len(overridden) > 0 && reason == "" {
+					return change{}, domain.Invalid(domain.FieldError{Field: "reason", Message: "validation.assign_reason_choice"})
+				}
+			}
 			if err := s.addMediators(ctx, tx, st, "mediator_ids", ids); err != nil {
 				return change{}, err
 			}
@@ -176,8 +188,40 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 				}
 				ch.note = map[string]any{"reassignment": true}
 			}
+			if reason != "" {
+				if ch.note == nil {
+					ch.note = map[string]any{}
+				}
+				ch.note["reason"] = reason
+			}
+			if len(overridden) > 0 {
+				if ch.note == nil {
+					ch.note = map[string]any{}
+				}
+				ch.note["chosen_not_assigned"] = overridden
+			}
 			return ch, nil
 		}})
+}
+
+// chosenLeftOut reads, inside the assignment's transaction, the mediators
+// that the parties' latest choices name (party_mediator_choices, written
+// by internal/party) and returns those the assignment ids leaves out.
+func chosenLeftOut(ctx context.Context, tx *gorm.DB, caseID int64, ids []int64) ([]int64, error) {
+	var chosen []int64
+	if err := tx.WithContext(ctx).Raw(`SELECT DISTINCT mediator_id FROM (
+  SELECT DISTINCT ON (party_id) mediator_id FROM party_mediator_choices WHERE case_id = ?
+  ORDER BY party_id, created_at DESC, id DESC) latest
+WHERE mediator_id IS NOT NULL ORDER BY mediator_id`, caseID).Scan(&chosen).Error; err != nil {
+		return nil, fmt.Errorf("parties' choices: %w", err)
+	}
+	var out []int64
+	for _, m := range chosen {
+		if !slices.Contains(ids, m) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
 }
 
 // dedupe drops repeated ids, keeping the first occurrence's order.

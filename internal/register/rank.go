@@ -17,7 +17,14 @@ type Suggestion struct {
 	// concern; OpenCases is the mediator's current workload.
 	Matches   []string
 	OpenCases int
+	// ChosenBy names the parties whose latest choice is this mediator
+	// (party.ChooseMediator, People's Mediation Law art. 23); a chosen
+	// mediator is ranked first.
+	ChosenBy []string
 }
+
+// Chosen reports whether a party chose the mediator.
+func (s Suggestion) Chosen() bool { return len(s.ChosenBy) > 0 }
 
 // specialtyOf maps a right kind to the specialty that covers it ("" for
 // none of the list).
@@ -36,7 +43,7 @@ func specialtyOf(k domain.RightKind) string {
 }
 
 // Suggest ranks the mediators of case id's committee for its assignment:
-// first by how many of the specialties its rights concern they declare,
+// first the mediators a party chose, then by how many of the specialties its rights concern they declare,
 // then by fewer open cases, then by name. ENOTFOUND when the actor may not
 // see the case; EFORBIDDEN when it sees but does not work it.
 func (s *Service) Suggest(ctx context.Context, caseID int64) ([]Suggestion, error) {
@@ -62,9 +69,25 @@ func (s *Service) Suggest(ctx context.Context, caseID int64) ([]Suggestion, erro
 	if err != nil {
 		return nil, err
 	}
+	var choices []struct {
+		MediatorID int64
+		PartyName  string
+	}
+	if err := db.Raw(`SELECT latest.mediator_id, cp.name AS party_name FROM (
+  SELECT DISTINCT ON (party_id) party_id, mediator_id FROM party_mediator_choices WHERE case_id = ?
+  ORDER BY party_id, created_at DESC, id DESC) latest
+JOIN case_parties cp ON cp.id = latest.party_id
+WHERE latest.mediator_id IS NOT NULL ORDER BY cp.position, cp.id`, caseID).Scan(&choices).Error; err != nil {
+		return nil, fmtErr("parties' choices", err)
+	}
 	out := make([]Suggestion, len(ps))
 	for i, p := range ps {
 		out[i] = Suggestion{UserID: p.UserID, Name: p.Name, OpenCases: p.OpenCases, Matches: []string{}}
+		for _, c := range choices {
+			if c.MediatorID == p.UserID {
+				out[i].ChosenBy = append(out[i].ChosenBy, c.PartyName)
+			}
+		}
 		for _, sp := range Specialties { // in the list's order
 			if slices.Contains(wanted, sp) && slices.Contains(p.Specialties, sp) {
 				out[i].Matches = append(out[i].Matches, sp)
@@ -73,6 +96,9 @@ func (s *Service) Suggest(ctx context.Context, caseID int64) ([]Suggestion, erro
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
+		if a.Chosen() != b.Chosen() {
+			return a.Chosen()
+		}
 		if len(a.Matches) != len(b.Matches) {
 			return len(a.Matches) > len(b.Matches)
 		}

@@ -473,6 +473,9 @@ type casePage struct {
 	// latest first (history included); Decided each party's latest.
 	Consents []party.Current
 	Decided  []party.Current
+	// Answers are the parties' choices of mediator and attendance
+	// answers (pages_party_choice.go).
+	Answers casePartyAnswers
 }
 
 // Refusals are the parties whose latest decision refuses mediation.
@@ -586,6 +589,9 @@ func (s *Server) renderCase(c echo.Context, status int, id int64, page *casePage
 		}
 	}
 	page.Decided = party.Latest(page.Consents)
+	if err := s.loadPartyAnswers(c, page); err != nil {
+		return err
+	}
 	// The accept form proposes the respondents' recorded consent time;
 	// the director may still type another.
 	if at := party.RespondentConsentAt(page.Consents); at != nil && page.Can(string(domain.ActionAccept)) && page.Form.V("consent_at") == "" {
@@ -657,7 +663,7 @@ func (s *Server) handleCaseAction(c echo.Context) error {
 		in := cases.ReasonInput{Version: version, Reason: c.FormValue("reason"), Route: domain.FailRoute(c.FormValue("route"))}
 		run = func() (domain.Case, error) { return s.deps.Cases.Reject(ctx, id, in) }
 	case domain.ActionAssign:
-		in := cases.AssignInput{Version: version, MediatorIDs: formInts(form["mediator_ids"])}
+		in := cases.AssignInput{Version: version, MediatorIDs: formInts(form["mediator_ids"]), Reason: c.FormValue("reason")}
 		run = func() (domain.Case, error) { return s.deps.Cases.Assign(ctx, id, in) }
 	case domain.ActionDeclareConflict:
 		in := cases.DeclareInput{Version: version, NoConflict: c.FormValue("no_conflict") == "true", Statement: c.FormValue("statement")}

@@ -41,7 +41,7 @@ func logPath(p string) string {
 func partySessionPath(rest string) bool {
 	first, _, _ := strings.Cut(rest, "/")
 	switch first {
-	case "case", "signout", "consent", "feedback", "served", "sign", "objection", "evidence":
+	case "case", "signout", "consent", "feedback", "served", "sign", "objection", "evidence", "mediator-choice", "attendance":
 		return true
 	}
 	return false

@@ -39,6 +39,7 @@ func (s *Server) partySectionRoutes(g *echo.Group) {
 	s.partySignRoutes(g)
 	s.partyObjectRoutes(g)
 	s.partyEvidenceRoutes(g)
+	s.partyChoiceRoutes(g)
 }
 
 // partyServedSection lists the documents served on the party, newest

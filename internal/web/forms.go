@@ -24,6 +24,21 @@ type Form struct {
 // FieldErrors implements the interface Page.FieldError looks for.
 func (f *Form) FieldErrors() []domain.FieldError { return f.Errors }
 
+// Err is the message of field's error in p's language, or "": for a
+// form drawn inside a section whose template has no page of its own
+// (the party view's sections take the page as an argument).
+func (f *Form) Err(p *Page, field string) string {
+	if f == nil {
+		return ""
+	}
+	for _, e := range f.Errors {
+		if e.Field == field {
+			return p.tr.T(p.Lang, e.Message, e.Params)
+		}
+	}
+	return ""
+}
+
 // V returns a submitted value.
 func (f *Form) V(name string) string {
 	if f == nil || f.Values == nil {

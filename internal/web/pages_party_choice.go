@@ -41,16 +41,6 @@ type partySectionForm struct {
 	Form
 }
 
-// Err is the message of field's error in p's language, or "".
-func (f *partySectionForm) Err(p *Page, field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field {
-			return p.tr.T(p.Lang, e.Message, e.Params)
-		}
-	}
-	return ""
-}
-
 // partyChoiceSection is the mediator-choice section's data.
 type partyChoiceData struct {
 	*partySectionForm

@@ -32,16 +32,6 @@ type partyEvidenceForm struct {
 // Kinds are the kinds a party uploads.
 func (partyEvidenceForm) Kinds() []string { return document.PartyKinds }
 
-// Err is the message of field's error in p's language, or "".
-func (f partyEvidenceForm) Err(p *Page, field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field {
-			return p.tr.T(p.Lang, e.Message, e.Params)
-		}
-	}
-	return ""
-}
-
 func (s *Server) partyEvidenceRoutes(g *echo.Group) {
 	g.POST("/p/evidence", s.handlePartyEvidence, s.uploadLimit, s.requireParty)
 }

@@ -30,16 +30,6 @@ type partyObjectForm struct {
 	Open bool
 }
 
-// Err is the message of field's error in p's language, or "".
-func (f partyObjectForm) Err(p *Page, field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field {
-			return p.tr.T(p.Lang, e.Message, e.Params)
-		}
-	}
-	return ""
-}
-
 // Chosen reports whether mediator id was the one submitted.
 func (f partyObjectForm) Chosen(id int64) bool { return f.V("mediator_id") == itoa(id) }
 

@@ -103,16 +103,6 @@ type partyFeedbackForm struct {
 	Action string
 }
 
-// Err is the message of field's error in p's language, or "".
-func (f partyFeedbackForm) Err(p *Page, field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field {
-			return p.tr.T(p.Lang, e.Message, e.Params)
-		}
-	}
-	return ""
-}
-
 // partyChoice is a field or an option of the feedback form, with its
 // label's message id.
 type partyChoice struct {

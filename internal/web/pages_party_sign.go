@@ -33,16 +33,6 @@ type partySignForm struct {
 	Minutes int
 }
 
-// Err is the message of field's error in p's language, or "".
-func (f partySignForm) Err(p *Page, field string) string {
-	for _, e := range f.Errors {
-		if e.Field == field {
-			return p.tr.T(p.Lang, e.Message, e.Params)
-		}
-	}
-	return ""
-}
-
 // partySignRoutes registers the signing steps, behind the party session.
 func (s *Server) partySignRoutes(g *echo.Group) {
 	g.POST("/p/sign/code", s.handlePartySignCode, s.requireParty)

@@ -1,6 +1,7 @@
 package cases_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -90,5 +91,71 @@ func TestAssign_OverridingAPartysChoiceNeedsAReason(t *testing.T) {
 	c = accepted()
 	if _, err := fx.svc.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{m2}, Reason: strings.Repeat("长", 20001)}); fieldMessage(err, "reason") == "" {
 		t.Errorf("an over-long reason: %v", err)
+	}
+}
+
+// TestAssign_LaterAssignmentAlsoAnswersTheChoice: a mediating case that
+// lost its mediator is staffed again by a later assignment. A chosen
+// mediator passed over at the first assignment (with a reason) asks for
+// a reason again when passed over again; a chosen mediator who was on the
+// case and withdrew does not.
+func TestAssign_LaterAssignmentAlsoAnswersTheChoice(t *testing.T) {
+	fx := newFixture(t)
+	director := fx.as("director.gulou")
+	m1, m2, m3 := fx.userID("mediator1.gulou"), fx.userID("mediator2.gulou"), fx.userID("mediator1.cangshan")
+	// A third mediator of gulou: the cangshan mediator also serves there.
+	fx.exec(`INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) VALUES ('g', ?, 'mediator', ?, '', '', '')`,
+		fmt.Sprintf("user:%d", m3), fmt.Sprintf("org:%d", fx.org("gulou")))
+	accepted := func() domain.Case {
+		c := fx.submit("sme1", intake(fx.org("gulou")))
+		c, err := fx.svc.Accept(director, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: hourAgo()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	withdraw := func(c domain.Case, who string) domain.Case {
+		t.Helper()
+		c, err := fx.svc.Declare(fx.as(who), c.ID, cases.DeclareInput{Version: c.Version, Statement: "本人与被申请人存在利害关系"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	// Passed over twice: a reason each time.
+	c := accepted()
+	fx.choose(c.ID, fx.partyIDs(c.ID)[1], m1)
+	c, err := fx.svc.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{m2}, Reason: "调解员一正在休假"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = withdraw(c, "mediator2.gulou")
+	_, err = fx.svc.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{m3}})
+	wantCode(t, err, domain.EINVALID)
+	if m := fieldMessage(err, "reason"); m != "validation.assign_reason_choice" {
+		t.Fatalf("restaffing past the chosen mediator without a reason: %v (%q)", err, m)
+	}
+	if n := fx.count("SELECT count(*) FROM case_mediators WHERE case_id = ? AND user_id = ?", c.ID, m3); n != 0 {
+		t.Fatal("a refused assignment assigned")
+	}
+	reason := "调解员一仍在休假，改由调解员三承办。"
+	if _, err = fx.svc.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{m3}, Reason: reason}); err != nil {
+		t.Fatal(err)
+	}
+	if n := fx.count(`SELECT count(*) FROM case_events WHERE case_id = ? AND action = 'assign' AND detail->>'reason' = ?
+		AND (detail->>'reassignment')::boolean AND detail->'chosen_not_assigned' @> to_jsonb(?::bigint)`, c.ID, reason, m1); n != 1 {
+		t.Error("the later assignment's reason and the chosen mediator are not on its event")
+	}
+
+	// The chosen mediator was assigned and withdrew: no reason asked.
+	c = accepted()
+	fx.choose(c.ID, fx.partyIDs(c.ID)[1], m1)
+	if c, err = fx.svc.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{m1}}); err != nil {
+		t.Fatal(err)
+	}
+	c = withdraw(c, "mediator1.gulou")
+	if _, err = fx.svc.Assign(director, c.ID, cases.AssignInput{Version: c.Version, MediatorIDs: []int64{m2}}); err != nil {
+		t.Errorf("restaffing after the chosen mediator withdrew: %v", err)
 	}
 }

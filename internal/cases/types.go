@@ -191,9 +191,11 @@ type ReasonInput struct {
 	Route   domain.FailRoute `json:"route,omitempty"`
 }
 
-// AssignInput assigns mediators. Reason is required when the first
-// assignment leaves out a mediator a party chose (People's Mediation Law
-// art. 23; party.ChooseMediator) and is recorded on the timeline.
+// AssignInput assigns mediators. Reason is required when an assignment
+// (the first, or a later one staffing a mediating case again) leaves out
+// a mediator a party chose and who was never on the case (People's
+// Mediation Law art. 23; party.ChooseMediator); it is recorded on the
+// timeline.
 type AssignInput struct {
 	Version     int     `json:"version"`
 	MediatorIDs []int64 `json:"mediator_ids"`

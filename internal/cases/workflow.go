@@ -156,15 +156,12 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 			reason = text(f, "reason", in.Reason, false, maxText)
 		},
 		apply: func(ctx context.Context, tx *gorm.DB, st *caseState) (change, error) {
-			var overridden []int64
-			if st.status() == domain.StatusAccepted {
-				var err error
-				if overridden, err = chosenLeftOut(ctx, tx, st.row.ID, ids); err != nil {
-					return change{}, err
-				}
-				if len(overridden) > 0 && reason == "" {
-					return change{}, domain.Invalid(domain.FieldError{Field: "reason", Message: "validation.assign_reason_choice"})
-				}
+			overridden, err := chosenLeftOut(ctx, tx, st.row.ID, ids)
+			if err != nil {
+				return change{}, err
+			}
+			if len(overridden) > 0 && reason == "" {
+				return change{}, domain.Invalid(domain.FieldError{Field: "reason", Message: "validation.assign_reason_choice"})
 			}
 			if err := s.addMediators(ctx, tx, st, "mediator_ids", ids); err != nil {
 				return change{}, err
@@ -207,12 +204,21 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (domain.
 // chosenLeftOut reads, inside the assignment's transaction, the mediators
 // that the parties' latest choices name (party_mediator_choices, written
 // by internal/party) and returns those the assignment ids leaves out.
+//
+// It applies to every assignment, the first and a later one that staffs
+// a mediating case again. A chosen mediator who is or was on the case
+// does not count: the choice was honoured, and a removal (a withdrawal
+// for a conflict, an upheld objection) carries its own reason on the
+// timeline. A chosen mediator never assigned asks the director for a
+// reason each time they are passed over.
 func chosenLeftOut(ctx context.Context, tx *gorm.DB, caseID int64, ids []int64) ([]int64, error) {
 	var chosen []int64
 	if err := tx.WithContext(ctx).Raw(`SELECT DISTINCT mediator_id FROM (
   SELECT DISTINCT ON (party_id) mediator_id FROM party_mediator_choices WHERE case_id = ?
   ORDER BY party_id, created_at DESC, id DESC) latest
-WHERE mediator_id IS NOT NULL ORDER BY mediator_id`, caseID).Scan(&chosen).Error; err != nil {
+WHERE mediator_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM case_mediators cm WHERE cm.case_id = ? AND cm.user_id = latest.mediator_id)
+ORDER BY mediator_id`, caseID, caseID).Scan(&chosen).Error; err != nil {
 		return nil, fmt.Errorf("parties' choices: %w", err)
 	}
 	var out []int64

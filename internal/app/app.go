@@ -490,6 +490,8 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	var sections []dossier.Section
 	// The proof of service (送达回证) of every notice served on the parties.
 	sections = append(sections, served.DossierSection())
+	// The parties' choices of mediator and their attendance answers.
+	sections = append(sections, ps.DossierSection())
 	dos := dossier.New(dossier.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Cases: cs, Store: a.blobs,
 		Words: func(id string) string { return a.texts.T("zh-CN", id, nil) }, Sections: sections, Now: now, Log: a.Log})
 	reg := register.New(register.Deps{DB: a.DB, Authz: a.Authz, Audit: a.Audit, Notify: a.Notify, Deadlines: dl, Cases: cs,

@@ -41,3 +41,44 @@ func TestArchive_ProofOfServiceInTheDossier(t *testing.T) {
 		}
 	}
 }
+
+// TestArchive_PartiesChoicesAndAttendanceInTheDossier: what the parties
+// answered in their own view — each choice of mediator, the earlier ones
+// too, and each attendance answer with its reason — is a part of the
+// dossier, in the order it was given.
+func TestArchive_PartiesChoicesAndAttendanceInTheDossier(t *testing.T) {
+	fx := newFixture(t)
+	id := fx.closedCase(1)
+	party := fx.id(`SELECT id FROM case_parties WHERE case_id = ? AND role = 'respondent' ORDER BY id LIMIT 1`, id)
+	mediator := fx.id(`SELECT id FROM users WHERE username = 'mediator1.gulou'`)
+	access := fx.id(`INSERT INTO party_access (case_id, party_id, token_hash, created_at, expires_at)
+VALUES (?, ?, md5('dossier-choice') || md5('x'), now(), now() + interval '30 days') RETURNING id`, id, party)
+	fx.exec(`INSERT INTO party_mediator_choices (case_id, party_id, access_id, mediator_id, note, created_at)
+VALUES (?, ?, ?, NULL, '先由委员会指定', now() - interval '3 days'), (?, ?, ?, ?, '熟悉软件著作权', now() - interval '2 days')`,
+		id, party, access, id, party, access, mediator)
+	fx.exec(`INSERT INTO party_attendance (case_id, party_id, access_id, session_at, attends, note, created_at)
+VALUES (?, ?, ?, now() - interval '1 day', false, '出差在外，申请改期', now() - interval '2 days')`, id, party, access)
+
+	d, err := fx.a.Dossiers.Archive(fx.as("clerk.gulou"), id, dossier.Input{})
+	if err != nil {
+		t.Fatalf("archive: %v", err)
+	}
+	file := download(t, fx, "director.gulou", id, dossier.FilePDF)
+	var all strings.Builder
+	for n := 1; n <= d.PDFPages; n++ {
+		all.WriteString(pageText(t, file, n))
+	}
+	text := all.String()
+	for _, want := range []string{"当事人选择调解员及出席确认", "由调解委员会指定", "先由委员会指定", "熟悉软件著作权",
+		"无法出席", "出差在外，申请改期"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the dossier lacks %q", want)
+		}
+	}
+	if strings.Index(text, "先由委员会指定") > strings.Index(text, "熟悉软件著作权") {
+		t.Error("the choices are not in the order they were given")
+	}
+	if n := strings.Count(text, "当事人选择调解员及出席确认"); n < 2 {
+		t.Errorf("the parties' answers are not both in the index and on their pages (%d times)", n)
+	}
+}

@@ -191,11 +191,17 @@ func (s *Service) AttendanceOf(ctx context.Context, caseID int64) ([]CurrentAtte
 	if _, err := s.d.Cases.Access(ctx, caseID); err != nil {
 		return nil, err
 	}
+	return caseAttendance(s.d.DB.WithContext(ctx), caseID, "DESC")
+}
+
+// caseAttendance are every answer on case caseID with the party named,
+// in the order of their recording (dir "DESC": latest first, "ASC").
+func caseAttendance(db *gorm.DB, caseID int64, dir string) ([]CurrentAttendance, error) {
 	var out []CurrentAttendance
-	if err := s.d.DB.WithContext(ctx).Raw(`SELECT pa.id, pa.case_id, pa.party_id, pa.access_id, pa.session_at, pa.attends, pa.note, pa.created_at,
+	if err := db.Raw(`SELECT pa.id, pa.case_id, pa.party_id, pa.access_id, pa.session_at, pa.attends, pa.note, pa.created_at,
   cp.role AS party_role, cp.name AS party_name
 FROM party_attendance pa JOIN case_parties cp ON cp.id = pa.party_id
-WHERE pa.case_id = ? ORDER BY pa.created_at DESC, pa.id DESC`, caseID).Scan(&out).Error; err != nil {
+WHERE pa.case_id = ? ORDER BY pa.created_at `+dir+`, pa.id `+dir, caseID).Scan(&out).Error; err != nil {
 		return nil, fmtErr("attendance", err)
 	}
 	return out, nil

@@ -244,10 +244,16 @@ func (s *Service) MediatorChoices(ctx context.Context, caseID int64) ([]CurrentC
 	if _, err := s.d.Cases.Access(ctx, caseID); err != nil {
 		return nil, err
 	}
+	return caseChoices(s.d.DB.WithContext(ctx), caseID, "DESC")
+}
+
+// caseChoices are every choice on case caseID with the party named, in
+// the order of their recording (dir "DESC": latest first, "ASC").
+func caseChoices(db *gorm.DB, caseID int64, dir string) ([]CurrentChoice, error) {
 	var out []CurrentChoice
-	if err := s.d.DB.WithContext(ctx).Raw(`SELECT `+choiceColumns+`, cp.role AS party_role, cp.name AS party_name
+	if err := db.Raw(`SELECT `+choiceColumns+`, cp.role AS party_role, cp.name AS party_name
 FROM party_mediator_choices pc JOIN case_parties cp ON cp.id = pc.party_id LEFT JOIN users u ON u.id = pc.mediator_id
-WHERE pc.case_id = ? ORDER BY pc.created_at DESC, pc.id DESC`, caseID).Scan(&out).Error; err != nil {
+WHERE pc.case_id = ? ORDER BY pc.created_at `+dir+`, pc.id `+dir, caseID).Scan(&out).Error; err != nil {
 		return nil, fmtErr("choices", err)
 	}
 	return out, nil

@@ -238,6 +238,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	// Parties written before the phones' blind index (migration 0040) get
+	// theirs now; with nothing to do this is one query on an empty index.
+	if err := party.LogBackfill(ctx, a.DB, a.PII, a.Log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if cfg.Env == "production" {
 		if err := a.checkDemoAccounts(ctx); err != nil {
 			a.Close()

@@ -522,6 +522,8 @@ func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
 		r := partyRow{Position: i, Role: string(p.Role), Kind: string(p.Kind), Name: p.Name, CreditCode: p.CreditCode,
 			IsSME: p.IsSME, OrgID: p.OrgID, AgentName: p.AgentName, AgentLicense: p.AgentLicense,
 			IDNumberHash: s.pii.Hash(p.IDNumber),
+			PhoneHash:    s.pii.Hash(domain.MobileIndexKey(p.Phone)), AgentPhoneHash: s.pii.Hash(domain.MobileIndexKey(p.AgentPhone)),
+			PhonesHashed: true,
 			Gender:       string(p.Gender), Ethnicity: p.Ethnicity, Occupation: p.Occupation,
 			RepresentativeRole: string(p.RepresentativeRole), RepresentativeName: p.RepresentativeName,
 			RepresentativeTitle: p.RepresentativeTitle}

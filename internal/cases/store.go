@@ -127,17 +127,22 @@ func (r caseRow) toDomain() domain.Case {
 
 // partyRow maps case_parties; *_enc columns hold pii ciphertexts.
 type partyRow struct {
-	ID              int64 `gorm:"primaryKey"`
-	CaseID          int64
-	Position        int
-	Role            string
-	Kind            string
-	Name            string
-	IDNumberEnc     string `gorm:"column:id_number_enc"`
-	IDNumberHash    string `gorm:"column:id_number_hash"`
-	CreditCode      string
-	PhoneEnc        string `gorm:"column:phone_enc"`
-	AddressEnc      string `gorm:"column:address_enc"`
+	ID           int64 `gorm:"primaryKey"`
+	CaseID       int64
+	Position     int
+	Role         string
+	Kind         string
+	Name         string
+	IDNumberEnc  string `gorm:"column:id_number_enc"`
+	IDNumberHash string `gorm:"column:id_number_hash"`
+	CreditCode   string
+	PhoneEnc     string `gorm:"column:phone_enc"`
+	AddressEnc   string `gorm:"column:address_enc"`
+	// The phones' blind indexes (migration 0040): the party's own phone
+	// finds a natural person's cases, the agent's phone an agent's.
+	PhoneHash       string `gorm:"column:phone_hash"`
+	AgentPhoneHash  string `gorm:"column:agent_phone_hash"`
+	PhonesHashed    bool   `gorm:"column:phones_hashed"`
 	IsSME           bool   `gorm:"column:is_sme"`
 	OrgID           *int64
 	AgentName       string

@@ -364,6 +364,18 @@ func NormalizeMobile(s string) string {
 	return s
 }
 
+// MobileIndexKey is what the blind index of a stored phone hashes
+// (pii.Cipher.Hash): the normalized number under a prefix of its own, so
+// that it never equals the key of another kind of value. An empty phone
+// gives "", which hashes to "" and so matches nothing.
+func MobileIndexKey(phone string) string {
+	n := NormalizeMobile(phone)
+	if n == "" {
+		return ""
+	}
+	return "mobile|" + n
+}
+
 // ValidMobile reports whether s is a canonical mainland China mobile number:
 // 11 digits starting with 13 to 19. The third digit is not checked against
 // the carriers' current number blocks because the Ministry of Industry and

@@ -27,6 +27,9 @@ type accessRow struct {
 	RevokedAt  *time.Time
 	RevokedBy  *int64
 	LastUsedAt *time.Time
+	// AccountID is the account whose person opened this link itself
+	// (account.go); nil for a link the staff issued.
+	AccountID *int64
 }
 
 func (accessRow) TableName() string { return "party_access" }
@@ -72,6 +75,9 @@ type Access struct {
 	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
 	// Live: neither revoked nor expired.
 	Live bool `json:"live"`
+	// ByAccount: the party opened this link itself from its account
+	// (signed in by phone); the staff did not issue it.
+	ByAccount bool `json:"by_account"`
 }
 
 // IssueInput names who gets a link: a party of the case, or its agent.
@@ -235,7 +241,7 @@ func (s *Service) toAccess(r accessRow, p partyRow) Access {
 	}
 	return Access{ID: r.ID, PartyID: p.ID, PartyName: p.Name, PartyRole: p.Role, Agent: r.Agent, Holder: holder,
 		MaskedPhone: masked, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt,
-		LastUsedAt: r.LastUsedAt, Live: r.live(s.clock())}
+		LastUsedAt: r.LastUsedAt, Live: r.live(s.clock()), ByAccount: r.AccountID != nil}
 }
 
 // List lists the case's links, newest first, for the staff who work it.

@@ -90,6 +90,7 @@ type Auditor interface {
 // Cipher decrypts the parties' phones and keys the codes' HMAC
 // (internal/pii).
 type Cipher interface {
+	Encrypt(plaintext string) (string, error)
 	Decrypt(s string) (string, error)
 	Hash(normalized string) string
 }

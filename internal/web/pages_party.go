@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,7 +40,7 @@ func logPath(p string) string {
 func partySessionPath(rest string) bool {
 	first, _, _ := strings.Cut(rest, "/")
 	switch first {
-	case "case", "signout", "consent", "feedback", "served", "sign", "objection", "evidence", "mediator-choice", "attendance":
+	case "case", "signout", "consent", "feedback", "served", "sign", "objection", "evidence", "mediator-choice", "attendance", "account":
 		return true
 	}
 	return false
@@ -57,6 +56,7 @@ func (s *Server) partyRoutes(g *echo.Group, in echo.MiddlewareFunc) {
 	g.GET("/p/case", s.handlePartyCase, s.requireParty)
 	g.POST("/p/consent", s.handlePartyConsent, s.requireParty)
 	s.partySectionRoutes(g)
+	s.partyAccountRoutes(g)
 	g.POST("/p/signout", s.handlePartySignOut)
 	g.GET("/p/:token", s.handlePartyLink)
 	g.POST("/p/:token/code", s.handlePartyCode)
@@ -220,8 +220,7 @@ func (s *Server) handlePartySignIn(c echo.Context) error {
 	default:
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: partyCookie, Value: tok, Path: "/p", HttpOnly: true,
-		Secure: strings.HasPrefix(s.deps.Config.BaseURL, "https://"), SameSite: http.SameSiteStrictMode})
+	s.setPartyCookie(c, partyCookie, tok)
 	return c.Redirect(http.StatusSeeOther, "/p/case")
 }
 
@@ -253,8 +252,7 @@ func (s *Server) handlePartySignOut(c echo.Context) error {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: partyCookie, Value: "", Path: "/p", MaxAge: -1, Expires: time.Unix(0, 0), HttpOnly: true,
-		Secure: strings.HasPrefix(s.deps.Config.BaseURL, "https://"), SameSite: http.SameSiteStrictMode})
+	s.clearPartyCookie(c, partyCookie)
 	return s.render(c, http.StatusOK, "party_gone", "signed_out")
 }
 

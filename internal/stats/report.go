@@ -113,6 +113,9 @@ type Report struct {
 	// Deadlines is the total of the committees' deadlines kept (only
 	// with the extras).
 	Deadlines Kept
+	// Feedback is the total of the committees' ratings given in the
+	// period (only with the extras).
+	Feedback Feedback
 	// Duration is the total's duration (each committee has its own).
 	Duration Duration
 	// Trend is the cases filed month by month over the period (at most
@@ -286,6 +289,9 @@ WHERE org_id IN ? GROUP BY org_id, dispute_type, source HAVING sum(n) <> 0`,
 	if err := s.kept(db, orgs, p, &r); err != nil {
 		return Report{}, false, err
 	}
+	if err := s.feedback(db, orgs, p, &r); err != nil {
+		return Report{}, false, err
+	}
 	if r.Before, err = s.total(db, orgs, p.YearBefore()); err != nil {
 		return Report{}, false, err
 	}
@@ -365,6 +371,36 @@ GROUP BY org_id`, orgs, p.From, p.To).Scan(&rows).Error
 		}
 		r.Deadlines.Met += row.Met
 		r.Deadlines.Missed += row.Missed
+	}
+	return nil
+}
+
+// feedback counts the parties' ratings given in period p of the cases
+// of each committee (by the case's handling committee now), through the
+// index on (created_at).
+func (s *Service) feedback(db *gorm.DB, orgs []int64, p Period, r *Report) error {
+	var rows []struct {
+		OrgID                                 int64
+		N, ServiceSum, FairnessSum, TimelySum int
+	}
+	err := db.Raw(`SELECT c.org_id, count(*) AS n, sum(f.service) AS service_sum, sum(f.fairness) AS fairness_sum,
+  sum(f.timeliness) AS timely_sum
+FROM case_feedback f JOIN cases c ON c.id = f.case_id
+WHERE f.created_at >= ? AND f.created_at < ? AND c.org_id IN ? GROUP BY c.org_id`, p.From, p.To, orgs).Scan(&rows).Error
+	if err != nil {
+		return fmt.Errorf("statistics feedback: %w", err)
+	}
+	for _, row := range rows {
+		f := Feedback{N: row.N, ServiceSum: row.ServiceSum, FairnessSum: row.FairnessSum, TimelySum: row.TimelySum}
+		for i := range r.Committees {
+			if r.Committees[i].OrgID == row.OrgID {
+				r.Committees[i].Feedback = f
+			}
+		}
+		r.Feedback.N += f.N
+		r.Feedback.ServiceSum += f.ServiceSum
+		r.Feedback.FairnessSum += f.FairnessSum
+		r.Feedback.TimelySum += f.TimelySum
 	}
 	return nil
 }

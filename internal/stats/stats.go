@@ -80,7 +80,32 @@ type Committee struct {
 	// Deadlines are the committee's deadlines met and missed in the
 	// period (Report only).
 	Deadlines Kept `gorm:"-"`
+	// Feedback is the parties' ratings of its mediations given in the
+	// period (Report only).
+	Feedback Feedback `gorm:"-"`
 }
+
+// Feedback sums the parties' ratings (case_feedback, 1 to 5 each on
+// service, fairness and timeliness) given in a period: N ratings and the
+// sum of each score, so that committees add up to the total exactly.
+type Feedback struct {
+	N                                  int
+	ServiceSum, FairnessSum, TimelySum int
+}
+
+// Avg is the mean of a sum over the ratings, to one decimal; -1 when
+// there is none.
+func (f Feedback) Avg(sum int) float64 {
+	if f.N == 0 {
+		return -1
+	}
+	return float64(int(float64(sum)*10/float64(f.N)+0.5)) / 10
+}
+
+// Service, Fairness and Timeliness are the mean scores (-1: no rating).
+func (f Feedback) Service() float64    { return f.Avg(f.ServiceSum) }
+func (f Feedback) Fairness() float64   { return f.Avg(f.FairnessSum) }
+func (f Feedback) Timeliness() float64 { return f.Avg(f.TimelySum) }
 
 // Kept counts the deadlines of an organisation closed in a period: met
 // (done in time) and missed (done late, or run out). Every deadline

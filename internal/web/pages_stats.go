@@ -551,6 +551,13 @@ type statsLineJSON struct {
 	// the period (committees and the total only).
 	DeadlinesMet    *int `json:"deadlines_met,omitempty"`
 	DeadlinesMissed *int `json:"deadlines_missed,omitempty"`
+	// Ratings and the mean scores (1–5) of the parties' ratings given in
+	// the period (committees and the total only; the means absent when
+	// there is no rating).
+	Ratings          *int     `json:"ratings,omitempty"`
+	RatingService    *float64 `json:"rating_service,omitempty"`
+	RatingFairness   *float64 `json:"rating_fairness,omitempty"`
+	RatingTimeliness *float64 `json:"rating_timeliness,omitempty"`
 	// FiledYearBefore: the row's cases filed in the same days a year
 	// earlier (absent from year_before itself).
 	FiledYearBefore *int `json:"filed_year_before,omitempty"`
@@ -558,6 +565,16 @@ type statsLineJSON struct {
 
 func (l statsLineJSON) withKept(k stats.Kept) statsLineJSON {
 	l.DeadlinesMet, l.DeadlinesMissed = &k.Met, &k.Missed
+	return l
+}
+
+func (l statsLineJSON) withFeedback(f stats.Feedback) statsLineJSON {
+	n := f.N
+	l.Ratings = &n
+	if n > 0 {
+		sv, fa, ti := f.Service(), f.Fairness(), f.Timeliness()
+		l.RatingService, l.RatingFairness, l.RatingTimeliness = &sv, &fa, &ti
+	}
 	return l
 }
 
@@ -608,10 +625,12 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
 		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, ByRight: []statsLineJSON{},
-		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines), YearBefore: lineJSON(r.Before, "")}
+		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines).withFeedback(r.Report.Feedback),
+		YearBefore: lineJSON(r.Before, "")}
 	out.YearBefore.FiledYearBefore = nil
 	for _, c := range r.Committees {
-		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration).withKept(c.Deadlines))
+		out.Committees = append(out.Committees, lineJSON(committeeLine(c, c.Code), c.NameZH).withDuration(c.Duration).withKept(c.Deadlines).
+			withFeedback(c.Feedback))
 	}
 	for _, l := range r.ByRight {
 		out.ByRight = append(out.ByRight, partJSON(l))
@@ -725,6 +744,22 @@ func (s *Server) statsDownload(c echo.Context) (from, to string, title string, s
 		k := r.Report.Deadlines
 		sh.Rows = append(sh.Rows, []any{t("work.headline.total"), k.Met, k.Missed, pct(k.Rate())})
 		sheets = append(sheets, sh)
+		fb := statsSheet{Title: t("stats.feedback"), Head: []string{t("work.headline.committee"), t("stats.feedback_n"),
+			t("stats.feedback_service"), t("stats.feedback_fairness"), t("stats.feedback_timeliness")}}
+		score := func(v float64) any {
+			if v < 0 {
+				return ""
+			}
+			return v
+		}
+		fbRow := func(name string, f stats.Feedback) []any {
+			return []any{name, f.N, score(f.Service()), score(f.Fairness()), score(f.Timeliness())}
+		}
+		for _, c := range r.Committees {
+			fb.Rows = append(fb.Rows, fbRow(c.Name(lang), c.Feedback))
+		}
+		fb.Rows = append(fb.Rows, fbRow(t("work.headline.total"), r.Report.Feedback))
+		sheets = append(sheets, fb)
 	}
 	if len(r.Referrals) > 0 {
 		sh := statsSheet{Title: t("stats.referrals"), Head: []string{t("referral.kind"), t("stats.ref_sent"), t("stats.ref_received"),

@@ -148,10 +148,11 @@ func TestStats_EveryFigureIsItsList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer book.Close()
-	// The office's workbook has every table: the cases', the referrals',
-	// the assistance applications' and the credit records'.
-	if sheets := book.GetSheetList(); len(sheets) != 10 || sheets[9] != "知识产权信用记录" || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" ||
-		sheets[5] != "转介与诉调对接" || sheets[7] != "维权援助申请" {
+	// The office's workbook has every table: the cases' (with the
+	// parties' ratings), the referrals', the assistance applications' and
+	// the credit records'.
+	if sheets := book.GetSheetList(); len(sheets) != 11 || sheets[10] != "知识产权信用记录" || sheets[0] != "按调委会" || sheets[1] != "按纠纷类型" || sheets[3] != "按知识产权类型" || sheets[4] != "期限执行情况" ||
+		sheets[5] != "当事人评价" || sheets[6] != "转介与诉调对接" || sheets[8] != "维权援助申请" {
 		t.Errorf("xlsx sheets %v", sheets)
 	}
 	rows, err := book.GetRows("按调委会")

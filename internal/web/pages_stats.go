@@ -625,7 +625,7 @@ func (s *Server) apiStats(c echo.Context) error {
 	}
 	out := statsJSON{From: r.Period.From.In(beijing).Format("2006-01-02"), To: r.Period.LastDay().In(beijing).Format("2006-01-02"),
 		Committees: []statsLineJSON{}, ByType: []statsLineJSON{}, BySource: []statsLineJSON{}, ByRight: []statsLineJSON{},
-		Total: lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines).withFeedback(r.Report.Feedback),
+		Total:      lineJSON(r.Total, "").withDuration(r.Duration).withKept(r.Report.Deadlines).withFeedback(r.Report.Feedback),
 		YearBefore: lineJSON(r.Before, "")}
 	out.YearBefore.FiledYearBefore = nil
 	for _, c := range r.Committees {

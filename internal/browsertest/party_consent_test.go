@@ -245,4 +245,47 @@ func TestBrowser_PartyConsentsSignsAndRates(t *testing.T) {
 	if n := apptest.Scalar[int64](t, a, "SELECT count(*) FROM case_feedback WHERE case_id = ? AND party_id = ? AND fairness = 4", cv.ID, resp); n != 1 {
 		t.Errorf("the rating is not recorded: %d", n)
 	}
+
+	// The respondent signs out, then signs in by phone (registering its
+	// account) and finds the case in its list, in words, and opens it.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(r.URL+"/p/account"),
+		chromedp.WaitVisible(chromedp.ID("account-phone")),
+		chromedp.SendKeys(chromedp.ID("account-phone"), "139 1234 5678"),
+		markStale(),
+		chromedp.Submit(chromedp.ID("account-phone")),
+		waitFresh(),
+		chromedp.WaitVisible(chromedp.ID("account-code")),
+	); err != nil {
+		t.Fatalf("ask for an account code: %v", err)
+	}
+	accountCode := last(regexp.MustCompile(`验证码为(\d{6})`))
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("account-code"), accountCode),
+		markStale(),
+		chromedp.Submit(chromedp.ID("account-code")),
+		waitFresh(),
+		chromedp.WaitVisible(chromedp.ID("party-account-cases")),
+	); err != nil {
+		t.Fatalf("sign in by phone: %v", err)
+	}
+	number := apptest.Scalar[string](t, a, "SELECT number FROM cases WHERE id = ?", cv.ID)
+	s := text(t, ctx)
+	for _, want := range []string{"139****5678", number, "被申请人：陈某某", "已结案"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the account's list lacks %q: %q", want, s)
+		}
+	}
+	browsertest.Screenshot(t, ctx, "party-account")
+	if err := chromedp.Do(ctx,
+		markStale(),
+		chromedp.Click(chromedp.CSS(`#party-account-cases form[action="/p/account/open"] button`)),
+		waitFresh(),
+		chromedp.WaitVisible(chromedp.ID("party-feedback")),
+	); err != nil {
+		t.Fatalf("open the case from the account: %v", err)
+	}
+	if s := text(t, ctx); !strings.Contains(s, number) {
+		t.Errorf("the opened view does not name the case: %q", s)
+	}
 }

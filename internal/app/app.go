@@ -161,6 +161,9 @@ type App struct {
 	bgCancel context.CancelFunc
 	bgDone   chan struct{}
 
+	// mailer sends e-mail (nil without smtp settings): the notifications'
+	// channel, and the parties' links and notices of service.
+	mailer *notify.SMTPMailer
 	// quickRedis is the Redis client for calls on a request's path (the
 	// login throttle, the queue monitor's check): each gives up after
 	// ThrottleRedisWait, so a Redis outage cannot stall requests.
@@ -487,6 +490,9 @@ func (a *App) capabilities(now func() time.Time) Capabilities {
 	// the outbox, so that they are stored nowhere.
 	if s := cfg.SMS; s.GatewayURL != "" {
 		pd.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})
+	}
+	if a.mailer != nil {
+		pd.Mail = a.mailer
 	}
 	ps := party.NewService(pd)
 	served := service.New(service.Deps{DB: a.DB, Blobs: a.blobs, Cases: cs, Authz: a.Authz, Audit: a.Audit,

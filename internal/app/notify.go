@@ -73,6 +73,7 @@ func (a *App) buildNotify() error {
 			return &config.SettingError{Setting: "smtp (IPM_SMTP_*)", Problem: err.Error()}
 		}
 		o.Email = m
+		a.mailer = m
 	}
 	if s := cfg.SMS; s.GatewayURL != "" {
 		o.SMS = notify.NewSMSGateway(notify.SMSConfig{URL: s.GatewayURL, Token: s.Token, TokenHeader: s.TokenHeader, Timeout: s.Timeout})

@@ -473,12 +473,28 @@ func validateParty(f *domain.Fields, i int, p PartyInput) PartyInput {
 	p.Address = text(f, field("address"), p.Address, false, maxShort)
 	p.AgentName = text(f, field("agent_name"), p.AgentName, false, maxName)
 	p.AgentPhone = mobile(f, field("agent_phone"), p.AgentPhone)
+	p.Email = email(f, field("email"), p.Email)
+	p.AgentEmail = email(f, field("agent_email"), p.AgentEmail)
 	p.AgentLicense = text(f, field("agent_license"), p.AgentLicense, false, maxName)
 	validatePartyDetails(f, field, &p)
 	return p
 }
 
 // mobile normalises an optional mobile number and checks it.
+// email normalizes an optional e-mail address, naming field when it is
+// not one.
+func email(f *domain.Fields, field, s string) string {
+	s = domain.NormalizeEmail(s)
+	switch {
+	case s == "":
+	case len(s) > domain.MaxEmail:
+		f.Add(field, "validation.too_long", "Max", domain.MaxEmail)
+	case !domain.ValidEmail(s):
+		f.Add(field, "validation.email")
+	}
+	return s
+}
+
 func mobile(f *domain.Fields, field, s string) string {
 	s = domain.NormalizeMobile(s)
 	if s != "" && !domain.ValidMobile(s) {
@@ -535,7 +551,7 @@ func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
 			dst *string
 			src string
 		}{{&r.IDNumberEnc, p.IDNumber}, {&r.PhoneEnc, p.Phone}, {&r.AddressEnc, p.Address}, {&r.AgentPhoneEnc, p.AgentPhone},
-			{&r.BirthDateEnc, p.BirthDate}} {
+			{&r.BirthDateEnc, p.BirthDate}, {&r.EmailEnc, p.Email}, {&r.AgentEmailEnc, p.AgentEmail}} {
 			enc, err := s.pii.Encrypt(e.src)
 			if err != nil {
 				return nil, fmt.Errorf("encrypt party data: %w", err)

@@ -140,7 +140,10 @@ type partyRow struct {
 	AddressEnc   string `gorm:"column:address_enc"`
 	// The phones' blind indexes (migration 0040): the party's own phone
 	// finds a natural person's cases, the agent's phone an agent's.
-	PhoneHash       string `gorm:"column:phone_hash"`
+	PhoneHash string `gorm:"column:phone_hash"`
+	// The e-mail addresses (migration 0042), encrypted like the phones.
+	EmailEnc        string `gorm:"column:email_enc"`
+	AgentEmailEnc   string `gorm:"column:agent_email_enc"`
 	AgentPhoneHash  string `gorm:"column:agent_phone_hash"`
 	PhonesHashed    bool   `gorm:"column:phones_hashed"`
 	IsSME           bool   `gorm:"column:is_sme"`

@@ -9,17 +9,21 @@ import (
 
 // PartyInput is one party as submitted at intake.
 type PartyInput struct {
-	Role         domain.PartyRole `json:"role"`
-	Kind         domain.PartyKind `json:"kind"`
-	Name         string           `json:"name"`
-	IDNumber     string           `json:"id_number,omitempty"`   // persons: resident identity number (GB 11643)
-	CreditCode   string           `json:"credit_code,omitempty"` // organisations: GB 32100
-	Phone        string           `json:"phone,omitempty"`
-	Address      string           `json:"address,omitempty"`
-	IsSME        bool             `json:"is_sme"`
-	AgentName    string           `json:"agent_name,omitempty"`
-	AgentPhone   string           `json:"agent_phone,omitempty"`
-	AgentLicense string           `json:"agent_license,omitempty"`
+	Role       domain.PartyRole `json:"role"`
+	Kind       domain.PartyKind `json:"kind"`
+	Name       string           `json:"name"`
+	IDNumber   string           `json:"id_number,omitempty"`   // persons: resident identity number (GB 11643)
+	CreditCode string           `json:"credit_code,omitempty"` // organisations: GB 32100
+	Phone      string           `json:"phone,omitempty"`
+	Address    string           `json:"address,omitempty"`
+	IsSME      bool             `json:"is_sme"`
+	AgentName  string           `json:"agent_name,omitempty"`
+	AgentPhone string           `json:"agent_phone,omitempty"`
+	// Email and AgentEmail are optional; links and notices of documents
+	// served go to them as well as by SMS.
+	Email        string `json:"email,omitempty"`
+	AgentEmail   string `json:"agent_email,omitempty"`
+	AgentLicense string `json:"agent_license,omitempty"`
 	// A natural person's details for the agreement, each optional; the
 	// address is the person's 住所.
 	Gender     domain.Gender `json:"gender,omitempty"`     // male, female

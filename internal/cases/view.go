@@ -211,7 +211,7 @@ func (s *Service) partyView(r partyRow, personalData, maskNames bool) (domain.Pa
 		dst *string
 		src string
 	}{{&p.IDNumber, r.IDNumberEnc}, {&p.Phone, r.PhoneEnc}, {&p.Address, r.AddressEnc}, {&p.AgentPhone, r.AgentPhoneEnc},
-		{&born, r.BirthDateEnc}} {
+		{&born, r.BirthDateEnc}, {&p.Email, r.EmailEnc}, {&p.AgentEmail, r.AgentEmailEnc}} {
 		plain, err := s.pii.Decrypt(e.src)
 		if err != nil {
 			return domain.Party{}, fmt.Errorf("decrypt party %d: %w", r.ID, err)
@@ -223,6 +223,7 @@ func (s *Service) partyView(r partyRow, personalData, maskNames bool) (domain.Pa
 		p.Phone = domain.MaskMobile(p.Phone)
 		p.Address = domain.MaskAddress(p.Address)
 		p.AgentPhone = domain.MaskMobile(p.AgentPhone)
+		p.Email, p.AgentEmail = maskEmail(p.Email), maskEmail(p.AgentEmail)
 		born = "" // the date of birth is shown whole or not at all
 	}
 	p.BirthDate = birthDate(born)
@@ -269,4 +270,12 @@ func documentVisible(a *domain.Actor, acc domain.CaseAccess, d documentRow) bool
 		return false
 	}
 	return true
+}
+
+// maskEmail masks an address, leaving an absent one empty.
+func maskEmail(s string) string {
+	if s == "" {
+		return ""
+	}
+	return domain.MaskEmail(s)
 }

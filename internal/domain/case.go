@@ -323,8 +323,12 @@ type Party struct {
 	// its applicant users can follow the case from the portal.
 	OrgID *int64
 	// Agent (lawyer) with a power of attorney.
-	AgentName    string
-	AgentPhone   string
+	AgentName  string
+	AgentPhone string
+	// Email and AgentEmail are optional e-mail addresses (personal
+	// information, encrypted at rest, masked like the phones).
+	Email        string
+	AgentEmail   string
 	AgentLicense string
 	AgentPOADoc  *int64 // document id of the power of attorney
 	// RepeatInfringer is set at intake when a credit record matches.

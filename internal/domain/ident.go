@@ -376,6 +376,30 @@ func MobileIndexKey(phone string) string {
 	return "mobile|" + n
 }
 
+// MaxEmail is the longest e-mail address accepted (RFC 5321's limit on a
+// path).
+const MaxEmail = 254
+
+// NormalizeEmail trims an e-mail address and lower-cases its domain
+// (the local part may be case-sensitive, the domain is not).
+func NormalizeEmail(s string) string {
+	s = strings.TrimSpace(halfWidth(s))
+	if local, dom, ok := strings.Cut(s, "@"); ok {
+		return local + "@" + strings.ToLower(dom)
+	}
+	return s
+}
+
+// ValidEmail reports whether s, normalized, looks like an address mail
+// can be sent to: one "@" with something before it and a dotted domain
+// after, no spaces or angle brackets, at most MaxEmail bytes. Whether the
+// mailbox exists only sending tells.
+func ValidEmail(s string) bool {
+	local, dom, ok := strings.Cut(s, "@")
+	return ok && len(s) <= MaxEmail && local != "" && strings.Contains(dom, ".") && !strings.HasPrefix(dom, ".") &&
+		!strings.HasSuffix(dom, ".") && !strings.ContainsAny(s, " \t\r\n<>,;\"") && !strings.Contains(dom, "@")
+}
+
 // ValidMobile reports whether s is a canonical mainland China mobile number:
 // 11 digits starting with 13 to 19. The third digit is not checked against
 // the carriers' current number blocks because the Ministry of Industry and

@@ -90,3 +90,18 @@ func MaskAddress(s string) string {
 	}
 	return string(r[:keep]) + "****"
 }
+
+// MaskEmail masks an e-mail address, keeping the first character of the
+// local part and the whole domain: "chen.ming@example.cn" becomes
+// "c***@example.cn". A value without "@" is masked like a phone.
+func MaskEmail(s string) string {
+	local, dom, ok := strings.Cut(s, "@")
+	if !ok {
+		return maskMiddle(s, 0, 0)
+	}
+	r := []rune(local)
+	if len(r) == 0 {
+		return "@" + dom
+	}
+	return string(r[0]) + "***@" + dom
+}

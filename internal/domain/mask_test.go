@@ -42,3 +42,27 @@ func TestMask(t *testing.T) {
 		})
 	}
 }
+
+func TestEmail(t *testing.T) {
+	for _, c := range []struct {
+		in, norm, mask string
+		ok             bool
+	}{
+		{" chen.ming@Example.CN ", "chen.ming@example.cn", "c***@example.cn", true},
+		{"ｌｉｎ＠ｆｚ．ｃｎ", "lin@fz.cn", "l***@fz.cn", true},
+		{"no-at-sign", "no-at-sign", "", false},
+		{"a@b", "a@b", "a***@b", false},
+		{"a b@c.cn", "a b@c.cn", "", false},
+		{"<x@y.cn>", "<x@y.cn>", "", false},
+		{"@y.cn", "@y.cn", "", false},
+		{"x@.cn", "x@.cn", "", false},
+	} {
+		n := domain.NormalizeEmail(c.in)
+		if n != c.norm || domain.ValidEmail(n) != c.ok {
+			t.Errorf("%q: normalized %q valid %v", c.in, n, domain.ValidEmail(n))
+		}
+		if c.mask != "" && domain.MaskEmail(n) != c.mask {
+			t.Errorf("%q: masked %q, want %q", c.in, domain.MaskEmail(n), c.mask)
+		}
+	}
+}

@@ -47,6 +47,8 @@ type partyRow struct {
 	PhoneEnc      string
 	AgentName     string
 	AgentPhoneEnc string
+	EmailEnc      string
+	AgentEmailEnc string
 }
 
 func (partyRow) TableName() string { return "case_parties" }
@@ -57,6 +59,32 @@ func (p partyRow) person(agent bool) (name, phoneEnc string) {
 		return p.AgentName, p.AgentPhoneEnc
 	}
 	return p.Name, p.PhoneEnc
+}
+
+// emailEnc is the encrypted e-mail address of who holds the access.
+func (p partyRow) emailEnc(agent bool) string {
+	if agent {
+		return p.AgentEmailEnc
+	}
+	return p.EmailEnc
+}
+
+// mail e-mails msg to the holder of an access when it has an address
+// and a mail server is configured, reporting whether the server took it.
+// A failure is logged without the message, which holds a link.
+func (s *Service) mail(ctx context.Context, p partyRow, agent bool, msg notify.Rendered, what string, id int64) bool {
+	if s.d.Mail == nil {
+		return false
+	}
+	to, err := s.phone(p.emailEnc(agent))
+	if err != nil || to == "" {
+		return false
+	}
+	if err := s.d.Mail.Send(ctx, to, msg); err != nil {
+		s.d.Log.WarnContext(ctx, what+" e-mail not sent", "id", id)
+		return false
+	}
+	return true
 }
 
 // Access is a link as the case's staff see it: never its token, and the
@@ -94,6 +122,9 @@ type Issued struct {
 	Link   string
 	// Sent: the SMS with the link was accepted by the gateway.
 	Sent bool
+	// Mailed: the e-mail with the link was accepted by the mail server
+	// (the holder has an address and a server is configured).
+	Mailed bool
 }
 
 // staff checks that the actor works case id (its director, clerk or an
@@ -208,10 +239,11 @@ func (s *Service) Issue(ctx context.Context, caseID int64, in IssueInput) (Issue
 		return Issued{}, err
 	}
 	out := Issued{Access: s.toAccess(row, p), Link: s.Link(token)}
+	msg := notify.Rendered{ID: "party-link-" + strconv.FormatInt(row.ID, 10), Title: s.d.Texts.T("zh-CN", "party.sms.title", nil),
+		Body: s.d.Texts.T("zh-CN", "party.sms.link", map[string]any{"Name": name, "Days": int(s.d.Settings.LinkTTL.Hours() / 24)}),
+		URL:  out.Link}
+	out.Mailed = s.mail(ctx, p, in.Agent, msg, "party link", row.ID)
 	if s.d.SMS != nil {
-		msg := notify.Rendered{ID: "party-link-" + strconv.FormatInt(row.ID, 10), Title: s.d.Texts.T("zh-CN", "party.sms.title", nil),
-			Body: s.d.Texts.T("zh-CN", "party.sms.link", map[string]any{"Name": name, "Days": int(s.d.Settings.LinkTTL.Hours() / 24)}),
-			URL:  out.Link}
 		if err := s.d.SMS.Send(ctx, phone, msg); err != nil {
 			s.d.Log.WarnContext(ctx, "party link SMS not sent", "access_id", row.ID, "err", err)
 		} else {

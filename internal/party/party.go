@@ -127,6 +127,10 @@ type Deps struct {
 	Audit Auditor
 	PII   Cipher
 	SMS   SMSSender
+	// Mail sends e-mail now (notify.SMTPMailer); nil when no mail server
+	// is configured. Links and notices of documents served go to a
+	// party's e-mail address, when it has one, as well as by SMS.
+	Mail  SMSSender
 	Texts Texts
 	// Timeline writes case timeline events (cases.Service) and Notify
 	// the staff's inbox notices (notify.Service); both are needed to

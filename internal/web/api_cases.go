@@ -69,6 +69,8 @@ type partyOut struct {
 	AgentPhone      string           `json:"agent_phone"`
 	AgentLicense    string           `json:"agent_license"`
 	RepeatInfringer bool             `json:"repeat_infringer"`
+	Email           string           `json:"email"`
+	AgentEmail      string           `json:"agent_email"`
 	// The details the agreement states; "" / 0 / null when not given.
 	Gender              domain.Gender             `json:"gender"`
 	Ethnicity           string                    `json:"ethnicity"`
@@ -210,7 +212,7 @@ func caseViewJSON(v cases.CaseView, now time.Time) caseViewOut {
 	for _, p := range v.Parties {
 		out.Parties = append(out.Parties, partyOut{ID: p.ID, Role: p.Role, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber,
 			CreditCode: p.CreditCode, Phone: p.Phone, Address: p.Address, IsSME: p.IsSME, AgentName: p.AgentName,
-			AgentPhone: p.AgentPhone, AgentLicense: p.AgentLicense, RepeatInfringer: p.RepeatInfringer,
+			AgentPhone: p.AgentPhone, AgentLicense: p.AgentLicense, RepeatInfringer: p.RepeatInfringer, Email: p.Email, AgentEmail: p.AgentEmail,
 			Gender: p.Gender, Ethnicity: p.Ethnicity, BirthDate: birthDateStr(p.BirthDate), Age: p.Age, Occupation: p.Occupation,
 			RepresentativeRole: p.RepresentativeRole, RepresentativeName: p.RepresentativeName, RepresentativeTitle: p.RepresentativeTitle})
 	}

@@ -380,6 +380,7 @@ func (s *Server) handleCaseCreate(c echo.Context) error {
 			IDNumber: f.V(k + "id_number"), CreditCode: f.V(k + "credit_code"), Phone: f.V(k + "phone"),
 			Address: f.V(k + "address"), IsSME: f.V(k+"is_sme") == "on", AgentName: f.V(k + "agent_name"),
 			AgentPhone: f.V(k + "agent_phone"), AgentLicense: f.V(k + "agent_license"),
+			Email: f.V(k + "email"), AgentEmail: f.V(k + "agent_email"),
 			Gender: domain.Gender(f.V(k + "gender")), Ethnicity: f.V(k + "ethnicity"), BirthDate: f.V(k + "birth_date"),
 			Age: int(formInt(f.V(k + "age"))), Occupation: f.V(k + "occupation"),
 			RepresentativeRole: domain.RepresentativeRole(f.V(k + "representative_role")),

@@ -15,80 +15,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/notify"
 	"github.com/ipmediate/ipmediate/internal/pii"
+	"github.com/ipmediate/ipmediate/internal/testsmtp"
 )
 
-// smtpServer is a real SMTP server (github.com/emersion/go-smtp) on a
-// local port that keeps what it accepts and refuses the first rejectFirst
-// messages with a temporary error.
-type smtpServer struct {
-	addr        string
-	mu          sync.Mutex
-	rejectFirst int
-	attempts    int
-	accepted    []smtpMessage
-}
-
-type smtpMessage struct {
-	From, To string
-	Data     string
-}
-
-func startSMTP(t *testing.T, rejectFirst int) *smtpServer {
-	t.Helper()
-	s := &smtpServer{rejectFirst: rejectFirst}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s}, nil }))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.addr = ln.Addr().String()
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return s
-}
-
-func (s *smtpServer) messages() []smtpMessage {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]smtpMessage(nil), s.accepted...)
-}
-
-type smtpSession struct {
-	s        *smtpServer
-	from, to string
-}
-
-func (x *smtpSession) Reset()        {}
-func (x *smtpSession) Logout() error { return nil }
-func (x *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
-	x.from = from
-	return nil
-}
-func (x *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	x.to = to
-	return nil
-}
-func (x *smtpSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	x.s.mu.Lock()
-	defer x.s.mu.Unlock()
-	x.s.attempts++
-	if x.s.attempts <= x.s.rejectFirst {
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	x.s.accepted = append(x.s.accepted, smtpMessage{From: x.from, To: x.to, Data: string(b)})
-	return nil
-}
+// startSMTP starts the test SMTP server (internal/testsmtp).
+func startSMTP(t *testing.T, rejectFirst int) *testsmtp.Server { return testsmtp.Start(t, rejectFirst) }
 
 // smsGateway is an httptest SMS gateway that fails the first failFirst
 // requests (all of them when failFirst < 0) with 503.
@@ -143,7 +77,7 @@ func (g *smsGateway) received() []smsRequest {
 
 // channelHarness has a mediator with an e-mail address and an encrypted
 // mobile number, and a worker sending through the given servers.
-func channelHarness(t *testing.T, mailSrv *smtpServer, gw *smsGateway, maxRetry int) *harness {
+func channelHarness(t *testing.T, mailSrv *testsmtp.Server, gw *smsGateway, maxRetry int) *harness {
 	t.Helper()
 	keys, _ := pii.ParseKeys(config.DevPIIKeys)
 	hkey, _ := pii.ParseKey(config.DevPIIHMACKey)
@@ -156,7 +90,7 @@ func channelHarness(t *testing.T, mailSrv *smtpServer, gw *smsGateway, maxRetry 
 	if err := h.db.Exec(`UPDATE users SET email = 'zhang.san@example.com', phone_enc = ? WHERE id = ?`, phone, h.f.Mediator).Error; err != nil {
 		t.Fatal(err)
 	}
-	host, port, _ := net.SplitHostPort(mailSrv.addr)
+	host, port, _ := net.SplitHostPort(mailSrv.Addr)
 	var portN int
 	_, _ = fmtSscan(port, &portN)
 	mailer, err := notify.NewSMTPMailer(notify.SMTPConfig{Host: host, Port: portN, From: "ipmediate <noreply@ipmediate.test>",
@@ -208,7 +142,7 @@ func TestDelivery_EmailAndSMSWithRetries(t *testing.T) {
 	var nid int64
 	h.db.Raw(`SELECT id FROM notifications`).Scan(&nid)
 
-	msgs := mailSrv.messages()
+	msgs := mailSrv.Messages()
 	if len(msgs) != 1 {
 		t.Fatalf("%d e-mails accepted, want 1", len(msgs))
 	}
@@ -285,7 +219,7 @@ func TestDelivery_FailingGatewayGivesUp(t *testing.T) {
 	if failed != 3 || ok != 0 {
 		t.Errorf("sms deliveries: %d failed, %d ok", failed, ok)
 	}
-	if len(mailSrv.messages()) != 1 || h.outboxStatus(t, notify.TaskEmail) != "done" {
+	if len(mailSrv.Messages()) != 1 || h.outboxStatus(t, notify.TaskEmail) != "done" {
 		t.Error("the e-mail should have gone out regardless")
 	}
 	time.Sleep(500 * time.Millisecond)

@@ -121,13 +121,10 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 			base = base.Where("cases.id < ?", last)
 		}
 	}
-	page := func(from *gorm.DB, search string, sargs []any) ([]ListItem, error) {
+	page := func(from *gorm.DB) ([]ListItem, error) {
 		q := from.Select(`cases.id, cases.number, cases.registration_number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
 cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.repeat_infringer, cases.created_at, cases.version`, wargs...).
 			Joins("JOIN orgs ON orgs.id = cases.org_id")
-		if search != "" {
-			q = q.Where(search, sargs...)
-		}
 		// Rows are scanned by hand: GORM's reflective scanning cost as
 		// much CPU as the rest of the call together.
 		rows, err := q.Order(order).Limit(limit + 1).Rows()
@@ -154,7 +151,7 @@ cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.r
 	qs := strings.TrimSpace(f.Q)
 	switch {
 	case qs == "":
-		items, err = page(base, "", nil)
+		items, err = page(base)
 	default:
 		done := false
 		if !byDate && utf8.RuneCountInString(qs) > maxGramTerm && !numberHead(qs) {
@@ -168,13 +165,13 @@ cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.r
 			// below answer.
 			sql, sargs := v.searchRow(qs)
 			window := s.reads.Read(ctx).Table("(?) AS cases", base.Select("cases.*").Order(order).Limit(searchWindow))
-			if items, err = page(window, sql, sargs); err == nil && len(items) > limit {
+			if items, err = page(window.Where(sql, sargs...)); err == nil && len(items) > limit {
 				done = true
 			}
 		}
 		if !done && err == nil {
-			sql, sargs := v.searchCondition(qs)
-			items, err = page(base, sql, sargs)
+			join, jargs := v.searchJoin(qs)
+			items, err = page(base.Joins(join, jargs...))
 		}
 	}
 	if err != nil {
@@ -310,13 +307,16 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 	return orParts(parts), args
 }
 
-// searchCondition matches a case by its number or its registration
+// searchJoin is the join that keeps the cases matching q: by their number or registration
 // number (any part of either: people type "第0012号" or just "0012"; the
 // trigram indexes serve them), a
 // party's name (substring, served by the trigram index) or an IP right's
 // number (exact, in each kind's canonical spelling). The alternatives are
-// one set of ids computed from three indexes, which the planner joins to
-// the page rather than probing three sub-queries for every case walked.
+// one set of ids computed from three indexes, joined to the page in
+// descending order rather than probed by three sub-queries for every case
+// walked: the planner can then probe the cases by id, newest first, and
+// stop at the end of the page (郝 over a million cases: 17 ms against
+// 63 ms for "cases.id IN (…)", which probed all 7,297 matching cases).
 // A name or a right matches only where the viewer reads it in clear
 // (clearNames, readableRights): a search must not confirm what the page
 // masks or withholds. For the leader's office a name search therefore
@@ -328,7 +328,7 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 // migration 0035 (every character and pair of characters of the names and
 // numbers: a text containing the term holds its grams), and the LIKE or
 // ILIKE test then decides exactly as for a longer term.
-func (v viewer) searchCondition(q string) (string, []any) {
+func (v viewer) searchJoin(q string) (string, []any) {
 	like := "%" + escapeLike(q) + "%"
 	numbersGrams, namesGrams := "", ""
 	name, number, registration := "cp.name", "c.number", "c.registration_number"
@@ -379,17 +379,17 @@ UNION SELECT c.id FROM cases c WHERE ` + innerParenSQL + ` AND (c.number LIKE ? 
 	if numbersGrams != "" {
 		numbersSQL = `SELECT c.id FROM cases c WHERE ` + numbersGrams + `(` + number + ` LIKE ? OR ` + registration + ` LIKE ?)`
 	}
-	return `cases.id IN (
+	return `JOIN (SELECT u.id FROM (
 ` + numbersSQL + `
 UNION ` + names + `
-UNION ` + rights + `)`, args
+UNION ` + rights + `) u ORDER BY u.id DESC) s ON s.id = cases.id`, args
 }
 
-// searchRow is searchCondition as a test on one row of "cases", for the
+// searchRow is searchJoin as a test on one row of "cases", for the
 // window of newest cases that List searches first: the numbers tested on
 // the row, a party's name and an IP right's number probed by case id
 // (case_parties_case_idx, case_rights_case_idx). The same matches as
-// searchCondition, under the same disclosure.
+// searchJoin, under the same disclosure.
 func (v viewer) searchRow(q string) (string, []any) {
 	like := "%" + escapeLike(q) + "%"
 	numbers := rightNumbers(q)
@@ -427,13 +427,13 @@ func rightNumbers(q string) []string {
 }
 
 // searchWindow is how many of a list's newest cases List searches one by
-// one before it computes the sets of matching ids (searchCondition): a
+// one before it computes the sets of matching ids (searchJoin): a
 // term matching at least one case in searchWindow/(page size + 1) is
 // answered from the window. A variable for the tests.
 var searchWindow = 1000
 
 // numberHead reports whether a search term is matched as the head of a
-// case or registration number (searchCondition): it starts with the "（"
+// case or registration number (searchJoin): it starts with the "（"
 // that every number starts with (（2025）鼓知调字第0123号) and is longer
 // than a gram term.
 func numberHead(q string) bool {

@@ -20,12 +20,7 @@ CREATE INDEX cases_registration_number_prefix_idx ON cases (registration_number 
 CREATE INDEX cases_number_inner_paren_idx ON cases (id)
     WHERE strpos(substr(number, 2), '（') > 0 OR strpos(substr(registration_number, 2), '（') > 0;
 
--- The court liaison's and assistance centre's scope: the cases submitted
--- by a member of their organisation.
-CREATE INDEX cases_submitted_by_idx ON cases (submitted_by, id DESC) WHERE submitted_by IS NOT NULL;
-
 -- +goose Down
-DROP INDEX cases_submitted_by_idx;
 DROP INDEX cases_number_inner_paren_idx;
 DROP INDEX cases_registration_number_prefix_idx;
 DROP INDEX cases_number_prefix_idx;

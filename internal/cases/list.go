@@ -49,7 +49,12 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 	// first" means the same either way, bar cases filed in the same
 	// instant by concurrent intakes.
 	byDate := !f.From.IsZero() || !f.To.IsZero()
-	base := s.reads.Read(ctx).Table("cases").Where(where, args...)
+	base := s.reads.Read(ctx).Table("cases")
+	if join, jargs, ok := v.listIDs(); ok {
+		base = base.Joins(join, jargs...)
+	} else {
+		base = base.Where(where, args...)
+	}
 	if mine {
 		base = base.Where("cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL)", a.UserID)
 	}
@@ -382,7 +387,7 @@ UNION SELECT c.id FROM cases c WHERE ` + innerParenSQL + ` AND (c.number LIKE ? 
 	return `JOIN (SELECT u.id FROM (
 ` + numbersSQL + `
 UNION ` + names + `
-UNION ` + rights + `) u ORDER BY u.id DESC) s ON s.id = cases.id`, args
+UNION ` + rights + `) u (id) ORDER BY u.id DESC) s ON s.id = cases.id`, args
 }
 
 // searchRow is searchJoin as a test on one row of "cases", for the

@@ -44,6 +44,11 @@ func TestCaseService_List_MatchesReference(t *testing.T) {
 	}
 	fx.exec(`UPDATE cases SET number = '旧' || number WHERE org_id = ? AND number = ?`, gulou, heads[0])
 	fx.exec(`UPDATE cases SET registration_number = 'X' || number || registration_number WHERE org_id = ? AND number = ?`, gulou, heads[1])
+	// Cases the SME is a linked party of without having filed them.
+	fx.exec(`INSERT INTO case_parties (case_id, position, role, kind, name, org_id)
+SELECT c.id, 9, 'third_party', 'organisation', '第三人', (SELECT min(org_id) FROM memberships WHERE user_id = ?)
+FROM cases c WHERE c.status = 'submitted' AND c.applicant_org_id IS DISTINCT FROM (SELECT min(org_id) FROM memberships WHERE user_id = ?)
+ORDER BY c.id LIMIT 5`, fx.userID("sme1"), fx.userID("sme1"))
 	fx.exec("ANALYZE cases")
 
 	var mid struct {
@@ -92,6 +97,9 @@ OR EXISTS (SELECT 1 FROM case_rights r WHERE r.case_id = c.id AND r.number = ?))
 		{name: "leader_date_range", user: "leader", filter: cases.ListFilter{From: from, To: to},
 			where: "c.created_at >= ? AND c.created_at < ?", args: []any{from, to}, byDate: true},
 		{name: "mine", user: "mediator1.gulou", filter: cases.ListFilter{Mine: true},
+			where: "c.org_id = ? AND EXISTS (SELECT 1 FROM case_mediators m WHERE m.case_id = c.id AND m.user_id = ? AND m.removed_at IS NULL)",
+			args:  []any{gulou, fx.userID("mediator1.gulou")}},
+		{name: "mediator_all", user: "mediator1.gulou", filter: cases.ListFilter{},
 			where: "c.org_id = ? AND EXISTS (SELECT 1 FROM case_mediators m WHERE m.case_id = c.id AND m.user_id = ? AND m.removed_at IS NULL)",
 			args:  []any{gulou, fx.userID("mediator1.gulou")}},
 		{name: "applicant_sme", user: "sme1", filter: cases.ListFilter{},

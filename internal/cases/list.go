@@ -312,11 +312,12 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 	return orParts(parts), args
 }
 
-// searchJoin is the join that keeps the cases matching q: by their number or registration
-// number (any part of either: people type "第0012号" or just "0012"; the
-// trigram indexes serve them), a
-// party's name (substring, served by the trigram index) or an IP right's
-// number (exact, in each kind's canonical spelling). The alternatives are
+// searchJoin is the join that keeps the cases matching q: by their
+// number or registration number (any part of either: people type
+// "第0012号" or just "0012"; the trigram indexes serve them, the prefix
+// btrees of 0039 the head of a number), a party's name (substring, served
+// by the trigram index) or an IP right's number (exact, in each kind's
+// canonical spelling). The alternatives are
 // one set of ids computed from three indexes, joined to the page in
 // descending order rather than probed by three sub-queries for every case
 // walked: the planner can then probe the cases by id, newest first, and

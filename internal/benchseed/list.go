@@ -51,7 +51,9 @@ func InstallCapture(db *gorm.DB) error {
 			return
 		}
 		rec, ok := tx.Statement.Context.Value(recorderKey{}).(*recorder)
-		if !ok || tx.Error != nil {
+		// A dry run is a sub-query being rendered into its statement
+		// (Table("(?)", sub)): part of a statement, not one sent.
+		if !ok || tx.Error != nil || tx.DryRun {
 			return
 		}
 		rec.mu.Lock()

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/domain"
 	"github.com/ipmediate/ipmediate/internal/keyset"
@@ -39,95 +42,155 @@ func (s *Service) List(ctx context.Context, f ListFilter) ([]ListItem, string, e
 	// A case seen only through a referral is listed without the
 	// committee's mediation period (restrictToDisclosure).
 	whole, wargs := v.wholeView(mine)
-	q := s.reads.Read(ctx).Table("cases").
-		Select(`cases.id, cases.number, cases.registration_number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
-cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.repeat_infringer, cases.created_at, cases.version`, wargs...).
-		Joins("JOIN orgs ON orgs.id = cases.org_id").
-		Where(where, args...)
+	// A list narrowed to a filing period is ordered by filing time (then
+	// id): a committee's page is then read off cases_org_created_idx,
+	// where walking the committee by id would pass every case filed
+	// since the period's end first. Ids follow filing order, so "newest
+	// first" means the same either way, bar cases filed in the same
+	// instant by concurrent intakes.
+	byDate := !f.From.IsZero() || !f.To.IsZero()
+	base := s.reads.Read(ctx).Table("cases")
+	if join, jargs, ok := v.listIDs(); ok {
+		base = base.Joins(join, jargs...)
+	} else {
+		base = base.Where(where, args...)
+	}
 	if mine {
-		q = q.Where("cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL)", a.UserID)
+		base = base.Where("cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL)", a.UserID)
 	}
 	if f.MediatorID != 0 && !mine {
-		q = q.Where("cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL)", f.MediatorID)
+		base = base.Where("cases.id IN (SELECT cm.case_id FROM case_mediators cm WHERE cm.user_id = ? AND cm.removed_at IS NULL)", f.MediatorID)
 	}
 	if f.OrgID != 0 {
-		q = q.Where("cases.org_id = ?", f.OrgID)
+		base = base.Where("cases.org_id = ?", f.OrgID)
 	}
 	if f.PendingObjection {
-		q = q.Where("cases.id IN (SELECT o.case_id FROM case_objections o WHERE o.status = 'pending')")
+		base = base.Where("cases.id IN (SELECT o.case_id FROM case_objections o WHERE o.status = 'pending')")
 	}
 	if len(f.Statuses) > 0 {
 		st := make([]string, len(f.Statuses))
 		for i, x := range f.Statuses {
 			st[i] = string(x)
 		}
-		q = q.Where("cases.status IN ?", st)
+		base = base.Where("cases.status IN ?", st)
 	}
 	if f.DisputeType != "" {
-		q = q.Where("cases.dispute_type = ?", string(f.DisputeType))
+		base = base.Where("cases.dispute_type = ?", string(f.DisputeType))
 	}
 	if f.Source != "" {
-		q = q.Where("cases.source = ?", string(f.Source))
+		base = base.Where("cases.source = ?", string(f.Source))
 	}
 	if f.RegionCode != "" {
-		q = q.Where("cases.region_code = ?", f.RegionCode)
+		base = base.Where("cases.region_code = ?", f.RegionCode)
 	}
 	if !f.From.IsZero() {
-		q = q.Where("cases.created_at >= ?", f.From)
+		base = base.Where("cases.created_at >= ?", f.From)
 	}
 	if !f.To.IsZero() {
-		q = q.Where("cases.created_at < ?", f.To)
+		base = base.Where("cases.created_at < ?", f.To)
 	}
 	if f.Outcome != "" {
-		q = q.Where("cases.outcome = ?", f.Outcome)
+		base = base.Where("cases.outcome = ?", f.Outcome)
 	}
 	if !f.OutcomeFrom.IsZero() {
-		q = q.Where("cases.outcome_at >= ?", f.OutcomeFrom)
+		base = base.Where("cases.outcome_at >= ?", f.OutcomeFrom)
 	}
 	if !f.OutcomeTo.IsZero() {
-		q = q.Where("cases.outcome_at < ?", f.OutcomeTo)
+		base = base.Where("cases.outcome_at < ?", f.OutcomeTo)
 	}
 	if f.RightKind != "" {
-		q = q.Where("cases.id IN (SELECT r.case_id FROM case_rights r WHERE r.kind = ?)", string(f.RightKind))
+		base = base.Where("cases.id IN (SELECT r.case_id FROM case_rights r WHERE r.kind = ?)", string(f.RightKind))
 	}
 	if f.SMEApplicant {
-		q = q.Where(SMEApplicantSQL)
+		base = base.Where(SMEApplicantSQL)
 	}
-	if qs := strings.TrimSpace(f.Q); qs != "" {
-		sql, qargs := v.searchCondition(qs)
-		q = q.Where(sql, qargs...)
+	// base is reused by the search's two steps: each use starts a new
+	// statement from it.
+	base = base.Session(&gorm.Session{})
+	order := "cases.id DESC"
+	if byDate {
+		order = "cases.created_at DESC, cases.id DESC"
 	}
 	if f.Cursor != "" {
-		last, err := keyset.DecodeID(f.Cursor)
+		if byDate {
+			keys, err := keyset.Decode(f.Cursor, 2)
+			if err != nil || keys[1] <= 0 {
+				return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
+			}
+			base = base.Where("(cases.created_at, cases.id) < (?, ?)", time.UnixMicro(keys[0]), keys[1])
+		} else {
+			last, err := keyset.DecodeID(f.Cursor)
+			if err != nil {
+				return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
+			}
+			base = base.Where("cases.id < ?", last)
+		}
+	}
+	page := func(from *gorm.DB) ([]ListItem, error) {
+		q := from.Select(`cases.id, cases.number, cases.registration_number, cases.org_id, orgs.name_zh AS org_name, cases.status, cases.source,
+cases.dispute_type, CASE WHEN `+whole+` THEN cases.mediation_due_at END, cases.repeat_infringer, cases.created_at, cases.version`, wargs...).
+			Joins("JOIN orgs ON orgs.id = cases.org_id")
+		// Rows are scanned by hand: GORM's reflective scanning cost as
+		// much CPU as the rest of the call together.
+		rows, err := q.Order(order).Limit(limit + 1).Rows()
 		if err != nil {
-			return nil, "", domain.Invalid(domain.FieldError{Field: "cursor", Message: "validation.cursor"})
+			return nil, fmt.Errorf("list cases: %w", err)
 		}
-		q = q.Where("cases.id < ?", last)
+		defer rows.Close()
+		items := make([]ListItem, 0, limit+1)
+		for rows.Next() {
+			var it ListItem
+			if err := rows.Scan(&it.ID, &it.Number, &it.RegistrationNumber, &it.OrgID, &it.OrgName, &it.Status, &it.Source, &it.DisputeType,
+				&it.MediationDueAt, &it.RepeatInfringer, &it.CreatedAt, &it.Version); err != nil {
+				return nil, fmt.Errorf("list cases: %w", err)
+			}
+			it.RepeatInfringer = it.RepeatInfringer && seesCreditFlag(a, it.OrgID)
+			items = append(items, it)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		return items, nil
 	}
-	// Rows are scanned by hand: GORM's reflective scanning cost as much
-	// CPU as the rest of the call together.
-	rows, err := q.Order("cases.id DESC").Limit(limit + 1).Rows()
+	var items []ListItem
+	qs := strings.TrimSpace(f.Q)
+	switch {
+	case qs == "":
+		items, err = page(base)
+	default:
+		done := false
+		if !byDate && utf8.RuneCountInString(qs) > maxGramTerm && !numberHead(qs) {
+			// A term matching many cases (a common fragment of company
+			// names) is tested case by case on the newest cases of the
+			// list first: a window of the list's first searchWindow
+			// cases, with the search as a condition on each. When the
+			// window holds a full page of matches, they are the page
+			// (every later match is older than the whole window);
+			// otherwise the term is sparse and the sets of matching ids
+			// below answer.
+			sql, sargs := v.searchRow(qs)
+			window := s.reads.Read(ctx).Table("(?) AS cases", base.Select("cases.*").Order(order).Limit(searchWindow))
+			if items, err = page(window.Where(sql, sargs...)); err == nil && len(items) > limit {
+				done = true
+			}
+		}
+		if !done && err == nil {
+			join, jargs := v.searchJoin(qs)
+			items, err = page(base.Joins(join, jargs...))
+		}
+	}
 	if err != nil {
-		return nil, "", fmt.Errorf("list cases: %w", err)
-	}
-	defer rows.Close()
-	items := make([]ListItem, 0, limit+1)
-	for rows.Next() {
-		var it ListItem
-		if err := rows.Scan(&it.ID, &it.Number, &it.RegistrationNumber, &it.OrgID, &it.OrgName, &it.Status, &it.Source, &it.DisputeType,
-			&it.MediationDueAt, &it.RepeatInfringer, &it.CreatedAt, &it.Version); err != nil {
-			return nil, "", fmt.Errorf("list cases: %w", err)
-		}
-		it.RepeatInfringer = it.RepeatInfringer && seesCreditFlag(a, it.OrgID)
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("list cases: %w", err)
+		return nil, "", err
 	}
 	next := ""
 	if len(items) > limit {
 		items = items[:limit]
-		next = keyset.ID(items[len(items)-1].ID)
+		last := items[len(items)-1]
+		if byDate {
+			next = keyset.Encode(last.CreatedAt.UnixMicro(), last.ID)
+		} else {
+			next = keyset.ID(last.ID)
+		}
 	}
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -249,13 +312,17 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 	return orParts(parts), args
 }
 
-// searchCondition matches a case by its number or its registration
-// number (any part of either: people type "第0012号" or just "0012"; the
-// trigram indexes serve them), a
-// party's name (substring, served by the trigram index) or an IP right's
-// number (exact, in each kind's canonical spelling). The alternatives are
-// one set of ids computed from three indexes, which the planner joins to
-// the page rather than probing three sub-queries for every case walked.
+// searchJoin is the join that keeps the cases matching q: by their
+// number or registration number (any part of either: people type
+// "第0012号" or just "0012"; the trigram indexes serve them, the prefix
+// btrees of 0039 the head of a number), a party's name (substring, served
+// by the trigram index) or an IP right's number (exact, in each kind's
+// canonical spelling). The alternatives are
+// one set of ids computed from three indexes, joined to the page in
+// descending order rather than probed by three sub-queries for every case
+// walked: the planner can then probe the cases by id, newest first, and
+// stop at the end of the page (郝 over a million cases: 17 ms against
+// 63 ms for "cases.id IN (…)", which probed all 7,297 matching cases).
 // A name or a right matches only where the viewer reads it in clear
 // (clearNames, readableRights): a search must not confirm what the page
 // masks or withholds. For the leader's office a name search therefore
@@ -267,7 +334,7 @@ AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?) AND coalesce((r.disclosure-
 // migration 0035 (every character and pair of characters of the names and
 // numbers: a text containing the term holds its grams), and the LIKE or
 // ILIKE test then decides exactly as for a longer term.
-func (v viewer) searchCondition(q string) (string, []any) {
+func (v viewer) searchJoin(q string) (string, []any) {
 	like := "%" + escapeLike(q) + "%"
 	numbersGrams, namesGrams := "", ""
 	name, number, registration := "cp.name", "c.number", "c.registration_number"
@@ -283,12 +350,7 @@ func (v viewer) searchCondition(q string) (string, []any) {
 		// the whole trigram index (0.9 s on 200,000 names, measured).
 		name, number, registration = "(cp.name || '')", "(c.number || '')", "(c.registration_number || '')"
 	}
-	numbers := []string{q}
-	for _, n := range []string{domain.NormalizePatentNumber(q), domain.NormalizeTrademarkRegNumber(q), domain.NormalizeCopyrightRegNumber(q)} {
-		if n != "" && !slices.Contains(numbers, n) {
-			numbers = append(numbers, n)
-		}
-	}
+	numbers := rightNumbers(q)
 	args := append(append([]any{}, gramArgs...), like, like)
 	args = append(append(args, gramArgs...), like)
 	names := "SELECT cp.case_id FROM case_parties cp WHERE " + namesGrams + name + " ILIKE ?"
@@ -304,14 +366,91 @@ func (v viewer) searchCondition(q string) (string, []any) {
 	}
 	numbersSQL := `SELECT c.id FROM cases c WHERE c.number LIKE ?
 UNION SELECT c.id FROM cases c WHERE c.registration_number LIKE ?`
+	if numbersGrams == "" && numberHead(q) {
+		// The head of a number: a prefix match on the btrees of 0039,
+		// plus the full substring match on the numbers that hold a "（"
+		// beyond their first character (a partial index, normally
+		// empty). A number containing q, which starts with "（", either
+		// starts with q or holds that "（" further in, so the three sets
+		// together are exactly the numbers containing q. The LIKE
+		// arguments above are replaced: prefix, prefix, then the
+		// substring pattern twice.
+		prefix := escapeLike(q) + "%"
+		args[len(gramArgs)], args[len(gramArgs)+1] = prefix, prefix
+		args = slices.Insert(args, len(gramArgs)+2, any(like), any(like))
+		numbersSQL = `SELECT c.id FROM cases c WHERE c.number LIKE ?
+UNION SELECT c.id FROM cases c WHERE c.registration_number LIKE ?
+UNION SELECT c.id FROM cases c WHERE ` + innerParenSQL + ` AND (c.number LIKE ? OR c.registration_number LIKE ?)`
+	}
 	if numbersGrams != "" {
 		numbersSQL = `SELECT c.id FROM cases c WHERE ` + numbersGrams + `(` + number + ` LIKE ? OR ` + registration + ` LIKE ?)`
 	}
-	return `cases.id IN (
+	return `JOIN (SELECT u.id FROM (
 ` + numbersSQL + `
 UNION ` + names + `
-UNION ` + rights + `)`, args
+UNION ` + rights + `) u (id) ORDER BY u.id DESC) s ON s.id = cases.id`, args
 }
+
+// searchRow is searchJoin as a test on one row of "cases", for the
+// window of newest cases that List searches first: the numbers tested on
+// the row, a party's name and an IP right's number probed by case id
+// (case_parties_case_idx, case_rights_case_idx). The same matches as
+// searchJoin, under the same disclosure.
+func (v viewer) searchRow(q string) (string, []any) {
+	like := "%" + escapeLike(q) + "%"
+	numbers := rightNumbers(q)
+	args := []any{like, like, like}
+	// The names are tested by an aggregate over the case's parties, not
+	// by EXISTS: the planner may turn an EXISTS into a hashed set of
+	// every matching party in the table (55,967 rows and 144 ms for
+	// 软件科技 over a million cases, measured), which is what the window
+	// is there to avoid.
+	names := "coalesce((SELECT bool_or(cp.name ILIKE ?) FROM case_parties cp WHERE cp.case_id = cases.id"
+	if cond, cargs := v.clearNames(); cond != "" {
+		names += " AND " + cond
+		args = append(args, cargs...)
+	}
+	names += "), false"
+	args = append(args, numbers)
+	rights := "EXISTS (SELECT 1 FROM case_rights cr WHERE cr.case_id = cases.id AND cr.number IN ?"
+	if cond, rargs := v.readableRights(); cond != "" {
+		rights += " AND " + cond
+		args = append(args, rargs...)
+	}
+	return "(cases.number LIKE ? OR cases.registration_number LIKE ? OR " + names + ") OR " + rights + "))", args
+}
+
+// rightNumbers are q and its canonical spellings as each kind of IP
+// right's number, which a right's number must equal.
+func rightNumbers(q string) []string {
+	numbers := []string{q}
+	for _, n := range []string{domain.NormalizePatentNumber(q), domain.NormalizeTrademarkRegNumber(q), domain.NormalizeCopyrightRegNumber(q)} {
+		if n != "" && !slices.Contains(numbers, n) {
+			numbers = append(numbers, n)
+		}
+	}
+	return numbers
+}
+
+// searchWindow is how many of a list's newest cases List searches one by
+// one before it computes the sets of matching ids (searchJoin): a
+// term matching at least one case in searchWindow/(page size + 1) is
+// answered from the window. A variable for the tests.
+var searchWindow = 1000
+
+// numberHead reports whether a search term is matched as the head of a
+// case or registration number (searchJoin): it starts with the "（"
+// that every number starts with (（2025）鼓知调字第0123号) and is longer
+// than a gram term.
+func numberHead(q string) bool {
+	return strings.HasPrefix(q, "（") && utf8.RuneCountInString(q) > maxGramTerm
+}
+
+// innerParenSQL is the predicate of cases_number_inner_paren_idx (0039):
+// a number or registration number of the row "c" holds a "（" beyond its
+// first character. It must stay the indexed predicate for the index to
+// serve.
+const innerParenSQL = `(strpos(substr(c.number, 2), '（') > 0 OR strpos(substr(c.registration_number, 2), '（') > 0)`
 
 // maxGramTerm is the longest term (in characters) looked up in the gram
 // indexes; a longer one has trigrams, which serve it better.

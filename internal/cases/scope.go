@@ -616,3 +616,54 @@ func (s *Service) allowed(v viewer, st *caseState) []domain.CaseAction {
 	}
 	return out
 }
+
+// listIDs is the viewer's list scope as one set of case ids, newest
+// first, for a viewer whose every way to a case is a set of ids that an
+// index yields (an enterprise's filings and party links, an association's
+// consenting members, referrals, a mediator's assignments); ok false for
+// anyone who sees whole dockets (committee staff, supervisors, the
+// leader), a court's or centre's filings, or a single case (a party).
+// Joined to the list (JOIN … ON s.id = cases.id), the set is probed
+// newest first and the probing stops at the end of the page, where
+// "cases.id IN (…) OR …" walked the table backward from the newest case
+// and tested every case filed since the viewer's own (54,477 cases for
+// an SME after 28,708 intakes by clerks, measured). The set is exactly
+// the cases listScope(false) admits, and, once List keeps the viewer's
+// own assignments (mine), the same list as listScope(true).
+func (v viewer) listIDs() (string, []any, bool) {
+	// A court's or centre's filings (filedPart) are left to the walk:
+	// the demo court filed 82,966 of the million cases, and sorting
+	// them took 47 ms where walking the newest cases takes 1 ms.
+	if v.party != nil || v.leader || len(v.queueOrgs()) > 0 || len(v.submitter) > 0 {
+		return "", nil, false
+	}
+	var (
+		sets []string
+		args []any
+	)
+	if len(v.mediator) > 0 {
+		// With mine, listScope admits the committee's whole docket, as
+		// List keeps only the viewer's assignments itself; a set of the
+		// docket would be enormous, and the assignments at the committee
+		// give the same list once List has kept its own.
+		sets = append(sets, "SELECT cm.case_id FROM case_mediators cm JOIN cases c1 ON c1.id = cm.case_id WHERE cm.user_id = ? AND cm.removed_at IS NULL AND c1.org_id IN ?")
+		args = append(args, v.a.UserID, v.mediator)
+	}
+	if len(v.applicant) > 0 {
+		sets = append(sets, "SELECT c2.id FROM cases c2 WHERE c2.applicant_org_id IN ?", "SELECT cp.case_id FROM case_parties cp WHERE cp.org_id IN ?")
+		args = append(args, v.applicant, v.applicant)
+	}
+	if len(v.associations) > 0 {
+		sets = append(sets, "SELECT c4.id FROM cases c4 WHERE c4.applicant_org_id IN ("+domain.ConsentingMembers+")",
+			"SELECT cp.case_id FROM case_parties cp WHERE cp.org_id IN ("+domain.ConsentingMembers+")")
+		args = append(args, v.associations, v.associations)
+	}
+	if len(v.referred) > 0 {
+		sets = append(sets, "SELECT r.case_id FROM referrals r WHERE r.case_id IS NOT NULL AND r.status <> 'declined' AND (r.receiver_org_id IN ? OR r.sender_org_id IN ?)")
+		args = append(args, v.referred, v.referred)
+	}
+	if len(sets) == 0 {
+		return "", nil, false
+	}
+	return "JOIN (SELECT u.id FROM (" + strings.Join(sets, "\nUNION ") + ") u (id) ORDER BY u.id DESC) scope ON scope.id = cases.id", args, true
+}

@@ -1,0 +1,10 @@
+package cases
+
+// SetSearchWindow sets how many of a list's newest cases List searches one
+// by one before computing the sets of matching ids, and returns a function
+// restoring the old value. Only for tests that do not run in parallel.
+func SetSearchWindow(n int) (restore func()) {
+	old := searchWindow
+	searchWindow = n
+	return func() { searchWindow = old }
+}

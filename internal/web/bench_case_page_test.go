@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/ipmediate/ipmediate/internal/cases"
 	"github.com/ipmediate/ipmediate/internal/config"
 	"github.com/ipmediate/ipmediate/internal/domain"
+	"github.com/ipmediate/ipmediate/internal/referral"
 )
 
 // BenchmarkCasePage serves the case page of a mediated case with 200
@@ -55,8 +58,20 @@ FROM generate_series(1, 200 - (SELECT count(*) FROM case_events WHERE case_id = 
 SELECT %d, 'evidence', '证据' || g || '.pdf', 1024 * g, 'application/pdf', encode(sha256(g::text::bytea), 'hex'), 'bench/%d/' || g, now()
 FROM generate_series(1, 50) g`, id, id))
 	exec("ANALYZE")
-	c := webLogin(b, r, "director.gulou", demoPassword)
-	url := fmt.Sprintf("%s/cases/%d", r.URL, cv.ID)
+	benchPage(b, webLogin(b, r, "director.gulou", demoPassword), fmt.Sprintf("%s/cases/%d", r.URL, cv.ID), "证据50.pdf", "王调解")
+}
+
+// benchPage times GET url with client c (after ten warm-up requests) for
+// each iteration of b, and reports the median and the p95 in ms. The
+// page must show each of want, so that the figures are of the full page.
+func benchPage(b *testing.B, c *http.Client, url string, want ...string) {
+	b.Helper()
+	_, body := webGet(b, c, url)
+	for _, w := range want {
+		if !strings.Contains(body, w) {
+			b.Fatalf("%s does not show %q", url, w)
+		}
+	}
 	get := func() time.Duration {
 		start := time.Now()
 		res, err := c.Get(url)
@@ -66,7 +81,7 @@ FROM generate_series(1, 50) g`, id, id))
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusOK {
-			b.Fatalf("case page: %d", res.StatusCode)
+			b.Fatalf("%s: %d", url, res.StatusCode)
 		}
 		return time.Since(start)
 	}
@@ -80,4 +95,59 @@ FROM generate_series(1, 50) g`, id, id))
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+}
+
+// BenchmarkReferralPage serves the page of a referral to market
+// regulation (enforcement) of a mediated case to its receiver: the
+// referral carries 200 events of its own and 50 attached documents, and
+// its case 200 timeline events. Through the whole HTTP stack as
+// BenchmarkCasePage. Run:
+//
+//	go test ./internal/web -run '^$' -bench ReferralPage -benchtime 300x
+func BenchmarkReferralPage(b *testing.B) {
+	r := apptest.Start(b, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 100000 }))
+	a := r.App
+	org := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	amr := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'fz-amr'")
+	director := apptest.As(b, a, "director.gulou")
+	cv, err := a.Cases.Submit(apptest.As(b, a, "clerk.gulou"), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
+		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
+		},
+		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if cv, err = a.Cases.Accept(director, cv.ID, cases.AcceptInput{Version: cv.Version, ConsentAt: a.Clock.Now().Add(-time.Hour)}); err != nil {
+		b.Fatal(err)
+	}
+	m1 := apptest.Scalar[int64](b, a, "SELECT id FROM users WHERE username = 'mediator1.gulou'")
+	if cv, err = a.Cases.Assign(director, cv.ID, cases.AssignInput{Version: cv.Version, MediatorIDs: []int64{m1}}); err != nil {
+		b.Fatal(err)
+	}
+	resp := apptest.Scalar[int64](b, a, "SELECT id FROM case_parties WHERE case_id = ? AND role = 'respondent'", cv.ID)
+	fields, _ := json.Marshal(map[string]any{"grounds": "repeat_infringement", "facts": "再次销售侵权产品", "party_id": resp})
+	ref, err := a.Referrals.Send(director, referral.SendInput{Kind: referral.KindEnforcement, ReceiverOrgID: amr, CaseID: &cv.ID, Fields: fields})
+	if err != nil {
+		b.Fatal(err)
+	}
+	exec := func(q string, args ...any) {
+		b.Helper()
+		if err := a.DB.Exec(q, args...).Error; err != nil {
+			b.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO referral_events (referral_id, at, actor_name, org_id, action, detail)
+SELECT ?, now() - (200 - g) * interval '1 minute', '王调解', ?, 'note', jsonb_build_object('note', '第' || g || '次沟通')
+FROM generate_series(1, 200 - (SELECT count(*) FROM referral_events WHERE referral_id = ?)::int) g`, ref.ID, org, ref.ID)
+	exec(`INSERT INTO case_events (case_id, at, actor_name, action, detail)
+SELECT ?, now() - (200 - g) * interval '1 minute', '王调解', 'note', jsonb_build_object('note', '第' || g || '次沟通记录')
+FROM generate_series(1, 200 - (SELECT count(*) FROM case_events WHERE case_id = ?)::int) g`, cv.ID, cv.ID)
+	exec(`INSERT INTO documents (case_id, referral_id, kind, file_name, size_bytes, content_type, sha256, storage_key, uploaded_at)
+SELECT ?, ?, 'evidence', '移送材料' || g || '.pdf', 1024 * g, 'application/pdf', encode(sha256(g::text::bytea), 'hex'), 'bench/r' || g, now()
+FROM generate_series(1, 50) g`, cv.ID, ref.ID)
+	exec("ANALYZE")
+	benchPage(b, webLogin(b, r, "enforcement.fz-amr", demoPassword), fmt.Sprintf("%s/referrals/%d", r.URL, ref.ID), "移送材料50.pdf", "王调解")
 }

@@ -65,6 +65,7 @@ worker in the same process (--with-worker) to see the moved clock.`,
 			if travel && !demo {
 				return errors.New("--time-travel is for demos: add --demo")
 			}
+			setMemoryLimit(cfg)
 			return runServe(cmd.Context(), cfg, demo, withWorker, travel)
 		},
 	}

@@ -35,6 +35,7 @@ serve process needs another address: --metrics-addr 127.0.0.1:9091.`,
 			if err := setMetricsAddr(cmd, &cfg, metricsAddr); err != nil {
 				return err
 			}
+			setMemoryLimit(cfg)
 			a, err := app.New(cmd.Context(), cfg, app.Options{})
 			if err != nil {
 				return err

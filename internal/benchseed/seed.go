@@ -281,7 +281,8 @@ var (
 		"created_at", "updated_at", "accepted_at", "closed_at", "court_procedure", "registration_number", "number_year", "number_seq",
 		"outcome_at"}
 	partyColumns = []string{"case_id", "position", "role", "kind", "name", "id_number_enc", "id_number_hash", "credit_code",
-		"phone_enc", "address_enc", "is_sme", "org_id", "agent_name", "agent_phone_enc", "agent_license", "repeat_infringer"}
+		"phone_enc", "address_enc", "is_sme", "org_id", "agent_name", "agent_phone_enc", "agent_license", "repeat_infringer",
+		"phones_hashed"}
 	rightColumns    = []string{"case_id", "position", "kind", "number", "title", "holder", "valid_from", "valid_to"}
 	mediatorColumns = []string{"case_id", "user_id", "assigned_at", "assigned_by", "declared_at", "declaration", "removed_at"}
 )
@@ -618,6 +619,9 @@ func (g *generator) party(caseID int64, pos int32, role, kind, name, credit stri
 	if role == "applicant" && r.IntN(5) < 2 {
 		agent, agentPhone, license = pick(r, lawyers)+"律师", pick(r, g.ciphers), fmt.Sprintf("135012%011d", r.Int64N(100_000_000_000))
 	}
+	// The phones' blind index (migration 0040) stays empty: the pool's
+	// ciphertexts decrypt to nothing, and a row marked hashed is one the
+	// application's start-up backfill does not try to decrypt.
 	return []any{caseID, pos, role, kind, name, idEnc, hash, credit, pick(r, g.ciphers), pick(r, g.ciphers), sme, orgID,
-		agent, agentPhone, license, repeat}
+		agent, agentPhone, license, repeat, true}
 }

@@ -252,7 +252,7 @@ func TestParty_PhoneHashBackfill(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []int
-	n, err := party.BackfillPhoneHashes(t.Context(), e.a.DB, e.a.PII, 1, func(done int) { seen = append(seen, done) })
+	n, err := party.BackfillPhoneHashes(t.Context(), e.a.DB, e.a.PII, 1, func(done int) { seen = append(seen, done) }, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,8 +264,27 @@ func TestParty_PhoneHashBackfill(t *testing.T) {
 	if after != before {
 		t.Errorf("backfilled %+v, intake wrote %+v", after, before)
 	}
-	if n, err := party.BackfillPhoneHashes(t.Context(), e.a.DB, e.a.PII, 1, nil); n != 0 || err != nil {
+	if n, err := party.BackfillPhoneHashes(t.Context(), e.a.DB, e.a.PII, 1, nil, nil); n != 0 || err != nil {
 		t.Errorf("a second run: %d %v", n, err)
+	}
+	// A phone no key opens: reported, marked done, not indexed; the
+	// others are hashed all the same.
+	if err := e.a.DB.Exec(`UPDATE case_parties SET phone_hash = '', agent_phone_hash = '', phones_hashed = false,
+  phone_enc = CASE WHEN role = 'respondent' THEN 'v1:gone:AAAA' ELSE phone_enc END WHERE case_id = ?`, caseID).Error; err != nil {
+		t.Fatal(err)
+	}
+	var bad []int64
+	n, err = party.BackfillPhoneHashes(t.Context(), e.a.DB, e.a.PII, 10, nil, func(id int64, _ error) { bad = append(bad, id) })
+	if err != nil || n != 2 || len(bad) != 1 || bad[0] != respondent {
+		t.Errorf("with an undecryptable phone: %d %v reported %v", n, err, bad)
+	}
+	var row struct {
+		PhoneHash, AgentPhoneHash string
+		PhonesHashed              bool
+	}
+	e.a.DB.Raw("SELECT phone_hash, agent_phone_hash, phones_hashed FROM case_parties WHERE id = ?", respondent).Scan(&row)
+	if row.PhoneHash != "" || row.AgentPhoneHash != before.AgentPhoneHash || !row.PhonesHashed {
+		t.Errorf("the undecryptable row: %+v", row)
 	}
 	if !strings.HasPrefix(domain.MobileIndexKey("+86 139 1234 5678"), "mobile|13912345678") || domain.MobileIndexKey("") != "" {
 		t.Error("MobileIndexKey")

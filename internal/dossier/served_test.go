@@ -25,16 +25,7 @@ func TestArchive_ProofOfServiceInTheDossier(t *testing.T) {
 		ServedOn: fx.a.Clock.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02"), TrackingNumber: "EMS1234567890"}); err != nil {
 		t.Fatalf("other means: %v", err)
 	}
-	d, err := fx.a.Dossiers.Archive(fx.as("clerk.gulou"), id, dossier.Input{})
-	if err != nil {
-		t.Fatalf("archive: %v", err)
-	}
-	file := download(t, fx, "director.gulou", id, dossier.FilePDF)
-	var all strings.Builder
-	for n := 1; n <= d.PDFPages; n++ {
-		all.WriteString(pageText(t, file, n))
-	}
-	text := all.String()
+	text := archivedText(t, fx, id)
 	for _, want := range []string{"送达回证", "调解协议书", rs[0].PartyName, rs[1].PartyName, rs[0].SHA256[:16], "邮寄送达", "EMS1234567890"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the dossier lacks %q", want)
@@ -59,16 +50,7 @@ VALUES (?, ?, ?, NULL, '先由委员会指定', now() - interval '3 days'), (?, 
 	fx.exec(`INSERT INTO party_attendance (case_id, party_id, access_id, session_at, attends, note, created_at)
 VALUES (?, ?, ?, now() - interval '1 day', false, '出差在外，申请改期', now() - interval '2 days')`, id, party, access)
 
-	d, err := fx.a.Dossiers.Archive(fx.as("clerk.gulou"), id, dossier.Input{})
-	if err != nil {
-		t.Fatalf("archive: %v", err)
-	}
-	file := download(t, fx, "director.gulou", id, dossier.FilePDF)
-	var all strings.Builder
-	for n := 1; n <= d.PDFPages; n++ {
-		all.WriteString(pageText(t, file, n))
-	}
-	text := all.String()
+	text := archivedText(t, fx, id)
 	for _, want := range []string{"当事人选择调解员及出席确认", "由调解委员会指定", "先由委员会指定", "熟悉软件著作权",
 		"无法出席", "出差在外，申请改期"} {
 		if !strings.Contains(text, want) {
@@ -81,4 +63,20 @@ VALUES (?, ?, ?, now() - interval '1 day', false, '出差在外，申请改期',
 	if n := strings.Count(text, "当事人选择调解员及出席确认"); n < 2 {
 		t.Errorf("the parties' answers are not both in the index and on their pages (%d times)", n)
 	}
+}
+
+// archivedText archives case id as the 鼓楼 clerk and returns the text of
+// every page of its dossier PDF as the director downloads it.
+func archivedText(t *testing.T, fx *fixture, id int64) string {
+	t.Helper()
+	d, err := fx.a.Dossiers.Archive(fx.as("clerk.gulou"), id, dossier.Input{})
+	if err != nil {
+		t.Fatalf("archive: %v", err)
+	}
+	file := download(t, fx, "director.gulou", id, dossier.FilePDF)
+	var all strings.Builder
+	for n := 1; n <= d.PDFPages; n++ {
+		all.WriteString(pageText(t, file, n))
+	}
+	return all.String()
 }

@@ -58,7 +58,7 @@ func TestParty_AccountByPhone(t *testing.T) {
 		DisputeType: "trademark_infringement", Summary: "被申请人在其店铺招牌上使用与申请人注册商标近似的标识。",
 		Parties: []cases.PartyInput{
 			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
-			{Role: domain.PartyRespondent, Kind: domain.PartyOrganisation, Name: "福州某某茶叶有限公司", CreditCode: "91350100MA2XXXXX1K", Phone: respondentPhone},
+			{Role: domain.PartyRespondent, Kind: domain.PartyOrganisation, Name: "福州某某茶叶有限公司", CreditCode: "91350100MA2Y3K7Q88", Phone: respondentPhone},
 		}})
 	if err != nil {
 		t.Fatal(err)

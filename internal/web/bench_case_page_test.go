@@ -29,19 +29,8 @@ import (
 // own events and documents, not on the size of the docket; the figures
 // and the method are in docs/benchmarks.md.
 func BenchmarkCasePage(b *testing.B) {
-	r := apptest.Start(b, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 100000 }))
+	r, cv := benchCase(b, "sme1")
 	a := r.App
-	org := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'gulou'")
-	cv, err := a.Cases.Submit(apptest.As(b, a, "sme1"), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
-		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
-		Parties: []cases.PartyInput{
-			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
-			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
-		},
-		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
 	exec := func(q string, args ...any) {
 		b.Helper()
 		if err := a.DB.Exec(q, args...).Error; err != nil {
@@ -59,6 +48,26 @@ SELECT %d, 'evidence', '证据' || g || '.pdf', 1024 * g, 'application/pdf', enc
 FROM generate_series(1, 50) g`, id, id))
 	exec("ANALYZE")
 	benchPage(b, webLogin(b, r, "director.gulou", demoPassword), fmt.Sprintf("%s/cases/%d", r.URL, cv.ID), "证据50.pdf", "王调解")
+}
+
+// benchCase starts the application with the demo data and files a case
+// at 鼓楼 as who (an SME user or a clerk).
+func benchCase(b *testing.B, who string) (*apptest.Running, domain.Case) {
+	b.Helper()
+	r := apptest.Start(b, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 100000 }))
+	a := r.App
+	org := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	cv, err := a.Cases.Submit(apptest.As(b, a, who), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
+		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
+		},
+		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r, cv
 }
 
 // benchPage times GET url with client c (after ten warm-up requests) for
@@ -105,21 +114,12 @@ func benchPage(b *testing.B, c *http.Client, url string, want ...string) {
 //
 //	go test ./internal/web -run '^$' -bench ReferralPage -benchtime 300x
 func BenchmarkReferralPage(b *testing.B) {
-	r := apptest.Start(b, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 100000 }))
+	r, cv := benchCase(b, "clerk.gulou")
 	a := r.App
-	org := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'gulou'")
+	org := cv.OrgID
 	amr := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'fz-amr'")
 	director := apptest.As(b, a, "director.gulou")
-	cv, err := a.Cases.Submit(apptest.As(b, a, "clerk.gulou"), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
-		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
-		Parties: []cases.PartyInput{
-			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
-			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
-		},
-		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	var err error
 	if cv, err = a.Cases.Accept(director, cv.ID, cases.AcceptInput{Version: cv.Version, ConsentAt: a.Clock.Now().Add(-time.Hour)}); err != nil {
 		b.Fatal(err)
 	}

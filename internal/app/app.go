@@ -247,6 +247,13 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	// The case timeline and the audit log are partitioned by year
+	// (migration 0043): this year's and next year's partitions are made
+	// now, and by the worker's scheduler as the years turn.
+	if err := database.LogPartitions(ctx, a.DB, a.Clock.Now(), a.Log); err != nil {
+		a.Close()
+		return nil, err
+	}
 	if cfg.Env == "production" {
 		if err := a.checkDemoAccounts(ctx); err != nil {
 			a.Close()
@@ -609,6 +616,11 @@ func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// PartitionInterval is how often the worker's scheduler makes the coming
+// year's partitions; a year's partition exists a year before it is needed,
+// so a missed run costs nothing.
+const PartitionInterval = 6 * time.Hour
+
 // RunWorker runs the background worker until ctx is cancelled.
 func (a *App) RunWorker(ctx context.Context) error {
 	handlers, jobs := a.notifyWork()
@@ -616,6 +628,9 @@ func (a *App) RunWorker(ctx context.Context) error {
 	jobs = append(jobs, worker.DeadlineJobs(a.Deadlines, a.Audit, worker.DeadlineInterval)...)
 	jobs = append(jobs, worker.CreditJobs(a.Credit, worker.CreditInterval)...)
 	jobs = append(jobs, worker.WarningJobs(a.Warnings, worker.WarningInterval)...)
+	jobs = append(jobs, worker.Job{Name: "partitions", Every: PartitionInterval, Run: func(ctx context.Context) error {
+		return database.LogPartitions(ctx, a.DB, a.Clock.Now(), a.Log)
+	}})
 	r := a.Config.Reminders
 	w := worker.New(worker.Deps{DB: a.DB, Redis: a.Redis, Logger: a.Log, Concurrency: a.Config.Worker.Concurrency,
 		Handlers: handlers, Jobs: jobs, RetryDelay: worker.Backoff(r.RetryBackoff, r.RetryBackoffMax)})

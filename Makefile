@@ -58,6 +58,7 @@ bench: test-deps ## measure the docs/design.md §13 targets on $(BENCH_CASES) ca
 	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench list
 	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench intake --duration 20s --clients 4
 	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench stats
+	IPM_DATABASE_URL='$(BENCH_DATABASE_URL)' $(GO) run ./cmd/ipmediate bench history --rows 5000000 --verify
 	IPM_BENCH_CASES=$(BENCH_CASES) $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 60m ./...
 
 fmt: ## format the code

@@ -43,13 +43,15 @@ func newBenchCmd(g *globalFlags) *cobra.Command {
                  TPC-B-like rate ("at least half of pgbench")
   bench stats    time the statistics of a year (/stats) and its xlsx
                  export through the web server (300 ms p95, 5 s)
+  bench history  fill the case timeline and the audit log to millions of
+                 rows and time what reads and writes them (partitioning)
 
 Point IPM_DATABASE_URL at a database of its own, e.g.
 postgres://postgres@127.0.0.1:5432/ipm_bench?sslmode=disable: seed writes
 the demo users and a million synthetic cases, intake adds more. Every
 subcommand is refused when env is production. See docs/benchmarks.md.`,
 	}
-	cmd.AddCommand(newBenchSeedCmd(g), newBenchListCmd(g), newBenchIntakeCmd(g), newBenchStatsCmd(g))
+	cmd.AddCommand(newBenchSeedCmd(g), newBenchListCmd(g), newBenchIntakeCmd(g), newBenchStatsCmd(g), newBenchHistoryCmd(g))
 	return cmd
 }
 

@@ -217,3 +217,13 @@ func checkRow(r row, prevID, prevSeq int64, prevHash string, heads []head) strin
 	}
 	return ""
 }
+
+// ComputeHash returns the hash r must carry to verify: the SHA-256 of its
+// canonical content, which includes r.PrevHash (see the package
+// documentation). r.ID and r.Hash are not part of it. It lets a bulk
+// loader (`ipmediate bench history`) write rows that Verify accepts.
+func (r Record) ComputeHash() (string, error) {
+	return row{Chain: r.Chain, Seq: r.Seq, OccurredAt: r.OccurredAt, OrgID: r.OrgID, ActorID: r.ActorID,
+		ActorName: r.ActorName, Action: r.Action, ObjectType: r.ObjectType, ObjectID: r.ObjectID,
+		Detail: string(r.Detail), IP: r.IP, RequestID: r.RequestID, PrevHash: r.PrevHash}.computeHash()
+}

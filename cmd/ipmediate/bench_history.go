@@ -114,7 +114,9 @@ func (h *history) run(ctx context.Context, rows, years, runs int, verify bool) e
 		return err
 	}
 	var parts int
-	_ = h.conn.QueryRow(ctx, `SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_log'::regclass`).Scan(&parts)
+	if err := h.conn.QueryRow(ctx, `SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_log'::regclass`).Scan(&parts); err != nil {
+		return err
+	}
 	layout := "plain tables"
 	if partitioned {
 		layout = fmt.Sprintf("partitioned by year (%d partitions each, the default one included)", parts)
@@ -230,7 +232,10 @@ func (h *history) fillAudit(ctx context.Context, rows int, from time.Time) error
 		hash string
 	}
 	heads := make([]headState, benchChains)
-	chain := func(c int) string { return audit.ChainOf(ptrInt64(int64(benchChainBase + c))) }
+	chain := func(c int) string {
+		org := int64(benchChainBase + c)
+		return audit.ChainOf(&org)
+	}
 	for c := range heads {
 		heads[c] = headState{hash: zeroHex}
 		err := tx.QueryRow(ctx, `SELECT last_seq, last_hash FROM audit_chain_heads WHERE chain = $1 FOR UPDATE`, chain(c)).
@@ -296,8 +301,6 @@ func (h *history) fillAudit(ctx context.Context, rows int, from time.Time) error
 }
 
 var zeroHex = hex.EncodeToString(make([]byte, 32))
-
-func ptrInt64(v int64) *int64 { return &v }
 
 func (h *history) measure(ctx context.Context, runs int) error {
 	// A 1% sample of the pages; a small table may yield none, and is then

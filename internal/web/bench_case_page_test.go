@@ -57,13 +57,7 @@ func benchCase(b *testing.B, who string) (*apptest.Running, domain.Case) {
 	r := apptest.Start(b, apptest.WithDemo(), apptest.WithConfig(func(c *config.Config) { c.Security.LoginRatePerMinute = 100000 }))
 	a := r.App
 	org := apptest.Scalar[int64](b, a, "SELECT id FROM orgs WHERE code = 'gulou'")
-	cv, err := a.Cases.Submit(apptest.As(b, a, who), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
-		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
-		Parties: []cases.PartyInput{
-			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
-			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
-		},
-		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
+	cv, err := a.Cases.Submit(apptest.As(b, a, who), teaIntake(org))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -58,13 +58,7 @@ func newPartyViewCase(t *testing.T, opts ...apptest.Option) *partyViewCase {
 	})}, opts...)...)
 	a := r.App
 	org := apptest.Scalar[int64](t, a, "SELECT id FROM orgs WHERE code = 'gulou'")
-	cv, err := a.Cases.Submit(apptest.As(t, a, "sme1"), cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
-		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
-		Parties: []cases.PartyInput{
-			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
-			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
-		},
-		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}})
+	cv, err := a.Cases.Submit(apptest.As(t, a, "sme1"), teaIntake(org))
 	if err != nil {
 		t.Fatal(err, domain.InvalidFields(err))
 	}
@@ -226,4 +220,17 @@ func TestPartyView_Feedback(t *testing.T) {
 	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "您已经提交过评价") {
 		t.Errorf("a second rating: %d", res.StatusCode)
 	}
+}
+
+// teaIntake is the trademark dispute the party view's tests and the case
+// page benchmark file with committee org: an enterprise applicant and a
+// natural person respondent with a phone, and one trademark.
+func teaIntake(org int64) cases.IntakeInput {
+	return cases.IntakeInput{OrgID: org, Source: domain.SourceDirect,
+		DisputeType: domain.DisputeTrademark, Summary: "被申请人在网店销售假冒申请人注册商标的茶叶。", Claims: "停止侵权。",
+		Parties: []cases.PartyInput{
+			{Role: domain.PartyApplicant, Kind: domain.PartyOrganisation, Name: "福州闽光软件科技有限公司", CreditCode: "91350100MA34A1B2CU"},
+			{Role: domain.PartyRespondent, Kind: domain.PartyPerson, Name: "陈某某", IDNumber: "11010519491231002X", Phone: "13912345678"},
+		},
+		Rights: []cases.RightInput{{Kind: domain.RightTrademark, Number: "12345678", Title: "闽光"}}}
 }

@@ -396,7 +396,7 @@ func (a *App) buildServices(ctx context.Context) error {
 	a.Associations = c.Associations
 	a.Dossiers = c.Dossiers
 	a.Register = c.Register
-	a.Stats = stats.New(stats.Deps{Reads: a.Reads, Authz: a.Authz, Now: now})
+	a.Stats = stats.New(stats.Deps{Reads: a.Reads, Authz: a.Authz, Now: now, Log: a.Log})
 	dueRule, _ := rules.Rule(notify.RuleAnnualReport) // loadLegal required it
 	due, err := monthDay(dueRule.On)
 	if err != nil {

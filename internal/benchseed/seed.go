@@ -334,7 +334,7 @@ UNION ALL SELECT org_id, year, last_no FROM registration_counters) c GROUP BY or
 	for j := 0; j < k; j++ {
 		g.genCase(ids[j], first+j)
 	}
-	// The statistics' counts (migration 0022) are kept by triggers a row
+	// The statistics' counts (migrations 0022 and 0044) are kept by triggers a row
 	// at a time; for a batch they are written at once after the copies.
 	if _, err := tx.Exec(ctx, "SET LOCAL ipmediate.bulk = 'on'"); err != nil {
 		return err
@@ -351,7 +351,7 @@ UNION ALL SELECT org_id, year, last_no FROM registration_counters) c GROUP BY or
 	if err := copyRows(ctx, tx, "case_mediators", mediatorColumns, len(g.mediators), func(i int) []any { return g.mediators[i] }); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, "SELECT case_tallies_add($1)", ids); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT case_tallies_add($1), case_duration_tallies_add($1)", ids); err != nil {
 		return fmt.Errorf("count the cases: %w", err)
 	}
 	var orgs []int64

@@ -1,6 +1,9 @@
 package stats
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // durationOf is the Duration of the days ds (reordered); none when ds is
 // empty.
@@ -8,29 +11,54 @@ func durationOf(ds []float64) Duration {
 	if len(ds) == 0 {
 		return Duration{}
 	}
-	return Duration{N: len(ds), Median: percentileCont(ds, 0.5), P90: percentileCont(ds, 0.9)}
+	return Duration{N: len(ds), Median: percentileCont(ds, percentiles[0]), P90: percentileCont(ds, percentiles[1])}
 }
 
-// percentileCont is PostgreSQL's percentile_cont(f) WITHIN GROUP (ORDER BY
-// x) over the non-empty ds, computed as PostgreSQL computes it: the values
-// at the ranks floor and ceil of pos = f·(n−1) (0-based), interpolated as
-// lo + (pos − floor)·(hi − lo).
-// It reorders ds and needs no sort: a selection finds the lower rank, the
-// upper one is the least of what lies above it.
-func percentileCont(ds []float64, f float64) float64 {
-	pos := f * float64(len(ds)-1)
-	first, second := math.Floor(pos), math.Ceil(pos)
-	lo := selectRank(ds, int(first))
-	if second == first {
+// percentiles are the fractions a Duration reports: the median and the
+// 90th percentile.
+var percentiles = [2]float64{0.5, 0.9}
+
+// ranksOf is the ranks (0-based, ascending) percentile_cont(f) reads of n
+// values: those at floor and ceil of pos = f·(n−1), once when they agree.
+func ranksOf(n int, f float64) []int {
+	pos := f * float64(n-1)
+	first, second := int(math.Floor(pos)), int(math.Ceil(pos))
+	if first == second {
+		return []int{first}
+	}
+	return []int{first, second}
+}
+
+// interpolated is PostgreSQL's percentile_cont(f) WITHIN GROUP (ORDER BY
+// x) over n > 0 values whose value of rank k is at(k), computed as
+// PostgreSQL computes it: the values at the ranks of ranksOf, interpolated
+// as lo + (pos − floor)·(hi − lo). It asks for the lower rank first.
+func interpolated(n int, f float64, at func(k int) float64) float64 {
+	pos := f * float64(n-1)
+	first := math.Floor(pos)
+	lo := at(int(first))
+	if math.Ceil(pos) == first {
 		return lo
 	}
-	hi := ds[int(first)+1]
-	for _, d := range ds[int(first)+2:] {
-		hi = min(hi, d)
-	}
+	hi := at(int(first) + 1)
 	// The conversion keeps Go from fusing the product with the sum into one
 	// rounding (PostgreSQL's x86-64 builds round twice too).
 	return lo + float64((pos-first)*(hi-lo))
+}
+
+// percentileCont is interpolated over the non-empty ds. It reorders ds
+// and needs no sort: a selection finds the lower rank, the upper one is
+// the least of what lies above it.
+func percentileCont(ds []float64, f float64) float64 {
+	lower := true
+	return interpolated(len(ds), f, func(k int) float64 {
+		if lower {
+			lower = false
+			return selectRank(ds, k)
+		}
+		// ds[:k] holds the k least values now.
+		return slices.Min(ds[k:])
+	})
 }
 
 // selectRank reorders ds so that ds[k] is the value of rank k (0-based)

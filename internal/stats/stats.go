@@ -11,6 +11,7 @@ package stats
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -36,6 +37,7 @@ type Service struct {
 	reads Reader
 	authz Authorizer
 	now   func() time.Time
+	log   *slog.Logger
 }
 
 // Deps are the statistics service's collaborators; Now may be left out
@@ -46,6 +48,9 @@ type Deps struct {
 	Reads Reader
 	Authz Authorizer
 	Now   func() time.Time
+	// Log hears of counts that disagree with the cases (durations.go);
+	// the default logger when left out.
+	Log *slog.Logger
 }
 
 // New returns the service. A missing collaborator is a wiring mistake:
@@ -55,7 +60,10 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = clock.Wall
 	}
-	return &Service{reads: d.Reads, authz: d.Authz, now: d.Now}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{reads: d.Reads, authz: d.Authz, now: d.Now, log: d.Log}
 }
 
 // Committee is one committee's line.

@@ -42,6 +42,9 @@ func TestTallies_KeptEqualToTheCases(t *testing.T) {
 		// A case moves committee, and ends.
 		"UPDATE cases SET org_id = (SELECT min(id) FROM orgs WHERE type = 'mediation_committee') WHERE id % 13 = 0",
 		"UPDATE cases SET status = 'withdrawn', outcome = 'withdrawn', outcome_at = created_at + interval '3 days' WHERE id % 17 = 0 AND outcome IS NULL",
+		// A mediation's outcome or acceptance is corrected by some hours.
+		"UPDATE cases SET outcome_at = outcome_at + interval '1 day 7 hours' WHERE id % 19 = 0 AND outcome IN ('settled', 'failed')",
+		"UPDATE cases SET accepted_at = accepted_at - interval '5 hours' WHERE id % 23 = 0 AND outcome IN ('settled', 'failed')",
 		// A case is deleted with its parties, rights and agreement.
 		"DELETE FROM cases WHERE id = (SELECT max(id) FROM cases)",
 	} {
@@ -76,6 +79,8 @@ FROM cases c CROSS JOIN LATERAL case_tally_rows(c) r GROUP BY 1, 2, 3, 4, 5, 6
 !SELECT org_id, grain, day, figure, kind, n FROM case_right_tallies WHERE n <> 0`,
 		"case_open_tallies": `SELECT org_id, dispute_type, source, count(*)::int FROM cases c WHERE case_is_open(c) GROUP BY 1, 2, 3
 !SELECT org_id, dispute_type, source, n FROM case_open_tallies WHERE n <> 0`,
+		"case_duration_tallies": `SELECT r.org_id, r.grain, r.day, r.days, sum(r.n)::int FROM cases c CROSS JOIN LATERAL case_duration_rows(c) r GROUP BY 1, 2, 3, 4
+!SELECT org_id, grain, day, days, n FROM case_duration_tallies WHERE n <> 0`,
 		"case_open_right_tallies": `SELECT c.org_id, k.kind, count(*)::int FROM cases c CROSS JOIN LATERAL unnest(c.right_kinds) k (kind) WHERE case_is_open(c) GROUP BY 1, 2
 !SELECT org_id, kind, n FROM case_open_right_tallies WHERE n <> 0`,
 	} {

@@ -147,6 +147,9 @@ func (h *histogram) locate(k int) (days, at int) {
 // median and the 90th percentile.
 func (h *histogram) wanted() []int {
 	var out []int
+	if h.n == 0 {
+		return nil
+	}
 	for _, f := range percentiles {
 		for _, k := range ranksOf(h.n, f) {
 			d, _ := h.locate(k)

@@ -122,19 +122,36 @@ OR EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id AND p.org_id IN (
 	if err := fx.db.Raw(`SELECT name FROM case_parties WHERE kind = 'person' AND char_length(name) >= 3 ORDER BY id LIMIT 1`).Scan(&person).Error; err != nil || person == "" {
 		t.Fatalf("a person: %q %v", person, err)
 	}
+	// Terms of one and two characters (the gram indexes, and the newest
+	// ids first): common ones, a surname, a digit.
+	var surname string
+	if err := fx.db.Raw(`SELECT left(name, 1) FROM case_parties WHERE kind = 'person' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1 OFFSET 3`).Scan(&surname).Error; err != nil || surname == "" {
+		t.Fatalf("a surname: %q %v", surname, err)
+	}
+	short := []string{"科", "科技", surname, "7", "07"}
+	for _, q := range []string{"科", surname} {
+		checks = append(checks, check{name: "leader search " + q, user: "leader", filter: cases.ListFilter{Q: q},
+			where: `strpos(c.number, ?) > 0 OR strpos(c.registration_number, ?) > 0
+OR EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id AND p.kind <> 'person' AND strpos(lower(p.name), lower(?)) > 0)
+OR EXISTS (SELECT 1 FROM case_rights r WHERE r.case_id = c.id AND r.number = ?)`, args: []any{q, q, q, q}})
+	}
 	for _, q := range []string{"软件科技", person} {
 		checks = append(checks, check{name: "leader search " + q, user: "leader", filter: cases.ListFilter{Q: q},
 			where: `strpos(c.number, ?) > 0 OR strpos(c.registration_number, ?) > 0
 OR EXISTS (SELECT 1 FROM case_parties p WHERE p.case_id = c.id AND p.kind <> 'person' AND strpos(lower(p.name), lower(?)) > 0)
 OR EXISTS (SELECT 1 FROM case_rights r WHERE r.case_id = c.id AND r.number = ?)`, args: []any{q, q, q, q}})
 	}
-	for _, q := range []string{numberHead, mid.Number, strings.TrimSuffix(mid.Number, "号"), "（2025）", "软件科技", "科技有限公司", party, ipNumber, "不存在的名称"} {
+	for _, q := range append([]string{numberHead, mid.Number, strings.TrimSuffix(mid.Number, "号"), "（2025）", "软件科技", "科技有限公司", party, ipNumber, "不存在的名称"}, short...) {
 		w, a := search(q)
 		checks = append(checks, check{name: "search " + q, user: "director.gulou", filter: cases.ListFilter{Q: q}, where: w, args: a})
 	}
 
-	for _, window := range []int{1000, 40} {
+	// The default window and span, then narrow ones, so that the window,
+	// the newest ids and the unbounded sets all answer pages.
+	for _, narrow := range [][2]int{{1000, 16384}, {40, 64}} {
+		window := narrow[0]
 		restore := cases.SetSearchWindow(window)
+		restoreSpan := cases.SetSearchSpan(int64(narrow[1]))
 		for _, c := range checks {
 			t.Run(fmt.Sprintf("%s/window%d", c.name, window), func(t *testing.T) {
 				order := "c.id DESC"
@@ -171,6 +188,7 @@ OR EXISTS (SELECT 1 FROM case_rights r WHERE r.case_id = c.id AND r.number = ?)`
 			})
 		}
 		restore()
+		restoreSpan()
 	}
 }
 

@@ -2,6 +2,7 @@ package cases_test
 
 import (
 	"context"
+	"database/sql"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -190,35 +191,7 @@ FROM generate_series(1, 30000) AS i`, c.ID)
 		if !slices.Contains(ids(items), c.ID) {
 			t.Fatalf("q=%q: case %d not found in %v", q, c.ID, ids(items))
 		}
-		conn, err := sqlDB.Conn(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if noSeqScan {
-			if _, err := conn.ExecContext(context.Background(), "SET enable_seqscan = off"); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { _, _ = conn.ExecContext(context.Background(), "RESET enable_seqscan") }()
-		}
-		page := stmts()[0]
-		rows, err := conn.QueryContext(context.Background(), "EXPLAIN "+page.SQL, page.Args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var b strings.Builder
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(line + "\n")
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return b.String()
+		return explainSearch(t, sqlDB, stmts(), "search_term_grams", noSeqScan)
 	}
 	for _, q := range []string{one, two} {
 		t.Run(q, func(t *testing.T) {
@@ -230,4 +203,88 @@ FROM generate_series(1, 30000) AS i`, c.ID)
 			}
 		})
 	}
+}
+
+// TestCaseService_List_ShortTermsSearchTheNewestIDsInTheIndex: a term of
+// one character searched over the newest ids first (searchNewest) asks
+// the gram index for the bound on the case id too (0045), so that only
+// the rows of those cases are read from the table.
+//
+// Not parallel: it narrows the first span of ids (a package variable).
+func TestCaseService_List_ShortTermsSearchTheNewestIDsInTheIndex(t *testing.T) {
+	fx := newFixture(t)
+	gulou := fx.org("gulou")
+	// Older cases, so that the newest ids are a part of them.
+	for range 8 {
+		fx.submit("clerk.gulou", intake(gulou))
+	}
+	c := fx.submit("clerk.gulou", intake(gulou))
+	fx.exec(`INSERT INTO case_parties (case_id, position, role, kind, name)
+SELECT ?, 10 + i, 'third_party', 'organisation', chr(19968 + ((i::bigint * 7919) % 20000)::int) || '有限公司'
+FROM generate_series(1, 30000) AS i`, c.ID)
+	fx.exec("ANALYZE case_parties")
+	fx.exec("ANALYZE cases")
+	if err := benchseed.InstallCapture(fx.db); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := fx.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cases.SetSearchSpan(1)()
+	one := string(rune(19968 + (5*7919)%20000))
+	ctx, stmts := benchseed.Capture(fx.as("director.gulou"))
+	items, _, err := fx.svc.List(ctx, cases.ListFilter{Q: one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(ids(items), c.ID) {
+		t.Fatalf("q=%q: case %d not found in %v", one, c.ID, ids(items))
+	}
+	p := explainSearch(t, sqlDB, stmts(), "cp.case_id >= ", false)
+	bounded := false
+	for _, line := range strings.Split(p, "\n") {
+		bounded = bounded || strings.Contains(line, "Index Cond") && strings.Contains(line, "case_id >=")
+	}
+	if !strings.Contains(p, "case_parties_name_grams_idx") || !bounded {
+		t.Errorf("the names of the newest cases are not looked up by gram and case id in case_parties_name_grams_idx:\n%s", p)
+	}
+}
+
+// explainSearch is the plan of the first of stmts (captured from List)
+// whose SQL holds marker, without sequential scans when noSeqScan.
+func explainSearch(t *testing.T, sqlDB *sql.DB, stmts []benchseed.Statement, marker string, noSeqScan bool) string {
+	t.Helper()
+	i := slices.IndexFunc(stmts, func(st benchseed.Statement) bool { return strings.Contains(st.SQL, marker) })
+	if i < 0 {
+		t.Fatalf("no statement holds %q among the %d the list ran", marker, len(stmts))
+	}
+	conn, err := sqlDB.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if noSeqScan {
+		if _, err := conn.ExecContext(context.Background(), "SET enable_seqscan = off"); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _, _ = conn.ExecContext(context.Background(), "RESET enable_seqscan") }()
+	}
+	rows, err := conn.QueryContext(context.Background(), "EXPLAIN "+stmts[i].SQL, stmts[i].Args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		b.WriteString(line + "\n")
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }

@@ -163,21 +163,7 @@ func TestCaseService_List_ShortTermsUseGramIndexes(t *testing.T) {
 	fx := newFixture(t)
 	gulou := fx.org("gulou")
 	c := fx.submit("clerk.gulou", intake(gulou))
-	// 30,000 names of two pseudo-random CJK characters and a suffix: any
-	// one character is held by a handful of rows.
-	fx.exec(`INSERT INTO case_parties (case_id, position, role, kind, name)
-SELECT ?, 10 + i, 'third_party', 'organisation',
-       chr(19968 + ((i::bigint * 7919) % 20000)::int) || chr(19968 + ((i::bigint * 104729) % 20000)::int) || '有限公司'
-FROM generate_series(1, 30000) AS i`, c.ID)
-	fx.exec("ANALYZE case_parties")
-	fx.exec("ANALYZE cases")
-	if err := benchseed.InstallCapture(fx.db); err != nil {
-		t.Fatal(err)
-	}
-	sqlDB, err := fx.db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sqlDB := manyNames(t, fx, c.ID)
 	one := string(rune(19968 + (5*7919)%20000))
 	two := one + string(rune(19968+(5*104729)%20000))
 
@@ -219,18 +205,7 @@ func TestCaseService_List_ShortTermsSearchTheNewestIDsInTheIndex(t *testing.T) {
 		fx.submit("clerk.gulou", intake(gulou))
 	}
 	c := fx.submit("clerk.gulou", intake(gulou))
-	fx.exec(`INSERT INTO case_parties (case_id, position, role, kind, name)
-SELECT ?, 10 + i, 'third_party', 'organisation', chr(19968 + ((i::bigint * 7919) % 20000)::int) || '有限公司'
-FROM generate_series(1, 30000) AS i`, c.ID)
-	fx.exec("ANALYZE case_parties")
-	fx.exec("ANALYZE cases")
-	if err := benchseed.InstallCapture(fx.db); err != nil {
-		t.Fatal(err)
-	}
-	sqlDB, err := fx.db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sqlDB := manyNames(t, fx, c.ID)
 	defer cases.SetSearchSpan(1)()
 	one := string(rune(19968 + (5*7919)%20000))
 	ctx, stmts := benchseed.Capture(fx.as("director.gulou"))
@@ -249,6 +224,28 @@ FROM generate_series(1, 30000) AS i`, c.ID)
 	if !strings.Contains(p, "case_parties_name_grams_idx") || !bounded {
 		t.Errorf("the names of the newest cases are not looked up by gram and case id in case_parties_name_grams_idx:\n%s", p)
 	}
+}
+
+// manyNames gives case caseID 30,000 parties named by two pseudo-random
+// CJK characters and a suffix (any one character is held by a handful of
+// rows), gathers the planner's statistics, and installs the statement
+// capture; it returns the database handle for EXPLAIN.
+func manyNames(t *testing.T, fx *fixture, caseID int64) *sql.DB {
+	t.Helper()
+	fx.exec(`INSERT INTO case_parties (case_id, position, role, kind, name)
+SELECT ?, 10 + i, 'third_party', 'organisation',
+       chr(19968 + ((i::bigint * 7919) % 20000)::int) || chr(19968 + ((i::bigint * 104729) % 20000)::int) || '有限公司'
+FROM generate_series(1, 30000) AS i`, caseID)
+	fx.exec("ANALYZE case_parties")
+	fx.exec("ANALYZE cases")
+	if err := benchseed.InstallCapture(fx.db); err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := fx.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sqlDB
 }
 
 // explainSearch is the plan of the first of stmts (captured from List)

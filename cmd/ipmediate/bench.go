@@ -283,6 +283,10 @@ func measureList(ctx context.Context, a *app.App, conn *pgx.Conn, s benchseed.Sc
 	return res, nil
 }
 
+// intakeTarget is the least ratio of intakes to pgbench tpcb-like
+// transactions per second that docs/benchmarks.md sets.
+const intakeTarget = 0.6
+
 func newBenchIntakeCmd(g *globalFlags) *cobra.Command {
 	var (
 		duration    time.Duration
@@ -298,11 +302,12 @@ func newBenchIntakeCmd(g *globalFlags) *cobra.Command {
 		Long: `Run --clients concurrent clerks filing valid cases through
 cases.Service.Submit for --duration (a full intake: validation, PII
 encryption, the repeat-infringer check, the gapless number, parties, right,
-timeline event and audit row in one transaction), then run
+timeline event, notices and audit row in one transaction, in two
+statements), then run
 "pgbench -b tpcb-like" with the same clients and duration on a scratch
 database (--pgbench-db, initialised with "pgbench -i -s --pgbench-scale"
 when it is not yet), and print both rates and their ratio (target: at least
-0.5).
+0.6).
 
 Client i files with committee i of --orgs (round robin). Intakes of one
 committee are serialised by design (the case counter row and the audit
@@ -350,10 +355,10 @@ clerks must exist).`,
 			fmt.Fprintf(out, "pgbench -b tpcb-like (scale %d): %d clients, %ds: %.1f TPS\n", scale, clients, seconds(duration), tps)
 			ratio := ir.tps() / tps
 			verdict := "meets"
-			if ratio < 0.5 {
+			if ratio < intakeTarget {
 				verdict = "MISSES"
 			}
-			fmt.Fprintf(out, "ratio intake/pgbench = %.2f (%s the target of at least 0.50)\n", ratio, verdict)
+			fmt.Fprintf(out, "ratio intake/pgbench = %.2f (%s the target of at least %.2f)\n", ratio, verdict, intakeTarget)
 			return nil
 		},
 	}

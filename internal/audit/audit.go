@@ -97,10 +97,7 @@ func New(db *gorm.DB, now func() time.Time) *Log {
 }
 
 // head is a chain's last seq and hash as held in audit_chain_heads.
-type head struct {
-	LastSeq  int64
-	LastHash string
-}
+type head = Head
 
 // Append records e inside the caller's transaction tx, so that the audit
 // row commits or rolls back with the change it records. When tx is nil or
@@ -131,6 +128,55 @@ func (l *Log) Append(ctx context.Context, tx *gorm.DB, e Entry) error {
 		return l.append(tx, e, detail)
 	}
 	return tx.Transaction(func(tx *gorm.DB) error { return l.append(tx, e, detail) })
+}
+
+// HeadLockSQL selects the head of the chain given as its one argument
+// (columns last_seq and last_hash) and locks it until the transaction
+// ends, like Append does. A writer that wants to save a round trip reads
+// it inside a statement of its own (as a CTE, say), then passes what it
+// read to Link. No row means the chain has no head yet: LockHead creates
+// it.
+const HeadLockSQL = `SELECT last_seq, last_hash FROM audit_chain_heads WHERE chain = ? FOR UPDATE`
+
+// Head is a chain's last seq and hash, read with HeadLockSQL or LockHead
+// in the transaction that will append to it.
+type Head struct {
+	LastSeq  int64
+	LastHash string
+}
+
+// LockHead locks the head of orgID's chain (see ChainOf) until tx ends
+// and returns it, creating the head of a new chain first.
+func LockHead(tx *gorm.DB, orgID *int64) (Head, error) {
+	return lockHead(tx, ChainOf(orgID))
+}
+
+// Link is an entry placed after a chain's locked head: the row to insert
+// and the head's advance to it. The caller runs both in the transaction
+// that locked the head, in one statement:
+//
+//	WITH row AS (<Insert>) <Advance>
+//
+// possibly after CTEs of its own, and checks that the UPDATE changed one
+// row.
+type Link struct {
+	Insert, Advance         string
+	InsertArgs, AdvanceArgs []any
+}
+
+// Link validates e, completes it from the context as Append does and
+// places it after head h of its chain, which the caller's transaction
+// must hold locked. The entry's time is read now, so call Link only once
+// the head is locked.
+func (l *Log) Link(ctx context.Context, h Head, e Entry) (Link, error) {
+	if err := fill(ctx, &e); err != nil {
+		return Link{}, err
+	}
+	detail, err := encodeDetail(e.Detail)
+	if err != nil {
+		return Link{}, err
+	}
+	return l.link(h, e, detail)
 }
 
 // fill validates e and completes it from the context.
@@ -190,6 +236,25 @@ func (l *Log) append(tx *gorm.DB, e Entry, detail []byte) error {
 	if err != nil {
 		return err
 	}
+	k, err := l.link(h, e, detail)
+	if err != nil {
+		return err
+	}
+	// One round trip for the row and the head: the data-modifying CTE runs
+	// whether or not the UPDATE reads it.
+	res := tx.Exec("WITH ins AS ("+k.Insert+") "+k.Advance, append(k.InsertArgs, k.AdvanceArgs...)...)
+	if res.Error != nil {
+		return fmt.Errorf("audit: append %s to chain %s: %w", e.Action, chain, res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("audit: append %s to chain %s: chain head vanished", e.Action, chain)
+	}
+	return nil
+}
+
+// link places e after h, the locked head of its chain.
+func (l *Log) link(h head, e Entry, detail []byte) (Link, error) {
+	chain := ChainOf(e.OrgID)
 	// Read the clock only once the chain is locked, so that occurred_at
 	// never goes backwards along a chain (barring clock steps). PostgreSQL
 	// keeps microseconds: truncate before hashing so that Verify, which
@@ -203,33 +268,24 @@ func (l *Log) append(tx *gorm.DB, e Entry, detail []byte) error {
 	}
 	sum, err := hashOf(c)
 	if err != nil {
-		return err
+		return Link{}, err
 	}
-	// One round trip for the row and the head: the data-modifying CTE runs
-	// whether or not the UPDATE reads it.
-	res := tx.Exec(`WITH ins AS (
-	INSERT INTO audit_log (chain, seq, occurred_at, org_id, actor_id, actor_name, action,
-		object_type, object_id, detail, ip, request_id, prev_hash, hash)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	RETURNING 1)
-UPDATE audit_chain_heads SET last_seq = ?, last_hash = ? WHERE chain = ?`,
-		chain, c.Seq, at, e.OrgID, e.ActorID, e.ActorName, e.Action,
-		e.ObjectType, e.ObjectID, string(detail), e.IP, e.RequestID, c.PrevHash, sum,
-		c.Seq, sum, chain)
-	if res.Error != nil {
-		return fmt.Errorf("audit: append %s to chain %s: %w", e.Action, chain, res.Error)
-	}
-	if res.RowsAffected != 1 {
-		return fmt.Errorf("audit: append %s to chain %s: chain head vanished", e.Action, chain)
-	}
-	return nil
+	return Link{
+		Insert: `INSERT INTO audit_log (chain, seq, occurred_at, org_id, actor_id, actor_name, action,
+	object_type, object_id, detail, ip, request_id, prev_hash, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING 1`,
+		InsertArgs: []any{chain, c.Seq, at, e.OrgID, e.ActorID, e.ActorName, e.Action,
+			e.ObjectType, e.ObjectID, string(detail), e.IP, e.RequestID, c.PrevHash, sum},
+		Advance:     `UPDATE audit_chain_heads SET last_seq = ?, last_hash = ? WHERE chain = ?`,
+		AdvanceArgs: []any{c.Seq, sum, chain},
+	}, nil
 }
 
 // lockHead locks chain's head row until tx ends and returns it, creating
 // the head of a new chain first. The common case, an existing chain, costs
 // one round trip.
 func lockHead(tx *gorm.DB, chain string) (head, error) {
-	const lock = `SELECT last_seq, last_hash FROM audit_chain_heads WHERE chain = ? FOR UPDATE`
+	const lock = HeadLockSQL
 	for attempt := 0; attempt < 2; attempt++ {
 		var hs []head
 		if err := tx.Raw(lock, chain).Scan(&hs).Error; err != nil {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/ipmediate/ipmediate/internal/audit"
 	"github.com/ipmediate/ipmediate/internal/calendar"
-	"github.com/ipmediate/ipmediate/internal/credit"
 	"github.com/ipmediate/ipmediate/internal/domain"
 )
 
@@ -160,31 +159,20 @@ type committee struct {
 	RegionCode string
 }
 
-// intake validates and writes a new case in tx.
+// intake validates and writes a new case in tx, in two statements
+// (intake_write.go): one reserves what the case needs from the database,
+// the other writes it.
 func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl filer) (domain.Case, error) {
 	a := domain.ActorFrom(ctx)
 	if in.OrgID <= 0 {
 		return domain.Case{}, domain.Invalid(domain.FieldError{Field: "org_id", Message: "validation.required"})
 	}
 	db := tx.WithContext(ctx)
-	var org committee
-	err := db.Table("orgs").Select("id, short_code, region_code").
-		Where("id = ? AND active AND type IN ?", in.OrgID, committeeTypes).Take(&org).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return domain.Case{}, domain.NotFound("organisation")
-	}
-	if err != nil {
-		return domain.Case{}, fmt.Errorf("load committee: %w", err)
-	}
-
 	var f domain.Fields
-	if org.ShortCode == "" {
-		f.Add("org_id", "validation.org_short_code")
-	}
 	nc := validateIntake(&f, in, fl)
 	checkBirthDates(&f, nc.parties, s.clock())
-	if err := f.Err(); err != nil {
-		return domain.Case{}, err
+	if f.Err() != nil {
+		return domain.Case{}, refuseIntake(db, in.OrgID, &f)
 	}
 
 	now := s.clock()
@@ -212,25 +200,25 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 	if err != nil {
 		return domain.Case{}, err
 	}
-	hits, err := repeatInfringers(ctx, tx, parties, calendar.DateOf(s.now()))
-	if err != nil {
-		return domain.Case{}, err
-	}
-
 	// An application is registered, not yet accepted: it takes a
 	// registration number; the case number comes with acceptance
 	// (workflow.go). The counter row stays locked until commit, which
 	// serialises intakes of one committee and year and so keeps the
 	// numbers gapless; everything that can be done before it has been.
 	year := caseYear(now)
-	seq, err := nextNumber(ctx, tx, registrationCounters, org.ID, year)
+	orgID := in.OrgID
+	rs, err := reserveIntake(db, orgID, year, parties, calendar.DateOf(s.now()))
 	if err != nil {
 		return domain.Case{}, err
 	}
+	if rs == nil {
+		return domain.Case{}, refuseIntake(db, orgID, &f)
+	}
+	hits := rs.repeatInfringers(parties)
 	row := caseRow{
-		OrgID: org.ID, RegistrationNumber: registrationNumber(year, org.ShortCode, seq), Year: year, Seq: seq, RegionCode: org.RegionCode,
-		Source: string(nc.source), DisputeType: string(nc.disputeType), Summary: nc.summary, Claims: nc.claims,
-		ClaimAmountFen: in.ClaimAmountFen, Status: string(domain.StatusSubmitted), RepeatInfringer: len(hits) > 0,
+		ID: rs.CaseID, OrgID: orgID, RegistrationNumber: registrationNumber(year, rs.ShortCode, rs.Seq), Year: year, Seq: rs.Seq,
+		RegionCode: rs.RegionCode, Source: string(nc.source), DisputeType: string(nc.disputeType), Summary: nc.summary,
+		Claims: nc.claims, ClaimAmountFen: in.ClaimAmountFen, Status: string(domain.StatusSubmitted), RepeatInfringer: len(hits) > 0,
 		SubmittedBy: a.UserIDRef(), ApplicantOrgID: applicantOrg, ExternalRef: nc.externalRef, Version: 1,
 		CreatedAt: now, UpdatedAt: now,
 	}
@@ -246,31 +234,14 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 	// the parties and rights about to be written, so that their triggers
 	// find nothing to change and the case row is written once.
 	ins := caseInsert{Row: row, RightKinds: rightKinds(nc.rights)}
-	for _, p := range parties {
-		ins.SMEApplicant = ins.SMEApplicant || (p.Role == string(domain.PartyApplicant) && p.IsSME)
-	}
-	if err := db.Create(&ins).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return domain.Case{}, domain.Errorf(domain.ECONFLICT,
-				"registration number %s is taken: another committee uses the short code %s", row.RegistrationNumber, org.ShortCode)
-		}
-		return domain.Case{}, fmt.Errorf("insert case: %w", err)
-	}
-	row = ins.Row
 	for i := range parties {
-		parties[i].CaseID = row.ID
-		_, parties[i].RepeatInfringer = hits[i]
+		p := &parties[i]
+		ins.SMEApplicant = ins.SMEApplicant || (p.Role == string(domain.PartyApplicant) && p.IsSME)
+		p.ID, p.CaseID = rs.partyIDs[i], row.ID
+		_, p.RepeatInfringer = hits[i]
 	}
-	if err := db.Create(&parties).Error; err != nil {
-		return domain.Case{}, fmt.Errorf("insert parties: %w", err)
-	}
-	if len(nc.rights) > 0 {
-		for i := range nc.rights {
-			nc.rights[i].CaseID = row.ID
-		}
-		if err := db.Create(&nc.rights).Error; err != nil {
-			return domain.Case{}, fmt.Errorf("insert rights: %w", err)
-		}
+	for i := range nc.rights {
+		nc.rights[i].CaseID = row.ID
 	}
 
 	submitted := domain.StatusSubmitted
@@ -286,7 +257,8 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 	if err != nil {
 		return domain.Case{}, err
 	}
-	events := []eventRow{ev}
+	ev.ID = rs.EventID
+	w := intakeWrite{c: ins, parties: parties, rights: nc.rights, events: []eventRow{ev}}
 	if len(hits) > 0 {
 		var flagged []map[string]any
 		for i, p := range parties {
@@ -298,29 +270,59 @@ func (s *Service) intake(ctx context.Context, tx *gorm.DB, in IntakeInput, fl fi
 		if err != nil {
 			return domain.Case{}, err
 		}
-		events = append(events, ev)
-	}
-	if err := db.Create(&events).Error; err != nil {
-		return domain.Case{}, fmt.Errorf("record case event: %w", err)
-	}
-	if err := s.audit.Append(ctx, tx, audit.Entry{OrgID: &row.OrgID, Action: "case.submit", ObjectType: "case",
-		ObjectID: strconv.FormatInt(row.ID, 10), Detail: map[string]any{
-			"registration_number": row.RegistrationNumber, "source": row.Source, "dispute_type": row.DisputeType,
-			"repeat_infringer": row.RepeatInfringer, "event_id": events[0].ID,
-		}}); err != nil {
-		return domain.Case{}, err
+		w.events = append(w.events, ev)
 	}
 	// Whoever decides on it or prepares it at the committee is told.
-	desk, err := s.membersWho(ctx, tx, row.OrgID, "accept", "create")
+	for _, m := range s.caseNotices(a, row, NoticeCaseFiled, s.holding(rs.members, orgID, "accept", "create"), nil) {
+		o, err := s.notices.OutboxRow(m)
+		if err != nil {
+			return domain.Case{}, err
+		}
+		w.outbox = append(w.outbox, o)
+	}
+	// The chain's head was locked by the reservation, so the entry's
+	// time is read after the lock, as Append does.
+	w.audit, err = s.audit.Link(ctx, rs.head(), audit.Entry{OrgID: &row.OrgID, Action: "case.submit", ObjectType: "case",
+		ObjectID: strconv.FormatInt(row.ID, 10), Detail: map[string]any{
+			"registration_number": row.RegistrationNumber, "source": row.Source, "dispute_type": row.DisputeType,
+			"repeat_infringer": row.RepeatInfringer, "event_id": ev.ID,
+		}})
 	if err != nil {
 		return domain.Case{}, err
 	}
-	if err := s.tell(ctx, tx, a, row, NoticeCaseFiled, desk, nil); err != nil {
+	if err := w.exec(db); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return domain.Case{}, domain.Errorf(domain.ECONFLICT,
+				"registration number %s is taken: another committee uses the short code %s", row.RegistrationNumber, rs.ShortCode)
+		}
 		return domain.Case{}, err
 	}
 	out := row.toDomain()
 	out.RepeatInfringer = out.RepeatInfringer && seesCreditFlag(a, row.OrgID)
 	return out, nil
+}
+
+// refuseIntake is the error of an intake that cannot be filed with
+// committee orgID: ENOTFOUND when it is no active committee, else the
+// field errors in f, with org_id's when the committee has no short code
+// to number with.
+func refuseIntake(db *gorm.DB, orgID int64, f *domain.Fields) error {
+	var org committee
+	err := db.Table("orgs").Select("id, short_code, region_code").
+		Where("id = ? AND active AND type IN ?", orgID, committeeTypes).Take(&org).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.NotFound("organisation")
+	}
+	if err != nil {
+		return fmt.Errorf("load committee: %w", err)
+	}
+	if org.ShortCode == "" {
+		f.Add("org_id", "validation.org_short_code")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	return fmt.Errorf("committee %d: reserved nothing, yet it files", orgID)
 }
 
 // caseNumber formats （2026）榕知调字第0001号: the year in full-width
@@ -561,57 +563,4 @@ func (s *Service) partyRows(in []partyInput) ([]partyRow, error) {
 		out[i] = r
 	}
 	return out, nil
-}
-
-// repeatInfringers looks the respondents up in credit_records, by credit
-// code or by the keyed hash of the identity number, in one query, and
-// returns the matching record ids by party index. Only the records
-// displayed on day today count (credit.ShownSQL: in effect after the due
-// process, within their display period; not provisional, objected,
-// revoked, repaired or expired ones).
-func repeatInfringers(ctx context.Context, tx *gorm.DB, parties []partyRow, today calendar.Date) (map[int][]int64, error) {
-	var codes, hashes []string
-	for _, p := range parties {
-		if p.Role != string(domain.PartyRespondent) {
-			continue
-		}
-		if p.CreditCode != "" {
-			codes = append(codes, p.CreditCode)
-		}
-		if p.IDNumberHash != "" {
-			hashes = append(hashes, p.IDNumberHash)
-		}
-	}
-	if len(codes)+len(hashes) == 0 {
-		return nil, nil
-	}
-	q := tx.WithContext(ctx).Table("credit_records").Select("id, credit_code, id_number_hash").Where(credit.ShownSQL, today.String())
-	switch {
-	case len(codes) > 0 && len(hashes) > 0:
-		q = q.Where("(credit_code IN ? OR id_number_hash IN ?)", codes, hashes)
-	case len(codes) > 0:
-		q = q.Where("credit_code IN ?", codes)
-	default:
-		q = q.Where("id_number_hash IN ?", hashes)
-	}
-	var recs []struct {
-		ID           int64
-		CreditCode   string
-		IDNumberHash string
-	}
-	if err := q.Order("id").Scan(&recs).Error; err != nil {
-		return nil, fmt.Errorf("check credit records: %w", err)
-	}
-	hits := map[int][]int64{}
-	for i, p := range parties {
-		if p.Role != string(domain.PartyRespondent) {
-			continue
-		}
-		for _, rec := range recs {
-			if (p.CreditCode != "" && rec.CreditCode == p.CreditCode) || (p.IDNumberHash != "" && rec.IDNumberHash == p.IDNumberHash) {
-				hits[i] = append(hits[i], rec.ID)
-			}
-		}
-	}
-	return hits, nil
 }

@@ -23,13 +23,15 @@ import (
 // error that a trigger raises where the case's summary asks for it, and
 // check that the numbers that remain run 1..n.
 
-// failSteps are the tables intake writes after taking the number, in
-// order; a summary containing "FAIL:<table>" makes the insert into that
-// table fail.
+// failSteps are the tables intake writes after taking the number; a
+// summary containing "FAIL:<table>" makes the insert into that table
+// fail.
 var failSteps = []string{"cases", "case_parties", "case_rights", "case_events", "audit_log"}
 
 // injectIntakeFailures installs the triggers that fail an intake at the
-// step its summary names.
+// step its summary names. They are AFTER triggers: intake writes the case
+// and its rows in one statement, and only at its end does a row's
+// trigger see the case's summary.
 func (fx *fixture) injectIntakeFailures() {
 	fx.t.Helper()
 	fx.exec(`CREATE FUNCTION test_fail_intake() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -53,7 +55,7 @@ BEGIN
 	RETURN NEW;
 END $$`)
 	for _, table := range failSteps {
-		fx.exec(fmt.Sprintf(`CREATE TRIGGER test_fail_intake BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION test_fail_intake()`, table))
+		fx.exec(fmt.Sprintf(`CREATE TRIGGER test_fail_intake AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION test_fail_intake()`, table))
 	}
 }
 

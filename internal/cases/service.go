@@ -40,6 +40,9 @@ type Authorizer interface {
 // Auditor appends audit rows inside the caller's transaction.
 type Auditor interface {
 	Append(ctx context.Context, tx *gorm.DB, e audit.Entry) error
+	// Link places e after head h of its chain, for the intake, which
+	// locks the head and writes the row in statements of its own.
+	Link(ctx context.Context, h audit.Head, e audit.Entry) (audit.Link, error)
 }
 
 // Cipher protects personal information at rest (internal/pii): identity

@@ -445,6 +445,29 @@ func (s *Service) SendTx(ctx context.Context, tx *gorm.DB, m Message) error {
 }
 
 func (s *Service) sendTx(tx *gorm.DB, m Message) error {
+	row, err := OutboxRow(m)
+	if err != nil {
+		return err
+	}
+	if err := tx.Exec(`INSERT INTO outbox (topic, payload) VALUES (?, ?)`, row.Topic, row.Payload).Error; err != nil {
+		return fmt.Errorf("send message: %w", err)
+	}
+	return nil
+}
+
+// OutboxRow is OutboxRow(m), for callers that hold the service.
+func (s *Service) OutboxRow(m Message) (Outboxed, error) { return OutboxRow(m) }
+
+// Outboxed is the outbox row that sends a message: what SendTx inserts.
+type Outboxed struct {
+	Topic, Payload string
+}
+
+// OutboxRow validates m and returns the outbox row that sends it, for a
+// writer that inserts it in a statement of its own rather than through
+// SendTx (cases' intake writes everything in one statement). EINVALID
+// names the field of m that is wrong.
+func OutboxRow(m Message) (Outboxed, error) {
 	var f domain.Fields
 	if m.UserID <= 0 {
 		f.Add("user_id", "validation.required")
@@ -456,16 +479,13 @@ func (s *Service) sendTx(tx *gorm.DB, m Message) error {
 		f.Add("link", "validation.invalid")
 	}
 	if err := f.Err(); err != nil {
-		return err
+		return Outboxed{}, err
 	}
 	payload, err := json.Marshal(m)
 	if err != nil {
-		return fmt.Errorf("send message: %w", err)
+		return Outboxed{}, fmt.Errorf("send message: %w", err)
 	}
-	if err := tx.Exec(`INSERT INTO outbox (topic, payload) VALUES (?, ?)`, TaskSend, string(payload)).Error; err != nil {
-		return fmt.Errorf("send message: %w", err)
-	}
-	return nil
+	return Outboxed{Topic: TaskSend, Payload: string(payload)}, nil
 }
 
 // localPath accepts a path of this site only, never another host.

@@ -399,6 +399,21 @@ UNION SELECT c.id FROM cases c WHERE ` + innerParenSQL + ` AND (c.number LIKE ? 
 	if numbersGrams != "" {
 		numbersSQL = `SELECT c.id FROM cases c WHERE ` + numbersGrams + `(` + number + ` LIKE ? OR ` + registration + ` LIKE ?)`
 	}
+	if outsideFrame(q) {
+		// No number can hold the term unless a piece of one does
+		// (migration 0047). The gate is computed once, before the
+		// SELECT's index is read, and a closed gate reads nothing. Its
+		// argument goes before each gated SELECT's own: the numbers'
+		// arguments are the first len(gramArgs)+2, one LIKE each for two
+		// SELECTs, or the grams and both LIKEs for one.
+		k := len(gramArgs) + 2
+		head := []any{q, args[0], q, args[1]}
+		if numbersGrams != "" {
+			head = append([]any{q}, args[:k]...)
+		}
+		numbersSQL = strings.ReplaceAll(numbersSQL, "FROM cases c WHERE ", "FROM cases c WHERE "+numberRunsGate+" AND ")
+		args = append(head, args[k:]...)
+	}
 	return `JOIN (SELECT u.id FROM (
 ` + numbersSQL + `
 UNION ` + names + `
@@ -504,6 +519,26 @@ func numberHead(q string) bool {
 // first character. It must stay the indexed predicate for the index to
 // serve.
 const innerParenSQL = `(strpos(substr(c.number, 2), '（') > 0 OR strpos(substr(c.registration_number, 2), '（') > 0)`
+
+// numberFrame are the characters that frame the pieces of a case or
+// registration number: （2026）鼓知调字第0001号, （2026）鼓知调登字第0001号.
+const numberFrame = "（）字第登号"
+
+// outsideFrame reports whether q holds no character of numberFrame and
+// some character other than a digit. Such a term lies, if in a number at
+// all, inside one piece between frame characters that also holds a
+// character other than a digit: a piece case_number_runs keeps
+// (migration 0047).
+func outsideFrame(q string) bool {
+	if strings.ContainsAny(q, numberFrame) {
+		return false
+	}
+	return strings.ContainsFunc(q, func(r rune) bool { return r < '0' || r > '9' })
+}
+
+// numberRunsGate holds when a piece of some number holds the term given
+// as its argument; when it does not, no number does.
+const numberRunsGate = "EXISTS (SELECT 1 FROM case_number_runs WHERE strpos(run, ?) > 0)"
 
 // maxGramTerm is the longest term (in characters) looked up in the gram
 // indexes; a longer one has trigrams, which serve it better.

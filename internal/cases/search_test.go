@@ -75,8 +75,22 @@ func TestCaseService_List_SearchMatchesSubstring(t *testing.T) {
 		names                []string
 	}
 	made := map[int64]*searchable{}
-	for range 30 {
+	// The committee's short code changes twice along the way, to codes
+	// with Latin letters, digits and a dot, so that the numbers hold
+	// pieces a term of such characters can match (the gate of migration
+	// 0047), among them one that no committee's code holds any more.
+	codes := map[int]string{10: "鼓A.1调", 20: "Xx9-调"}
+	for i := range 30 {
+		if code, ok := codes[i]; ok {
+			fx.exec("UPDATE orgs SET short_code = ? WHERE id = ?", code, gulou)
+		}
 		c := fx.submit("clerk.gulou", intake(gulou))
+		if i%3 == 0 {
+			// Some cases are accepted, and take a case number too.
+			if _, err := fx.svc.Accept(director, c.ID, cases.AcceptInput{Version: c.Version, ConsentAt: hourAgo()}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		s := &searchable{}
 		if err := fx.db.Raw("SELECT number FROM cases WHERE id = ?", c.ID).Scan(&s.number).Error; err != nil {
 			t.Fatal(err)
@@ -108,6 +122,8 @@ func TestCaseService_List_SearchMatchesSubstring(t *testing.T) {
 		"华为", "科技", "甲乙", "无关", "Zz",
 		// longer terms (trigram path), for the same comparison
 		"华为科", "张三a", "调字第", "AaBb", "a%b", "第00",
+		// pieces of the changed short codes, and terms no piece holds
+		"A.1", "鼓A", ".1调", "Xx9", "x9-调", "9-", "A.2", "Xx8", "鼓A.1调登", "调登",
 	}
 	// Terms at the boundaries of actual names: first and last one and two
 	// characters.

@@ -146,6 +146,13 @@ func (s *Service) insertUser(ctx context.Context, tx *gorm.DB, in NewUser) (user
 	if err != nil {
 		return userRow{}, err
 	}
+	return s.insertUserHashed(ctx, tx, in, hash)
+}
+
+// insertUserHashed is insertUser with in.Password's hash computed
+// beforehand (seeding, see seedPasswordHash).
+func (s *Service) insertUserHashed(ctx context.Context, tx *gorm.DB, in NewUser, hash string) (userRow, error) {
+	var err error
 	phone := ""
 	if in.Phone != "" {
 		if phone, err = s.pii.Encrypt(in.Phone); err != nil {

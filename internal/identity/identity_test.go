@@ -309,3 +309,46 @@ func TestCreateUser_DirectorsOwnCommitteeOnly(t *testing.T) {
 		t.Errorf("refused creations wrote %d users", n)
 	}
 }
+
+// Seeded accounts with one password share one hash (seeding hashes it once
+// per process), and each of them signs in with it; any other password is
+// hashed afresh, and so is a user created through the service with the
+// seeded password: the shared salt stays with seeding.
+func TestEnsureUser_OneHashPerSeedPassword(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	other := "another-good-password-2026"
+	f.seed(t, identity.SeedUser{Username: "clerk.gulou", DisplayName: "李娜", Password: other,
+		Grants: []identity.SeedGrant{{OrgID: f.gulou, Role: domain.RoleClerk}}})
+	dir := f.as(f.actor(t, "director.gulou"))
+	if _, err := f.svc.CreateUser(dir, identity.NewUser{Username: "mediator3.gulou", DisplayName: "陈新", Password: pw,
+		OrgID: f.gulou, Role: domain.RoleMediator}); err != nil {
+		t.Fatal(err)
+	}
+	hash := func(username string) string {
+		var h string
+		if err := f.db.Raw("SELECT password_hash FROM users WHERE username = ?", username).Scan(&h).Error; err != nil || h == "" {
+			t.Fatalf("hash of %s: %q, %v", username, h, err)
+		}
+		return h
+	}
+	if a, b := hash("director.gulou"), hash("mediator.gulou"); a != b {
+		t.Errorf("two users seeded with one password hold two hashes:\n%s\n%s", a, b)
+	}
+	if hash("clerk.gulou") == hash("director.gulou") {
+		t.Error("a user seeded with another password holds the same hash")
+	}
+	if hash("mediator3.gulou") == hash("director.gulou") {
+		t.Error("a user created through the service shares the seeded hash")
+	}
+	for _, login := range []struct{ user, password string }{
+		{"director.gulou", pw}, {"mediator.gulou", pw}, {"clerk.gulou", other}, {"mediator3.gulou", pw},
+	} {
+		if _, err := f.svc.Login(ctx, login.user, login.password); err != nil {
+			t.Errorf("%s signs in: %v", login.user, err)
+		}
+	}
+	if _, err := f.svc.Login(ctx, "clerk.gulou", pw); !identity.ErrBadCredentials(err) {
+		t.Errorf("clerk.gulou with the others' password: %v, want the generic failure", err)
+	}
+}

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -31,11 +32,15 @@ type SeedGrant struct {
 // It is for seeding only and bypasses the actor checks.
 func (s *Service) EnsureUser(ctx context.Context, in SeedUser) (bool, error) {
 	changed := false
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	seedHash, err := seedPasswordHash(in.Password)
+	if err != nil {
+		return false, err
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ctx := domain.WithActor(ctx, &domain.Actor{Username: "system/seed"})
 		r, err := userByUsername(ctx, tx, in.Username, true)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			r, err = s.insertUser(ctx, tx, NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password})
+			r, err = s.insertUserHashed(ctx, tx, NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password}, seedHash)
 			if err != nil {
 				return err
 			}
@@ -83,4 +88,33 @@ func (s *Service) EnsureUser(ctx context.Context, in SeedUser) (bool, error) {
 		s.reload(ctx)
 	}
 	return changed, nil
+}
+
+// seedHashes holds the hash of each password seeding has used in this
+// process. Seeded accounts share a password (the demo's, which is public
+// anyway), so one argon2id hash, salt included, serves them all: hashing
+// it afresh for each of the demo's fifty accounts cost about a second of
+// CPU at every start, and every test that starts the app with the demo
+// paid it. A user's own password, set through the admin pages or a
+// change of password, is always hashed with a salt of its own.
+var seedHashes struct {
+	sync.Mutex
+	byPassword map[string]string
+}
+
+func seedPasswordHash(password string) (string, error) {
+	seedHashes.Lock()
+	defer seedHashes.Unlock()
+	if h, ok := seedHashes.byPassword[password]; ok {
+		return h, nil
+	}
+	h, err := HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	if seedHashes.byPassword == nil {
+		seedHashes.byPassword = map[string]string{}
+	}
+	seedHashes.byPassword[password] = h
+	return h, nil
 }

@@ -313,7 +313,8 @@ func TestCreateUser_DirectorsOwnCommitteeOnly(t *testing.T) {
 // Seeded accounts with one password share one hash (seeding hashes it once
 // per process), and each of them signs in with it; any other password is
 // hashed afresh, and so is a user created through the service with the
-// seeded password: the shared salt stays with seeding.
+// seeded password, with the production parameters: the shared salt and
+// the tests' cheap parameters stay with seeding.
 func TestEnsureUser_OneHashPerSeedPassword(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -340,6 +341,11 @@ func TestEnsureUser_OneHashPerSeedPassword(t *testing.T) {
 	}
 	if hash("mediator3.gulou") == hash("director.gulou") {
 		t.Error("a user created through the service shares the seeded hash")
+	}
+	// Test binaries seed with cheap parameters (testenv); a password set
+	// through the service keeps the production ones all the same.
+	if h := hash("mediator3.gulou"); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Errorf("a user created through the service: hash %.40s…, want argon2id with 19 MiB and two passes", h)
 	}
 	for _, login := range []struct{ user, password string }{
 		{"director.gulou", pw}, {"mediator.gulou", pw}, {"clerk.gulou", other}, {"mediator3.gulou", pw},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/alexedwards/argon2id"
 	"gorm.io/gorm"
 
 	"github.com/ipmediate/ipmediate/internal/audit"
@@ -108,9 +109,9 @@ func seedPasswordHash(password string) (string, error) {
 	if h, ok := seedHashes.byPassword[password]; ok {
 		return h, nil
 	}
-	h, err := HashPassword(password)
+	h, err := argon2id.CreateHash(password, seedParams)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("hash password: %w", err)
 	}
 	if seedHashes.byPassword == nil {
 		seedHashes.byPassword = map[string]string{}

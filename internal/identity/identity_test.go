@@ -342,8 +342,8 @@ func TestEnsureUser_OneHashPerSeedPassword(t *testing.T) {
 	if hash("mediator3.gulou") == hash("director.gulou") {
 		t.Error("a user created through the service shares the seeded hash")
 	}
-	// Test binaries seed with cheap parameters (testenv); a password set
-	// through the service keeps the production ones all the same.
+	// Test binaries seed with cheap parameters (seedParams); a password
+	// set through the service keeps the production ones all the same.
 	if h := hash("mediator3.gulou"); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Errorf("a user created through the service: hash %.40s…, want argon2id with 19 MiB and two passes", h)
 	}

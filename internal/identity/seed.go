@@ -33,15 +33,15 @@ type SeedGrant struct {
 // It is for seeding only and bypasses the actor checks.
 func (s *Service) EnsureUser(ctx context.Context, in SeedUser) (bool, error) {
 	changed := false
-	seedHash, err := seedPasswordHash(in.Password)
-	if err != nil {
-		return false, err
-	}
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		ctx := domain.WithActor(ctx, &domain.Actor{Username: "system/seed"})
 		r, err := userByUsername(ctx, tx, in.Username, true)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			r, err = s.insertUserHashed(ctx, tx, NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password}, seedHash)
+			hash, err := seedPasswordHash(in.Password)
+			if err != nil {
+				return err
+			}
+			r, err = s.insertUserHashed(ctx, tx, NewUser{Username: in.Username, DisplayName: in.DisplayName, Password: in.Password}, hash)
 			if err != nil {
 				return err
 			}
